@@ -1,0 +1,258 @@
+"""Read `config.toml` into a frozen `Settings`, reporting every problem at once with its dotted key."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import tomllib
+from datetime import time, timedelta
+from pathlib import Path
+from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from digest.errors import ConfigError
+
+PLATFORM_NAMES = ("x", "bluesky", "mastodon", "linkedin", "threads")
+CHANNELS = ("email", *PLATFORM_NAMES)
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def _colour(value: str) -> str:
+    if not re.fullmatch(r"#[0-9a-fA-F]{6}", value):
+        raise ValueError(f"{value!r} is not a colour; write it as #rrggbb, e.g. #1a73e8")
+    return value.lower()
+
+
+def _https(value: str) -> str:
+    if not re.fullmatch(r"https://[^\s/$.?#][^\s]*", value):
+        raise ValueError(f"{value!r} is not an https:// URL")
+    return value
+
+
+def _mailto(value: str) -> str:
+    if not re.fullmatch(r"mailto:[^\s@]+@[^\s@]+", value):
+        raise ValueError(f"{value!r} is not a mailto: link, e.g. mailto:unsubscribe@example.org")
+    return value
+
+
+def _address(value: str) -> str:
+    if not re.search(r"[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+", value) or "\n" in value or "\r" in value:
+        raise ValueError(f"{value!r} is not an email address, e.g. Digest <news@example.org>")
+    return value
+
+
+def _hhmm(value: str) -> str:
+    if not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", value):
+        raise ValueError(f"{value!r} is not a time; the valid form is HH:MM (24-hour), e.g. 08:00")
+    return value
+
+
+def _timezone(value: str) -> str:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(
+            f"{value!r} is not an IANA time zone; write e.g. Europe/London or America/New_York"
+        ) from None
+    return value
+
+
+_DURATION = re.compile(r"(?:(\d+)d)?\s*(?:(\d+)h)?\s*(?:(\d+)m)?")
+
+
+def parse_duration(value: str) -> timedelta:
+    """`"1d 6h 30m"`, `"6h"`, `"90m"` or `"0"` as a timedelta."""
+    match = _DURATION.fullmatch(value.strip())
+    if value.strip() == "0":
+        return timedelta(0)
+    if not match or not any(match.groups()):
+        raise ValueError(f"{value!r} is not a duration; the valid form is like 6h, 90m or 1d 12h")
+    days, hours, minutes = (int(g or 0) for g in match.groups())
+    return timedelta(days=days, hours=hours, minutes=minutes)
+
+
+def _duration(value: str) -> str:
+    parse_duration(value)
+    return value
+
+
+def _days(value: str | list[str]) -> str | list[str]:
+    if isinstance(value, str):
+        if value not in ("daily", "weekdays"):
+            raise ValueError(f"{value!r}: use daily, weekdays, or a list like [\"mon\", \"thu\"]")
+        return value
+    wrong = [d for d in value if d not in WEEKDAYS]
+    if wrong or not value:
+        raise ValueError(f"{wrong or value!r}: weekdays are {', '.join(WEEKDAYS)}")
+    return value
+
+
+Colour = Annotated[str, AfterValidator(_colour)]
+HttpsUrl = Annotated[str, AfterValidator(_https)]
+Mailto = Annotated[str, AfterValidator(_mailto)]
+Address = Annotated[str, AfterValidator(_address)]
+
+
+class Section(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Brand(Section):
+    name: str = Field(min_length=1)
+    logo_url: HttpsUrl | None = None
+    website: HttpsUrl | None = None
+    primary_color: Colour = "#1a5fb4"
+    background_color: Colour = "#f2f2f2"
+    text_color: Colour = "#1f1f1f"
+    font_family: str = "Helvetica, Arial, sans-serif"
+    footer: str = ""
+    postal_address: str = Field(min_length=1)
+
+
+class Utm(Section):
+    source: str = "digest"
+    medium: str = "email"
+    campaign: str = "{schedule}"
+
+
+class Email(Section):
+    from_: Address = Field(alias="from")
+    to: Address
+    list_id: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9.-]*\.[A-Za-z]{2,}$")
+    unsubscribe_url: HttpsUrl
+    unsubscribe_mailto: Mailto
+    preferences_url: HttpsUrl | None = None
+    utm: Utm = Utm()
+
+
+class Platform(Section):
+    enabled: bool = True
+    limit: int | None = Field(default=None, gt=0, le=100_000)
+    author: str | None = None  # LinkedIn: urn:li:person:… or urn:li:organization:…
+    handle: str | None = None  # shown in the email's follow row
+    url: HttpsUrl | None = None  # the profile page for the follow row
+
+
+class Platforms(Section):
+    x: Platform = Platform()
+    bluesky: Platform = Platform()
+    mastodon: Platform = Platform()
+    linkedin: Platform = Platform()
+    threads: Platform = Platform()
+
+    def enabled(self) -> tuple[str, ...]:
+        """Names of the enabled platforms, in registry order."""
+        return tuple(n for n in PLATFORM_NAMES if getattr(self, n).enabled)
+
+
+class Schedule(Section):
+    name: str = Field(pattern=r"^[a-z0-9][a-z0-9-]{0,39}$")
+    days: Annotated[str | list[str], AfterValidator(_days)] = "daily"
+    at: Annotated[str, AfterValidator(_hhmm)]
+    timezone: Annotated[str, AfterValidator(_timezone)] = "UTC"
+    channels: list[Literal["email", "x", "bluesky", "mastodon", "linkedin", "threads"]] = Field(
+        default_factory=lambda: list(CHANNELS), min_length=1
+    )
+    max_stories: int = Field(default=5, ge=1, le=50)
+    catch_up: Annotated[str, AfterValidator(_duration)] = "6h"
+
+    @property
+    def time(self) -> time:
+        hour, minute = self.at.split(":")
+        return time(int(hour), int(minute))
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+class Paths(Section):
+    seeds: Path = Path("seeds")
+    outbox: Path = Path("outbox")
+    templates: Path = Path("templates")
+
+
+class SeedLimits(Section):
+    max_bytes: int = Field(default=1_000_000, gt=0)
+
+
+class Settings(Section):
+    """The whole of `config.toml`, validated; paths are absolute."""
+
+    brand: Brand
+    email: Email
+    platforms: Platforms = Platforms()
+    schedules: list[Schedule] = Field(min_length=1)
+    paths: Paths = Paths()
+    seeds: SeedLimits = SeedLimits()
+    config_hash: str = ""
+
+    @model_validator(mode="after")
+    def _unique_schedule_names(self) -> Settings:
+        names = [s.name for s in self.schedules]
+        doubles = sorted({n for n in names if names.count(n) > 1})
+        if doubles:
+            raise ValueError(f"schedule names must be unique; repeated: {', '.join(doubles)}")
+        return self
+
+    def schedule(self, name: str | None) -> Schedule:
+        """The schedule called `name`, or the first one when `name` is None."""
+        if name is None:
+            return self.schedules[0]
+        for candidate in self.schedules:
+            if candidate.name == name:
+                return candidate
+        known = ", ".join(s.name for s in self.schedules)
+        raise ConfigError("config", [("schedules", f"no schedule named {name!r}; known: {known}")])
+
+
+def _dotted(loc: tuple[int | str, ...], data: Any) -> str:
+    """A pydantic error location as the dotted key a person would write, e.g. schedules[1].at."""
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        elif part in ("function-after[_days(), union[str,list[str]]]",):
+            continue
+        else:
+            out += f".{part}" if out else str(part)
+    return out or "(top level)"
+
+
+def _message(error: Any) -> str:
+    kind = error["type"]
+    if kind == "extra_forbidden":
+        return "unknown key; check its spelling against the commented config.toml"
+    if kind == "missing":
+        return "required key is missing"
+    message = str(error["msg"])
+    return message.removeprefix("Value error, ")
+
+
+def load_config(path: Path) -> Settings:
+    """Read and validate `path`; raise `ConfigError` listing every problem with its dotted key."""
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise ConfigError(path, [("(file)", "not found; pass --config PATH or create it")]) from None
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise ConfigError(path, [("(file)", f"not UTF-8 at byte {exc.start}")]) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(path, [("(syntax)", f"invalid TOML: {exc}")]) from None
+    if "config_hash" in data:
+        raise ConfigError(path, [("config_hash", "unknown key; digest computes it itself")])
+    try:
+        settings = Settings.model_validate(data)
+    except ValidationError as exc:
+        problems = [(_dotted(e["loc"], data), _message(e)) for e in exc.errors()]
+        raise ConfigError(path, problems) from None
+    base = path.resolve().parent
+    paths = Paths(**{k: base / v for k, v in settings.paths.model_dump().items()})
+    return settings.model_copy(
+        update={"paths": paths, "config_hash": hashlib.sha256(raw).hexdigest()}
+    )

@@ -1,0 +1,126 @@
+"""The frozen models that cross pipeline stages: Story, Summary, Digest, Rendered."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from pydantic import BaseModel, ConfigDict
+
+
+class Frozen(BaseModel):
+    """Immutable, strict about unknown fields."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Article(Frozen):
+    """One `**<Label> Article:**` section of a seed (or the whole body of a Markdown seed)."""
+
+    label: str
+    headline: str | None
+    paragraphs: tuple[str, ...]
+    line: int  # where the section starts in the seed file, 1-based
+
+
+class Story(Frozen):
+    """A seed, read and checked: everything the later stages need, nothing of the file format."""
+
+    id: str  # "<slug>-<first 8 hex of content_hash>"
+    slug: str
+    source: str  # file name, relative to the seeds folder
+    content_hash: str  # sha256 of the seed's bytes
+    title: str
+    tagline: str | None = None
+    articles: tuple[Article, ...]
+    url: str | None = None
+    date: datetime | date | None = None
+    tags: tuple[str, ...] = ()
+    priority: int = 0
+    image: str | None = None
+    image_alt: str | None = None
+    language: str = "en"
+    author: str | None = None
+
+    def text(self) -> str:
+        """All article paragraphs, in order, one per line."""
+        return "\n".join(p for a in self.articles for p in a.paragraphs)
+
+
+class Sources(Frozen):
+    """The seed sentences each part of a summary was drawn from."""
+
+    headline: tuple[str, ...]
+    tagline: tuple[str, ...]
+    bullets: tuple[tuple[str, ...], ...]
+
+
+class Summary(Frozen):
+    """What readers see of a story: headline, tagline, bullets and hashtags, with their sources."""
+
+    story_id: str
+    headline: str  # <= 70 characters
+    tagline: str  # <= 120 characters
+    bullets: tuple[str, ...]  # 3-5 of them, each <= 200 characters
+    hashtags: tuple[str, ...]  # without "#", CamelCase
+    sources: Sources
+
+
+class Entry(Frozen):
+    """One story of a digest with its summary."""
+
+    story: Story
+    summary: Summary
+
+
+class Rejected(Frozen):
+    """A seed left out of a batch, and why."""
+
+    file: str
+    line: int
+    reason: str
+
+
+class Slot(Frozen):
+    """One run of one schedule: its local time (aware) and the batch identity derived from it."""
+
+    schedule: str
+    local: datetime
+
+    @property
+    def utc(self) -> datetime:
+        from datetime import UTC
+
+        return self.local.astimezone(UTC)
+
+    @property
+    def batch_id(self) -> str:
+        return f"{self.schedule}@{self.utc.strftime('%Y-%m-%dT%H:%M:%SZ')}"
+
+    @property
+    def folder(self) -> str:
+        """The batch folder relative to the outbox: `<local date>/<name>-<HHMM>`."""
+        return f"{self.local.date().isoformat()}/{self.schedule}-{self.local.strftime('%H%M')}"
+
+
+class Digest(Frozen):
+    """The stories of one slot, summarized: the input of every renderer."""
+
+    slot: Slot
+    channels: tuple[str, ...]
+    entries: tuple[Entry, ...]
+    rejected: tuple[Rejected, ...] = ()
+
+
+class RenderedFile(Frozen):
+    """One file of a batch, as bytes, with its path inside the batch folder."""
+
+    path: str
+    content: bytes
+    media_type: str
+
+
+class Rendered(Frozen):
+    """Every file of a batch, ready to publish."""
+
+    digest: Digest
+    files: tuple[RenderedFile, ...]

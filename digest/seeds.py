@@ -1,0 +1,316 @@
+'''Read seed files into `Story` models, or a `SeedError` naming the file, line and reason.
+
+The canonical seed (`.txt`) looks like this; blank lines are free and any number of
+`**<Label> Article:**` sections may follow:
+
+    +++                                   (optional TOML front matter)
+    url = "https://example.org/story"
+    date = 2025-02-04
+    tags = ["immigration"]
+    +++
+    Bukele US Plan on Migrants            (the title line)
+    “The US and El Salvador negotiate…”   (the tagline, curly or straight quotes; optional)
+    **Primary Article:**
+    **Bukele Offers US Official Proposal…** (the article's headline; optional)
+    On February 3, 2025, the President…   (paragraphs)
+
+A Markdown seed (`.md`) is `# Title`, an optional `> tagline`, then paragraphs, with `## Heading`
+starting a new article. A `.json` seed holds `title`, `tagline`, `articles` (each `headline` and
+`text` or `paragraphs`) or a plain `text`, and the front-matter keys.
+'''
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import tomllib
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
+
+from digest.errors import SeedError
+from digest.models import Article, Story
+
+SEED_SUFFIXES = (".txt", ".md", ".json")
+DEFAULT_MAX_BYTES = 1_000_000
+
+_ARTICLE = re.compile(r"^\*\*\s*(?P<label>[^*]*?)\s*Article\s*:\s*\*\*\s*$", re.IGNORECASE)
+_BOLD_LINE = re.compile(r"^\*\*(?P<text>[^*].*?)\*\*\s*$")
+_QUOTED = re.compile(r'^\s*(?:“(?P<c>.+)”|"(?P<s>.+)")\s*$')
+
+
+class FrontMatter(BaseModel):
+    """The keys allowed between `+++` lines (and at the top level of a `.json` seed)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    url: str | None = None
+    date: datetime | date | None = None
+    tags: tuple[str, ...] = ()
+    priority: int = 0
+    image: str | None = None
+    image_alt: str | None = None
+    language: str = "en"
+    author: str | None = None
+
+    @field_validator("url", "image")
+    @classmethod
+    def _web_link(cls, value: str | None) -> str | None:
+        if value is not None and not re.match(r"https?://[^\s]+$", value):
+            raise ValueError(f"{value!r} is not an http(s) URL")
+        return value
+
+    @field_validator("language")
+    @classmethod
+    def _language(cls, value: str) -> str:
+        if not re.fullmatch(r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})*", value):
+            raise ValueError(f"{value!r} is not a language tag like en or pt-BR")
+        return value
+
+
+def slugify(stem: str) -> str:
+    """A file stem as `[a-z0-9-]{1,80}`."""
+    slug = re.sub(r"[^a-z0-9]+", "-", stem.lower()).strip("-")[:80].strip("-")
+    return slug or "seed"
+
+
+def read_seeds(
+    folder: Path, max_bytes: int = DEFAULT_MAX_BYTES
+) -> tuple[list[Story], list[SeedError]]:
+    """Every seed in `folder` (sorted by name); bad ones come back as errors, never raised."""
+    stories: list[Story] = []
+    errors: list[SeedError] = []
+    for path in sorted(folder.iterdir()):
+        if path.name.startswith(".") or path.suffix.lower() not in SEED_SUFFIXES:
+            continue
+        if path.name.lower() == "readme.md":
+            continue
+        try:
+            stories.append(read_seed(path, folder, max_bytes))
+        except SeedError as error:
+            errors.append(error)
+    return stories, errors
+
+
+def read_seed(path: Path, root: Path | None = None, max_bytes: int = DEFAULT_MAX_BYTES) -> Story:
+    """One seed file as a `Story`; raises `SeedError(path, line, reason)`."""
+    root = (root or path.parent).resolve()
+    data = _read_bytes(path, root, max_bytes)
+    text = _decode(path, data)
+    fields, body, offset = _front_matter(path, text)
+    suffix = path.suffix.lower()
+    if suffix == ".json":
+        parsed = _parse_json(path, text)
+        fields = {k: v for k, v in parsed.items() if k not in ("title", "tagline", "articles")}
+        title, tagline, articles = parsed.get("title"), parsed.get("tagline"), parsed["articles"]
+    elif suffix == ".md":
+        title, tagline, articles = _parse_markdown(path, body, offset)
+    else:
+        title, tagline, articles = _parse_canonical(path, body, offset)
+    meta = _check_front_matter(path, fields, text)
+    slug = slugify(path.stem)
+    digest = hashlib.sha256(data).hexdigest()
+    return Story(
+        id=f"{slug}-{digest[:8]}",
+        slug=slug,
+        source=path.name,
+        content_hash=digest,
+        title=_clean(title or ""),
+        tagline=_clean(tagline) if tagline else None,
+        articles=tuple(articles),
+        **meta.model_dump(),
+    )
+
+
+def _read_bytes(path: Path, root: Path, max_bytes: int) -> bytes:
+    if path.is_symlink():
+        target = path.resolve()
+        if not target.is_relative_to(root):
+            raise SeedError(path, 1, f"symlink leads outside the seeds folder (to {target}); "
+                                     "copy the file into the folder instead")
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            raise SeedError(path, 1, f"file is {size} bytes, over the {max_bytes}-byte cap; "
+                                     "split it or raise [seeds] max_bytes in config.toml")
+        data = path.read_bytes()
+    except OSError as exc:
+        raise SeedError(path, 1, f"cannot read: {exc.strerror}") from None
+    if len(data) > max_bytes:
+        raise SeedError(path, 1, f"file is over the {max_bytes}-byte cap")
+    if not data.strip(b" \t\r\n\xef\xbb\xbf"):
+        raise SeedError(path, 1, "empty file; write a title line and an article")
+    if b"\x00" in data:
+        raise SeedError(path, _line_at(data, data.index(b"\x00")),
+                        "NUL byte; the file is binary or corrupt, save it as UTF-8 text")
+    return data
+
+
+def _decode(path: Path, data: bytes) -> str:
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise SeedError(path, _line_at(data, exc.start),
+                        f"invalid UTF-8 at byte {exc.start}; save the file as UTF-8") from None
+    return text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _line_at(data: bytes, offset: int) -> int:
+    return data.count(b"\n", 0, offset) + 1
+
+
+def _front_matter(path: Path, text: str) -> tuple[dict[str, Any], list[str], int]:
+    """Split off `+++` front matter: (its fields, the body's lines, how many lines came before)."""
+    lines = text.split("\n")
+    if not lines or lines[0].strip() != "+++":
+        return {}, lines, 0
+    try:
+        end = next(i for i in range(1, len(lines)) if lines[i].strip() == "+++")
+    except StopIteration:
+        raise SeedError(path, 1, "front matter opened with +++ is never closed; "
+                                 "add a +++ line after it") from None
+    try:
+        fields = tomllib.loads("\n".join(lines[1:end]))
+    except tomllib.TOMLDecodeError as exc:
+        line = getattr(exc, "lineno", 1) or 1
+        raise SeedError(path, line + 1, f"front matter is not valid TOML: {exc.msg}") from None
+    return fields, lines[end + 1 :], end + 1
+
+
+def _check_front_matter(path: Path, fields: dict[str, Any], text: str) -> FrontMatter:
+    try:
+        return FrontMatter.model_validate(fields)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        key = str(first["loc"][0]) if first["loc"] else "?"
+        if first["type"] == "extra_forbidden":
+            known = ", ".join(FrontMatter.model_fields)
+            reason = f"unknown front-matter key {key!r}; known keys: {known}"
+        else:
+            reason = f"front-matter key {key!r}: {first['msg'].removeprefix('Value error, ')}"
+        raise SeedError(path, _key_line(text, key), reason) from None
+
+
+def _key_line(text: str, key: str) -> int:
+    for number, line in enumerate(text.split("\n"), start=1):
+        if re.match(rf'\s*"?{re.escape(key)}"?\s*[=:]', line):
+            return number
+    return 1
+
+
+def _clean(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def _first_content(lines: list[str], start: int) -> int | None:
+    return next((i for i in range(start, len(lines)) if lines[i].strip()), None)
+
+
+def _no_text(path: Path, line: int) -> SeedError:
+    return SeedError(path, line, "no article text; add paragraphs after the title "
+                                 "(or under a **Primary Article:** line)")
+
+
+def _parse_canonical(
+    path: Path, lines: list[str], offset: int
+) -> tuple[str, str | None, list[Article]]:
+    first = _first_content(lines, 0)
+    if first is None:
+        raise SeedError(path, offset + 1, "no title; the first line of a seed is its title")
+    title = lines[first].strip().lstrip("#").strip().strip("*").strip()
+    if not title or _ARTICLE.match(lines[first].strip()):
+        raise SeedError(path, offset + first + 1, "no title; the first line of a seed is its title")
+    cursor = first + 1
+    tagline = None
+    nxt = _first_content(lines, cursor)
+    if nxt is not None and (quoted := _QUOTED.match(lines[nxt])):
+        tagline = quoted.group("c") or quoted.group("s")
+        cursor = nxt + 1
+    articles: list[Article] = []
+    label, headline, start, paragraphs = "Main", None, offset + cursor + 1, []
+    for i in range(cursor, len(lines)):
+        line = lines[i].strip()
+        if marker := _ARTICLE.match(line):
+            if paragraphs or headline:
+                articles.append(_article(path, label, headline, paragraphs, start))
+            label, headline, start, paragraphs = marker.group("label") or "Main", None, offset + i + 1, []
+        elif (bold := _BOLD_LINE.match(line)) and not paragraphs and headline is None:
+            headline = _clean(bold.group("text"))
+        elif line:
+            paragraphs.append(_clean(line))
+    if paragraphs or headline or not articles:
+        articles.append(_article(path, label, headline, paragraphs, start))
+    return title, tagline, articles
+
+
+def _article(
+    path: Path, label: str, headline: str | None, paragraphs: list[str], line: int
+) -> Article:
+    if not paragraphs:
+        raise _no_text(path, line)
+    return Article(label=label, headline=headline, paragraphs=tuple(paragraphs), line=line)
+
+
+def _parse_markdown(
+    path: Path, lines: list[str], offset: int
+) -> tuple[str, str | None, list[Article]]:
+    first = _first_content(lines, 0)
+    if first is None or not lines[first].startswith("# "):
+        line = offset + (first or 0) + 1
+        raise SeedError(path, line, "no title; a Markdown seed starts with a '# Title' line")
+    title = lines[first][2:].strip()
+    cursor, tagline = first + 1, None
+    nxt = _first_content(lines, cursor)
+    if nxt is not None and lines[nxt].startswith(">"):
+        tagline = lines[nxt].lstrip("> ").strip().strip('"“”')
+        cursor = nxt + 1
+    articles: list[Article] = []
+    headline, start, block, paragraphs = None, offset + cursor + 1, [], []
+    for i in range(cursor, len(lines) + 1):
+        line = lines[i].strip() if i < len(lines) else ""
+        if line.startswith("## ") or i == len(lines) or not line:
+            if block:
+                paragraphs.append(_clean(" ".join(block)))
+                block = []
+            if line.startswith("## "):
+                if paragraphs or headline:
+                    articles.append(_article(path, "Main", headline, paragraphs, start))
+                headline, start, paragraphs = line[3:].strip(), offset + i + 1, []
+        else:
+            block.append(line)
+    if paragraphs or headline or not articles:
+        articles.append(_article(path, "Main", headline, paragraphs, start))
+    return title, tagline, articles
+
+
+def _parse_json(path: Path, text: str) -> dict[str, Any]:
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise SeedError(path, exc.lineno, f"invalid JSON: {exc.msg}") from None
+    if not isinstance(data, dict):
+        raise SeedError(path, 1, "a JSON seed is an object with title and articles (or text)")
+    title = data.get("title")
+    if not isinstance(title, str) or not title.strip():
+        raise SeedError(path, _key_line(text, "title"), "no title; add a \"title\" string")
+    raw_articles = data.pop("articles", None)
+    if raw_articles is None and "text" in data:
+        raw_articles = [{"text": data.pop("text")}]
+    articles = []
+    for item in raw_articles or []:
+        if not isinstance(item, dict):
+            raise SeedError(path, _key_line(text, "articles"), "each article is an object")
+        paragraphs = item.get("paragraphs") or [
+            p for p in str(item.get("text", "")).split("\n") if p.strip()
+        ]
+        articles.append(_article(
+            path, str(item.get("label", "Main")), item.get("headline"),
+            [_clean(str(p)) for p in paragraphs if str(p).strip()], _key_line(text, "articles"),
+        ))
+    if not articles:
+        raise _no_text(path, _key_line(text, "articles"))
+    data["articles"] = articles
+    return data

@@ -1,0 +1,40 @@
+"""Small builders for tests: the example seed, settings, a digest."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from digest.config import Settings, load_config
+from digest.models import Digest, Entry, Slot, Story
+from digest.seeds import read_seed
+from digest.summarize import summarize
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE_SEED = ROOT / "seeds" / "000_5d8e33db419e59d4.txt"
+SHARED = ROOT.parent / "shared"
+BBC_SEEDS = SHARED / "seeds" / "bbc"
+
+
+def example_story() -> Story:
+    return read_seed(EXAMPLE_SEED)
+
+
+def settings() -> Settings:
+    """The project's own config.toml."""
+    return load_config(ROOT / "config.toml")
+
+
+def slot(name: str = "morning", when: str = "2026-11-28T08:00") -> Slot:
+    return Slot(schedule=name, local=datetime.fromisoformat(when).replace(tzinfo=ZoneInfo("Europe/London")))
+
+
+def make_digest(stories: list[Story] | None = None, channels: tuple[str, ...] | None = None) -> Digest:
+    stories = stories if stories is not None else [example_story()]
+    chosen = channels or ("email", "x", "bluesky", "mastodon", "linkedin", "threads")
+    return Digest(
+        slot=slot(),
+        channels=chosen,
+        entries=tuple(Entry(story=s, summary=summarize(s)) for s in stories),
+    )
