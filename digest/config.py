@@ -1,4 +1,4 @@
-"""Read `config.toml` into a frozen `Settings`, reporting every problem at once with its dotted key."""
+"""Read `config.toml` into a frozen `Settings`; every problem is reported at once, with its key."""
 
 from __future__ import annotations
 
@@ -10,12 +10,13 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from digest.errors import ConfigError
 
 PLATFORM_NAMES = ("x", "bluesky", "mastodon", "linkedin", "threads")
-CHANNELS = ("email", *PLATFORM_NAMES)
+Channel = Literal["email", "x", "bluesky", "mastodon", "linkedin", "threads"]
+CHANNELS: tuple[Channel, ...] = ("email", "x", "bluesky", "mastodon", "linkedin", "threads")
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
@@ -81,7 +82,7 @@ def _duration(value: str) -> str:
 def _days(value: str | list[str]) -> str | list[str]:
     if isinstance(value, str):
         if value not in ("daily", "weekdays"):
-            raise ValueError(f"{value!r}: use daily, weekdays, or a list like [\"mon\", \"thu\"]")
+            raise ValueError(f'{value!r}: use daily, weekdays, or a list like ["mon", "thu"]')
         return value
     wrong = [d for d in value if d not in WEEKDAYS]
     if wrong or not value:
@@ -152,9 +153,7 @@ class Schedule(Section):
     days: Annotated[str | list[str], AfterValidator(_days)] = "daily"
     at: Annotated[str, AfterValidator(_hhmm)]
     timezone: Annotated[str, AfterValidator(_timezone)] = "UTC"
-    channels: list[Literal["email", "x", "bluesky", "mastodon", "linkedin", "threads"]] = Field(
-        default_factory=lambda: list(CHANNELS), min_length=1
-    )
+    channels: list[Channel] = Field(default_factory=lambda: list(CHANNELS), min_length=1)
     max_stories: int = Field(default=5, ge=1, le=50)
     catch_up: Annotated[str, AfterValidator(_duration)] = "6h"
 
@@ -189,13 +188,14 @@ class Settings(Section):
     seeds: SeedLimits = SeedLimits()
     config_hash: str = ""
 
-    @model_validator(mode="after")
-    def _unique_schedule_names(self) -> Settings:
-        names = [s.name for s in self.schedules]
+    @field_validator("schedules")
+    @classmethod
+    def _unique_schedule_names(cls, schedules: list[Schedule]) -> list[Schedule]:
+        names = [s.name for s in schedules]
         doubles = sorted({n for n in names if names.count(n) > 1})
         if doubles:
             raise ValueError(f"schedule names must be unique; repeated: {', '.join(doubles)}")
-        return self
+        return schedules
 
     def schedule(self, name: str | None) -> Schedule:
         """The schedule called `name`, or the first one when `name` is None."""
@@ -209,15 +209,20 @@ class Settings(Section):
 
 
 def _dotted(loc: tuple[int | str, ...], data: Any) -> str:
-    """A pydantic error location as the dotted key a person would write, e.g. schedules[1].at."""
-    out = ""
+    """A pydantic error location as the dotted key a person writes, e.g. `schedules[1].at`.
+
+    Union and validator branch names in the location (`str`, `list[str]`) are not keys: follow
+    the data and stop at the first part it does not hold.
+    """
+    out, node = "", data
     for part in loc:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        elif part in ("function-after[_days(), union[str,list[str]]]",):
-            continue
+        if isinstance(part, int) and isinstance(node, list):
+            out, node = out + f"[{part}]", node[part] if part < len(node) else None
+        elif isinstance(part, str) and (isinstance(node, dict) or node is data):
+            out = f"{out}.{part}" if out else part
+            node = node.get(part) if isinstance(node, dict) else None
         else:
-            out += f".{part}" if out else str(part)
+            break
     return out or "(top level)"
 
 
@@ -237,7 +242,9 @@ def load_config(path: Path) -> Settings:
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
-        raise ConfigError(path, [("(file)", "not found; pass --config PATH or create it")]) from None
+        raise ConfigError(
+            path, [("(file)", "not found; pass --config PATH or create it")]
+        ) from None
     try:
         data = tomllib.loads(raw.decode("utf-8"))
     except UnicodeDecodeError as exc:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+import datetime as dt
+from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict
 
@@ -33,7 +34,7 @@ class Story(Frozen):
     tagline: str | None = None
     articles: tuple[Article, ...]
     url: str | None = None
-    date: datetime | date | None = None
+    date: dt.date | dt.datetime | None = None
     tags: tuple[str, ...] = ()
     priority: int = 0
     image: str | None = None

@@ -1,4 +1,4 @@
-'''Read seed files into `Story` models, or a `SeedError` naming the file, line and reason.
+"""Read seed files into `Story` models, or a `SeedError` naming the file, line and reason.
 
 The canonical seed (`.txt`) looks like this; blank lines are free and any number of
 `**<Label> Article:**` sections may follow:
@@ -17,15 +17,15 @@ The canonical seed (`.txt`) looks like this; blank lines are free and any number
 A Markdown seed (`.md`) is `# Title`, an optional `> tagline`, then paragraphs, with `## Heading`
 starting a new article. A `.json` seed holds `title`, `tagline`, `articles` (each `headline` and
 `text` or `paragraphs`) or a plain `text`, and the front-matter keys.
-'''
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import re
 import tomllib
-from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -48,7 +48,7 @@ class FrontMatter(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     url: str | None = None
-    date: datetime | date | None = None
+    date: dt.date | dt.datetime | None = None
     tags: tuple[str, ...] = ()
     priority: int = 0
     image: str | None = None
@@ -129,13 +129,21 @@ def _read_bytes(path: Path, root: Path, max_bytes: int) -> bytes:
     if path.is_symlink():
         target = path.resolve()
         if not target.is_relative_to(root):
-            raise SeedError(path, 1, f"symlink leads outside the seeds folder (to {target}); "
-                                     "copy the file into the folder instead")
+            raise SeedError(
+                path,
+                1,
+                f"symlink leads outside the seeds folder (to {target}); "
+                "copy the file into the folder instead",
+            )
     try:
         size = path.stat().st_size
         if size > max_bytes:
-            raise SeedError(path, 1, f"file is {size} bytes, over the {max_bytes}-byte cap; "
-                                     "split it or raise [seeds] max_bytes in config.toml")
+            raise SeedError(
+                path,
+                1,
+                f"file is {size} bytes, over the {max_bytes}-byte cap; "
+                "split it or raise [seeds] max_bytes in config.toml",
+            )
         data = path.read_bytes()
     except OSError as exc:
         raise SeedError(path, 1, f"cannot read: {exc.strerror}") from None
@@ -144,8 +152,11 @@ def _read_bytes(path: Path, root: Path, max_bytes: int) -> bytes:
     if not data.strip(b" \t\r\n\xef\xbb\xbf"):
         raise SeedError(path, 1, "empty file; write a title line and an article")
     if b"\x00" in data:
-        raise SeedError(path, _line_at(data, data.index(b"\x00")),
-                        "NUL byte; the file is binary or corrupt, save it as UTF-8 text")
+        raise SeedError(
+            path,
+            _line_at(data, data.index(b"\x00")),
+            "NUL byte; the file is binary or corrupt, save it as UTF-8 text",
+        )
     return data
 
 
@@ -153,8 +164,11 @@ def _decode(path: Path, data: bytes) -> str:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise SeedError(path, _line_at(data, exc.start),
-                        f"invalid UTF-8 at byte {exc.start}; save the file as UTF-8") from None
+        raise SeedError(
+            path,
+            _line_at(data, exc.start),
+            f"invalid UTF-8 at byte {exc.start}; save the file as UTF-8",
+        ) from None
     return text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
 
 
@@ -170,13 +184,16 @@ def _front_matter(path: Path, text: str) -> tuple[dict[str, Any], list[str], int
     try:
         end = next(i for i in range(1, len(lines)) if lines[i].strip() == "+++")
     except StopIteration:
-        raise SeedError(path, 1, "front matter opened with +++ is never closed; "
-                                 "add a +++ line after it") from None
+        raise SeedError(
+            path, 1, "front matter opened with +++ is never closed; add a +++ line after it"
+        ) from None
     try:
         fields = tomllib.loads("\n".join(lines[1:end]))
     except tomllib.TOMLDecodeError as exc:
-        line = getattr(exc, "lineno", 1) or 1
-        raise SeedError(path, line + 1, f"front matter is not valid TOML: {exc.msg}") from None
+        where = re.search(r"at line (\d+)", str(exc))
+        line = int(where.group(1)) if where else end - 1
+        reason = re.sub(r"\s*\(at .*\)$", "", str(exc))
+        raise SeedError(path, line + 1, f"front matter is not valid TOML: {reason}") from None
     return fields, lines[end + 1 :], end + 1
 
 
@@ -210,8 +227,11 @@ def _first_content(lines: list[str], start: int) -> int | None:
 
 
 def _no_text(path: Path, line: int) -> SeedError:
-    return SeedError(path, line, "no article text; add paragraphs after the title "
-                                 "(or under a **Primary Article:** line)")
+    return SeedError(
+        path,
+        line,
+        "no article text; add paragraphs after the title (or under a **Primary Article:** line)",
+    )
 
 
 def _parse_canonical(
@@ -230,13 +250,19 @@ def _parse_canonical(
         tagline = quoted.group("c") or quoted.group("s")
         cursor = nxt + 1
     articles: list[Article] = []
-    label, headline, start, paragraphs = "Main", None, offset + cursor + 1, []
+    label, headline, start = "Main", None, offset + cursor + 1
+    paragraphs: list[str] = []
     for i in range(cursor, len(lines)):
         line = lines[i].strip()
         if marker := _ARTICLE.match(line):
             if paragraphs or headline:
                 articles.append(_article(path, label, headline, paragraphs, start))
-            label, headline, start, paragraphs = marker.group("label") or "Main", None, offset + i + 1, []
+            label, headline, start, paragraphs = (
+                marker.group("label") or "Main",
+                None,
+                offset + i + 1,
+                [],
+            )
         elif (bold := _BOLD_LINE.match(line)) and not paragraphs and headline is None:
             headline = _clean(bold.group("text"))
         elif line:
@@ -259,8 +285,8 @@ def _parse_markdown(
 ) -> tuple[str, str | None, list[Article]]:
     first = _first_content(lines, 0)
     if first is None or not lines[first].startswith("# "):
-        line = offset + (first or 0) + 1
-        raise SeedError(path, line, "no title; a Markdown seed starts with a '# Title' line")
+        where = offset + (first or 0) + 1
+        raise SeedError(path, where, "no title; a Markdown seed starts with a '# Title' line")
     title = lines[first][2:].strip()
     cursor, tagline = first + 1, None
     nxt = _first_content(lines, cursor)
@@ -268,7 +294,9 @@ def _parse_markdown(
         tagline = lines[nxt].lstrip("> ").strip().strip('"“”')
         cursor = nxt + 1
     articles: list[Article] = []
-    headline, start, block, paragraphs = None, offset + cursor + 1, [], []
+    headline, start = None, offset + cursor + 1
+    block: list[str] = []
+    paragraphs: list[str] = []
     for i in range(cursor, len(lines) + 1):
         line = lines[i].strip() if i < len(lines) else ""
         if line.startswith("## ") or i == len(lines) or not line:
@@ -295,7 +323,7 @@ def _parse_json(path: Path, text: str) -> dict[str, Any]:
         raise SeedError(path, 1, "a JSON seed is an object with title and articles (or text)")
     title = data.get("title")
     if not isinstance(title, str) or not title.strip():
-        raise SeedError(path, _key_line(text, "title"), "no title; add a \"title\" string")
+        raise SeedError(path, _key_line(text, "title"), 'no title; add a "title" string')
     raw_articles = data.pop("articles", None)
     if raw_articles is None and "text" in data:
         raw_articles = [{"text": data.pop("text")}]
@@ -306,10 +334,15 @@ def _parse_json(path: Path, text: str) -> dict[str, Any]:
         paragraphs = item.get("paragraphs") or [
             p for p in str(item.get("text", "")).split("\n") if p.strip()
         ]
-        articles.append(_article(
-            path, str(item.get("label", "Main")), item.get("headline"),
-            [_clean(str(p)) for p in paragraphs if str(p).strip()], _key_line(text, "articles"),
-        ))
+        articles.append(
+            _article(
+                path,
+                str(item.get("label", "Main")),
+                item.get("headline"),
+                [_clean(str(p)) for p in paragraphs if str(p).strip()],
+                _key_line(text, "articles"),
+            )
+        )
     if not articles:
         raise _no_text(path, _key_line(text, "articles"))
     data["articles"] = articles

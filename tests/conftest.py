@@ -17,7 +17,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 @pytest.fixture
 def golden(request: pytest.FixtureRequest):
-    """`golden("email/digest.txt", text)` compares with (or, with --update-golden, rewrites) a file."""
+    """`golden(name, text)` compares with tests/golden/<name>; --update-golden rewrites it."""
     update = request.config.getoption("--update-golden")
 
     def check(name: str, actual: str) -> None:

@@ -27,10 +27,14 @@ def settings() -> Settings:
 
 
 def slot(name: str = "morning", when: str = "2026-11-28T08:00") -> Slot:
-    return Slot(schedule=name, local=datetime.fromisoformat(when).replace(tzinfo=ZoneInfo("Europe/London")))
+    return Slot(
+        schedule=name, local=datetime.fromisoformat(when).replace(tzinfo=ZoneInfo("Europe/London"))
+    )
 
 
-def make_digest(stories: list[Story] | None = None, channels: tuple[str, ...] | None = None) -> Digest:
+def make_digest(
+    stories: list[Story] | None = None, channels: tuple[str, ...] | None = None
+) -> Digest:
     stories = stories if stories is not None else [example_story()]
     chosen = channels or ("email", "x", "bluesky", "mastodon", "linkedin", "threads")
     return Digest(

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from digest.models import Sources, Story, Summary
 from digest.summarize.extract import pick_bullets, sentences_of
-from digest.summarize.headline import make_headline, make_tagline
 from digest.summarize.hashtags import make_hashtags
+from digest.summarize.headline import make_headline, make_tagline
 
 HEADLINE_MAX = 70
 TAGLINE_MAX = 120

@@ -10,8 +10,10 @@ from digest.summarize.text import STOPWORDS
 
 # Capitalised only by grammar or the calendar: never a topic.
 _NOT_TOPICS = frozenset(
-    "monday tuesday wednesday thursday friday saturday sunday january february march april may"
-    " june july august september october november december".split()
+    """
+    monday tuesday wednesday thursday friday saturday sunday january february march april
+    may june july august september october november december
+    """.split()
 )
 
 MAX_HASHTAGS = 5

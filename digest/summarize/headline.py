@@ -9,8 +9,8 @@ from digest.summarize.text import shorten
 
 def make_headline(story: Story, limit: int) -> tuple[str, str]:
     """(headline, its source): the title, else the lead article's headline, else the title cut."""
-    candidates = [story.title] + [a.headline for a in story.articles if a.headline]
-    for candidate in candidates:
+    lead = story.articles[0].headline
+    for candidate in (story.title, lead) if lead else (story.title,):
         if len(candidate) <= limit:
             return candidate, candidate
     return shorten(story.title, limit), story.title

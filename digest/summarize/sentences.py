@@ -6,9 +6,11 @@ import re
 
 # Words that end with a period without ending a sentence (compared lower-case, without the dot).
 ABBREVIATIONS = frozenset(
-    "mr mrs ms dr prof sr jr st mt no nos vs etc inc ltd co corp gov sen rep gen col lt sgt capt"
-    " cmdr adm maj rev hon jan feb mar apr jun jul aug sep sept oct nov dec fig approx dept est"
-    " ft ave blvd rd univ assn bros op vol pp".split()
+    """
+    mr mrs ms dr prof sr jr st mt no nos vs etc inc ltd co corp gov sen rep gen col lt sgt
+    capt cmdr adm maj rev hon jan feb mar apr jun jul aug sep sept oct nov dec fig approx
+    dept est ft ave blvd rd univ assn bros op vol pp
+    """.split()
 )
 
 # A candidate end: terminal punctuation, optional closing quotes/brackets, then whitespace.
@@ -46,4 +48,4 @@ def _is_abbreviation(text: str, dot: int, punctuation: str) -> bool:
     if token.lower().rstrip(".") in ABBREVIATIONS:
         return True
     # Initials and dotted abbreviations: "J. K. Rowling", "U.S.", "a.m."
-    return bool(len(token) == 1 and token.isupper() or _INITIALS.search(before + "."))
+    return bool((len(token) == 1 and token.isupper()) or _INITIALS.search(before + "."))

@@ -5,12 +5,15 @@ from __future__ import annotations
 import re
 
 STOPWORDS = frozenset(
-    "a an the and or but if of at by for with about against between into through during before"
-    " after above below to from up down in out on off over under again further then once here there"
-    " when where why how all any both each few more most other some such no nor not only own same so"
-    " than too very can will just should now is are was were be been being have has had having do"
-    " does did doing would could it its it's he she they them their his her we our you your i me my"
-    " this that these those which who whom what as also said says while who's s t".split()
+    """
+    a an the and or but if of at by for with about against between into through during
+    before after above below to from up down in out on off over under again further then
+    once here there when where why how all any both each few more most other some such no
+    nor not only own same so than too very can will just should now is are was were be been
+    being have has had having do does did doing would could it its it's he she they them
+    their his her we our you your i me my this that these those which who whom what as also
+    said says while who's s t
+    """.split()
 )
 
 WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’-]*")

@@ -1,0 +1,97 @@
+"""The manifest of a published batch: what it holds, and the checksum of every file."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from digest import __version__
+from digest.models import Rendered
+
+SCHEMA_VERSION: Literal[1] = 1
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class SlotTimes(_Model):
+    local: datetime
+    utc: datetime
+
+
+class StoryRecord(_Model):
+    id: str
+    content_hash: str
+    source: str
+
+
+class FileRecord(_Model):
+    path: str
+    bytes: int
+    sha256: str
+    media_type: str
+
+
+class RejectedSeed(_Model):
+    file: str
+    line: int
+    reason: str
+
+
+class Manifest(_Model):
+    """`manifest.json`, written last into a batch folder; consumers trust it."""
+
+    schema_version: Literal[1] = SCHEMA_VERSION
+    batch_id: str
+    schedule: str
+    slot: SlotTimes
+    generator: str
+    config_hash: str
+    channels: tuple[str, ...]
+    stories: tuple[StoryRecord, ...]
+    files: tuple[FileRecord, ...]
+    rejected: tuple[RejectedSeed, ...]
+
+
+def build_manifest(rendered: Rendered, config_hash: str) -> Manifest:
+    """The manifest of `rendered`: files sorted by path, each with its size and sha256."""
+    digest = rendered.digest
+    return Manifest(
+        batch_id=digest.slot.batch_id,
+        schedule=digest.slot.schedule,
+        slot=SlotTimes(local=digest.slot.local, utc=digest.slot.utc),
+        generator=f"digest {__version__}",
+        config_hash=config_hash,
+        channels=digest.channels,
+        stories=tuple(
+            StoryRecord(id=e.story.id, content_hash=e.story.content_hash, source=e.story.source)
+            for e in digest.entries
+        ),
+        files=tuple(
+            FileRecord(
+                path=f.path,
+                bytes=len(f.content),
+                sha256=hashlib.sha256(f.content).hexdigest(),
+                media_type=f.media_type,
+            )
+            for f in sorted(rendered.files, key=lambda f: f.path)
+        ),
+        rejected=tuple(RejectedSeed(**r.model_dump()) for r in digest.rejected),
+    )
+
+
+def manifest_bytes(manifest: Manifest) -> bytes:
+    """The manifest as stable, human-readable JSON."""
+    return (
+        json.dumps(manifest.model_dump(mode="json"), indent=2, ensure_ascii=False) + "\n"
+    ).encode()
+
+
+def manifest_schema() -> str:
+    """The manifest's JSON Schema, for consumers."""
+    return json.dumps(Manifest.model_json_schema(), indent=2, sort_keys=True) + "\n"

@@ -1,0 +1,105 @@
+"""Publish a rendered batch atomically: staged, fsynced, manifest last, one rename."""
+
+from __future__ import annotations
+
+import errno
+import os
+import secrets
+import shutil
+from pathlib import Path
+
+from digest.errors import BatchExistsError
+from digest.manifest import build_manifest, manifest_bytes
+from digest.models import Rendered
+
+STAGING = ".staging"
+
+
+def batch_path(outbox: Path, folder: str) -> Path:
+    """Where the batch of a slot folder (`<date>/<name>-<HHMM>`) is published."""
+    return outbox / folder
+
+
+def publish(rendered: Rendered, outbox: Path, config_hash: str, *, force: bool = False) -> Path:
+    """Write `rendered` as `outbox/<date>/<slot>/`; a reader sees the whole batch or nothing.
+
+    Refuses (BatchExistsError) when the slot is already published, unless `force` replaces it.
+    """
+    slot = rendered.digest.slot
+    target = batch_path(outbox, slot.folder)
+    if target.exists() and not force:
+        raise BatchExistsError(target)
+    # pid and a random token: two publishers (processes or threads) never share a staging folder.
+    token = f"{os.getpid()}-{secrets.token_hex(4)}"
+    staging = outbox / STAGING / f"{_safe(slot.batch_id)}.{token}.partial"
+    try:
+        _write_batch(staging, rendered, config_hash)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if force and target.exists():
+            _replace(staging, target)
+        else:
+            _rename_exclusive(staging, target)
+        _fsync_dir(target.parent)
+    finally:
+        if staging.exists():
+            shutil.rmtree(staging)
+    return target
+
+
+def _safe(batch_id: str) -> str:
+    return batch_id.replace(":", "").replace("@", "_")
+
+
+def _write_batch(staging: Path, rendered: Rendered, config_hash: str) -> None:
+    if staging.exists():
+        shutil.rmtree(staging)
+    staging.mkdir(parents=True)
+    folders = {staging}
+    for file in rendered.files:
+        path = staging / file.path
+        if not path.resolve().is_relative_to(staging.resolve()):
+            raise ValueError(f"file path {file.path!r} leaves the batch folder")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        folders.add(path.parent)
+        _write_file(path, file.content)
+    for folder in sorted(folders, reverse=True):
+        _fsync_dir(folder)
+    _write_file(staging / "manifest.json", manifest_bytes(build_manifest(rendered, config_hash)))
+    _fsync_dir(staging)
+
+
+def _write_file(path: Path, content: bytes) -> None:
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+    try:
+        view = memoryview(content)
+        while view:
+            view = view[os.write(fd, view) :]
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _rename_exclusive(staging: Path, target: Path) -> None:
+    """Rename into place; a non-empty target (someone else's batch) makes rename fail."""
+    try:
+        os.rename(staging, target)
+    except OSError as exc:
+        if exc.errno in (errno.EEXIST, errno.ENOTEMPTY):
+            raise BatchExistsError(target) from None
+        raise
+
+
+def _replace(staging: Path, target: Path) -> None:
+    """--force: move the old batch aside, move the new one in, then delete the old one."""
+    old = staging.with_suffix(".replaced")
+    os.rename(target, old)
+    os.rename(staging, target)
+    shutil.rmtree(old)

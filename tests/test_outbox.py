@@ -1,0 +1,117 @@
+"""Publishing: staged, manifest last, one rename; existing batches are never overwritten."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from pathlib import Path
+
+import pytest
+from factories import make_digest
+
+from digest.errors import BatchExistsError
+from digest.manifest import Manifest, manifest_schema
+from digest.models import Rendered, RenderedFile
+from digest.outbox import STAGING, publish
+
+
+def rendered(text: str = "hello") -> Rendered:
+    return Rendered(
+        digest=make_digest(channels=("email",)),
+        files=(
+            RenderedFile(path="email/digest.txt", content=text.encode(), media_type="text/plain"),
+            RenderedFile(path="stories/a.json", content=b"{}\n", media_type="application/json"),
+        ),
+    )
+
+
+def test_publish_writes_files_and_a_manifest_with_every_checksum(tmp_path: Path) -> None:
+    batch = publish(rendered(), tmp_path, "c0ffee")
+    assert batch == tmp_path / "2026-11-28" / "morning-0800"
+    manifest = Manifest.model_validate_json((batch / "manifest.json").read_bytes())
+    assert manifest.batch_id == "morning@2026-11-28T08:00:00Z"
+    assert manifest.config_hash == "c0ffee"
+    assert manifest.slot.local.isoformat() == "2026-11-28T08:00:00+00:00"
+    assert [f.path for f in manifest.files] == ["email/digest.txt", "stories/a.json"]
+    for record in manifest.files:
+        data = (batch / record.path).read_bytes()
+        assert record.sha256 == hashlib.sha256(data).hexdigest() and record.bytes == len(data)
+    assert manifest.stories[0].source == "000_5d8e33db419e59d4.txt"
+    assert os.listdir(tmp_path / STAGING) == []
+
+
+def test_publishing_onto_an_existing_batch_is_refused_naming_the_option(tmp_path: Path) -> None:
+    publish(rendered("first"), tmp_path, "h")
+    with pytest.raises(BatchExistsError, match="pass --force to replace it"):
+        publish(rendered("second"), tmp_path, "h")
+    assert (tmp_path / "2026-11-28/morning-0800/email/digest.txt").read_text() == "first"
+
+
+def test_force_replaces_the_batch(tmp_path: Path) -> None:
+    publish(rendered("first"), tmp_path, "h")
+    batch = publish(rendered("second"), tmp_path, "h", force=True)
+    assert (batch / "email/digest.txt").read_text() == "second"
+    assert os.listdir(tmp_path / STAGING) == []
+
+
+def test_a_race_lost_at_the_rename_leaves_the_winner_intact(tmp_path: Path, monkeypatch) -> None:
+    """Another publisher renames its batch in between our existence check and our rename."""
+    import digest.outbox as outbox
+
+    real_write = outbox._write_batch
+    raced = []
+
+    def write_then_lose(staging: Path, r: Rendered, config_hash: str) -> None:
+        real_write(staging, r, config_hash)
+        if not raced:
+            raced.append(True)
+            publish(rendered("winner"), tmp_path, "h")
+
+    monkeypatch.setattr(outbox, "_write_batch", write_then_lose)
+    with pytest.raises(BatchExistsError):
+        publish(rendered("loser"), tmp_path, "h")
+    assert (tmp_path / "2026-11-28/morning-0800/email/digest.txt").read_text() == "winner"
+    assert os.listdir(tmp_path / STAGING) == []
+
+
+def test_a_failed_write_leaves_no_batch_and_no_staging(tmp_path: Path, monkeypatch) -> None:
+    import digest.outbox as outbox
+
+    calls = {"n": 0}
+    real = outbox._write_file
+
+    def fail_second(path: Path, content: bytes) -> None:
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise OSError(28, "No space left on device")
+        real(path, content)
+
+    monkeypatch.setattr(outbox, "_write_file", fail_second)
+    with pytest.raises(OSError, match="No space"):
+        publish(rendered(), tmp_path, "h")
+    assert not (tmp_path / "2026-11-28").exists() or not any((tmp_path / "2026-11-28").iterdir())
+    assert os.listdir(tmp_path / STAGING) == []
+
+
+def test_republishing_gives_byte_identical_files(tmp_path: Path) -> None:
+    first = publish(rendered(), tmp_path / "a", "h")
+    second = publish(rendered(), tmp_path / "b", "h")
+    for path in sorted(p for p in first.rglob("*") if p.is_file()):
+        assert path.read_bytes() == (second / path.relative_to(first)).read_bytes()
+
+
+def test_file_paths_cannot_leave_the_batch(tmp_path: Path) -> None:
+    bad = Rendered(
+        digest=make_digest(channels=("email",)),
+        files=(RenderedFile(path="../escape.txt", content=b"x", media_type="text/plain"),),
+    )
+    with pytest.raises(ValueError, match="leaves the batch folder"):
+        publish(bad, tmp_path / "outbox", "h")
+    assert not (tmp_path / "outbox" / "escape.txt").exists()
+
+
+def test_manifest_schema_is_json_schema() -> None:
+    schema = json.loads(manifest_schema())
+    assert schema["title"] == "Manifest"
+    assert {"schema_version", "batch_id", "files", "rejected"} <= set(schema["properties"])
