@@ -1,0 +1,183 @@
+"""End to end: the installed `digest` command on a temp copy of seeds/ and config.toml."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import hashlib
+import json
+import shutil
+import subprocess
+import sys
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from factories import BBC_SEEDS, ROOT, SHARED
+
+DIGEST = Path(sys.executable).parent / "digest"
+DAY = "2026-11-28"
+
+
+def run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(DIGEST), *args], cwd=cwd, capture_output=True, text=True, timeout=120
+    )
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    shutil.copytree(ROOT / "seeds", tmp_path / "seeds")
+    shutil.copytree(ROOT / "templates", tmp_path / "templates")
+    shutil.copy(ROOT / "config.toml", tmp_path / "config.toml")
+    return tmp_path
+
+
+def test_build_publishes_a_complete_batch(project: Path) -> None:
+    result = run("build", "--date", DAY, cwd=project)
+    assert result.returncode == 0, result.stderr
+    batch = project / "outbox" / DAY / "morning-0800"
+    assert result.stdout.strip() == f"published {batch}: 1 stories, 0 seeds rejected"
+    manifest = json.loads((batch / "manifest.json").read_text())
+    assert manifest["batch_id"] == "morning@2026-11-28T08:00:00Z"
+    listed = {f["path"] for f in manifest["files"]}
+    on_disk = {p.relative_to(batch).as_posix() for p in batch.rglob("*") if p.is_file()}
+    assert on_disk == listed | {"manifest.json"}
+    for record in manifest["files"]:
+        assert hashlib.sha256((batch / record["path"]).read_bytes()).hexdigest() == record["sha256"]
+    assert {"email/digest.html", "email/digest.txt", "email/digest.eml"} <= listed
+    platforms = ("x", "bluesky", "mastodon", "linkedin", "threads")
+    assert {f"social/{p}.{ext}" for p in platforms for ext in ("json", "txt")} <= listed
+    assert "stories/000-5d8e33db419e59d4.json" in listed
+
+    HTMLParser().feed((batch / "email/digest.html").read_text(encoding="utf-8"))
+    message = email.message_from_bytes(
+        (batch / "email/digest.eml").read_bytes(), policy=email.policy.default
+    )
+    assert message.get_content_type() == "multipart/alternative"
+    parts = [p.get_content_type() for p in message.iter_parts()]
+    assert parts == ["text/plain", "text/html"]
+
+
+def test_the_batch_passes_the_shared_batch_checker(project: Path) -> None:
+    assert run("build", "--date", DAY, cwd=project).returncode == 0
+    checker = SHARED / "tools" / "check_batch.py"
+    batch = project / "outbox" / DAY / "morning-0800"
+    result = subprocess.run(
+        [sys.executable, str(checker), str(batch), "--strict-email"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_a_second_build_is_refused_naming_force_and_force_replaces(project: Path) -> None:
+    assert run("build", "--date", DAY, cwd=project).returncode == 0
+    again = run("build", "--date", DAY, cwd=project)
+    assert again.returncode == 1
+    assert "already published; pass --force to replace it" in again.stderr
+    assert "Traceback" not in again.stderr
+    assert run("build", "--date", DAY, "--force", cwd=project).returncode == 0
+
+
+def test_rebuilding_a_slot_is_byte_identical(project: Path) -> None:
+    assert run("build", "--date", DAY, cwd=project).returncode == 0
+    batch = project / "outbox" / DAY / "morning-0800"
+    before = {p: p.read_bytes() for p in batch.rglob("*") if p.is_file()}
+    assert run("build", "--date", DAY, "--force", cwd=project).returncode == 0
+    assert {p: p.read_bytes() for p in batch.rglob("*") if p.is_file()} == before
+
+
+BAD_SEEDS = {
+    "bad-utf8.txt": (b"Title\n\nbad \xff\n", "bad-utf8.txt:3: invalid UTF-8"),
+    "nul.txt": (b"Title\n\nx\x00y\n", "nul.txt:3: NUL byte"),
+    "empty.txt": (b"", "empty.txt:1: empty file"),
+    "big.txt": (b"Title\n\n" + b"word " * 400_000, "big.txt:1: file is 2000007 bytes"),
+    "no-title.txt": (b"**Primary Article:**\nText.\n", "no-title.txt:1: no title"),
+    "no-text.txt": (b"Title\n**Primary Article:**\n", "no-text.txt:2: no article text"),
+    "unknown-key.txt": (
+        b"+++\nmood = 'x'\n+++\nT\n\nText.\n",
+        "unknown-key.txt:2: unknown front-matter key 'mood'",
+    ),
+}
+
+
+def test_two_good_seeds_and_one_of_each_bad_kind(project: Path) -> None:
+    seeds = project / "mixed"
+    seeds.mkdir()
+    for good in sorted(BBC_SEEDS.glob("*.txt"))[:2]:
+        shutil.copy(good, seeds / good.name)
+    for name, (content, _) in BAD_SEEDS.items():
+        (seeds / name).write_bytes(content)
+    (seeds / "outside.txt").symlink_to(SHARED / "seeds" / "000_5d8e33db419e59d4.txt")
+
+    result = run("build", "--date", DAY, "--seeds", str(seeds), "--json", cwd=project)
+    assert result.returncode == 2, result.stderr
+    out = json.loads(result.stdout)
+    assert len(out["stories"]) == 2 and len(out["rejected"]) == len(BAD_SEEDS) + 1
+    errors = result.stderr.strip().splitlines()
+    assert len(errors) == len(BAD_SEEDS) + 1
+    for _, expected in BAD_SEEDS.values():
+        assert sum(expected in line for line in errors) == 1, expected
+    assert sum("outside.txt:1: symlink leads outside" in line for line in errors) == 1
+    manifest = json.loads((Path(out["batch"]) / "manifest.json").read_text())
+    assert len(manifest["stories"]) == 2
+    assert {r["file"] for r in manifest["rejected"]} == {*BAD_SEEDS, "outside.txt"}
+
+
+def test_no_valid_seed_is_a_failure(project: Path) -> None:
+    seeds = project / "bad"
+    seeds.mkdir()
+    (seeds / "empty.txt").write_bytes(b"")
+    result = run("build", "--date", DAY, "--seeds", str(seeds), cwd=project)
+    assert result.returncode == 1
+    assert "no valid seeds" in result.stderr
+    assert not (project / "outbox" / DAY).exists()
+
+
+def test_bad_config_is_one_clean_message(project: Path) -> None:
+    config = project / "config.toml"
+    config.write_text(config.read_text().replace('at = "08:00"', 'at = "8"'))
+    result = run("build", cwd=project)
+    assert result.returncode == 1
+    assert "schedules[0].at" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_validate_lists_every_problem(project: Path) -> None:
+    assert run("validate", cwd=project).returncode == 0
+    (project / "seeds" / "empty.txt").write_bytes(b"")
+    config = project / "config.toml"
+    config.write_text(config.read_text().replace('timezone = "Europe/London"', 'timezone = "X/Y"'))
+    result = run("validate", cwd=project)
+    assert result.returncode == 1
+    assert "schedules[0].timezone" in result.stderr and "empty.txt:1: empty file" in result.stderr
+    assert result.stdout.strip() == "1 seeds ok, 2 problem(s)"
+
+
+def test_summarize_prints_json(project: Path) -> None:
+    (project / "seeds" / "empty.txt").write_bytes(b"")
+    files = sorted(str(p) for p in (project / "seeds").iterdir())
+    result = run("summarize", *files, cwd=project)
+    assert result.returncode == 2
+    [summary] = json.loads(result.stdout)
+    assert summary["headline"] == "Bukele US Plan on Migrants"
+    assert 3 <= len(summary["bullets"]) <= 5 and summary["sources"]["bullets"]
+
+
+def test_version_and_schema(project: Path) -> None:
+    assert run("--version", cwd=project).stdout.strip() == "digest 0.1.0"
+    schema = run("schema", "manifest", cwd=project).stdout
+    assert schema == (ROOT / "schemas" / "manifest.schema.json").read_text(), (
+        "schemas/manifest.schema.json is stale; regenerate it with "
+        "digest schema manifest > schemas/manifest.schema.json"
+    )
+
+
+def test_readme_commands_and_ci_agree() -> None:
+    readme = (ROOT / "README.md").read_text()
+    ci = (ROOT / ".ci" / "run").read_text()
+    commands = [line for line in readme.splitlines() if line.startswith("python3 -m venv .venv")]
+    assert len(commands) == 2
+    assert commands[0].endswith(".venv/bin/digest build")
+    assert f'cmd="{commands[1]}"' in ci
