@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -13,7 +14,20 @@ from digest.summarize import summarize
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE_SEED = ROOT / "seeds" / "000_5d8e33db419e59d4.txt"
-SHARED = ROOT.parent / "shared"
+
+
+def _shared() -> Path:
+    """The read-only `shared/` folder: $DIGEST_SHARED, beside the checkout, or /work/shared."""
+    candidates = [os.environ.get("DIGEST_SHARED"), ROOT.parent / "shared", "/work/shared"]
+    for candidate in candidates:
+        if candidate and (Path(candidate) / "conformance").is_dir():
+            return Path(candidate)
+    raise RuntimeError(
+        "tests need the shared/ folder (seeds, data, conformance): set DIGEST_SHARED"
+    )
+
+
+SHARED = _shared()
 BBC_SEEDS = SHARED / "seeds" / "bbc"
 
 

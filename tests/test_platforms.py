@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
 from typing import Any
 
 import pytest
-from factories import settings
+from factories import SHARED, settings
 from twitter_text import parse_tweet
 
 from digest.config import PLATFORM_NAMES
@@ -26,7 +25,7 @@ from digest.platforms import (
     twitter_config,
 )
 
-CONFORMANCE = Path(__file__).resolve().parents[2] / "shared" / "conformance"
+CONFORMANCE = SHARED / "conformance"
 FAMILY = "👨\u200d👩\u200d👧\u200d👧"  # one grapheme, 25 UTF-8 bytes
 
 
