@@ -23,7 +23,20 @@ class Article(Frozen):
     line: int  # where the section starts in the seed file, 1-based
 
 
-class Story(Frozen):
+class StoryMeta(Frozen):
+    """What a seed's front matter may say about its story."""
+
+    url: str | None = None
+    date: dt.date | dt.datetime | None = None
+    tags: tuple[str, ...] = ()
+    priority: int = 0
+    image: str | None = None
+    image_alt: str | None = None
+    language: str = "en"
+    author: str | None = None
+
+
+class Story(StoryMeta):
     """A seed, read and checked: everything the later stages need, nothing of the file format."""
 
     id: str  # "<slug>-<first 8 hex of content_hash>"
@@ -33,14 +46,6 @@ class Story(Frozen):
     title: str
     tagline: str | None = None
     articles: tuple[Article, ...]
-    url: str | None = None
-    date: dt.date | dt.datetime | None = None
-    tags: tuple[str, ...] = ()
-    priority: int = 0
-    image: str | None = None
-    image_alt: str | None = None
-    language: str = "en"
-    author: str | None = None
 
     def text(self) -> str:
         """All article paragraphs, in order, one per line."""

@@ -21,7 +21,6 @@ starting a new article. A `.json` seed holds `title`, `tagline`, `articles` (eac
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import json
 import re
@@ -29,10 +28,10 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
+from pydantic import ValidationError, field_validator
 
 from digest.errors import SeedError
-from digest.models import Article, Story
+from digest.models import Article, Story, StoryMeta
 
 SEED_SUFFIXES = (".txt", ".md", ".json")
 DEFAULT_MAX_BYTES = 1_000_000
@@ -42,19 +41,8 @@ _BOLD_LINE = re.compile(r"^\*\*(?P<text>[^*].*?)\*\*\s*$")
 _QUOTED = re.compile(r'^\s*(?:“(?P<c>.+)”|"(?P<s>.+)")\s*$')
 
 
-class FrontMatter(BaseModel):
-    """The keys allowed between `+++` lines (and at the top level of a `.json` seed)."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    url: str | None = None
-    date: dt.date | dt.datetime | None = None
-    tags: tuple[str, ...] = ()
-    priority: int = 0
-    image: str | None = None
-    image_alt: str | None = None
-    language: str = "en"
-    author: str | None = None
+class FrontMatter(StoryMeta):
+    """The keys allowed between `+++` lines (and at the top level of a `.json` seed), checked."""
 
     @field_validator("url", "image")
     @classmethod
