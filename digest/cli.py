@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import sys
 from datetime import date, datetime
 from pathlib import Path
@@ -16,7 +17,10 @@ OK, FAILED, PARTIAL = 0, 1, 2
 
 EPILOG = """examples:
   digest build                       build today's batch of the first schedule
-  digest build --date 2026-11-28 --schedule morning --force
+  digest build --slot morning@2026-11-28 --force
+  digest schedule                    run the scheduler until SIGTERM
+  digest schedule --once             publish what is due now, then exit (cron, systemd)
+  digest outbox list                 the published batches
   digest summarize seeds/*.txt       summaries as JSON
   digest validate                    check config.toml and every seed
   digest schema manifest             the JSON Schema of manifest.json
@@ -26,6 +30,11 @@ EPILOG = """examples:
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; returns the exit status (0 ok, 2 some seeds rejected, 1 failure)."""
     args = _parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(message)s",
+        stream=sys.stderr,
+    )
     try:
         status: int = args.run(args)
         return status
@@ -37,6 +46,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _parser() -> argparse.ArgumentParser:
+    from digest import cli_outbox
+
     parser = argparse.ArgumentParser(
         prog="digest",
         description="Turn news seeds into newsletters and social posts, published to outbox/.",
@@ -48,42 +59,50 @@ def _parser() -> argparse.ArgumentParser:
     parser.set_defaults(run=lambda _: _help(parser))
     commands = parser.add_subparsers(title="commands", metavar="COMMAND")
 
-    build = commands.add_parser(
+    build = _command(
+        commands,
         "build",
-        help="build one batch into outbox/",
-        description="Build and publish one slot's batch. Example: digest build --date 2026-11-28",
+        "build one slot's batch into outbox/",
+        "digest build --slot morning@2026-11-28",
     )
-    build.add_argument(
-        "--date", type=date.fromisoformat, help="the slot's local date (default: today)"
-    )
-    build.add_argument("--schedule", help="which schedule's slot (default: the first)")
-    _common(build)
+    build.add_argument("--slot", help="NAME@DATE: that schedule's slot on that local date")
+    build.add_argument("--date", type=date.fromisoformat, help="the local date (default: today)")
+    build.add_argument("--schedule", help="which schedule (default: the first)")
+    common(build)
     build.add_argument("--force", action="store_true", help="replace an already published batch")
     build.add_argument("--json", action="store_true", help="print the result as JSON")
     build.set_defaults(run=_build)
 
-    summarize = commands.add_parser(
+    summarize = _command(
+        commands,
         "summarize",
-        help="print summaries of seed files as JSON",
-        description="Example: digest summarize seeds/*.txt",
+        "print summaries of seed files as JSON",
+        "digest summarize seeds/*.txt",
     )
     summarize.add_argument("files", nargs="+", type=Path, metavar="FILE")
     summarize.set_defaults(run=_summarize)
 
-    validate = commands.add_parser(
+    validate = _command(
+        commands,
         "validate",
-        help="check config.toml and every seed",
-        description="List every problem of the config and the seeds. "
-        "Example: digest validate --config config.toml",
+        "check config.toml and every seed",
+        "digest validate --config config.toml",
     )
-    _common(validate)
+    common(validate)
     validate.set_defaults(run=_validate)
 
-    schema = commands.add_parser(
-        "schema", help="print a JSON Schema", description="Example: digest schema manifest"
-    )
+    schema = _command(commands, "schema", "print a JSON Schema", "digest schema manifest")
     schema.add_argument("name", choices=["manifest"])
     schema.set_defaults(run=_schema)
+
+    cli_outbox.add_commands(commands)
+    return parser
+
+
+def _command(commands: Any, name: str, summary: str, example: str) -> argparse.ArgumentParser:
+    parser: argparse.ArgumentParser = commands.add_parser(
+        name, help=summary, description=f"{summary[0].upper()}{summary[1:]}. Example: {example}"
+    )
     return parser
 
 
@@ -92,7 +111,8 @@ def _help(parser: argparse.ArgumentParser) -> int:
     return OK
 
 
-def _common(parser: argparse.ArgumentParser) -> None:
+def common(parser: argparse.ArgumentParser) -> None:
+    """The --config and --seeds options."""
     parser.add_argument(
         "--config",
         type=Path,
@@ -105,23 +125,38 @@ def _common(parser: argparse.ArgumentParser) -> None:
 def _build(args: argparse.Namespace) -> int:
     from digest.config import load_config
     from digest.pipeline import build
+    from digest.slots import parse_slot
 
     settings = load_config(args.config)
-    schedule = settings.schedule(args.schedule)
-    day = args.date or datetime.now(schedule.zone).date()
-    result = build(settings, day=day, seeds=args.seeds, schedule=args.schedule, force=args.force)
+    name, day = args.schedule, args.date
+    if args.slot:
+        name, _, when = args.slot.partition("@")
+        try:
+            day = date.fromisoformat(when)
+        except ValueError:
+            raise DigestError(f"--slot {args.slot!r}: the valid form is NAME@YYYY-MM-DD") from None
+    schedule = settings.schedule(name)
+    slot = parse_slot(schedule, day or datetime.now(schedule.zone).date())
+    result = build(settings, slot, seeds=args.seeds, force=args.force)
     for error in result.rejected:
         print(f"digest: {error}", file=sys.stderr)
     if args.json:
-        _print_json(
+        print_json(
             {
-                "batch": str(result.batch),
+                "batch": str(result.batch) if result.batch else None,
                 "batch_id": result.slot.batch_id,
                 "stories": [s.id for s in result.stories],
                 "rejected": [_seed_error(e) for e in result.rejected],
             }
         )
-    else:
+    if result.batch is None:
+        print(
+            f"digest: {slot.batch_id}: no new seeds (earlier batches of {schedule.name!r} "
+            "carried them all); nothing published",
+            file=sys.stderr,
+        )
+        return FAILED
+    if not args.json:
         print(
             f"published {result.batch}: {len(result.stories)} stories, "
             f"{len(result.rejected)} seeds rejected"
@@ -143,7 +178,7 @@ def _summarize(args: argparse.Namespace) -> int:
             status = PARTIAL
             continue
         out.append({"file": str(path), **summarize(story).model_dump(mode="json")})
-    _print_json(out)
+    print_json(out)
     return status
 
 
@@ -185,7 +220,8 @@ def _seed_error(error: Any) -> dict[str, Any]:
     return {"file": str(error.path), "line": error.line, "reason": error.reason}
 
 
-def _print_json(value: Any) -> None:
+def print_json(value: Any) -> None:
+    """Print `value` as indented JSON."""
     print(json.dumps(value, indent=2, ensure_ascii=False))
 
 

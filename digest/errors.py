@@ -43,3 +43,7 @@ class BatchExistsError(DigestError):
 
 class RenderError(DigestError):
     """A template or compiler failed, or a rendered file broke a rule it must keep."""
+
+
+class PublishError(DigestError):
+    """Writing a batch failed (disk full, I/O error); nothing was published."""

@@ -26,6 +26,7 @@ class SlotTimes(_Model):
 
 class StoryRecord(_Model):
     id: str
+    slug: str
     content_hash: str
     source: str
 
@@ -69,7 +70,12 @@ def build_manifest(rendered: Rendered, config_hash: str) -> Manifest:
         config_hash=config_hash,
         channels=digest.channels,
         stories=tuple(
-            StoryRecord(id=e.story.id, content_hash=e.story.content_hash, source=e.story.source)
+            StoryRecord(
+                id=e.story.id,
+                slug=e.story.slug,
+                content_hash=e.story.content_hash,
+                source=e.story.source,
+            )
             for e in digest.entries
         ),
         files=tuple(

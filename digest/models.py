@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict
 
@@ -87,16 +86,16 @@ class Rejected(Frozen):
 
 
 class Slot(Frozen):
-    """One run of one schedule: its local time (aware) and the batch identity derived from it."""
+    """One run of one schedule: the day and time it was set for, and the instant it falls on."""
 
     schedule: str
-    local: datetime
+    day: dt.date  # the local date the slot belongs to
+    at: str  # the scheduled local time, HHMM
+    local: dt.datetime  # the aware local instant (moved past a spring-forward gap)
 
     @property
-    def utc(self) -> datetime:
-        from datetime import UTC
-
-        return self.local.astimezone(UTC)
+    def utc(self) -> dt.datetime:
+        return self.local.astimezone(dt.UTC)
 
     @property
     def batch_id(self) -> str:
@@ -105,7 +104,7 @@ class Slot(Frozen):
     @property
     def folder(self) -> str:
         """The batch folder relative to the outbox: `<local date>/<name>-<HHMM>`."""
-        return f"{self.local.date().isoformat()}/{self.schedule}-{self.local.strftime('%H%M')}"
+        return f"{self.day.isoformat()}/{self.schedule}-{self.at}"
 
 
 class Digest(Frozen):

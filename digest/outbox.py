@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import errno
+import logging
 import os
+import re
 import secrets
 import shutil
 from pathlib import Path
 
-from digest.errors import BatchExistsError
+from digest.errors import BatchExistsError, PublishError
 from digest.manifest import build_manifest, manifest_bytes
 from digest.models import Rendered
 
 STAGING = ".staging"
+log = logging.getLogger("digest.outbox")
+_STAGED = re.compile(r"\.(?P<pid>\d+)-[0-9a-f]+\.(partial|replaced)$")
 
 
 def batch_path(outbox: Path, folder: str) -> Path:
@@ -20,10 +24,18 @@ def batch_path(outbox: Path, folder: str) -> Path:
     return outbox / folder
 
 
-def publish(rendered: Rendered, outbox: Path, config_hash: str, *, force: bool = False) -> Path:
+def publish(
+    rendered: Rendered,
+    outbox: Path,
+    config_hash: str,
+    *,
+    force: bool = False,
+    durable: bool = True,
+) -> Path:
     """Write `rendered` as `outbox/<date>/<slot>/`; a reader sees the whole batch or nothing.
 
     Refuses (BatchExistsError) when the slot is already published, unless `force` replaces it.
+    `durable=False` skips fsync: only for benchmarks and throwaway outboxes.
     """
     slot = rendered.digest.slot
     target = batch_path(outbox, slot.folder)
@@ -33,26 +45,56 @@ def publish(rendered: Rendered, outbox: Path, config_hash: str, *, force: bool =
     token = f"{os.getpid()}-{secrets.token_hex(4)}"
     staging = outbox / STAGING / f"{_safe(slot.batch_id)}.{token}.partial"
     try:
-        _write_batch(staging, rendered, config_hash)
+        _write_batch(staging, rendered, config_hash, durable)
         target.parent.mkdir(parents=True, exist_ok=True)
         if force and target.exists():
             _replace(staging, target)
         else:
             _rename_exclusive(staging, target)
-        _fsync_dir(target.parent)
+        if durable:
+            _fsync_dir(target.parent)
+    except OSError as exc:
+        name = errno.errorcode.get(exc.errno or 0, "error")
+        raise PublishError(
+            f"{target}: could not publish ({exc.strerror or exc}, {name}); nothing was "
+            "published. Fix the cause (disk space, permissions) and run again."
+        ) from exc
     finally:
-        if staging.exists():
-            shutil.rmtree(staging)
+        shutil.rmtree(staging, ignore_errors=True)
     return target
+
+
+def clean_stale(outbox: Path) -> list[Path]:
+    """Remove staging folders left by publishers that are no longer running; returns them."""
+    staging = outbox / STAGING
+    removed = []
+    for path in sorted(staging.iterdir()) if staging.is_dir() else []:
+        match = _STAGED.search(path.name)
+        if match and _alive(int(match.group("pid"))):
+            continue
+        shutil.rmtree(path, ignore_errors=True)
+        removed.append(path)
+        log.warning("removed stale staging folder %s (a publish that did not finish)", path)
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _safe(batch_id: str) -> str:
     return batch_id.replace(":", "").replace("@", "_")
 
 
-def _write_batch(staging: Path, rendered: Rendered, config_hash: str) -> None:
-    if staging.exists():
-        shutil.rmtree(staging)
+def _write_batch(staging: Path, rendered: Rendered, config_hash: str, durable: bool) -> None:
     staging.mkdir(parents=True)
     folders = {staging}
     for file in rendered.files:
@@ -61,20 +103,25 @@ def _write_batch(staging: Path, rendered: Rendered, config_hash: str) -> None:
             raise ValueError(f"file path {file.path!r} leaves the batch folder")
         path.parent.mkdir(parents=True, exist_ok=True)
         folders.add(path.parent)
-        _write_file(path, file.content)
-    for folder in sorted(folders, reverse=True):
-        _fsync_dir(folder)
-    _write_file(staging / "manifest.json", manifest_bytes(build_manifest(rendered, config_hash)))
-    _fsync_dir(staging)
+        _write_file(path, file.content, durable)
+    manifest = manifest_bytes(build_manifest(rendered, config_hash))
+    if durable:
+        for folder in sorted(folders, reverse=True):
+            _fsync_dir(folder)
+    # The manifest last: a batch folder with a manifest is a complete one.
+    _write_file(staging / "manifest.json", manifest, durable)
+    if durable:
+        _fsync_dir(staging)
 
 
-def _write_file(path: Path, content: bytes) -> None:
+def _write_file(path: Path, content: bytes, durable: bool = True) -> None:
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
     try:
         view = memoryview(content)
         while view:
             view = view[os.write(fd, view) :]
-        os.fsync(fd)
+        if durable:
+            os.fsync(fd)
     finally:
         os.close(fd)
 

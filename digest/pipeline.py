@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
-from digest.config import Schedule, Settings
+from digest.batches import carried
+from digest.config import Settings
 from digest.errors import BatchExistsError, DigestError, SeedError
 from digest.models import Digest, Entry, Rejected, Slot, Story
 from digest.outbox import batch_path, publish
@@ -17,25 +18,16 @@ from digest.summarize import summarize
 
 @dataclass(frozen=True)
 class BuildResult:
-    """What a build published, and which seeds it left out."""
+    """What a build published (no `batch` when no seed was new), and which seeds it left out."""
 
-    batch: Path
+    batch: Path | None
     slot: Slot
     stories: tuple[Story, ...]
     rejected: tuple[SeedError, ...]
 
 
-def slot_for(schedule: Schedule, day: date) -> Slot:
-    """The schedule's slot on `day`, local time; a time in a spring-forward gap moves forward."""
-    naive = datetime.combine(day, schedule.time)
-    local = naive.replace(tzinfo=schedule.zone, fold=0)
-    # Round-trip through UTC: a non-existent wall time comes back shifted past the gap.
-    local = local.astimezone(UTC).astimezone(schedule.zone)
-    return Slot(schedule=schedule.name, local=local)
-
-
-def select(stories: list[Story], max_stories: int) -> list[Story]:
-    """The slot's stories: highest priority first, then newest, then by file name; capped."""
+def select(stories: list[Story], carried: set[str], max_stories: int) -> list[Story]:
+    """The slot's stories: not carried before; highest priority, then newest, then by file name."""
 
     def order(story: Story) -> tuple[int, float, str]:
         when = story.date
@@ -47,7 +39,8 @@ def select(stories: list[Story], max_stories: int) -> list[Story]:
             stamp = -datetime(when.year, when.month, when.day, tzinfo=UTC).timestamp()
         return (-story.priority, stamp, story.source)
 
-    return sorted(stories, key=order)[:max_stories]
+    fresh = [s for s in stories if s.slug not in carried]
+    return sorted(fresh, key=order)[:max_stories]
 
 
 def unique_slugs(stories: list[Story]) -> tuple[list[Story], list[SeedError]]:
@@ -65,15 +58,14 @@ def unique_slugs(stories: list[Story]) -> tuple[list[Story], list[SeedError]]:
 
 def build(
     settings: Settings,
+    slot: Slot,
     *,
-    day: date,
     seeds: Path | None = None,
-    schedule: str | None = None,
     force: bool = False,
+    durable: bool = True,
 ) -> BuildResult:
-    """Build and publish the batch of one schedule's slot on `day` from the seeds folder."""
-    chosen_schedule = settings.schedule(schedule)
-    slot = slot_for(chosen_schedule, day)
+    """Build and publish the batch of `slot` from the seeds folder: the whole program, in order."""
+    schedule = settings.schedule(slot.schedule)
     outbox = settings.paths.outbox
     if batch_path(outbox, slot.folder).exists() and not force:
         raise BatchExistsError(batch_path(outbox, slot.folder))
@@ -87,19 +79,21 @@ def build(
     stories, errors = read_seeds(seeds_dir, settings.seeds.max_bytes)
     stories, doubles = unique_slugs(stories)
     errors += doubles
-    # Select the slot's stories.
-    stories = select(stories, chosen_schedule.max_stories)
     if not stories:
         raise DigestError(f"{seeds_dir}: no valid seeds to build from ({len(errors)} rejected)")
+    # Select the seeds no earlier batch of this schedule carried.
+    chosen = select(stories, carried(outbox, slot.schedule, slot.utc), schedule.max_stories)
+    if not chosen:
+        return BuildResult(batch=None, slot=slot, stories=(), rejected=tuple(errors))
     # Summarize each story into the digest.
     digest = Digest(
         slot=slot,
-        channels=tuple(chosen_schedule.channels),
-        entries=tuple(Entry(story=s, summary=summarize(s)) for s in stories),
+        channels=tuple(schedule.channels),
+        entries=tuple(Entry(story=s, summary=summarize(s)) for s in chosen),
         rejected=tuple(Rejected(file=e.path.name, line=e.line, reason=e.reason) for e in errors),
     )
     # Render the email, the posts and the story records.
     rendered = render(digest, settings)
     # Publish atomically.
-    batch = publish(rendered, outbox, settings.config_hash, force=force)
-    return BuildResult(batch=batch, slot=slot, stories=tuple(stories), rejected=tuple(errors))
+    batch = publish(rendered, outbox, settings.config_hash, force=force, durable=durable)
+    return BuildResult(batch=batch, slot=slot, stories=tuple(chosen), rejected=tuple(errors))

@@ -41,9 +41,8 @@ def settings() -> Settings:
 
 
 def slot(name: str = "morning", when: str = "2026-11-28T08:00") -> Slot:
-    return Slot(
-        schedule=name, local=datetime.fromisoformat(when).replace(tzinfo=ZoneInfo("Europe/London"))
-    )
+    local = datetime.fromisoformat(when).replace(tzinfo=ZoneInfo("Europe/London"))
+    return Slot(schedule=name, day=local.date(), at=local.strftime("%H%M"), local=local)
 
 
 def make_digest(

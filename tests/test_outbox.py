@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from factories import make_digest
 
-from digest.errors import BatchExistsError
+from digest.errors import BatchExistsError, PublishError
 from digest.manifest import Manifest, manifest_schema
 from digest.models import Rendered, RenderedFile
 from digest.outbox import STAGING, publish
@@ -62,8 +62,8 @@ def test_a_race_lost_at_the_rename_leaves_the_winner_intact(tmp_path: Path, monk
     real_write = outbox._write_batch
     raced = []
 
-    def write_then_lose(staging: Path, r: Rendered, config_hash: str) -> None:
-        real_write(staging, r, config_hash)
+    def write_then_lose(staging: Path, r: Rendered, config_hash: str, durable: bool) -> None:
+        real_write(staging, r, config_hash, durable)
         if not raced:
             raced.append(True)
             publish(rendered("winner"), tmp_path, "h")
@@ -81,14 +81,14 @@ def test_a_failed_write_leaves_no_batch_and_no_staging(tmp_path: Path, monkeypat
     calls = {"n": 0}
     real = outbox._write_file
 
-    def fail_second(path: Path, content: bytes) -> None:
+    def fail_second(path: Path, content: bytes, durable: bool = True) -> None:
         calls["n"] += 1
         if calls["n"] == 2:
             raise OSError(28, "No space left on device")
-        real(path, content)
+        real(path, content, durable)
 
     monkeypatch.setattr(outbox, "_write_file", fail_second)
-    with pytest.raises(OSError, match="No space"):
+    with pytest.raises(PublishError, match="No space left on device, ENOSPC"):
         publish(rendered(), tmp_path, "h")
     assert not (tmp_path / "2026-11-28").exists() or not any((tmp_path / "2026-11-28").iterdir())
     assert os.listdir(tmp_path / STAGING) == []

@@ -1,0 +1,168 @@
+"""The `digest schedule` and `digest outbox` commands: the scheduler, and tools for consumers."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from digest.config import CHANNELS
+from digest.errors import DigestError
+
+OK, FAILED = 0, 1
+
+
+def add_commands(commands: Any) -> None:
+    """Register `schedule` and `outbox` on the main parser."""
+    from digest.cli import common
+
+    run = commands.add_parser(
+        "schedule",
+        help="run the scheduler (or --once, or --list)",
+        description="Publish every slot of config.toml's schedules, once each. "
+        "Example: digest schedule --once",
+    )
+    common(run)
+    mode = run.add_mutually_exclusive_group()
+    mode.add_argument("--once", action="store_true", help="publish what is due, then exit")
+    mode.add_argument(
+        "--list",
+        nargs="?",
+        type=int,
+        const=5,
+        metavar="N",
+        help="print the next N slots of each schedule (default 5)",
+    )
+    run.add_argument("--interval", type=int, default=20, help="seconds between wake-ups")
+    run.set_defaults(run=_schedule)
+
+    outbox = commands.add_parser(
+        "outbox",
+        help="list, verify, claim and mark done published batches",
+        description="Tools for consumers of outbox/. Example: digest outbox claim "
+        "2026-11-28/morning-0800 --channel email",
+    )
+    verbs = outbox.add_subparsers(title="actions", metavar="ACTION", required=True)
+    listing = verbs.add_parser("list", help="the published batches")
+    listing.add_argument("--json", action="store_true")
+    listing.set_defaults(run=_list)
+    verify = verbs.add_parser("verify", help="check every file's sha256 against the manifest")
+    verify.set_defaults(run=_verify)
+    claim = verbs.add_parser("claim", help="claim a channel of a batch (prints its files)")
+    claim.set_defaults(run=_claim)
+    done = verbs.add_parser("done", help="record that a claimed channel was sent")
+    done.set_defaults(run=_done)
+    for verb in (verify, claim, done):
+        verb.add_argument("batch", metavar="BATCH", help="DATE/SLOT under the outbox, or a path")
+    for verb in (claim, done):
+        verb.add_argument("--channel", required=True, choices=CHANNELS)
+    for verb in (listing, verify, claim, done):
+        verb.add_argument("--config", type=Path, default=Path("config.toml"))
+        verb.add_argument("--outbox", type=Path, help="the outbox folder (default: from config)")
+
+
+def _schedule(args: argparse.Namespace) -> int:
+    from digest.config import load_config
+    from digest.scheduler import Scheduler, serve, utc_now
+
+    settings = load_config(args.config)
+    if args.list is not None:
+        return _print_next(settings, args.list)
+    scheduler = Scheduler(settings, seeds=args.seeds)
+    if args.once:
+        scheduler.start()
+        scheduler.run_due(utc_now())
+        scheduler.close()
+        return OK
+    serve(scheduler, interval=args.interval)
+    return OK
+
+
+def _print_next(settings: Any, count: int) -> int:
+    from digest.slots import next_slots
+
+    now = datetime.now(UTC)
+    for schedule in settings.schedules:
+        for slot in next_slots(schedule, now, count):
+            local = slot.local.strftime("%Y-%m-%d %a %H:%M %Z")
+            print(
+                f"{schedule.name}\t{local} ({schedule.timezone})\t"
+                f"{slot.utc.strftime('%Y-%m-%dT%H:%MZ')}\t{slot.folder}"
+            )
+    return OK
+
+
+def _outbox(args: argparse.Namespace) -> Path:
+    if args.outbox:
+        return Path(args.outbox)
+    from digest.config import load_config
+
+    return load_config(args.config).paths.outbox
+
+
+def _batch(args: argparse.Namespace) -> Path:
+    path = Path(args.batch)
+    if not path.is_dir():
+        path = _outbox(args) / args.batch
+    if not (path / "manifest.json").is_file():
+        raise DigestError(f"{args.batch}: no published batch there; see digest outbox list")
+    return path
+
+
+def _list(args: argparse.Namespace) -> int:
+    from digest.batches import published, read_manifest, status
+    from digest.cli import print_json
+
+    outbox = _outbox(args)
+    rows: list[dict[str, Any]] = []
+    for batch in published(outbox):
+        manifest = read_manifest(batch.path)
+        rows.append(
+            {
+                "batch": batch.path.relative_to(outbox).as_posix(),
+                "batch_id": manifest.batch_id,
+                "stories": len(manifest.stories),
+                "rejected": len(manifest.rejected),
+                "channels": {c: status(batch.path, c) for c in manifest.channels},
+            }
+        )
+    if args.json:
+        print_json(rows)
+        return OK
+    for row in rows:
+        channels = " ".join(f"{c}:{s}" for c, s in row["channels"].items())
+        print(f"{row['batch']}\t{row['batch_id']}\t{row['stories']} stories\t{channels}")
+    print(f"{len(rows)} batches in {outbox}")
+    return OK
+
+
+def _verify(args: argparse.Namespace) -> int:
+    from digest.batches import verify
+
+    batch = _batch(args)
+    problems = verify(batch)
+    for problem in problems:
+        print(f"digest: {batch}: {problem}", file=sys.stderr)
+    print(f"{batch}: {'ok' if not problems else f'{len(problems)} problem(s)'}")
+    return FAILED if problems else OK
+
+
+def _claim(args: argparse.Namespace) -> int:
+    from digest.batches import claim
+    from digest.cli import print_json
+
+    batch = _batch(args)
+    files = claim(batch, args.channel, datetime.now(UTC))
+    print_json({"batch": str(batch), "channel": args.channel, "files": files})
+    return OK
+
+
+def _done(args: argparse.Namespace) -> int:
+    from digest.batches import done
+
+    batch = _batch(args)
+    done(batch, args.channel, datetime.now(UTC))
+    print(f"{batch}: {args.channel} done")
+    return OK
