@@ -33,13 +33,14 @@ class Batch:
 def published(outbox: Path, schedule: str | None = None) -> list[Batch]:
     """Every published batch (folders holding a manifest), oldest first."""
     out = []
-    days = sorted(d for d in os.listdir(outbox) if _DAY.match(d)) if outbox.is_dir() else []
+    root = os.fspath(outbox)
+    days = sorted(d for d in os.listdir(root) if _DAY.match(d)) if outbox.is_dir() else []
     for day in days:
-        for name in sorted(os.listdir(outbox / day)):
+        for name in sorted(os.listdir(os.path.join(root, day))):
             match = _FOLDER.match(name)
             if not match or (schedule and match.group("schedule") != schedule):
                 continue
-            if (outbox / day / name / "manifest.json").is_file():
+            if os.path.isfile(os.path.join(root, day, name, "manifest.json")):
                 out.append(Batch(outbox / day / name, day, match.group("schedule"), match["at"]))
     return out
 

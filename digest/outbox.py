@@ -51,8 +51,6 @@ def publish(
             _replace(staging, target)
         else:
             _rename_exclusive(staging, target)
-        if durable:
-            _fsync_dir(target.parent)
     except OSError as exc:
         name = errno.errorcode.get(exc.errno or 0, "error")
         raise PublishError(
@@ -61,7 +59,22 @@ def publish(
         ) from exc
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+    if durable:
+        _fsync_parent(target)
     return target
+
+
+def _fsync_parent(target: Path) -> None:
+    """Make the rename durable; the batch is complete and visible whatever happens here."""
+    try:
+        _fsync_dir(target.parent)
+    except OSError as exc:
+        log.warning(
+            "published %s, but fsync of %s failed (%s): it may not survive a power loss",
+            target,
+            target.parent,
+            exc.strerror,
+        )
 
 
 def clean_stale(outbox: Path) -> list[Path]:

@@ -28,6 +28,7 @@ from digest.slots import slots_between
 
 log = logging.getLogger("digest.scheduler")
 LOCK = ".scheduler.lock"
+AWAKE = ".scheduler.awake"
 BACKOFF_FIRST = timedelta(seconds=30)
 BACKOFF_CAP = timedelta(minutes=15)
 
@@ -64,6 +65,11 @@ class Scheduler:
         for schedule in self.settings.schedules:
             for batch in published(self.outbox, schedule.name)[-1:]:
                 self._advance(schedule.name, read_manifest(batch.path).slot.utc)
+        # A schedule with no history yet: its slots since the last wake-up were missed too.
+        awake = _read_awake(self.outbox)
+        for schedule in self.settings.schedules:
+            if awake and schedule.name not in self.last:
+                self.last[schedule.name] = awake
 
     def run_due(self, now: datetime) -> None:
         """Publish every due, unpublished slot of every schedule (when holding the lock)."""
@@ -76,11 +82,13 @@ class Scheduler:
             for slot in self.pending(schedule, now):
                 if self.stopping or not self._run_slot(schedule, slot, now):
                     break
+        _write_awake(self.outbox, now)
 
     def pending(self, schedule: Schedule, now: datetime) -> Iterator[Slot]:
         """Slots after the last settled one, up to now, that no batch or journal line settles."""
         window = parse_duration(schedule.catch_up)
-        start = self.last.get(schedule.name, now - window)
+        # With no history, start at the catch-up window, and keep that start until a slot settles.
+        start = self.last.setdefault(schedule.name, now - window)
         for slot in slots_between(schedule, start, now):
             if slot.batch_id in self.settled or batch_path(self.outbox, slot.folder).exists():
                 self._settle(slot)
@@ -152,6 +160,23 @@ class Scheduler:
         if self._lock_fd is not None:
             os.close(self._lock_fd)
             self._lock_fd = None
+
+
+def _read_awake(outbox: Path) -> datetime | None:
+    try:
+        return datetime.fromisoformat((outbox / AWAKE).read_text().strip())
+    except (FileNotFoundError, ValueError):
+        return None
+
+
+def _write_awake(outbox: Path, now: datetime) -> None:
+    """Remember the last wake-up, so that after downtime the slots in between count as missed."""
+    previous = _read_awake(outbox)
+    if previous and previous >= now:
+        return
+    temporary = outbox / f"{AWAKE}.{os.getpid()}"
+    temporary.write_text(now.isoformat() + "\n")
+    os.replace(temporary, outbox / AWAKE)
 
 
 def serve(

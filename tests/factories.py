@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from datetime import datetime
 from pathlib import Path
@@ -55,3 +56,32 @@ def make_digest(
         channels=chosen,
         entries=tuple(Entry(story=s, summary=summarize(s)) for s in stories),
     )
+
+
+def project(
+    folder: Path, schedules: list[dict[str, object]], channels: tuple[str, ...] = ("x",)
+) -> Settings:
+    """Settings for a temp project: the example config with these schedules, seeds and outbox."""
+    text = (ROOT / "config.toml").read_text(encoding="utf-8")
+    text = text[: text.index("[[schedules]]")]
+    for item in schedules:
+        values = {"channels": list(channels), "max_stories": 1, "catch_up": "6h"} | item
+        text += "[[schedules]]\n" + "".join(
+            f"{key} = {json.dumps(value)}\n" for key, value in values.items()
+        )
+    text += f'[paths]\nseeds = "seeds"\noutbox = "outbox"\ntemplates = "{ROOT / "templates"}"\n'
+    (folder / "seeds").mkdir(exist_ok=True)
+    (folder / "config.toml").write_text(text, encoding="utf-8")
+    return load_config(folder / "config.toml")
+
+
+def write_seed(seeds: Path, number: int) -> Path:
+    """A small, valid seed whose words differ by `number`."""
+    path = seeds / f"story-{number:04d}.txt"
+    path.write_text(
+        f"Story number {number}\n\n**Primary Article:**\n\nThe council met on day {number}. "
+        f"It approved plan {number} for the park. Residents of Town {number} welcomed it. "
+        "Work starts in spring.\n",
+        encoding="utf-8",
+    )
+    return path

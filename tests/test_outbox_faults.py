@@ -1,0 +1,165 @@
+"""Publishing under faults: SIGKILL mid-write, and every write or fsync failing in turn."""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import multiprocessing
+import os
+import random
+import signal
+import time
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from factories import BBC_SEEDS, make_digest, project
+
+from digest.batches import published, verify
+from digest.errors import BatchExistsError, PublishError
+from digest.outbox import STAGING, clean_stale, publish
+from digest.pipeline import build
+from digest.render import render
+from digest.seeds import read_seed
+from digest.slots import slot_on
+
+KILLS = 120
+
+
+def _watch(outbox: str, stop: Any, problems: Any, seen: Any) -> None:
+    """A consumer polling the outbox: every batch it can see must be complete and intact."""
+    while not stop.is_set():
+        for batch in published(Path(outbox)):
+            try:
+                found = verify(batch.path)
+            except Exception as exc:  # a manifest that does not parse is a problem too
+                found = [str(exc)]
+            if found:
+                problems.append(f"{batch.path}: {found}")
+            seen.value += 1
+        for day in os.listdir(outbox):
+            if day[:1].isdigit():
+                for name in os.listdir(os.path.join(outbox, day)):
+                    if not os.path.isfile(os.path.join(outbox, day, name, "manifest.json")):
+                        problems.append(f"{day}/{name}: a batch folder without a manifest")
+
+
+def test_sigkill_mid_publish_never_shows_a_partial_batch(tmp_path: Path) -> None:
+    settings = project(
+        tmp_path,
+        [{"name": "kill", "at": "09:00", "timezone": "UTC"}],
+        channels=("email", "x", "bluesky", "mastodon", "linkedin", "threads"),
+    )
+    bbc = sorted(BBC_SEEDS.glob("*.txt"))
+    for number in range(KILLS):  # a fresh real article for every slot
+        source = bbc[number % len(bbc)]
+        (settings.paths.seeds / f"{number:03d}-{source.name}").write_bytes(source.read_bytes())
+    settings.paths.outbox.mkdir()
+    schedule = settings.schedules[0]
+    context = multiprocessing.get_context("fork")
+    manager = context.Manager()
+    problems, stop, seen = manager.list(), manager.Event(), manager.Value("i", 0)
+    watcher = context.Process(
+        target=_watch, args=(str(settings.paths.outbox), stop, problems, seen)
+    )
+    watcher.start()
+    rng = random.Random(7)
+    outcomes = {"before": 0, "after": 0}
+    first_day = date(2026, 1, 1)
+    for number in range(KILLS):
+        slot = slot_on(schedule, first_day + timedelta(days=number))
+        pid = os.fork()
+        if pid == 0:  # the publisher, killed at a random moment
+            try:
+                build(settings, slot)
+            finally:
+                os._exit(0)
+        time.sleep(rng.uniform(0, 0.06))
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+        target = settings.paths.outbox / slot.folder
+        outcomes["after" if target.exists() else "before"] += 1
+        # The re-run (after the scheduler's start-up clean-up) completes the slot exactly once.
+        clean_stale(settings.paths.outbox)
+        with contextlib.suppress(BatchExistsError):
+            build(settings, slot)
+        assert verify(target) == []
+    stop.set()
+    watcher.join(timeout=60)
+    assert list(problems) == []
+    assert seen.value > KILLS  # the watcher really was looking
+    assert outcomes["before"] > 10 and outcomes["after"] > 10, outcomes
+    days = [b.day for b in published(settings.paths.outbox, "kill")]
+    assert len(days) == len(set(days)) == KILLS
+    assert os.listdir(settings.paths.outbox / STAGING) == []
+
+
+class FailingOs:
+    """The `os` module as digest.outbox sees it, with the Nth write or fsync failing."""
+
+    def __init__(self, fail_at: int | None, code: int) -> None:
+        self.calls, self.fail_at, self.code = 0, fail_at, code
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(os, name)
+
+    def _count(self) -> None:
+        self.calls += 1
+        if self.calls == self.fail_at:
+            raise OSError(self.code, os.strerror(self.code))
+
+    def write(self, fd: int, data: Any) -> int:
+        self._count()
+        return os.write(fd, data)
+
+    def fsync(self, fd: int) -> None:
+        self._count()
+        os.fsync(fd)
+
+
+@pytest.fixture(scope="module")
+def rendered_batch(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    folder = tmp_path_factory.mktemp("faults")
+    settings = project(
+        folder,
+        [{"name": "faults", "at": "09:00", "timezone": "UTC"}],
+        channels=("email", "x", "bluesky"),
+    )
+    digest = make_digest(
+        [read_seed(p) for p in sorted(BBC_SEEDS.glob("*.txt"))[:3]],
+        channels=("email", "x", "bluesky"),
+    )
+    return render(digest, settings)
+
+
+def test_every_failing_write_or_fsync_leaves_nothing_visible(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    rendered_batch: Any,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    import digest.outbox as module
+
+    counter = FailingOs(None, 0)
+    monkeypatch.setattr(module, "os", counter)
+    publish(rendered_batch, tmp_path / "count", "h")
+    total = counter.calls
+    assert total > 10
+    for code in (errno.ENOSPC, errno.EIO):
+        for fail_at in range(1, total + 1):
+            outbox = tmp_path / f"{errno.errorcode[code]}-{fail_at}"
+            monkeypatch.setattr(module, "os", FailingOs(fail_at, code))
+            if fail_at == total:  # the last fsync, of the outbox folder after the rename
+                batch = publish(rendered_batch, outbox, "h")
+                assert verify(batch) == [] and "may not survive a power loss" in caplog.text
+                continue
+            with pytest.raises(PublishError) as caught:
+                publish(rendered_batch, outbox, "h")
+            message = str(caught.value)
+            assert errno.errorcode[code] in message and "nothing was published" in message
+            assert published(outbox) == []
+            assert list((outbox / STAGING).iterdir()) == []
+            monkeypatch.setattr(module, "os", os)
+            batch = publish(rendered_batch, outbox, "h")
+            assert verify(batch) == []

@@ -1,0 +1,285 @@
+"""The scheduler: one batch per slot through restarts, clock steps, downtime, failures and races."""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import multiprocessing
+import random
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from factories import project, write_seed
+
+from digest import journal
+from digest.batches import published
+from digest.scheduler import BACKOFF_CAP, Scheduler
+from digest.slots import slot_on
+
+
+def batches_per_day(outbox: Path, schedule: str) -> Counter[str]:
+    return Counter(b.day for b in published(outbox, schedule))
+
+
+def events(outbox: Path, kind: str) -> list[dict[str, str]]:
+    return [e for e in journal.read(outbox) if e["event"] == kind]
+
+
+@pytest.mark.parametrize("zone", ["Europe/Berlin", "America/New_York"])
+def test_a_simulated_year_gives_exactly_one_batch_per_local_day(tmp_path: Path, zone: str) -> None:
+    settings = project(tmp_path, [{"name": "daily", "at": "09:00", "timezone": zone}])
+    seeds, outbox = settings.paths.seeds, settings.paths.outbox
+    rng = random.Random(zone)
+    tz = ZoneInfo(zone)
+    start = datetime(2026, 1, 1, tzinfo=tz).astimezone(UTC)
+    end = datetime(2027, 1, 1, tzinfo=tz).astimezone(UTC)
+    scheduler = Scheduler(settings, lock=False)
+    scheduler.start()
+    now, written, restarts, steps_back = start, 0, 0, 0
+    while now < end:
+        # An editor adds one story a day (and old ones are archived).
+        day_number = (now.astimezone(tz).date() - start.astimezone(tz).date()).days
+        while written <= day_number:
+            write_seed(seeds, written)
+            (seeds / f"story-{written - 4:04d}.txt").unlink(missing_ok=True)
+            written += 1
+        scheduler.run_due(now)
+        roll = rng.random()
+        if roll < 0.03:  # the process restarts
+            scheduler = Scheduler(settings, lock=False)
+            scheduler.start()
+            restarts += 1
+        if roll > 0.98:  # the clock is stepped back three hours
+            now -= timedelta(hours=3)
+            steps_back += 1
+        now += timedelta(minutes=rng.choice([3, 17, 45, 90, 180, 300]))
+    per_day = batches_per_day(outbox, "daily")
+    assert len(per_day) == 365 and set(per_day.values()) == {1}
+    assert len(events(outbox, "published")) == 365
+    assert not events(outbox, "missed") and not events(outbox, "failed")
+    assert restarts > 5 and steps_back > 5
+    local = {b.day: b.at for b in published(outbox, "daily")}
+    assert set(local.values()) == {"0900"}
+
+
+@pytest.mark.parametrize(
+    ("zone", "days"),
+    [
+        ("Europe/Berlin", ("2026-03-29", "2026-10-25")),
+        ("America/New_York", ("2026-03-08", "2026-11-01")),
+    ],
+)
+def test_dst_days_run_once_for_a_slot_inside_the_changing_hour(
+    tmp_path: Path, zone: str, days: tuple[str, ...]
+) -> None:
+    at = "02:30" if zone == "Europe/Berlin" else "01:30"
+    settings = project(tmp_path, [{"name": "night", "at": at, "timezone": zone}])
+    for n in range(4):
+        write_seed(settings.paths.seeds, n)
+    scheduler = Scheduler(settings, lock=False)
+    for day in days:
+        midnight = datetime.fromisoformat(day).replace(tzinfo=ZoneInfo(zone)).astimezone(UTC)
+        scheduler.start()
+        for minute in range(0, 6 * 60, 5):  # wake every 5 minutes through the night
+            scheduler.run_due(midnight + timedelta(minutes=minute))
+    assert batches_per_day(settings.paths.outbox, "night") == Counter({d: 1 for d in days})
+
+
+def test_clock_stepped_back_after_publishing_makes_no_duplicate(tmp_path: Path) -> None:
+    settings = project(tmp_path, [{"name": "daily", "at": "09:00", "timezone": "UTC"}])
+    write_seed(settings.paths.seeds, 1)
+    write_seed(settings.paths.seeds, 2)
+    published_at = datetime(2026, 11, 28, 9, 5, tzinfo=UTC)
+    first = Scheduler(settings, lock=False)
+    first.start()
+    first.run_due(published_at)
+    for scheduler in (first, Scheduler(settings, lock=False)):
+        scheduler.start()
+        for minutes in range(0, 4 * 60, 10):  # back to 06:05, then forward again
+            scheduler.run_due(published_at - timedelta(hours=3) + timedelta(minutes=minutes))
+    assert batches_per_day(settings.paths.outbox, "daily") == Counter({"2026-11-28": 1})
+    assert len(events(settings.paths.outbox, "published")) == 1
+
+
+def test_thirty_hours_down_publishes_inside_catch_up_and_logs_the_rest_missed(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    settings = project(
+        tmp_path,
+        [
+            {"name": "morning", "at": "09:00", "timezone": "UTC", "catch_up": "6h"},
+            {"name": "afternoon", "at": "14:00", "timezone": "UTC", "catch_up": "6h"},
+        ],
+    )
+    for n in range(10):
+        write_seed(settings.paths.seeds, n)
+    scheduler = Scheduler(settings, lock=False)
+    scheduler.start()
+    scheduler.run_due(datetime(2026, 11, 27, 9, 1, tzinfo=UTC))  # morning of the 27th
+    # Down from 10:00 on the 27th until 16:00 on the 28th.
+    restarted = Scheduler(settings, lock=False)
+    restarted.start()
+    with caplog.at_level(logging.WARNING, logger="digest.scheduler"):
+        restarted.run_due(datetime(2026, 11, 28, 16, 0, tzinfo=UTC))
+    outbox = settings.paths.outbox
+    assert [b.path.relative_to(outbox).as_posix() for b in published(outbox)] == [
+        "2026-11-27/morning-0900",
+        "2026-11-28/afternoon-1400",
+    ]
+    missed = sorted(e["batch_id"] for e in events(outbox, "missed"))
+    assert missed == ["afternoon@2026-11-27T14:00:00Z", "morning@2026-11-28T09:00:00Z"]
+    assert sum("missed" in r.message for r in caplog.records) == 2
+    # A later restart neither re-publishes nor re-logs them.
+    again = Scheduler(settings, lock=False)
+    again.start()
+    again.run_due(datetime(2026, 11, 28, 17, 0, tzinfo=UTC))
+    assert len(events(outbox, "missed")) == 2 and len(published(outbox)) == 2
+
+
+def test_a_failing_schedule_backs_off_and_the_others_keep_running(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    import digest.scheduler as module
+
+    settings = project(
+        tmp_path,
+        [
+            {"name": "broken", "at": "09:00", "timezone": "UTC", "catch_up": "2h"},
+            {"name": "fine", "at": "09:00", "timezone": "UTC"},
+        ],
+    )
+    for n in range(3):
+        write_seed(settings.paths.seeds, n)
+    real_build = module.build
+    attempts: list[datetime] = []
+
+    def build(settings_, slot, **kwargs):  # type: ignore[no-untyped-def]
+        if slot.schedule == "broken":
+            attempts.append(clock[0])
+            raise RuntimeError("template exploded")
+        return real_build(settings_, slot, **kwargs)
+
+    monkeypatch.setattr(module, "build", build)
+    scheduler = Scheduler(settings, lock=False)
+    scheduler.start()
+    clock = [datetime(2026, 11, 28, 9, 0, tzinfo=UTC)]
+    with caplog.at_level(logging.ERROR, logger="digest.scheduler"):
+        while clock[0] < datetime(2026, 11, 28, 11, 30, tzinfo=UTC):
+            scheduler.run_due(clock[0])
+            clock[0] += timedelta(seconds=10)
+    gaps = [round((b - a).total_seconds()) for a, b in itertools.pairwise(attempts)]
+    assert gaps[:6] == [30, 60, 120, 240, 480, 900]
+    assert max(gaps) <= BACKOFF_CAP.total_seconds() + 10
+    assert "template exploded" in caplog.records[0].message
+    outbox = settings.paths.outbox
+    assert [b.schedule for b in published(outbox)] == ["fine"]
+    # Past its catch_up window the failing slot is logged as missed, not retried for ever.
+    assert [e["batch_id"] for e in events(outbox, "missed")] == ["broken@2026-11-28T09:00:00Z"]
+
+
+def test_stop_is_honoured_between_batches(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import digest.scheduler as module
+
+    settings = project(
+        tmp_path,
+        [
+            {"name": "a", "at": "09:00", "timezone": "UTC"},
+            {"name": "b", "at": "09:00", "timezone": "UTC"},
+        ],
+    )
+    write_seed(settings.paths.seeds, 1)
+    scheduler = Scheduler(settings, lock=False)
+    real_build = module.build
+
+    def build_then_signal(*args, **kwargs):  # type: ignore[no-untyped-def]
+        result = real_build(*args, **kwargs)
+        scheduler.stopping = True  # SIGTERM arrives while the first batch is being written
+        return result
+
+    monkeypatch.setattr(module, "build", build_then_signal)
+    scheduler.start()
+    scheduler.run_due(datetime(2026, 11, 28, 9, 1, tzinfo=UTC))
+    assert [b.schedule for b in published(settings.paths.outbox)] == ["a"]
+
+
+def test_a_slot_with_nothing_new_publishes_nothing_and_says_so(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    settings = project(tmp_path, [{"name": "daily", "at": "09:00", "timezone": "UTC"}])
+    write_seed(settings.paths.seeds, 1)
+    scheduler = Scheduler(settings, lock=False)
+    scheduler.start()
+    scheduler.run_due(datetime(2026, 11, 27, 9, 1, tzinfo=UTC))
+    with caplog.at_level(logging.INFO, logger="digest.scheduler"):
+        scheduler.run_due(datetime(2026, 11, 28, 9, 1, tzinfo=UTC))
+    assert len(published(settings.paths.outbox)) == 1
+    assert [e["batch_id"] for e in events(settings.paths.outbox, "empty")] == [
+        "daily@2026-11-28T09:00:00Z"
+    ]
+    assert any("no new seeds; no batch published" in r.message for r in caplog.records)
+
+
+def test_stale_staging_folders_are_removed_at_start_up(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    settings = project(tmp_path, [{"name": "daily", "at": "09:00", "timezone": "UTC"}])
+    staging = settings.paths.outbox / ".staging"
+    dead = staging / "daily_2026-11-28T090000Z.999999999-0badf00d.partial"
+    (dead / "email").mkdir(parents=True)
+    (dead / "email" / "digest.html").write_text("half")
+    with caplog.at_level(logging.WARNING, logger="digest.outbox"):
+        Scheduler(settings, lock=False).start()
+    assert not dead.exists()
+    assert any("removed stale staging folder" in r.message for r in caplog.records)
+
+
+def test_only_one_scheduler_per_outbox_does_work(tmp_path: Path) -> None:
+    settings = project(tmp_path, [{"name": "daily", "at": "09:00", "timezone": "UTC"}])
+    write_seed(settings.paths.seeds, 1)
+    holder, standby = Scheduler(settings), Scheduler(settings)
+    holder.start()
+    standby.start()
+    assert holder._hold_lock()
+    standby.run_due(datetime(2026, 11, 28, 9, 1, tzinfo=UTC))
+    assert published(settings.paths.outbox) == []
+    holder.close()
+    standby.run_due(datetime(2026, 11, 28, 9, 1, tzinfo=UTC))
+    assert len(published(settings.paths.outbox)) == 1
+    standby.close()
+
+
+ROUNDS = 200
+
+
+def _race(settings, barrier, rounds: int) -> None:  # type: ignore[no-untyped-def]
+    """One of two schedulers: each round, wait for the other, then publish the same slot."""
+    scheduler = Scheduler(settings, lock=False)  # correctness must not depend on the lock
+    first = slot_on(settings.schedules[0], datetime(2026, 1, 1).date())
+    for number in range(rounds):
+        barrier.wait()
+        scheduler.start()
+        scheduler.run_due(first.utc + timedelta(days=number, minutes=1))
+
+
+def test_two_scheduler_processes_racing_publish_each_slot_once(tmp_path: Path) -> None:
+    settings = project(tmp_path, [{"name": "race", "at": "09:00", "timezone": "UTC"}])
+    for n in range(ROUNDS):
+        write_seed(settings.paths.seeds, n)
+    context = multiprocessing.get_context("fork")
+    barrier = context.Barrier(2)
+    racers = [context.Process(target=_race, args=(settings, barrier, ROUNDS)) for _ in range(2)]
+    for racer in racers:
+        racer.start()
+    for racer in racers:
+        racer.join(timeout=300)
+        assert racer.exitcode == 0
+    outbox = settings.paths.outbox
+    assert batches_per_day(outbox, "race") == Counter(
+        {(datetime(2026, 1, 1) + timedelta(days=n)).date().isoformat(): 1 for n in range(ROUNDS)}
+    )
+    announced = Counter(e["batch_id"] for e in events(outbox, "published"))
+    assert len(announced) == ROUNDS and set(announced.values()) == {1}
+    assert list((outbox / ".staging").iterdir()) == []
