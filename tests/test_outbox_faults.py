@@ -24,7 +24,7 @@ from digest.render import render
 from digest.seeds import read_seed
 from digest.slots import slot_on
 
-KILLS = 120
+KILLS = 100
 
 
 def _watch(outbox: str, stop: Any, problems: Any, seen: Any) -> None:
@@ -52,7 +52,7 @@ def test_sigkill_mid_publish_never_shows_a_partial_batch(tmp_path: Path) -> None
         channels=("email", "x", "bluesky", "mastodon", "linkedin", "threads"),
     )
     bbc = sorted(BBC_SEEDS.glob("*.txt"))
-    for number in range(KILLS):  # a fresh real article for every slot
+    for number in range(KILLS + 2):  # a fresh real article for every slot
         source = bbc[number % len(bbc)]
         (settings.paths.seeds / f"{number:03d}-{source.name}").write_bytes(source.read_bytes())
     settings.paths.outbox.mkdir()
@@ -64,8 +64,14 @@ def test_sigkill_mid_publish_never_shows_a_partial_batch(tmp_path: Path) -> None
         target=_watch, args=(str(settings.paths.outbox), stop, problems, seen)
     )
     watcher.start()
+    # Calibrate: kill anywhere between the start and a little past the end of one publish.
+    build(settings, slot_on(schedule, date(2025, 12, 30)))  # warm up
+    started = time.perf_counter()
+    build(settings, slot_on(schedule, date(2025, 12, 31)))
+    span = (time.perf_counter() - started) * 1.2
     rng = random.Random(7)
     outcomes = {"before": 0, "after": 0}
+    mid_write = 0  # kills that left a staging folder behind
     first_day = date(2026, 1, 1)
     for number in range(KILLS):
         slot = slot_on(schedule, first_day + timedelta(days=number))
@@ -75,13 +81,16 @@ def test_sigkill_mid_publish_never_shows_a_partial_batch(tmp_path: Path) -> None
                 build(settings, slot)
             finally:
                 os._exit(0)
-        time.sleep(rng.uniform(0, 0.06))
+        time.sleep(rng.uniform(0, span))
         os.kill(pid, signal.SIGKILL)
         os.waitpid(pid, 0)
         target = settings.paths.outbox / slot.folder
-        outcomes["after" if target.exists() else "before"] += 1
+        landed = "after" if target.exists() else "before"
+        outcomes[landed] += 1
+        # Keep the kills spread around the moment of publishing, whatever this machine's speed.
+        span *= 0.9 if landed == "after" else 1.1
         # The re-run (after the scheduler's start-up clean-up) completes the slot exactly once.
-        clean_stale(settings.paths.outbox)
+        mid_write += len(clean_stale(settings.paths.outbox))
         with contextlib.suppress(BatchExistsError):
             build(settings, slot)
         assert verify(target) == []
@@ -90,8 +99,9 @@ def test_sigkill_mid_publish_never_shows_a_partial_batch(tmp_path: Path) -> None
     assert list(problems) == []
     assert seen.value > KILLS  # the watcher really was looking
     assert outcomes["before"] > 10 and outcomes["after"] > 10, outcomes
+    assert mid_write > 5, mid_write
     days = [b.day for b in published(settings.paths.outbox, "kill")]
-    assert len(days) == len(set(days)) == KILLS
+    assert len(days) == len(set(days)) == KILLS + 2
     assert os.listdir(settings.paths.outbox / STAGING) == []
 
 

@@ -1,0 +1,129 @@
+"""The installed `digest schedule` and `digest outbox` commands, end to end."""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from factories import project, write_seed
+
+DIGEST = Path(sys.executable).parent / "digest"
+
+
+def run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(DIGEST), *args], cwd=cwd, capture_output=True, text=True, timeout=120
+    )
+
+
+@pytest.fixture
+def due(tmp_path: Path) -> Path:
+    """A project whose only schedule had a slot a minute ago."""
+    at = (datetime.now(UTC) - timedelta(minutes=1)).strftime("%H:%M")
+    settings = project(
+        tmp_path,
+        [{"name": "now", "at": at, "timezone": "UTC", "catch_up": "1h"}],
+        channels=("email", "x"),
+    )
+    write_seed(settings.paths.seeds, 1)
+    return tmp_path
+
+
+def batches(folder: Path) -> list[Path]:
+    return sorted(p.parent for p in (folder / "outbox").glob("*/*/manifest.json"))
+
+
+def test_schedule_once_publishes_what_is_due_once(due: Path) -> None:
+    first = run("schedule", "--once", cwd=due)
+    assert first.returncode == 0, first.stderr
+    assert "published" in first.stderr and len(batches(due)) == 1
+    second = run("schedule", "--once", cwd=due)
+    assert second.returncode == 0 and len(batches(due)) == 1
+
+
+def test_schedule_daemon_publishes_and_stops_on_sigterm(due: Path) -> None:
+    daemon = subprocess.Popen(
+        [str(DIGEST), "schedule", "--interval", "1"], cwd=due, stderr=subprocess.PIPE, text=True
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while not batches(due) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert len(batches(due)) == 1
+        daemon.send_signal(signal.SIGTERM)
+        _, stderr = daemon.communicate(timeout=10)
+    finally:
+        daemon.kill()
+    assert daemon.returncode == 0
+    assert "received SIGTERM" in stderr and "stopped" in stderr and "Traceback" not in stderr
+
+
+def test_schedule_list_shows_next_slots_local_and_utc(tmp_path: Path) -> None:
+    project(
+        tmp_path,
+        [
+            {"name": "berlin", "at": "09:00", "timezone": "Europe/Berlin"},
+            {"name": "ny", "at": "07:30", "timezone": "America/New_York", "days": "weekdays"},
+        ],
+    )
+    result = run("schedule", "--list", "3", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.strip().splitlines()
+    assert [line.split("\t")[0] for line in lines] == ["berlin"] * 3 + ["ny"] * 3
+    assert all("09:00" in line and "Europe/Berlin" in line for line in lines[:3])
+    assert all(line.split("\t")[2].endswith("Z") for line in lines)
+
+
+def test_build_slot_and_outbox_tools(tmp_path: Path) -> None:
+    project(tmp_path, [{"name": "daily", "at": "09:00", "timezone": "UTC"}], channels=("email",))
+    write_seed(tmp_path / "seeds", 1)
+    built = run("build", "--slot", "daily@2026-11-28", cwd=tmp_path)
+    assert built.returncode == 0, built.stderr
+    assert (tmp_path / "outbox/2026-11-28/daily-0900/manifest.json").is_file()
+    nothing_new = run("build", "--slot", "daily@2026-11-29", cwd=tmp_path)
+    assert nothing_new.returncode == 1 and "no new seeds" in nothing_new.stderr
+    assert (
+        run("build", "--slot", "daily@tomorrow", cwd=tmp_path)
+        .stderr.strip()
+        .endswith("the valid form is NAME@YYYY-MM-DD")
+    )
+
+    listing = json.loads(run("outbox", "list", "--json", cwd=tmp_path).stdout)
+    assert listing == [
+        {
+            "batch": "2026-11-28/daily-0900",
+            "batch_id": "daily@2026-11-28T09:00:00Z",
+            "stories": 1,
+            "rejected": 0,
+            "channels": {"email": "open"},
+        }
+    ]
+    assert run("outbox", "verify", "2026-11-28/daily-0900", cwd=tmp_path).returncode == 0
+    claimed = run("outbox", "claim", "2026-11-28/daily-0900", "--channel", "email", cwd=tmp_path)
+    assert claimed.returncode == 0
+    files = json.loads(claimed.stdout)["files"]
+    assert [f["path"] for f in files] == [
+        "email/digest.eml",
+        "email/digest.html",
+        "email/digest.txt",
+    ]
+    again = run("outbox", "claim", "2026-11-28/daily-0900", "--channel", "email", cwd=tmp_path)
+    assert again.returncode == 1 and "already claimed" in again.stderr
+    assert (
+        run(
+            "outbox", "done", "2026-11-28/daily-0900", "--channel", "email", cwd=tmp_path
+        ).returncode
+        == 0
+    )
+    assert "email:done" in run("outbox", "list", cwd=tmp_path).stdout
+
+    html = tmp_path / "outbox/2026-11-28/daily-0900/email/digest.html"
+    html.write_bytes(html.read_bytes().replace(b"<", b"[", 1))
+    broken = run("outbox", "verify", "2026-11-28/daily-0900", cwd=tmp_path)
+    assert broken.returncode == 1 and "email/digest.html: content does not match" in broken.stderr
