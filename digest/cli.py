@@ -6,7 +6,7 @@ import argparse
 import json
 import logging
 import sys
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +14,7 @@ from digest import __version__
 from digest.errors import DigestError
 
 OK, FAILED, PARTIAL = 0, 1, 2
+PLATFORM_NAMES = ("x", "bluesky", "mastodon", "linkedin", "threads")  # as digest.config has them
 
 EPILOG = """examples:
   digest build                       build today's batch of the first schedule
@@ -21,9 +22,12 @@ EPILOG = """examples:
   digest schedule                    run the scheduler until SIGTERM
   digest schedule --once             publish what is due now, then exit (cron, systemd)
   digest outbox list                 the published batches
+  digest check 2026-11-28/morning-0800  run the email checks on a published batch
   digest summarize seeds/*.txt       summaries as JSON
   digest validate                    check config.toml and every seed
   digest schema manifest             the JSON Schema of manifest.json
+  digest measure --platform x "…"    count a post as X does, against its limit
+  digest preview --open              preview the email and posts in a browser, live
 """
 
 
@@ -79,7 +83,10 @@ def _parser() -> argparse.ArgumentParser:
         "print summaries of seed files as JSON",
         "digest summarize seeds/*.txt",
     )
-    summarize.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    summarize.add_argument("files", nargs="*", type=Path, metavar="FILE")
+    summarize.add_argument(
+        "--jsonl", metavar="FILE", help='read {"id", "title"?, "text"} lines (- for stdin)'
+    )
     summarize.set_defaults(run=_summarize)
 
     validate = _command(
@@ -94,6 +101,34 @@ def _parser() -> argparse.ArgumentParser:
     schema = _command(commands, "schema", "print a JSON Schema", "digest schema manifest")
     schema.add_argument("name", choices=["manifest"])
     schema.set_defaults(run=_schema)
+
+    measure = _command(
+        commands,
+        "measure",
+        "count a post as a platform counts it; exit 1 when over the limit",
+        'digest measure --platform bluesky "Hello 👋" --config config.toml',
+    )
+    measure.add_argument("--platform", required=True, choices=PLATFORM_NAMES)
+    measure.add_argument("text", metavar="TEXT", help="the post; - reads it from stdin")
+    measure.add_argument("--config", type=Path, help="take the limit from this config file")
+    measure.set_defaults(run=_measure)
+
+    preview = _command(
+        commands,
+        "preview",
+        "serve a live preview of the email and posts for editors (or --export it)",
+        "digest preview --open",
+    )
+    common(preview)
+    preview.add_argument("--port", type=int, default=8000, help="default 8000; 0 picks a free one")
+    preview.add_argument(
+        "--host", default="127.0.0.1", help="default 127.0.0.1; another interface is warned about"
+    )
+    preview.add_argument("--open", action="store_true", help="open the page in a web browser")
+    preview.add_argument(
+        "--export", type=Path, metavar="DIR", help="write the views as a static folder and exit"
+    )
+    preview.set_defaults(run=_preview)
 
     cli_outbox.add_commands(commands)
     return parser
@@ -169,6 +204,10 @@ def _summarize(args: argparse.Namespace) -> int:
     from digest.seeds import read_seed
     from digest.summarize import summarize
 
+    if args.jsonl:
+        return _summarize_jsonl(args.jsonl)
+    if not args.files:
+        raise DigestError("name seed files to summarize, or pass --jsonl FILE")
     out, status = [], OK
     for path in args.files:
         try:
@@ -179,6 +218,20 @@ def _summarize(args: argparse.Namespace) -> int:
             continue
         out.append({"file": str(path), **summarize(story).model_dump(mode="json")})
     print_json(out)
+    return status
+
+
+def _summarize_jsonl(source: str) -> int:
+    from digest.summarize.jsonl import summarize_lines
+
+    status = OK
+    with sys.stdin if source == "-" else open(source, encoding="utf-8") as lines:
+        for result in summarize_lines(lines, source):
+            if isinstance(result, dict):
+                print(json.dumps(result, ensure_ascii=False), flush=True)
+            else:
+                print(f"digest: {result}", file=sys.stderr)
+                status = PARTIAL
     return status
 
 
@@ -213,6 +266,40 @@ def _schema(args: argparse.Namespace) -> int:
     from digest.manifest import manifest_schema
 
     sys.stdout.write(manifest_schema())
+    return OK
+
+
+def _measure(args: argparse.Namespace) -> int:
+    from digest.config import load_config
+    from digest.platforms import measure_text
+
+    # stdin usually ends with one newline that is no part of the post
+    text = sys.stdin.read().removesuffix("\n") if args.text == "-" else args.text
+    settings = load_config(args.config) if args.config else None
+    result = measure_text(args.platform, text, settings)
+    print(json.dumps(result, ensure_ascii=False))
+    return OK if result["ok"] else FAILED
+
+
+def _preview(args: argparse.Namespace) -> int:
+    from digest.preview import export_site, start_server
+
+    if args.export:
+        count = export_site(args.config, args.export, datetime.now(UTC), seeds=args.seeds)
+        print(f"exported {count} files to {args.export}; open {args.export / 'index.html'}")
+        return OK
+    server = start_server(args.config, host=args.host, port=args.port, seeds=args.seeds)
+    print(f"previewing at {server.url} (Ctrl-C to stop)", flush=True)
+    if args.open:
+        import webbrowser
+
+        webbrowser.open(server.url)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.close()
     return OK
 
 

@@ -1,4 +1,4 @@
-"""The `digest schedule` and `digest outbox` commands: the scheduler, and tools for consumers."""
+"""`digest schedule`, `digest check` and `digest outbox`: for schedulers and consumers."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ OK, FAILED = 0, 1
 
 
 def add_commands(commands: Any) -> None:
-    """Register `schedule` and `outbox` on the main parser."""
+    """Register `schedule`, `check` and `outbox` on the main parser."""
     from digest.cli import common
 
     run = commands.add_parser(
@@ -37,6 +37,19 @@ def add_commands(commands: Any) -> None:
     )
     run.add_argument("--interval", type=int, default=20, help="seconds between wake-ups")
     run.set_defaults(run=_schedule)
+
+    check = commands.add_parser(
+        "check",
+        help="run the email checks on a published batch",
+        description="Check a published batch's email against the rules every build enforces: "
+        "size, unsubscribe link, HTML, alt text, links, postal address, subject. "
+        "Example: digest check 2026-11-28/morning-0800",
+    )
+    check.add_argument("batch", metavar="BATCH", help="DATE/SLOT under the outbox, or a path")
+    check.add_argument("--config", type=Path, default=Path("config.toml"))
+    check.add_argument("--outbox", type=Path, help="the outbox folder (default: from config)")
+    check.add_argument("--json", action="store_true", help="print the result as JSON")
+    check.set_defaults(run=_check)
 
     outbox = commands.add_parser(
         "outbox",
@@ -109,6 +122,30 @@ def _batch(args: argparse.Namespace) -> Path:
     if not (path / "manifest.json").is_file():
         raise DigestError(f"{args.batch}: no published batch there; see digest outbox list")
     return path
+
+
+def _check(args: argparse.Namespace) -> int:
+    from digest.cli import print_json
+    from digest.config import load_config
+    from digest.render.email_checks import CHECKS, FILES, check_email, read_email
+
+    settings = load_config(args.config)
+    args.outbox = args.outbox or settings.paths.outbox
+    batch = _batch(args)
+    missing = [path for path in FILES if not (batch / path).is_file()]
+    if missing:
+        raise DigestError(f"{batch}: no {missing[0]}; this batch has no email to check")
+    failures = check_email(read_email(*((batch / path).read_bytes() for path in FILES)), settings)
+    if args.json:
+        rows = [{"check": name, "problem": problem} for name, problem in failures]
+        print_json({"batch": str(batch), "checks": list(CHECKS), "failures": rows})
+    else:
+        for name, problem in failures:
+            print(f"digest: {batch}: check {name!r} failed: {problem}", file=sys.stderr)
+        failed = len({name for name, _ in failures})
+        verdict = f"failed {failed} of" if failures else "passed all"
+        print(f"{batch}: email {verdict} {len(CHECKS)} checks")
+    return FAILED if failures else OK
 
 
 def _list(args: argparse.Namespace) -> int:

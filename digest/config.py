@@ -10,11 +10,22 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from digest.errors import ConfigError
 
 PLATFORM_NAMES = ("x", "bluesky", "mastodon", "linkedin", "threads")
+# The most a platform accepts whatever the account (X Premium: 25,000); Mastodon's is per instance.
+PLATFORM_CAPS = {"x": 25_000, "bluesky": 300, "linkedin": 3000, "threads": 500}
 Channel = Literal["email", "x", "bluesky", "mastodon", "linkedin", "threads"]
 CHANNELS: tuple[Channel, ...] = ("email", "x", "bluesky", "mastodon", "linkedin", "threads")
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -90,7 +101,43 @@ def _days(value: str | list[str]) -> str | list[str]:
     return value
 
 
+def _font_family(value: str) -> str:
+    if not re.fullmatch(r"[A-Za-z0-9 ,'-]+", value) or not value.strip(" ,"):
+        raise ValueError(
+            f"{value!r} is not a font list; name fonts with letters, digits, spaces and "
+            "single quotes, e.g. 'Source Sans 3', Arial, sans-serif"
+        )
+    return value
+
+
+def _icon_url(value: str) -> str:
+    _https(value)
+    if "{platform}" not in value or re.search(r"[\"'<>]", value):
+        raise ValueError(
+            f"{value!r} needs a {{platform}} placeholder and no quotes, "
+            "e.g. https://example.org/icons/{platform}.png"
+        )
+    return value
+
+
+MIN_CONTRAST = 4.5  # WCAG 2 AA for body text
+
+
+def _luminance(colour: str) -> float:
+    channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+    r, g, b = (c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast(one: str, two: str) -> float:
+    """The WCAG contrast ratio of two `#rrggbb` colours, from 1 to 21."""
+    light, dark = sorted((_luminance(one), _luminance(two)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
 Colour = Annotated[str, AfterValidator(_colour)]
+FontFamily = Annotated[str, AfterValidator(_font_family)]
+IconUrl = Annotated[str, AfterValidator(_icon_url)]
 HttpsUrl = Annotated[str, AfterValidator(_https)]
 Mailto = Annotated[str, AfterValidator(_mailto)]
 Address = Annotated[str, AfterValidator(_address)]
@@ -100,16 +147,61 @@ class Section(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
+class DarkColours(Section):
+    """The email's colours where the reader's client is in dark mode."""
+
+    background_color: Colour = "#121212"
+    card_color: Colour = "#1e1e1e"
+    text_color: Colour = "#e8e8e8"
+    muted_color: Colour = "#b4b4b4"
+    link_color: Colour = "#8ab4f8"
+
+
 class Brand(Section):
     name: str = Field(min_length=1)
     logo_url: HttpsUrl | None = None
+    logo_width: int = Field(default=120, ge=24, le=552)
+    logo_background: Colour = "#ffffff"  # a plate that keeps the logo visible in dark mode
     website: HttpsUrl | None = None
     primary_color: Colour = "#1a5fb4"
+    button_text_color: Colour = "#ffffff"
     background_color: Colour = "#f2f2f2"
+    card_color: Colour = "#ffffff"
     text_color: Colour = "#1f1f1f"
-    font_family: str = "Helvetica, Arial, sans-serif"
+    muted_color: Colour = "#5f5f5f"
+    dark: DarkColours = DarkColours()
+    font_family: FontFamily = "Helvetica, Arial, sans-serif"
+    heading_font_family: FontFamily | None = None
+    font_url: HttpsUrl | None = None  # a web-font stylesheet; clients without it fall back
+    social_icons: IconUrl | None = None  # e.g. https://example.org/icons/{platform}.png
     footer: str = ""
     postal_address: str = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _readable(self) -> Brand:
+        problems = [
+            f"{fg_key} {fg} on {bg_key} {bg} has contrast {ratio:.2f}:1; text needs 4.5:1"
+            for fg_key, fg, bg_key, bg in self.text_pairs()
+            if (ratio := contrast(fg, bg)) < MIN_CONTRAST
+        ]
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+    def text_pairs(self) -> list[tuple[str, str, str, str]]:
+        """Every (text colour key, colour, background key, colour) pair the email shows."""
+        dark = self.dark
+        return [
+            ("text_color", self.text_color, "card_color", self.card_color),
+            ("muted_color", self.muted_color, "card_color", self.card_color),
+            ("muted_color", self.muted_color, "background_color", self.background_color),
+            ("primary_color", self.primary_color, "card_color", self.card_color),
+            ("button_text_color", self.button_text_color, "primary_color", self.primary_color),
+            ("dark.text_color", dark.text_color, "dark.card_color", dark.card_color),
+            ("dark.muted_color", dark.muted_color, "dark.card_color", dark.card_color),
+            ("dark.muted_color", dark.muted_color, "dark.background_color", dark.background_color),
+            ("dark.link_color", dark.link_color, "dark.card_color", dark.card_color),
+        ]
 
 
 class Utm(Section):
@@ -134,6 +226,8 @@ class Platform(Section):
     author: str | None = None  # LinkedIn: urn:li:person:… or urn:li:organization:…
     handle: str | None = None  # shown in the email's follow row
     url: HttpsUrl | None = None  # the profile page for the follow row
+    thread: bool = False  # a story longer than one post becomes a numbered thread
+    max_parts: int = Field(default=4, ge=2, le=25)  # the longest thread
 
 
 class Platforms(Section):
@@ -142,6 +236,24 @@ class Platforms(Section):
     mastodon: Platform = Platform()
     linkedin: Platform = Platform()
     threads: Platform = Platform()
+
+    @field_validator("linkedin")
+    @classmethod
+    def _linkedin_has_no_threads(cls, linkedin: Platform) -> Platform:
+        if linkedin.thread:
+            raise ValueError("LinkedIn posts have no threads; remove `thread = true`")
+        return linkedin
+
+    @field_validator("x", "bluesky", "linkedin", "threads")
+    @classmethod
+    def _within_the_platforms_own_cap(cls, section: Platform, info: ValidationInfo) -> Platform:
+        cap = PLATFORM_CAPS[info.field_name or ""]
+        if section.limit and section.limit > cap:
+            raise ValueError(
+                f"limit {section.limit} is more than {info.field_name} accepts ({cap}); "
+                "a lower limit is fine"
+            )
+        return section
 
     def enabled(self) -> tuple[str, ...]:
         """Names of the enabled platforms, in registry order."""

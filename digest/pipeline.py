@@ -12,6 +12,7 @@ from digest.errors import BatchExistsError, DigestError, SeedError
 from digest.models import Digest, Entry, Rejected, Slot, Story
 from digest.outbox import batch_path, publish
 from digest.render import render
+from digest.render.email_checks import check_rendered
 from digest.seeds import read_seeds
 from digest.summarize import summarize
 
@@ -94,6 +95,8 @@ def build(
     )
     # Render the email, the posts and the story records.
     rendered = render(digest, settings)
+    # Check the email is fit to send (size, links, unsubscribe, ...); a failed check stops here.
+    check_rendered(rendered, settings)
     # Publish atomically.
     batch = publish(rendered, outbox, settings.config_hash, force=force, durable=durable)
     return BuildResult(batch=batch, slot=slot, stories=tuple(chosen), rejected=tuple(errors))

@@ -335,3 +335,21 @@ def _parse_json(path: Path, text: str) -> dict[str, Any]:
         raise _no_text(path, _key_line(text, "articles"))
     data["articles"] = articles
     return data
+
+
+def story_from_text(ident: str, text: str, title: str | None = None) -> Story:
+    """A Story from plain article text (the `digest summarize --jsonl` input); paragraphs split
+    on line breaks. Raises ValueError when there is no text."""
+    paragraphs = tuple(_clean(p) for p in text.replace("\r", "\n").split("\n") if p.strip())
+    if not paragraphs:
+        raise ValueError("no article text")
+    slug = slugify(ident)
+    digest = hashlib.sha256(f"{title or ''}\n{text}".encode()).hexdigest()
+    return Story(
+        id=f"{slug}-{digest[:8]}",
+        slug=slug,
+        source=ident,
+        content_hash=digest,
+        title=_clean(title or ""),
+        articles=(Article(label="Main", headline=None, paragraphs=paragraphs, line=1),),
+    )

@@ -1,82 +1,70 @@
-"""The platform registry: counting against the platforms' official test data, limits, payloads."""
+"""The platform registry: limits, measures and their shortcuts, LinkedIn text, payloads."""
 
 from __future__ import annotations
 
 import json
 import re
+import subprocess
+import sys
+from pathlib import Path
 from typing import Any
 
 import pytest
-from factories import SHARED, settings
+from factories import ROOT, settings
+from hypothesis import given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 from twitter_text import parse_tweet
 
-from digest.config import PLATFORM_NAMES
+from digest import cli
+from digest.config import PLATFORM_NAMES, load_config
+from digest.errors import ConfigError
 from digest.platforms import (
     LINKEDIN_AUTHOR_PLACEHOLDER,
     PLATFORMS,
     Post,
     X,
-    bluesky_facets,
     escape_little,
     graphemes,
     limit_for,
     little_text,
     mastodon_length,
-    twitter_config,
+    measure_text,
+    post_facets,
+    read_little,
 )
 
-CONFORMANCE = SHARED / "conformance"
 FAMILY = "👨\u200d👩\u200d👧\u200d👧"  # one grapheme, 25 UTF-8 bytes
+DIGEST = Path(sys.executable).parent / "digest"
 
-
-def cases(name: str) -> list[Any]:
-    rows = [json.loads(line) for line in (CONFORMANCE / name).read_text("utf-8").splitlines()]
-    return [pytest.param(row, id=row.get("id") or row["description"]) for row in rows if row]
-
-
-# ---- official conformance data ----
-
-
-@pytest.mark.parametrize("case", cases("twitter_weighted_length.jsonl"))
-def test_x_conformance(case: dict[str, Any]) -> None:
-    # Every section, each with its own config: `tweets` is the legacy v1 rule (140, weight 1).
-    version = int(case["config"].removeprefix("v"))
-    options = twitter_config(version)
-    x = X(options)
-    if case["weightedLength"] is not None:
-        assert x.measure(case["text"]) == case["weightedLength"]
-    assert x.fits(case["text"], options["max_weighted_tweet_length"]) is case["valid"]
-    result = parse_tweet(case["text"], options)
-    for field in ("permillage", "validRangeStart", "validRangeEnd"):
-        if field in case:
-            assert getattr(result, field) == case[field], field
-    for field in ("displayRangeStart", "displayRangeEnd"):
-        if field in case:
-            assert getattr(result, field) == case[field], field
-
-
-@pytest.mark.parametrize("case", cases("bluesky_grapheme_length.jsonl"))
-def test_bluesky_conformance(case: dict[str, Any]) -> None:
-    assert PLATFORMS["bluesky"].measure(case["text"]) == case["graphemes"]
-    assert len(case["text"].encode("utf-8")) == case["utf8Length"]
-
-
-@pytest.mark.parametrize("case", cases("mastodon_status_length.jsonl"))
-def test_mastodon_conformance(case: dict[str, Any]) -> None:
-    length = mastodon_length(case["text"], case["spoiler_text"])
-    assert (length <= case["max_chars"]) is case["valid"]
-    if not case["spoiler_text"]:
-        assert PLATFORMS["mastodon"].fits(case["text"], case["max_chars"]) is case["valid"]
+# Text the way posts are: words, links, tags, mentions, and the characters that count oddly.
+PIECES = st.sampled_from(
+    [
+        "word", "Zürich", "e\u0301", "日本語", "שלום", "مرحبا", FAMILY, "👍🏽", "©", "1️⃣", " ", "\n",
+        "(", ")", "_", "@", "#", "#Tag", "@alice@example.social", "https://example.org/a_(b)",
+        "example.com", "http://x.co", "\u200d", "\ufeff", ".", "…",
+    ]
+)  # fmt: skip
+TEXTS = st.lists(st.one_of(PIECES, st.text(max_size=6)), max_size=40).map("".join)
 
 
 # ---- the registry and limits ----
 
 
 def test_registry_has_every_platform_with_its_standard_limit() -> None:
-    assert tuple(PLATFORMS) == PLATFORM_NAMES
+    assert tuple(PLATFORMS) == PLATFORM_NAMES == cli.PLATFORM_NAMES
     limits = {name: p.limit for name, p in PLATFORMS.items()}
     assert limits == {"x": 280, "bluesky": 300, "mastodon": 500, "linkedin": 3000, "threads": 500}
     assert all(p.name == name for name, p in PLATFORMS.items())
+    tags = {name: p.tags for name, p in PLATFORMS.items()}
+    assert tags == {
+        "x": (1, 2),
+        "bluesky": (2, 3),
+        "mastodon": (2, 3),
+        "linkedin": (1, 3),
+        "threads": (0, 0),
+    }
+    assert [n for n, p in PLATFORMS.items() if not p.threads] == ["linkedin"]
 
 
 def test_limit_for_uses_config_or_the_standard_limit() -> None:
@@ -90,14 +78,35 @@ def test_limit_for_uses_config_or_the_standard_limit() -> None:
     assert limit_for("x", changed) == 25_000
 
 
+@pytest.mark.parametrize(
+    ("table", "line", "problem"),
+    [
+        ("bluesky", "limit = 330", "platforms.bluesky: limit 330 is more than bluesky accepts"),
+        ("linkedin", "thread = true", "platforms.linkedin: LinkedIn posts have no threads"),
+        ("threads", "max_parts = 1", "platforms.threads.max_parts: Input should be greater"),
+    ],
+)
+def test_config_rejects_limits_and_threads_a_platform_does_not_take(
+    tmp_path: Path, table: str, line: str, problem: str
+) -> None:
+    text = (ROOT / "config.toml").read_text("utf-8")
+    text = text.replace(f"[platforms.{table}]\n", f"[platforms.{table}]\n{line}\n")
+    (tmp_path / "config.toml").write_text(text, "utf-8")
+    with pytest.raises(ConfigError) as caught:
+        load_config(tmp_path / "config.toml")
+    assert any(f"{key}: {message}".startswith(problem) for key, message in caught.value.problems)
+
+
 # ---- measures ----
 
 
 def test_x_counts_urls_as_23_cjk_and_emoji_as_2_after_nfc() -> None:
     x = PLATFORMS["x"]
     assert x.measure("read https://example.org/a/very/long/path/indeed?x=1") == 5 + 23
+    assert x.measure("read t.co") == 5 + 23  # a short link counts 23 too
     assert x.measure("日本") == 4
     assert x.measure(FAMILY) == 2
+    assert x.measure("©") == 2  # an emoji, though one light code point
     assert x.measure("e\u0301") == x.measure("é") == 1
 
 
@@ -108,6 +117,23 @@ def test_x_fits_needs_a_valid_tweet_within_the_limit() -> None:
     assert x.fits("a" * 281, 25_000)  # X Premium, set as the platform's limit
     assert not x.fits("", 280)
     assert not x.fits("bad \ufffe char", 280)
+    assert x.fits("é" * 280, 280) and not x.fits("é" * 140 + "日" * 71, 280)
+
+
+@hypothesis_settings(max_examples=300, deadline=None)
+@given(text=TEXTS, limit=st.integers(1, 300))
+def test_x_shortcuts_agree_with_twitter_text(text: str, limit: int) -> None:
+    x = X()
+    assert x.measure(text) == parse_tweet(text).weightedLength
+    options = {**x.options, "max_weighted_tweet_length": limit}
+    assert x.fits(text, limit) is parse_tweet(text, options).valid
+
+
+@hypothesis_settings(max_examples=300, deadline=None)
+@given(text=TEXTS, limit=st.integers(1, 300))
+def test_mastodon_fits_agrees_with_its_count(text: str, limit: int) -> None:
+    expected = len(text) > 0 and mastodon_length(text) <= limit
+    assert PLATFORMS["mastodon"].fits(text, limit) is expected
 
 
 def test_bluesky_counts_graphemes_and_also_caps_bytes() -> None:
@@ -120,6 +146,7 @@ def test_bluesky_counts_graphemes_and_also_caps_bytes() -> None:
 def test_mastodon_counts_links_23_and_remote_mentions_as_local() -> None:
     mastodon = PLATFORMS["mastodon"]
     assert mastodon.measure("see https://example.org/" + "x" * 100) == 4 + 23
+    assert mastodon.measure("see http://x.co") == 4 + 23
     assert mastodon.measure("hi @alice@example.social") == len("hi @alice")
     assert mastodon.measure("https://mastodon.social/@digest") == 23
     assert mastodon.measure(FAMILY + FAMILY) == 2
@@ -132,28 +159,50 @@ def test_linkedin_counts_the_escaped_commentary() -> None:
     assert linkedin.measure("#Tag") == len(r"{hashtag|\#|Tag}")
 
 
-def test_threads_counts_utf8_bytes() -> None:
+def test_threads_counts_utf8_bytes_and_at_most_five_links() -> None:
     threads = PLATFORMS["threads"]
     assert threads.measure("é") == 2
     assert threads.measure(FAMILY) == 25
     assert threads.fits("é" * 250, 500)
     assert not threads.fits("é" * 251, 500)
+    links = " ".join(f"https://example.org/{n}" for n in range(6))
+    assert threads.fits(links.rsplit(" ", 1)[0], 500)
+    assert not threads.fits(links, 500)
+    assert threads.fits("a. b. c. d. e. f. g.", 500)  # full stops are not links
 
 
 # ---- LinkedIn little text ----
 
 
 def unescape_little(text: str) -> str:
-    return re.sub(r"\\(.)", r"\1", text)
+    return re.sub(r"\\(.)", r"\1", text, flags=re.DOTALL)
+
+
+LITTLE = re.compile(r"(?:[^\\|{}@\[\]()<>#*_~]|\\.|\{hashtag\|\\#\|(?:[^\\{}|]|\\.)+\})*", re.S)
 
 
 @pytest.mark.parametrize(
-    "text", ["f(x) = a_b @home #1 [note] C:\\path", "\\\\()_@#[]|{}<>*~", "plain text, ünïcode"]
+    "text",
+    [
+        "f(x) = a_b @home #1 [note] C:\\path",
+        "\\\\()_@#[]|{}<>*~",
+        "plain text, ünïcode",
+        "Talks (day 2) with @ceo_office [draft] #ElSalvador #Bukele_2025 __init__",
+    ],
 )
-def test_little_escaping_is_reversible(text: str) -> None:
+def test_little_escaping_round_trips(text: str) -> None:
     escaped = escape_little(text)
     assert unescape_little(escaped) == text
     assert re.fullmatch(r"(?:[^\\|{}@\[\]()<>#*_~]|\\.)*", escaped, re.DOTALL)
+    assert read_little(little_text(text)) == text
+    assert LITTLE.fullmatch(little_text(text))
+
+
+@hypothesis_settings(max_examples=300)
+@given(st.text(alphabet=st.sampled_from("ab (){}[]<>_@#*~|\\\n\u00e9"), max_size=60))
+def test_any_text_round_trips_through_little_text(text: str) -> None:
+    assert read_little(little_text(text)) == text
+    assert LITTLE.fullmatch(little_text(text))
 
 
 def test_little_text_writes_hashtags_as_templates_and_escapes_the_rest() -> None:
@@ -171,20 +220,45 @@ def post(**fields: Any) -> Post:
     return Post(**{**defaults, **fields})
 
 
+def second(**fields: Any) -> Post:
+    keys = {"idempotency_key": "2" * 64, "root_key": "1" * 64, "parent_key": "1" * 64}
+    return post(part=2, parts=3, **keys, **fields)
+
+
 def test_payloads_use_each_api_field_names() -> None:
     x = PLATFORMS["x"].payload(post())
     assert x == {"text": "Hello", "idempotency_key": "k" * 64}
     mastodon = PLATFORMS["mastodon"].payload(post(language="de"))
-    assert mastodon["status"] == "Hello" and mastodon["language"] == "de"
-    assert mastodon["visibility"] == "public" and mastodon["in_reply_to_id"] is None
+    assert mastodon == {
+        "status": "Hello",
+        "visibility": "public",
+        "language": "de",
+        "idempotency_key": "k" * 64,
+    }
     threads = PLATFORMS["threads"].payload(post(topic_tag="News"))
-    assert threads["media_type"] == "TEXT" and threads["topic_tag"] == "News"
-    assert threads["reply_to_id"] is None
+    assert threads == {
+        "media_type": "TEXT",
+        "text": "Hello",
+        "topic_tag": "News",
+        "idempotency_key": "k" * 64,
+    }
     linkedin = PLATFORMS["linkedin"].payload(post(text="a (b)"))
     assert linkedin["commentary"] == "a \\(b\\)"
     assert linkedin["author"] == LINKEDIN_AUTHOR_PLACEHOLDER
     assert linkedin["lifecycleState"] == "PUBLISHED" and linkedin["visibility"] == "PUBLIC"
     assert linkedin["distribution"]["feedDistribution"] == "MAIN_FEED"
+    assert linkedin["idempotency_key"] == "k" * 64
+
+
+def test_thread_parts_reply_to_the_part_before() -> None:
+    assert PLATFORMS["x"].payload(second())["reply"] == {"in_reply_to_tweet_id": None}
+    assert PLATFORMS["mastodon"].payload(second())["in_reply_to_id"] is None
+    assert PLATFORMS["threads"].payload(second())["reply_to_id"] is None
+    bluesky = PLATFORMS["bluesky"].payload(second())
+    assert bluesky["reply_to"] == {"root": "1" * 64, "parent": "1" * 64}
+    assert "reply" not in bluesky["record"]  # the sender writes it, with uri and cid
+    first = [PLATFORMS[n].payload(post()) for n in ("x", "mastodon", "threads", "bluesky")]
+    assert not any({"reply", "in_reply_to_id", "reply_to_id", "reply_to"} & set(p) for p in first)
 
 
 def test_bluesky_payload_is_a_create_record_input_with_embed_for_a_link() -> None:
@@ -200,11 +274,71 @@ def test_bluesky_payload_is_a_create_record_input_with_embed_for_a_link() -> Non
 
 
 def test_bluesky_facets_slice_the_url_and_tags_by_utf8_bytes() -> None:
-    url = "https://example.org/a/ü-story?x=1"
-    text = f"Zürich {FAMILY} café\n{url}\n#Zürich #Café #NotMine"
-    facets = bluesky_facets(text, url, ("Zürich", "Café"))
+    url = "https://example.org/a/ü-story?x=1."
+    text = f"Zürich {FAMILY} café\n{url}\n#Zürich #Café ##Double ＃Wide and example.com."
+    facets = post_facets(text, url)
     raw = text.encode("utf-8")
     sliced = [raw[f["index"]["byteStart"] : f["index"]["byteEnd"]].decode() for f in facets]
-    assert sliced == [url, "#Zürich", "#Café"]
-    assert facets[0]["features"] == [{"$type": "app.bsky.richtext.facet#link", "uri": url}]
-    assert facets[1]["features"] == [{"$type": "app.bsky.richtext.facet#tag", "tag": "Zürich"}]
+    # the story link whole (the app would drop its final "."), tags, a bare domain as a link
+    assert sliced == [url, "#Zürich", "#Café", "example.com"]
+    features = [f["features"][0] for f in facets]
+    assert features[0] == {"$type": "app.bsky.richtext.facet#link", "uri": url}
+    assert features[1] == {"$type": "app.bsky.richtext.facet#tag", "tag": "Zürich"}
+    assert features[3] == {"$type": "app.bsky.richtext.facet#link", "uri": "https://example.com"}
+    assert post_facets("ask @alice.bsky.social", None) == []  # mentions need a DID
+
+
+# ---- digest measure ----
+
+
+def test_measure_text_uses_the_configured_limit_when_given() -> None:
+    assert measure_text("x", "日本 https://example.org/long/path") == {
+        "platform": "x",
+        "count": 4 + 1 + 23,
+        "limit": 280,
+        "ok": True,
+    }
+    config = settings()
+    small = config.platforms.mastodon.model_copy(update={"limit": 3})
+    changed = config.model_copy(
+        update={"platforms": config.platforms.model_copy(update={"mastodon": small})}
+    )
+    assert measure_text("mastodon", "abcd", changed) == {
+        "platform": "mastodon",
+        "count": 4,
+        "limit": 3,
+        "ok": False,
+    }
+
+
+def test_digest_measure_prints_json_and_fails_over_the_limit(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert cli.main(["measure", "--platform", "threads", "héllo"]) == 0
+    assert json.loads(capsys.readouterr().out) == {
+        "platform": "threads",
+        "count": 6,
+        "limit": 500,
+        "ok": True,
+    }
+    config = str(ROOT / "config.toml")
+    monkeypatch.setattr(sys, "stdin", __import__("io").StringIO("b" * 301 + "\n"))
+    assert cli.main(["measure", "--platform", "bluesky", "-", "--config", config]) == 1
+    out = json.loads(capsys.readouterr().out)
+    assert out == {"platform": "bluesky", "count": 301, "limit": 300, "ok": False}
+
+
+def test_digest_measure_runs_as_a_command() -> None:
+    result = subprocess.run(
+        [str(DIGEST), "measure", "--platform", "x", "-"],
+        input=f"{FAMILY} https://example.org\n",
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == {"platform": "x", "count": 26, "limit": 280, "ok": True}
+    wrong = subprocess.run(
+        [str(DIGEST), "measure", "--platform", "myspace", "hi"], capture_output=True, text=True
+    )
+    assert wrong.returncode == 2 and "invalid choice: 'myspace'" in wrong.stderr

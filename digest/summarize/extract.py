@@ -1,69 +1,106 @@
-"""Choose a story's bullets: central, early, non-redundant sentences from every article."""
+"""Choose a story's bullets: early, central, non-redundant sentences from every article, compressed.
+
+News puts its facts first, so position weighs most; centrality (how much of the story's
+vocabulary a sentence carries) breaks ties and finds the key fact of a later article. A sentence
+that repeats a chosen one (word overlap above REDUNDANT) is skipped.
+"""
 
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter
+from dataclasses import dataclass
 
 from digest.models import Story
+from digest.summarize.compress import compress, fit
 from digest.summarize.sentences import split_sentences
-from digest.summarize.text import shorten, words
+from digest.summarize.text import content_words
 
-# (article index, position in article, sentence)
-Sentence = tuple[int, int, str]
+REDUNDANT = 0.45  # word overlap (Jaccard) above which two sentences say the same thing
+MIN_WORDS = 6
+_NUMBER = re.compile(r"\d")  # shorter sentences ("Play was stopped.") rarely make a useful bullet
+# Sentences that are about the reporting, not the news.
+_NOT_A_POINT = re.compile(
+    r"^(?:Scroll down|Click here|Read more|Watch|Follow|Sign up|CLICK)|could not be reached|"
+    r"did not (?:immediately )?respond|declined to comment|contributed to this report|"
+    r"not immediately (?:clear|known|available)",
+    re.IGNORECASE,
+)
 
-REDUNDANT = 0.5  # word overlap (Jaccard) above which two sentences say the same thing
-MIN_BULLETS = 3
+
+@dataclass(frozen=True)
+class Sentence:
+    """One sentence of a story and where it stands."""
+
+    article: int
+    position: int  # within its article
+    text: str
+    words: frozenset[str]
 
 
 def sentences_of(story: Story) -> list[Sentence]:
-    """Every sentence of every article, with where it stands."""
+    """Every sentence of every article, with where it stands and its content words."""
     out: list[Sentence] = []
     for a, article in enumerate(story.articles):
         position = 0
         for paragraph in article.paragraphs:
-            for sentence in split_sentences(paragraph):
-                out.append((a, position, sentence))
+            for text in split_sentences(paragraph):
+                out.append(Sentence(a, position, text, frozenset(content_words(text))))
                 position += 1
     return out
 
 
-def _score(sentence: Sentence, frequency: Counter[str], title: set[str]) -> float:
-    _, position, text = sentence
-    tokens = set(words(text))
-    if not tokens:
-        return 0.0
-    centrality = sum(frequency[t] for t in tokens) / math.sqrt(len(tokens) + 4)
-    lead = 2.0 / (1 + position)
-    title_overlap = len(tokens & title)
-    too_long = 0.5 if len(text) > 200 else 1.0
-    return (centrality / 10 + lead + title_overlap) * too_long
+def _scores(sentences: list[Sentence], title: frozenset[str]) -> list[float]:
+    frequency = Counter(w for s in sentences for w in s.words)
+    scores = []
+    for s in sentences:
+        if len(s.words) < 3 or _NOT_A_POINT.search(s.text) or s.text.endswith("?"):
+            scores.append(-1.0)
+            continue
+        centrality = sum(frequency[w] - 1 for w in s.words) / math.sqrt(len(s.words) + 8)
+        lead = 3.0 / (1 + s.position) ** 0.8
+        facts = 0.2 if _NUMBER.search(s.text) else 0.0
+        score = lead + 0.12 * centrality + facts + 0.5 * len(s.words & title)
+        if len(s.text.split()) < MIN_WORDS:
+            score *= 0.6
+        if s.text[:1] in "\"“'‘":  # a quotation is colour; the facts are usually told plainly
+            score *= 0.6
+        scores.append(score)
+    return scores
 
 
-def _similar(a: str, b: str) -> bool:
-    left, right = set(words(a)), set(words(b))
-    if not left or not right:
+def _similar(a: frozenset[str], b: frozenset[str]) -> bool:
+    if not a or not b:
         return False
-    return len(left & right) / len(left | right) > REDUNDANT
+    return len(a & b) / len(a | b) > REDUNDANT
 
 
-def pick_bullets(
-    sentences: list[Sentence], title: str, count: int, limit: int
-) -> list[tuple[str, str]]:
-    """Up to `count` (bullet, source sentence) pairs in reading order, each article contributing."""
-    frequency = Counter(t for _, _, s in sentences for t in set(words(s)))
-    title_words = set(words(title))
-    ranked = sorted(sentences, key=lambda s: -_score(s, frequency, title_words))
+def pick(
+    sentences: list[Sentence], title: str, count: int, skip: frozenset[str] = frozenset()
+) -> list[Sentence]:
+    """Up to `count` sentences in reading order; every article contributes one when it can."""
+    scores = _scores(sentences, frozenset(content_words(title)))
+    pairs = sorted(zip(scores, sentences, strict=True), key=lambda p: -p[0])
+    usable = [s for score, s in pairs if score >= 0 and s.text not in skip]
+    ranked = usable or [s for _, s in pairs if s.text not in skip] or [s for _, s in pairs]
     chosen: list[Sentence] = []
-    # Each article's best sentence first, so no article goes unheard; then the best of the rest.
-    for a in sorted({s[0] for s in sentences}):
-        best = next(s for s in ranked if s[0] == a)
-        if len(chosen) < count and not any(_similar(best[2], c[2]) for c in chosen):
-            chosen.append(best)
-    for sentence in ranked:
-        if len(chosen) >= count:
-            break
-        if sentence not in chosen and not any(_similar(sentence[2], c[2]) for c in chosen):
-            chosen.append(sentence)
-    chosen.sort(key=lambda s: (s[0], s[1]))
-    return [(shorten(text, limit), text) for _, _, text in chosen]
+
+    def take(candidate: Sentence) -> None:
+        if (
+            len(chosen) < count
+            and candidate not in chosen
+            and not any(_similar(candidate.words, c.words) for c in chosen)
+        ):
+            chosen.append(candidate)
+
+    for article in sorted({s.article for s in ranked}):
+        take(next(s for s in ranked if s.article == article))
+    for candidate in ranked:
+        take(candidate)
+    return sorted(chosen, key=lambda s: (s.article, s.position))
+
+
+def bullet_text(sentence: Sentence, limit: int) -> str:
+    """The sentence compressed, and stopped before a clause only if still over `limit`."""
+    return fit(compress(sentence.text), limit)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import cache
 
 STOPWORDS = frozenset(
     """
@@ -22,6 +23,22 @@ WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’-]*")
 def words(text: str) -> list[str]:
     """Lower-case content words of `text`."""
     return [w.lower() for w in WORD.findall(text) if w.lower() not in STOPWORDS]
+
+
+def content_words(text: str) -> list[str]:
+    """Content words, lower-cased and lightly stemmed ("talks" and "talk" match)."""
+    return [stem for word in WORD.findall(text) if (stem := _stem(word))]
+
+
+@cache
+def _stem(word: str) -> str:
+    """The word's comparable form, or "" for a stopword."""
+    lower = word.lower().removesuffix("'s").removesuffix("’s")
+    if lower in STOPWORDS:
+        return ""
+    if len(lower) > 4 and lower.endswith("s") and not lower.endswith("ss"):
+        return lower[:-1]
+    return lower
 
 
 def shorten(text: str, limit: int, ellipsis: str = "…") -> str:

@@ -1,0 +1,110 @@
+"""Median time from saving a seed to the open preview page showing the change, in Chromium.
+
+Usage: .venv/bin/python benchmarks/preview_reload.py [--saves N] [--view PATH]
+A temp project with three seeds is previewed on a free loopback port; the page (by default the
+next slot's email view) is open in headless Chromium while the lead seed's title is saved N times.
+Each save is timed until the page's text shows the new title. Baselines measured in the same run:
+the server's poll interval, and the time to build the same page in-process, without the server
+or the browser (read the seeds, summarize, render, fill the page).
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests"))
+
+from playwright.sync_api import Page, sync_playwright  # noqa: E402
+from preview_support import ARGS, NOW, chromium, make_project, running  # noqa: E402
+
+from digest.preview.pages import respond  # noqa: E402
+from digest.preview.site import Site  # noqa: E402
+from digest.preview.watcher import POLL_SECONDS  # noqa: E402
+
+SEED = "000_5d8e33db419e59d4.txt"
+TITLE = "Bukele US Plan on Migrants"
+SHOWS = "marker => document.getElementById('page').textContent.includes(marker)"
+
+
+def wait_until_shown(page: Page, marker: str, timeout: float = 10.0) -> None:
+    deadline = time.perf_counter() + timeout
+    while page.evaluate(SHOWS, marker) is not True:
+        if time.perf_counter() > deadline:
+            raise SystemExit(f"the page did not show {marker!r} within {timeout} s")
+        time.sleep(0.002)
+
+
+def in_browser(config: Path, view: str, saves: int) -> list[float]:
+    seed = config.parent / "seeds" / SEED
+    original = seed.read_text(encoding="utf-8")
+    path = chromium()
+    if path is None:
+        raise SystemExit("no chromium: apt-get install chromium, or set DIGEST_CHROMIUM")
+    timings = []
+    pauses = random.Random(7)
+    with sync_playwright() as playwright, running(config) as server:
+        browser = playwright.chromium.launch(executable_path=path, headless=True, args=ARGS)
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.route("https://**/*", lambda route: route.abort())  # the email's remote images
+        page.goto(server.url + view)
+        wait_until_shown(page, TITLE)
+        for number in range(saves):
+            marker = f"Edit {number} of the plan"
+            started = time.perf_counter()
+            seed.write_text(original.replace(TITLE, marker), encoding="utf-8")
+            wait_until_shown(page, marker)
+            timings.append((time.perf_counter() - started) * 1000)
+            # Let the page settle; a random pause, so that saves fall anywhere in a poll period.
+            time.sleep(pauses.uniform(0.3, 0.5))
+        browser.close()
+    return timings
+
+
+def in_process(config: Path, view: str, saves: int) -> list[float]:
+    """The same edits, each followed by building the page without server or browser."""
+    seed = config.parent / "seeds" / SEED
+    original = seed.read_text(encoding="utf-8")
+    timings = []
+    for number in range(saves):
+        marker = f"Build {number} of the plan"
+        started = time.perf_counter()
+        seed.write_text(original.replace(TITLE, marker), encoding="utf-8")
+        body = respond(Site(config, NOW), "/" + view).body
+        timings.append((time.perf_counter() - started) * 1000)
+        assert marker.encode() in body
+    seed.write_text(original, encoding="utf-8")
+    return timings
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--saves", type=int, default=15, help="saves to time (default 15)")
+    parser.add_argument("--view", default="slot/morning/email.html", help="the page to watch")
+    args = parser.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="digest-bench-", dir=ROOT))
+    try:
+        config = make_project(work, max_stories=3)
+        built = in_process(config, args.view, args.saves)
+        shown = in_browser(config, args.view, args.saves)
+    finally:
+        shutil.rmtree(work)
+    ordered = sorted(shown)
+    p90 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.9))]
+    print(f"preview live reload: {args.view}, 3 seeds, {args.saves} saves")
+    print(
+        f"save -> page shows it     median {statistics.median(shown):7.1f} ms   (p90 {p90:.1f} ms)"
+    )
+    print(f"page built, no browser    median {statistics.median(built):7.1f} ms   (baseline)")
+    print(f"server poll interval             {POLL_SECONDS * 1000:7.1f} ms   (baseline)")
+
+
+if __name__ == "__main__":
+    main()

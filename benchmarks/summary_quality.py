@@ -1,0 +1,117 @@
+"""Summary quality on real news, side by side with Lead-3 in the same run, and its speed.
+
+Usage: .venv/bin/python benchmarks/summary_quality.py [--limit N]
+- ../shared/data/cnn_highlights.dev.jsonl: ROUGE-1, ROUGE-2, ROUGE-Lsum F1 (rouge-score, stemming)
+  of our bullets and of Lead-3 against CNN's highlights; median ms per article of summarize().
+- ../shared/data/bbc_titles.dev.jsonl: ROUGE-1 and ROUGE-L F1 of our headline (built from the text
+  alone; the title is hidden) and of the lead sentence cut to 70 characters, against the real title.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests"))
+
+from factories import SHARED  # noqa: E402
+from rouge_score import rouge_scorer  # noqa: E402
+
+from digest.seeds import story_from_text  # noqa: E402
+from digest.summarize import summarize  # noqa: E402
+from digest.summarize.extract import sentences_of  # noqa: E402
+from digest.summarize.text import shorten  # noqa: E402
+
+
+def rows(name: str, limit: int | None) -> list[dict[str, object]]:
+    lines = (SHARED / "data" / name).read_text(encoding="utf-8").splitlines()
+    return [json.loads(line) for line in lines[:limit]]
+
+
+def mean(scores: list[float]) -> float:
+    return 100 * statistics.fmean(scores)
+
+
+def bullets_table(limit: int | None) -> list[str]:
+    scorer = rouge_scorer.RougeScorer(["rouge1", "rouge2", "rougeLsum"], use_stemmer=True)
+    ours: dict[str, list[float]] = {"rouge1": [], "rouge2": [], "rougeLsum": []}
+    lead: dict[str, list[float]] = {"rouge1": [], "rouge2": [], "rougeLsum": []}
+    data = rows("cnn_highlights.dev.jsonl", limit)
+    stories = [story_from_text(str(row["id"]), str(row["article"])) for row in data]
+    times, summaries = [], []
+    for story in stories:  # timed on its own, not interleaved with the scoring
+        started = time.perf_counter()
+        summaries.append(summarize(story))
+        times.append((time.perf_counter() - started) * 1000)
+    for row, story, summary in zip(data, stories, summaries, strict=True):
+        reference = "\n".join(row["highlights"])  # type: ignore[arg-type]
+        lead3 = "\n".join(s.text for s in sentences_of(story)[:3])
+        for scores, candidate in ((ours, "\n".join(summary.bullets)), (lead, lead3)):
+            result = scorer.score(reference, candidate)
+            for key in scores:
+                scores[key].append(result[key].fmeasure)
+    out = [
+        f"CNN highlights ({len(times)} articles), ROUGE F1 x100, stemming",
+        "| method | ROUGE-1 | ROUGE-2 | ROUGE-Lsum | median ms / article |",
+        "|---|---|---|---|---|",
+    ]
+    for name, scores, ms in (
+        ("Lead-3", lead, "-"),
+        ("digest bullets", ours, f"{statistics.median(times):.2f}"),
+    ):
+        out.append(
+            f"| {name} | {mean(scores['rouge1']):.1f} | {mean(scores['rouge2']):.1f} "
+            f"| {mean(scores['rougeLsum']):.1f} | {ms} |"
+        )
+    gain = mean(ours["rouge1"]) - mean(lead["rouge1"])
+    out.append(
+        f"bullets - Lead-3: ROUGE-1 {gain:+.1f}, ROUGE-2 "
+        f"{mean(ours['rouge2']) - mean(lead['rouge2']):+.1f}, ROUGE-Lsum "
+        f"{mean(ours['rougeLsum']) - mean(lead['rougeLsum']):+.1f}"
+    )
+    return out
+
+
+def headline_table(limit: int | None) -> list[str]:
+    scorer = rouge_scorer.RougeScorer(["rouge1", "rougeL"], use_stemmer=True)
+    ours: dict[str, list[float]] = {"rouge1": [], "rougeL": []}
+    lead: dict[str, list[float]] = {"rouge1": [], "rougeL": []}
+    data = rows("bbc_titles.dev.jsonl", limit)
+    for row in data:
+        story = story_from_text(str(row["id"]), str(row["article"]))  # the title stays hidden
+        headline = summarize(story).headline
+        cut = shorten(sentences_of(story)[0].text, 70, ellipsis="")
+        for scores, candidate in ((ours, headline), (lead, cut)):
+            result = scorer.score(str(row["title"]), candidate)
+            for key in scores:
+                scores[key].append(result[key].fmeasure)
+    out = [
+        f"BBC titles ({len(data)} articles), headline ROUGE F1 x100, stemming",
+        "| method | ROUGE-1 | ROUGE-L |",
+        "|---|---|---|",
+    ]
+    for name, scores in (("lead sentence cut to 70", lead), ("digest headline", ours)):
+        out.append(f"| {name} | {mean(scores['rouge1']):.1f} | {mean(scores['rougeL']):.1f} |")
+    out.append(
+        f"headline - cut lead: ROUGE-1 {mean(ours['rouge1']) - mean(lead['rouge1']):+.1f}, "
+        f"ROUGE-L {mean(ours['rougeL']) - mean(lead['rougeL']):+.1f}"
+    )
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--limit", type=int, help="only the first N rows of each file")
+    args = parser.parse_args()
+    print("\n".join(bullets_table(args.limit)))
+    print()
+    print("\n".join(headline_table(args.limit)))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,61 @@
+"""What every platform has (a limit, a measure, a payload) and the post it is given."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+
+@dataclass(frozen=True)
+class Post:
+    """One post as composed: its text plus what the payload needs besides the text.
+
+    A story posted as a thread becomes several Posts, `part` 1 to `parts`; every part after the
+    first replies to the one before it, which the sender knows only once that one is sent.
+    """
+
+    story_id: str
+    text: str
+    idempotency_key: str
+    part: int = 1
+    parts: int = 1
+    root_key: str | None = None  # the idempotency key of part 1, on later parts
+    parent_key: str | None = None  # the idempotency key of the part this one replies to
+    language: str = "en"
+    created_at: str = ""  # ISO 8601 with Z: the slot's UTC instant
+    url: str | None = None  # the story link this part shows as a card (Bluesky embed)
+    title: str = ""  # link card title
+    description: str = ""  # link card description
+    topic_tag: str | None = None  # Threads' one topic tag, outside the text, on part 1
+    account: str | None = None  # LinkedIn author URN, Bluesky repo handle
+
+    @property
+    def is_reply(self) -> bool:
+        """Whether this part continues a thread (and so replies to the part before it)."""
+        return self.part > 1
+
+
+class Platform:
+    """A social network's rule: its default limit, its measure and its payload."""
+
+    name: ClassVar[str]
+    limit: ClassVar[int]
+    unit: ClassVar[str] = "characters"  # what `measure` counts, for editors
+    tags: ClassVar[tuple[int, int]] = (0, 0)  # hashtags written into a post: (fewest, most)
+    threads: ClassVar[bool] = True  # whether a story may become a thread of replies
+
+    def measure(self, text: str) -> int:
+        """The length of `text` as this platform counts it."""
+        raise NotImplementedError
+
+    def fits(self, text: str, limit: int) -> bool:
+        """Whether `text` is a post this platform accepts within `limit`."""
+        return bool(text) and self.measure(text) <= limit
+
+    def accepts_tag(self, tag: str) -> bool:
+        """Whether `#tag` is a hashtag on this platform (the tag is already a letter-word)."""
+        return True
+
+    def payload(self, post: Post) -> dict[str, Any]:
+        """The API-shaped object for `post`, with its idempotency key at the top level."""
+        raise NotImplementedError

@@ -1,0 +1,78 @@
+"""Bluesky: graphemes and bytes, and `app.bsky.feed.post` records with facets and a link card."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import regex
+
+from digest.platforms.base import Platform, Post
+from digest.platforms.richtext import LINK, TAG, detect_facets
+
+MAX_BYTES = 3000  # the lexicon's maxLength for `text`, besides its 300 graphemes
+_GRAPHEME = regex.compile(r"\X")
+
+
+def graphemes(text: str) -> int:
+    """Extended grapheme clusters, as Bluesky and Mastodon count them."""
+    return len(_GRAPHEME.findall(text))
+
+
+def post_facets(text: str, url: str | None) -> list[dict[str, Any]]:
+    """The facets the Bluesky app would give `text`, the story link covered whole.
+
+    Mentions are left out (they need a DID from the network), and so is any tag facet whose
+    bytes are not exactly "#" and its tag (the "##tag" and full-width "＃tag" spellings).
+    """
+    raw = text.encode("utf-8")
+    whole = url.encode("utf-8") if url else b""
+    facets = []
+    for facet in detect_facets(text):
+        start, end = facet["index"]["byteStart"], facet["index"]["byteEnd"]
+        (feature,) = facet["features"]
+        if feature["$type"] == LINK and whole and raw.startswith(whole, start):
+            facet = {
+                "index": {"byteStart": start, "byteEnd": start + len(whole)},
+                "features": [{"$type": LINK, "uri": url}],
+            }
+        elif feature["$type"] == TAG and raw[start:end].decode().lstrip("#") != feature["tag"]:
+            continue
+        facets.append(facet)
+    return facets
+
+
+class Bluesky(Platform):
+    name, limit, tags, unit = "bluesky", 300, (2, 3), "graphemes"
+
+    def measure(self, text: str) -> int:
+        return graphemes(text)
+
+    def fits(self, text: str, limit: int) -> bool:
+        return bool(text) and len(text.encode("utf-8")) <= MAX_BYTES and graphemes(text) <= limit
+
+    def payload(self, post: Post) -> dict[str, Any]:
+        """A `com.atproto.repo.createRecord` input; a thread part names the parts it replies to.
+
+        `record.reply` needs the uri and cid of the posts replied to, which only exist once they
+        are sent: `reply_to` gives their idempotency keys for the sender to look up.
+        """
+        record: dict[str, Any] = {
+            "$type": "app.bsky.feed.post",
+            "text": post.text,
+            "createdAt": post.created_at,
+            "langs": [post.language],
+            "facets": post_facets(post.text, post.url),
+        }
+        if post.url:
+            card = {"uri": post.url, "title": post.title, "description": post.description}
+            record["embed"] = {"$type": "app.bsky.embed.external", "external": card}
+        body: dict[str, Any] = {
+            "collection": "app.bsky.feed.post",
+            "idempotency_key": post.idempotency_key,
+            "record": record,
+        }
+        if post.account:
+            body["repo"] = post.account
+        if post.is_reply:
+            body["reply_to"] = {"root": post.root_key, "parent": post.parent_key}
+        return body

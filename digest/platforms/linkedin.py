@@ -1,0 +1,63 @@
+"""LinkedIn: the Posts API body, whose `commentary` is "little text"."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from digest.platforms.base import Platform, Post
+
+AUTHOR_PLACEHOLDER = "urn:li:person:UNSET"  # set [platforms.linkedin] author in config
+# Unescaped, any of these makes LinkedIn drop the rest of the post.
+RESERVED = frozenset("\\|{}@[]()<>#*_~")
+_HASHTAG = re.compile(r"(?<!\S)#(\w*[^\W\d_]\w*)(?!\S)")
+_READ = re.compile(r"\{hashtag\|\\#\|((?:\\.|[^\\{}|])*)\}|\\(.)", re.DOTALL)
+
+
+def escape_little(text: str) -> str:
+    """LinkedIn "little" text: backslash-escape every reserved character."""
+    return "".join("\\" + c if c in RESERVED else c for c in text)
+
+
+def little_text(text: str) -> str:
+    """A post as LinkedIn commentary: escaped, with `#Tag` words as hashtag templates."""
+    out, position = [], 0
+    for match in _HASHTAG.finditer(text):
+        out.append(escape_little(text[position : match.start()]))
+        out.append("{hashtag|\\#|" + escape_little(match.group(1)) + "}")
+        position = match.end()
+    return "".join(out) + escape_little(text[position:])
+
+
+def read_little(commentary: str) -> str:
+    """The text a reader sees for `commentary`: templates shown as `#Tag`, escapes removed."""
+
+    def shown(match: re.Match[str]) -> str:
+        if match.group(2) is not None:
+            return match.group(2)
+        return "#" + re.sub(r"\\(.)", r"\1", match.group(1), flags=re.DOTALL)
+
+    return _READ.sub(shown, commentary)
+
+
+class LinkedIn(Platform):
+    name, limit, tags, unit = "linkedin", 3000, (1, 3), "escaped characters"
+    threads = False  # a LinkedIn post has no replies by its author
+
+    def measure(self, text: str) -> int:
+        return len(little_text(text))
+
+    def payload(self, post: Post) -> dict[str, Any]:
+        return {
+            "author": post.account or AUTHOR_PLACEHOLDER,
+            "commentary": little_text(post.text),
+            "visibility": "PUBLIC",
+            "distribution": {
+                "feedDistribution": "MAIN_FEED",
+                "targetEntities": [],
+                "thirdPartyDistributionChannels": [],
+            },
+            "lifecycleState": "PUBLISHED",
+            "isReshareDisabledByAuthor": False,
+            "idempotency_key": post.idempotency_key,
+        }

@@ -1,0 +1,151 @@
+"""The preview's pages: a URL path in, a response out. The server and the export both use this.
+
+Every page the preview has is named by the Site (its stories, next slots and batches), so a path
+is looked up, never joined onto a folder: nothing outside the preview's own files can be named.
+
+    index.html                          seeds, next slots, recent batches
+    story/<slug>/<leaf>                 one story as its own digest
+    slot/<schedule>/<leaf>              a schedule's next slot, as it would be published now
+    batch/<date>/<schedule-HHMM>/<leaf> a published batch, from its files
+    static/<name>                       the preview's stylesheet, script and image
+
+where <leaf> is email.html, social.html, summary.html, or the email itself as the iframe shows
+it: frame-light.html, frame-dark.html, and digest.html (the file as it is).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+from digest.preview.frames import force_scheme, offline
+from digest.preview.highlight import summary_view
+from digest.preview.site import Sample, Site, Subject
+from digest.preview.views_email import email_view
+from digest.preview.views_social import social_view
+
+HERE = Path(__file__).parent
+STATIC = {
+    "preview.css": "text/css; charset=utf-8",
+    "preview.js": "text/javascript; charset=utf-8",
+    "remote-image.svg": "image/svg+xml",
+}
+VIEWS = ("email.html", "social.html", "summary.html")
+FRAMES = ("frame-light.html", "frame-dark.html", "digest.html")
+HTML = "text/html; charset=utf-8"
+
+
+@dataclass(frozen=True)
+class Response:
+    """A page, a static file, or an email frame (`kind` picks the CSP the server sends)."""
+
+    status: int
+    content_type: str
+    body: bytes
+    kind: str = "page"  # "page", "frame" or "static"
+
+
+@cache
+def environment() -> Environment:
+    """The preview's own templates: HTML-escaped, strict about undefined names."""
+    return Environment(
+        loader=FileSystemLoader(HERE / "templates"),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+@cache
+def static(name: str) -> bytes:
+    return (HERE / "static" / name).read_bytes()
+
+
+def respond(site: Site, path: str, *, live: bool = True, generation: int = 0) -> Response:
+    """The response for `path` (already percent-decoded, without a query)."""
+    parts = [p for p in path.split("/") if p]
+    page = Page(site, live, generation, depth=max(len(parts) - 1, 0))
+    if parts in ([], ["index.html"]):
+        return page.render("index.html", title="Seeds and slots")
+    if len(parts) == 2 and parts[0] == "static" and parts[1] in STATIC:
+        return Response(200, STATIC[parts[1]], static(parts[1]), kind="static")
+    sized = {"story": 3, "slot": 3, "batch": 4}
+    if parts and sized.get(parts[0]) == len(parts) and parts[-1] in VIEWS + FRAMES:
+        return page.subject(parts[0], "/".join(parts[1:-1]), parts[-1])
+    return page.render("missing.html", status=404, title="Not found", path=path)
+
+
+def site_paths(site: Site) -> list[str]:
+    """Every path an export writes: the index, and each view and frame of each subject."""
+    out = ["index.html", *(f"static/{name}" for name in STATIC)]
+    for subject in site.subjects():
+        out += [f"{subject.base}/{leaf}" for leaf in VIEWS + FRAMES[:2]]
+    return out
+
+
+class Page:
+    """Renders one response; knows how far the page is from the root, for relative links."""
+
+    def __init__(self, site: Site, live: bool, generation: int, depth: int) -> None:
+        self.site, self.live, self.generation = site, live, generation
+        self.root = "../" * depth
+
+    def render(self, template: str, *, status: int = 200, **data: Any) -> Response:
+        context = {
+            "site": self.site,
+            "root": self.root,
+            "live": self.live,
+            "generation": self.generation,
+            "subject": None,
+            "leaf": None,
+            **data,
+        }
+        body = environment().get_template(template).render(context)
+        return Response(status, HTML, body.encode())
+
+    def subject(self, kind: str, key: str, leaf: str) -> Response:
+        site = self.site
+        if site.settings is None:
+            return self.render("problem.html", status=503, title="config.toml has problems")
+        subject = site.subject(kind, key)
+        if subject is None:
+            error = site.seed_error(key) if kind == "story" else None
+            if error is not None:
+                return self.render("seed_error.html", status=422, title="Seed error", error=error)
+            return self.render("missing.html", status=404, title="Not found", path=key)
+        sample = site.sample(subject)
+        if leaf in FRAMES:
+            return self.frame(sample, leaf)
+        return self.view(subject, sample, leaf)
+
+    def frame(self, sample: Sample, leaf: str) -> Response:
+        data = sample.files.get("email/digest.html")
+        if data is None:
+            return Response(404, "text/plain; charset=utf-8", b"this sample has no email\n")
+        html = data.decode("utf-8", errors="replace")
+        if leaf != "digest.html":
+            html = force_scheme(html, leaf.removeprefix("frame-").removesuffix(".html"))
+            if not self.live:
+                html, _ = offline(html, f"{self.root}static/remote-image.svg")
+        return Response(200, HTML, html.encode(), kind="frame")
+
+    def view(self, subject: Subject, sample: Sample, leaf: str) -> Response:
+        settings = self.site.settings
+        assert settings is not None
+        data: dict[str, Any] = {"subject": subject, "sample": sample, "leaf": leaf}
+        if sample.files:
+            if leaf == "email.html":
+                data["email"] = email_view(sample.files, settings)
+            elif leaf == "social.html":
+                data["platforms"] = social_view(
+                    sample.files, sample.items, sample.batch_id, settings
+                )
+            else:
+                data["stories"] = summary_view(sample.items)
+        title = f"{leaf.removesuffix('.html').capitalize()}: {subject.label}"
+        return self.render(leaf, title=title, **data)

@@ -1,0 +1,238 @@
+"""One reading of the project for the preview: config, seeds, next slots, recent batches.
+
+A `Site` is built from the files as they are at one moment and never changes; the watcher builds
+a new one when a file changes. What each view shows (a `Sample`) is rendered on first use, by the
+pipeline's own `render`, and kept for the life of the Site.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from jinja2 import TemplateError, TemplateSyntaxError
+
+from digest.batches import Batch, carried, published
+from digest.config import CHANNELS, Schedule, Settings, load_config
+from digest.errors import ConfigError, DigestError, SeedError
+from digest.models import Digest, Entry, Rejected, Slot, Story, Summary
+from digest.pipeline import select, unique_slugs
+from digest.preview.batch_files import read_batch
+from digest.render import render
+from digest.seeds import read_seeds, slugify
+from digest.slots import next_slots
+from digest.summarize import summarize
+
+log = logging.getLogger(__name__)
+RECENT_BATCHES = 10
+LOOK_AHEAD = 14  # slots to look through for the next unpublished one
+
+
+@dataclass(frozen=True)
+class SeedRow:
+    """A file of the seeds folder: its story, or why it was rejected."""
+
+    file: str
+    slug: str
+    story: Story | None = None
+    error: SeedError | None = None
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A schedule's next slot and the stories it would carry if it ran now."""
+
+    schedule: Schedule
+    slot: Slot
+    stories: tuple[Story, ...]
+
+
+@dataclass(frozen=True)
+class Subject:
+    """One thing to preview: a story, a schedule's next slot, or a published batch."""
+
+    kind: str  # "story", "slot" or "batch"
+    key: str  # the slug, the schedule's name, or "<date>/<schedule>-<HHMM>"
+    label: str
+
+    @property
+    def base(self) -> str:
+        """Its folder in the preview's URLs (and in an export)."""
+        return f"{self.kind}/{self.key}"
+
+
+@dataclass(frozen=True)
+class Item:
+    """A story of a sample as the summary view shows it; `story` is None when the seed is gone."""
+
+    summary: Summary
+    story: Story | None
+    source: str
+
+
+@dataclass(frozen=True)
+class Sample:
+    """A subject's files, as the pipeline renders (or a batch holds) them, or why there are none."""
+
+    subject: Subject
+    batch_id: str = ""
+    files: dict[str, bytes] = field(default_factory=dict)
+    items: tuple[Item, ...] = ()
+    problem: str | None = None
+
+
+class Site:
+    """The project as read at `now`; samples are rendered lazily and cached."""
+
+    def __init__(self, config: Path, now: datetime, seeds: Path | None = None) -> None:
+        self.config_path = Path(config).resolve()
+        self.now = now
+        self.settings: Settings | None = None
+        self.problem: ConfigError | None = None
+        try:
+            self.settings = load_config(self.config_path)
+        except ConfigError as error:
+            self.problem = error
+        here = self.config_path.parent
+        paths = self.settings.paths if self.settings else None
+        self.seeds_dir = (
+            Path(seeds).resolve() if seeds else (paths.seeds if paths else here / "seeds")
+        )
+        self.templates_dir = paths.templates if paths else here / "templates"
+        self.outbox = paths.outbox if paths else here / "outbox"
+        self.warnings: list[str] = []
+        self.rows, self.stories = self._read_seeds()
+        self.plans = self._plans()
+        self.batches = self._batches()
+        self._samples: dict[str, Sample] = {}
+        self._lock = threading.Lock()
+
+    def _read_seeds(self) -> tuple[list[SeedRow], dict[str, Story]]:
+        if not self.seeds_dir.is_dir():
+            return [], {}
+        limit = self.settings.seeds.max_bytes if self.settings else 1_000_000
+        stories, errors = read_seeds(self.seeds_dir, limit)
+        unique, doubles = unique_slugs(stories)
+        rows = [SeedRow(s.source, s.slug, story=s) for s in unique]
+        rows += [SeedRow(e.path.name, slugify(e.path.stem), error=e) for e in errors + doubles]
+        return sorted(rows, key=lambda r: r.file), {s.slug: s for s in unique}
+
+    def _plans(self) -> list[Plan]:
+        if self.settings is None:
+            return []
+        plans = []
+        for schedule in self.settings.schedules:
+            # The next slot not yet published (a build may have run ahead of the clock).
+            slots = next_slots(schedule, self.now, LOOK_AHEAD)
+            slot = next((s for s in slots if not (self.outbox / s.folder).exists()), slots[-1])
+            try:
+                before = carried(self.outbox, schedule.name, slot.utc)
+            except (DigestError, OSError) as error:  # a damaged batch in the outbox
+                self.warnings.append(
+                    f"{error}; the next {schedule.name} slot is shown as if no batch "
+                    "had carried any seed"
+                )
+                before = set()
+            chosen = select(list(self.stories.values()), before, schedule.max_stories)
+            plans.append(Plan(schedule, slot, tuple(chosen)))
+        return plans
+
+    def _batches(self) -> list[Batch]:
+        try:
+            return list(reversed(published(self.outbox)))[:RECENT_BATCHES]
+        except OSError as error:  # something that is not a batch folder where one should be
+            self.warnings.append(f"{self.outbox}: cannot list the batches: {error}")
+            return []
+
+    @property
+    def expires(self) -> datetime | None:
+        """When the next slots are no longer next: the site must be read again then."""
+        return min((p.slot.utc for p in self.plans), default=None)
+
+    @property
+    def errors(self) -> list[SeedError]:
+        return [row.error for row in self.rows if row.error]
+
+    def seed_error(self, slug: str) -> SeedError | None:
+        """The error of the seed whose file has this slug, when it was rejected."""
+        return next((r.error for r in self.rows if r.slug == slug and r.error), None)
+
+    def subject(self, kind: str, key: str) -> Subject | None:
+        """The story, slot or batch named in a URL, or None when there is no such thing."""
+        if kind == "story" and key in self.stories:
+            return Subject(kind, key, self.stories[key].title)
+        if kind == "slot":
+            plan = self.plan(key)
+            return Subject(kind, key, f"next {key} slot") if plan else None
+        if kind == "batch" and any(self.batch_key(b) == key for b in self.batches):
+            return Subject(kind, key, f"batch {key}")
+        return None
+
+    def subjects(self) -> list[Subject]:
+        """Everything the index links to."""
+        found = [self.subject("story", slug) for slug in sorted(self.stories)]
+        found += [self.subject("slot", p.schedule.name) for p in self.plans]
+        found += [self.subject("batch", self.batch_key(b)) for b in self.batches]
+        return [s for s in found if s is not None]
+
+    def plan(self, name: str) -> Plan | None:
+        return next((p for p in self.plans if p.schedule.name == name), None)
+
+    @staticmethod
+    def batch_key(batch: Batch) -> str:
+        return f"{batch.day}/{batch.path.name}"
+
+    def sample(self, subject: Subject) -> Sample:
+        """The subject's files and stories, rendered once per Site."""
+        with self._lock:
+            if subject.base not in self._samples:
+                self._samples[subject.base] = self._make(subject)
+            return self._samples[subject.base]
+
+    def _make(self, subject: Subject) -> Sample:
+        try:
+            if subject.kind == "batch":
+                batch = next(b for b in self.batches if self.batch_key(b) == subject.key)
+                return read_batch(subject, batch.path, self.outbox, self.stories.values())
+            return self._render(subject)
+        except TemplateSyntaxError as error:  # a template being edited, named with its line
+            where = f"templates/{error.name}:{error.lineno}: " if error.name else ""
+            return Sample(subject, problem=f"{where}{error.message}")
+        except (DigestError, TemplateError) as error:
+            return Sample(subject, problem=str(error))
+        except Exception as error:  # a broken template or renderer must not take the page down
+            log.exception("preview of %s failed", subject.base)
+            return Sample(subject, problem=f"{type(error).__name__}: {error}")
+
+    def _render(self, subject: Subject) -> Sample:
+        assert self.settings is not None
+        if subject.kind == "story":
+            slot = self.plans[0].slot
+            stories: tuple[Story, ...] = (self.stories[subject.key],)
+            channels = CHANNELS
+        else:
+            plan = self.plan(subject.key)
+            assert plan is not None
+            slot, stories, channels = plan.slot, plan.stories, tuple(plan.schedule.channels)
+        if not stories:
+            return Sample(
+                subject,
+                batch_id=slot.batch_id,
+                problem="no new seeds: every valid seed was carried by an earlier batch of "
+                f"{slot.schedule!r}, so this slot would publish nothing",
+            )
+        digest = Digest(
+            slot=slot,
+            channels=tuple(channels),
+            entries=tuple(Entry(story=s, summary=summarize(s)) for s in stories),
+            rejected=tuple(
+                Rejected(file=e.path.name, line=e.line, reason=e.reason) for e in self.errors
+            ),
+        )
+        rendered = render(digest, self.settings)
+        items = tuple(Item(e.summary, e.story, e.story.source) for e in digest.entries)
+        files = {f.path: f.content for f in rendered.files}
+        return Sample(subject, batch_id=slot.batch_id, files=files, items=items)

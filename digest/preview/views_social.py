@@ -1,0 +1,118 @@
+"""The social view: each platform's posts as cards, counted by the pipeline's own `measure`."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from markupsafe import Markup, escape
+
+from digest.config import Settings
+from digest.platforms import PLATFORMS, limit_for, read_little
+from digest.preview.site import Item
+from digest.render.social import idempotency_key
+
+MAX_PARTS = 25  # the longest thread config allows
+_TOKEN = re.compile(r"(https?://\S+)|(?<![\w#])(#\w+)")
+NAMES = {
+    "x": "X",
+    "bluesky": "Bluesky",
+    "mastodon": "Mastodon",
+    "linkedin": "LinkedIn",
+    "threads": "Threads",
+}
+
+
+def post_text(platform: str, payload: dict[str, Any]) -> str:
+    """The text a reader sees, from the payload's own field for it."""
+    if platform == "linkedin":
+        return read_little(payload["commentary"])
+    if platform == "bluesky":
+        return str(payload["record"]["text"])
+    if platform == "mastodon":
+        return str(payload["status"])
+    return str(payload["text"])
+
+
+def marked(text: str) -> Markup:
+    """`text` escaped, with links and hashtags set apart."""
+    out, position = [], 0
+    for match in _TOKEN.finditer(text):
+        out.append(escape(text[position : match.start()]))
+        kind = "link" if match.group(1) else "tag"
+        out.append(Markup('<span class="{}">{}</span>').format(kind, match.group(0)))
+        position = match.end()
+    out.append(escape(text[position:]))
+    return Markup("").join(out)
+
+
+def _owners(batch_id: str, items: tuple[Item, ...], platform: str) -> dict[str, tuple[int, int]]:
+    """Each idempotency key the batch could hold for `platform`: (story index, part)."""
+    return {
+        idempotency_key(batch_id, item.summary.story_id, platform, part): (index, part)
+        for index, item in enumerate(items)
+        for part in range(1, MAX_PARTS + 1)
+    }
+
+
+def _card(platform: str, payload: dict[str, Any], settings: Settings) -> dict[str, Any]:
+    rule = PLATFORMS[platform]
+    text = post_text(platform, payload)
+    limit = limit_for(platform, settings)
+    count = rule.measure(text)
+    embed = payload.get("record", {}).get("embed", {}).get("external")
+    return {
+        "text": text,
+        "html": marked(text),
+        "count": count,
+        "limit": limit,
+        "unit": rule.unit,
+        "ok": rule.fits(text, limit),
+        "topic_tag": payload.get("topic_tag"),
+        "card": embed if isinstance(embed, dict) else None,
+        "key": str(payload.get("idempotency_key", "")),
+    }
+
+
+def social_view(
+    files: dict[str, bytes], items: tuple[Item, ...], batch_id: str, settings: Settings
+) -> list[dict[str, Any]]:
+    """Per platform with posts: its stories, each with its cards (thread parts in order)."""
+    return [
+        _platform(name, json.loads(files[f"social/{name}.json"]), items, batch_id, settings)
+        for name in PLATFORMS
+        if f"social/{name}.json" in files
+    ]
+
+
+def _platform(
+    name: str,
+    payloads: list[dict[str, Any]],
+    items: tuple[Item, ...],
+    batch_id: str,
+    settings: Settings,
+) -> dict[str, Any]:
+    owners = _owners(batch_id, items, name)
+    threads: dict[int, list[dict[str, Any]]] = {}
+    for payload in payloads:
+        card = _card(name, payload, settings)
+        index, card["part"] = owners.get(card["key"], (-1, 0))
+        threads.setdefault(index, []).append(card)
+    stories = []
+    for index, cards in sorted(threads.items()):
+        item = items[index] if index >= 0 else None
+        for card in cards:
+            card["parts"] = len(cards)
+        headline = item.summary.headline if item else "(a story not in this sample)"
+        hashtags = item.summary.hashtags if item else ()
+        stories.append({"headline": headline, "hashtags": hashtags, "cards": cards})
+    return {
+        "id": name,
+        "name": NAMES.get(name, name),
+        "limit": limit_for(name, settings),
+        "unit": PLATFORMS[name].unit,
+        "posts": len(payloads),
+        "over": sum(1 for cards in threads.values() for card in cards if not card["ok"]),
+        "stories": stories,
+    }

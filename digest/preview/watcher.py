@@ -1,0 +1,148 @@
+"""What the preview watches (seeds, templates, config.toml, the outbox), and the current Site.
+
+A thread polls the files' modification times every `interval` seconds. When anything changed (or
+a next slot has passed), the generation goes up and every waiting client is told; the Site is
+read again when a page next asks for it.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import stat
+import threading
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+from digest.preview.site import Site
+
+log = logging.getLogger(__name__)
+POLL_SECONDS = 0.2
+Fingerprint = tuple[tuple[str, int, int], ...]
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def watched(site: Site) -> list[tuple[Path, int]]:
+    """Each watched path with how deep to look into it."""
+    return [(site.config_path, 0), (site.seeds_dir, 1), (site.templates_dir, 8), (site.outbox, 2)]
+
+
+def fingerprint(paths: list[tuple[Path, int]]) -> Fingerprint:
+    """(path, mtime, size) of every watched file, and the names in every watched folder.
+
+    Hidden names (editors' swap files, the outbox's staging folder) are left out.
+    """
+    out: list[tuple[str, int, int]] = []
+    for path, depth in paths:
+        _scan(os.fspath(path), depth, out)
+    return tuple(sorted(out))
+
+
+def _scan(path: str, depth: int, out: list[tuple[str, int, int]]) -> None:
+    try:
+        info = os.stat(path)
+    except OSError:
+        out.append((path, -1, -1))
+        return
+    if not stat.S_ISDIR(info.st_mode):
+        out.append((path, info.st_mtime_ns, info.st_size))
+        return
+    # A folder is its entries: its own mtime also moves for hidden files (an editor's swap file).
+    out.append((path, 0, 0))
+    if depth > 0:
+        try:
+            with os.scandir(path) as entries:
+                names = [e.path for e in entries if not e.name.startswith(".")]
+        except OSError:
+            return
+        for name in names:
+            _scan(name, depth - 1, out)
+
+
+class Live:
+    """The current Site and its generation; `wait` blocks until the generation changes."""
+
+    def __init__(
+        self,
+        config: Path,
+        seeds: Path | None = None,
+        *,
+        clock: Callable[[], datetime] = utc_now,
+        interval: float = POLL_SECONDS,
+    ) -> None:
+        self.config, self.seeds, self.clock, self.interval = Path(config), seeds, clock, interval
+        self.generation = 0
+        self._changed = threading.Condition()
+        self._building = threading.Lock()
+        self._stopped = threading.Event()
+        self._site: Site | None = None
+        self._site_generation = -1
+        self._thread: threading.Thread | None = None
+        site, _ = self.site()
+        self._paths = watched(site)
+        self._last = fingerprint(self._paths)
+
+    @property
+    def stopped(self) -> bool:
+        return self._stopped.is_set()
+
+    def site(self) -> tuple[Site, int]:
+        """The Site of the current generation (read now if it is not yet), and that generation."""
+        with self._building:
+            generation = self.generation
+            if self._site is None or self._site_generation != generation:
+                self._site = Site(self.config, self.clock(), self.seeds)
+                self._site_generation = generation
+                self._paths = watched(self._site)
+            return self._site, generation
+
+    def poll(self) -> bool:
+        """Look once; bump the generation when a watched file changed or a slot passed."""
+        now = fingerprint(self._paths)
+        site = self._site
+        expired = site is not None and site.expires is not None and self.clock() >= site.expires
+        if now == self._last and not expired:
+            return False
+        self._last = now
+        self.bump()
+        return True
+
+    def bump(self) -> None:
+        """Start a new generation and wake every client waiting for one."""
+        with self._changed:
+            self.generation += 1
+            self._changed.notify_all()
+        log.debug("preview: generation %d", self.generation)
+
+    def wait(self, generation: int, timeout: float) -> int:
+        """The generation, once it differs from `generation`, or after `timeout` seconds."""
+        with self._changed:
+            self._changed.wait_for(
+                lambda: self.generation != generation or self.stopped, timeout=timeout
+            )
+            return self.generation
+
+    def start(self) -> None:
+        """Poll in a daemon thread until `stop`."""
+        self._thread = threading.Thread(target=self._run, name="preview-watcher", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while not self._stopped.wait(self.interval):
+            try:
+                if self.poll():
+                    self.site()  # read it now, before the first page asks
+            except Exception:  # the watcher must outlive any one bad reading
+                log.exception("preview: watching files failed")
+
+    def stop(self) -> None:
+        """Stop polling and release every waiting client."""
+        self._stopped.set()
+        with self._changed:
+            self._changed.notify_all()
+        if self._thread is not None:
+            self._thread.join(timeout=5)

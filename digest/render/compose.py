@@ -1,0 +1,163 @@
+"""What a story's post says: its parts, the hashtags each platform takes, shortening to fit."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from functools import cache
+
+import regex
+
+from digest.models import Entry
+from digest.platforms import Platform
+from digest.render.thread import SEPARATOR, split_thread
+
+TOPIC_TAG_MAX = 50  # Threads: 1-50 characters, no "." or "&"
+TAG_MAX_GRAPHEMES = 64  # Bluesky's tag facet limit, also a sane cap elsewhere
+_TAG = re.compile(r"\w*[^\W\d_]\w*")  # a word with at least one letter, as hashtags need
+_CLIP_TRAILING = " \t,;:.-–—…"
+_WORD = re.compile(r"[^\W\d_]{3,}")
+
+
+@dataclass(frozen=True)
+class Parts:
+    """What a post template is filled with; shortening makes smaller Parts."""
+
+    headline: str
+    tagline: str
+    url: str | None
+    hashtags: tuple[str, ...]
+    bullets: tuple[str, ...] = ()  # the key points, written only in a thread
+
+
+def story_parts(entry: Entry, platform: Platform) -> Parts:
+    """The headline, the tagline (or else the strongest bullet), the other bullets, link, tags."""
+    summary = entry.summary
+    bullets = tuple(_nfc(b.strip()) for b in summary.bullets if b.strip())
+    tagline = _nfc(summary.tagline.strip())
+    if not tagline and bullets:
+        tagline = strongest_bullet(bullets, summary.headline, summary.hashtags)
+        bullets = tuple(b for b in bullets if b != tagline)
+    return Parts(
+        headline=_nfc(summary.headline.strip()),
+        tagline=tagline,
+        url=_nfc(entry.story.url) if entry.story.url else None,
+        hashtags=hashtags(summary.hashtags, platform.tags[1], platform.accepts_tag),
+        bullets=bullets,
+    )
+
+
+def strongest_bullet(bullets: tuple[str, ...], headline: str, tags: tuple[str, ...]) -> str:
+    """The bullet sharing the most words with the headline and hashtags; the first on a tie."""
+    camel = " ".join(re.sub(r"(?<=[a-z])(?=[A-Z])", " ", t) for t in tags)
+    topic = _words(f"{headline} {camel}")
+    scores = [(len(topic & _words(b)), -number) for number, b in enumerate(bullets)]
+    return bullets[-max(scores)[1]]
+
+
+def _words(text: str) -> set[str]:
+    return {w.casefold() for w in _WORD.findall(text)}
+
+
+def hashtags(
+    tags: tuple[str, ...], count: int, accepts: Callable[[str], bool] = lambda _: True
+) -> tuple[str, ...]:
+    """Up to `count` usable tags (a letter, no punctuation, <= 64 graphemes), first seen first."""
+    chosen: list[str] = []
+    for tag in (_nfc(t) for t in tags):
+        usable = _TAG.fullmatch(tag) and len(regex.findall(r"\X", tag)) <= TAG_MAX_GRAPHEMES
+        if usable and accepts(tag) and tag.casefold() not in {c.casefold() for c in chosen}:
+            chosen.append(tag)
+    return tuple(chosen[:count])
+
+
+def topic_tag(tags: tuple[str, ...]) -> str | None:
+    """Threads' single topic tag: the first usable hashtag short enough for it."""
+    return next((t for t in hashtags(tags, len(tags)) if len(t) <= TOPIC_TAG_MAX), None)
+
+
+def compose_thread(
+    parts: Parts, render: Callable[[Parts], str], fits: Callable[[str], bool], max_parts: int
+) -> tuple[str, ...] | None:
+    """The story as one post when it fits, else as a numbered thread of at most `max_parts`.
+
+    Key points are dropped from the end until the thread is short enough; None when even the
+    thread without them does not fit (then the story is one shortened post).
+    """
+    if parts.url and not fits(f"{parts.url}{SEPARATOR}{max_parts}/{max_parts}"):
+        parts = replace(parts, url=None)  # a link longer than a post: the card still shows it
+    for count in reversed(range(len(parts.bullets) + 1)):
+        text = render(replace(parts, bullets=parts.bullets[:count]))
+        if thread := split_thread(text, fits, max_parts):
+            return thread
+    return None
+
+
+def fit(parts: Parts, ok: Callable[[Parts], bool], min_tags: int = 0) -> Parts:
+    """Shorten until `ok`: hashtags down to `min_tags`, the tagline, the other hashtags, the
+    headline, the link; at last the headline is cut between graphemes."""
+    ok = cache(ok)  # the same Parts are tried more than once; measuring can be dear (X)
+    headline = parts.headline
+    steps: list[Callable[[Parts], Parts]] = [
+        lambda p: _fewer_tags(p, ok, min_tags),
+        lambda p: _shorten(p, "tagline", 0, ok, str.split, " "),
+        lambda p: _fewer_tags(p, ok, 0),
+        lambda p: _shorten(p, "headline", 1, ok, str.split, " "),
+        lambda p: replace(p, url=None),
+        lambda p: _shorten(
+            replace(p, headline=headline), "headline", 0, ok, lambda s: regex.findall(r"\X", s), ""
+        ),
+    ]
+    for step in steps:
+        if ok(parts):
+            break
+        parts = step(parts)
+    return parts
+
+
+def _fewer_tags(parts: Parts, ok: Callable[[Parts], bool], floor: int) -> Parts:
+    """Drop hashtags from the end, down to `floor`, until `ok`."""
+    for count in range(len(parts.hashtags) - 1, floor - 1, -1):
+        parts = replace(parts, hashtags=parts.hashtags[:count])
+        if ok(parts):
+            break
+    return parts
+
+
+def _shorten(
+    parts: Parts,
+    field: str,
+    keep: int,
+    ok: Callable[[Parts], bool],
+    split: Callable[[str], list[str]],
+    joiner: str,
+) -> Parts:
+    """The longest clip of `field` (>= `keep` pieces) for which `ok` holds, else the shortest."""
+    pieces = split(getattr(parts, field))
+
+    def clipped(count: int) -> Parts:
+        if count >= len(pieces):
+            return parts
+        text = joiner.join(pieces[:count]).rstrip(_CLIP_TRAILING)
+        text += "…" if text else ""
+        if field == "headline":
+            return replace(parts, headline=text)
+        return replace(parts, tagline=text)
+
+    low = keep
+    while field == "headline" and low < len(pieces) and not clipped(low).headline:
+        low += 1  # a clip that leaves no headline is no clip to try
+    best, high = clipped(min(low, len(pieces))), len(pieces)
+    while low <= high:  # binary search: fewer pieces never make a post longer
+        middle = (low + high) // 2
+        if ok(candidate := clipped(middle)):
+            best, low = candidate, middle + 1
+        else:
+            high = middle - 1
+    return best
+
+
+def _nfc(text: str) -> str:
+    return unicodedata.normalize("NFC", text)

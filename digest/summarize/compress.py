@@ -1,0 +1,96 @@
+"""Sentence compression by deletion only: what is left is the seed's own words, in its order.
+
+Drops datelines ("LONDON (CNN) --"), parentheticals, attributions ("..., police said."), short
+leading clauses without numbers ("In a statement, ..."), non-restrictive relative clauses
+(", which ..., ") and trailing participle clauses (", sparking ..."). Numbers, dates and names
+are never cut inside; a deletion that would leave too little is not made.
+"""
+
+from __future__ import annotations
+
+import re
+
+from digest.summarize.text import shorten
+
+_DATELINE = re.compile(
+    r"^(?:[A-Z][\w.' -]{0,40}(?:, [A-Z][\w.' -]{0,30})?\s*)?\((?:CNN|AP|Reuters|AFP|WIRED|EW)"
+    r"\)\s*(?:--\s*)?|^[A-Z][A-Z .,'-]{2,40} --\s+|^By \.?\s*[A-Z][\w .'-]{0,40}\.\s+"
+)
+_PARENTHETICAL = re.compile(r"\s*\([^()]{1,120}\)\s*")
+_SAY = r"(?:said|says|told|added|reported|announced|explained|noted|wrote|stated|confirmed)"
+_TRAILING_SAY = re.compile(
+    rf",\s+(?:(?:[A-Za-z'’.-]+\s+){{0,5}}{_SAY}(?:\s+[^,;:]{{0,60}})?|according to [^,;:]{{1,60}})"
+    r"(?=[.!?][\"”’']?$)"
+)
+# Only a generic speaker goes: "Police said ...", never "Gomis said ..." (the speaker is news).
+_LEADING_SAY = re.compile(
+    r"^(?:(?:The |A |Local |State |Federal |Some |Many )?(?:police|officials?|authorities|"
+    r"reports?|witnesses|experts|analysts|sources|investigators|prosecutors|researchers|"
+    r"scientists|he|she|they|it|we)\s+)"
+    rf"{_SAY}\s+(?:on \w+\s+)?(?:that\s+)?(?=\S)",
+    re.IGNORECASE,
+)
+_LEADING_CLAUSE = re.compile(
+    r"^(?:In|On|At|After|Before|As|While|When|Since|During|Despite|Following|According to|"
+    r"Meanwhile|However|But|And|Also|Still|Yet|Instead|Indeed|Earlier|Later|Now|Then|Separately|"
+    r"Under|With|For|By|From|Amid|Last|This|Overall|In addition|Speaking)\b[^,;:\d]{0,70},\s+"
+)
+_RELATIVE = re.compile(r",\s+(?:which|who|whose|where)\s[^,;:()]{3,90},\s+")
+_TRAILING_PARTICIPLE = re.compile(r",\s+(?:[a-z]+ing)\b[^,;:]{0,120}(?=[.!?][\"”’']?$)")
+# In a long sentence, a trailing subordinate clause is detail a bullet can do without.
+_TRAILING_CLAUSE = re.compile(
+    r",\s+(?:despite|according to|as|while|after|although|though|even though|potentially|"
+    r"including|where|when|which|because|since|amid|with|but|prompting|leaving|making)\b"
+    r"[^;:]*?(?=[.!?][\"”’']?$)"
+)
+LONG = 20  # words: a sentence longer than this loses its trailing clause
+_SPACES = re.compile(r"\s+([,.;:!?])|\s{2,}")
+MIN_KEEP = 0.35  # never keep less than this share of a sentence's characters
+
+
+def compress(sentence: str) -> str:
+    """`sentence` with its removable parts removed; unchanged when nothing safe can go."""
+    text = _DATELINE.sub("", sentence).strip()
+    for pattern, replacement in (
+        (_PARENTHETICAL, " "),
+        (_TRAILING_SAY, ""),
+        (_RELATIVE, " "),
+        (_TRAILING_PARTICIPLE, ""),
+        (_LEADING_CLAUSE, ""),
+        (_LEADING_SAY, ""),
+    ):
+        shorter = _tidy(pattern.sub(replacement, text, count=1))
+        if len(shorter) >= MIN_KEEP * len(sentence) and len(shorter.split()) >= 4:
+            text = shorter
+    if len(text.split()) > LONG:
+        shorter = _tidy(_TRAILING_CLAUSE.sub("", text, count=1))
+        if len(shorter.split()) >= 8:
+            text = shorter
+    return _capitalise(text)
+
+
+def _tidy(text: str) -> str:
+    text = _SPACES.sub(lambda m: m.group(1) or " ", text).strip()
+    return text.lstrip(",;: ")
+
+
+def _capitalise(text: str) -> str:
+    return text[:1].upper() + text[1:] if text[:1].islower() else text
+
+
+# Where a too-long sentence can stop and still be a sentence: before a relative or
+# subordinate clause, or failing that before a prepositional phrase.
+_CLAUSE = re.compile(r"\s(?:who|which|where|while|as|after|because|although|but)\s|,\s(?=but\s)")
+_PHRASE = re.compile(r"\s(?:from|to|in|into|with|for|at|on|by|of|over|under|during|amid)\s")
+
+
+def fit(text: str, limit: int) -> str:
+    """`text` within `limit` characters: stopped before a clause or a phrase when that keeps
+    most of it, else cut at a word boundary with an ellipsis."""
+    if len(text) <= limit:
+        return text
+    for boundary in (_CLAUSE, _PHRASE):
+        stops = [m.start() for m in boundary.finditer(text, 0, limit) if m.start() >= limit // 2]
+        if stops:
+            return text[: stops[-1]].rstrip(" ,;:") + "."
+    return shorten(text, limit)

@@ -1,0 +1,344 @@
+"""The email checks: a built email passes them all, and each one fails when its rule is broken."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from datetime import date
+from pathlib import Path
+
+import pytest
+from factories import ROOT, project, write_seed
+from factories import settings as example_settings
+from test_render_email import five_stories, three_stories
+
+from digest.config import Settings
+from digest.errors import DigestError, RenderError
+from digest.models import Digest, Rendered
+from digest.pipeline import build
+from digest.render import render
+from digest.render.email import build_eml, render_email
+from digest.render.email_checks import (
+    CHECKS,
+    FILES,
+    EmailCheckError,
+    check_email,
+    check_rendered,
+    read_email,
+)
+from digest.slots import parse_slot
+
+CONFIG = example_settings()
+DIGEST = three_stories()
+GOOD = {f.path: f.content for f in render_email(DIGEST, CONFIG)}
+HTML, TEXT = GOOD["email/digest.html"].decode(), GOOD["email/digest.txt"].decode()
+
+
+def failed(
+    html: str = HTML,
+    text: str = TEXT,
+    eml: bytes | None = None,
+    config: Settings = CONFIG,
+    digest: Digest = DIGEST,
+) -> dict[str, list[str]]:
+    """The failed checks of an email made of these parts (the .eml rebuilt from them)."""
+    eml = eml if eml is not None else build_eml(digest, config, text=text, html=html)
+    found: dict[str, list[str]] = {}
+    for name, problem in check_email(read_email(html.encode(), text.encode(), eml), config):
+        found.setdefault(name, []).append(problem)
+    return found
+
+
+def replace(value: str, old: str, new: str, count: int = 1) -> str:
+    assert old in value, old
+    return value.replace(old, new, count)
+
+
+@pytest.mark.parametrize("digest", [DIGEST, five_stories()], ids=["three", "five"])
+def test_a_built_email_passes_every_check(digest: Digest) -> None:
+    out = {f.path: f.content for f in render_email(digest, CONFIG)}
+    assert check_email(read_email(*(out[p] for p in FILES)), CONFIG) == []
+
+
+def test_checks_are_named() -> None:
+    assert list(CHECKS) == [
+        "html-size",
+        "unsubscribe-early",
+        "html-parses",
+        "quoted-attributes",
+        "img-alt",
+        "same-links",
+        "link-schemes",
+        "inert",
+        "accessible",
+        "address",
+        "unsubscribe",
+        "subject",
+        "eml",
+    ]
+
+
+# One failing email per check.
+
+
+def test_html_over_100_kb_fails() -> None:
+    padded = replace(HTML, "</body>", f"<!-- {'x' * 100_000} --></body>")
+    found = failed(padded)
+    assert list(found) == ["html-size"]
+    assert "over 100000 (Gmail clips at ~102 KB)" in found["html-size"][0]
+
+
+def test_unsubscribe_link_past_90_kb_fails() -> None:
+    padding = 90_000 - HTML.index("https://example.org/unsubscribe") + 100
+    padded = replace(HTML, "<div aria-label=", f"<!-- {'x' * padding} --><div aria-label=")
+    assert len(padded.encode()) <= 100_000
+    found = failed(padded)
+    assert list(found) == ["unsubscribe-early"]
+    assert "Gmail would clip it away" in found["unsubscribe-early"][0]
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "phrase"),
+    [
+        ("</h1>", "", "closes <h1>"),
+        ("</ul>", "</ul></span>", "</span> closes nothing"),
+        ("<!doctype html>", "", "does not start with <!doctype html>"),
+        ('role="article"', 'role="article" role="main"', "repeats the attribute role"),
+        ("</body>", "<div/></body>", "<div/> is not a void element"),
+        ("</body>", "<br></br></body>", "</br> closes a void element"),
+    ],
+)
+def test_html_that_does_not_parse_cleanly_fails(old: str, new: str, phrase: str) -> None:
+    found = failed(replace(HTML, old, new))
+    assert "html-parses" in found
+    assert any(phrase in p for p in found["html-parses"]), found
+
+
+def test_an_unquoted_attribute_fails() -> None:
+    found = failed(replace(HTML, 'role="article"', "role=article"))
+    assert list(found) == ["quoted-attributes"]
+    assert "role=article in <div>" in found["quoted-attributes"][0]
+
+
+def test_an_unquoted_attribute_inside_an_outlook_comment_fails() -> None:
+    found = failed(
+        replace(HTML, '<!--[if mso | IE]><table border="0"', "<!--[if mso | IE]><table border=0")
+    )
+    assert list(found) == ["quoted-attributes"]
+
+
+def test_an_image_without_alt_fails() -> None:
+    found = failed(re.sub(r' alt="X"', "", HTML, count=1))
+    assert list(found) == ["img-alt"]
+    assert "x.png" in found["img-alt"][0]
+
+
+def test_a_story_link_missing_from_the_text_fails() -> None:
+    link = re.search(r"https://www\.bbc\.co\.uk/\S+", TEXT)
+    assert link
+    found = failed(text=TEXT.replace(link.group(0), "https://www.bbc.co.uk/"))
+    assert list(found) == ["same-links"]
+    assert "in the HTML but not in the text" in found["same-links"][0]
+
+
+def test_a_story_link_only_in_the_text_fails() -> None:
+    extra = "Read more: https://example.org/other?utm_source=digest&utm_medium=email\n"
+    found = failed(text=TEXT + extra)
+    assert list(found) == ["same-links"]
+    assert "in the text but not in the HTML" in found["same-links"][0]
+
+
+def test_a_link_not_written_out_in_the_text_fails() -> None:
+    found = failed(text=TEXT.replace("https://bsky.app/profile/example.org", "(Bluesky)"))
+    assert list(found) == ["same-links"]
+    assert "https://bsky.app/profile/example.org" in found["same-links"][0]
+
+
+def test_a_link_that_is_not_http_https_or_mailto_fails() -> None:
+    found = failed(
+        replace(HTML, 'href="https://example.org/preferences"', 'href="ftp://example.org/p"'),
+        text=TEXT.replace("https://example.org/preferences", "ftp://example.org/p"),
+    )
+    assert list(found) == ["link-schemes"]
+    assert "'ftp://example.org/p'" in found["link-schemes"][0]
+
+
+def test_an_image_from_a_data_url_fails() -> None:
+    found = failed(
+        replace(
+            HTML, 'src="https://example.org/static/social/x.png"', 'src="data:image/png;base64,AA"'
+        )
+    )
+    assert list(found) == ["link-schemes"]
+
+
+@pytest.mark.parametrize(
+    ("insert", "phrase"),
+    [
+        ("<script>alert(1)</script>", "a <script> element"),
+        ('<img src="https://e.org/x.png" alt="" onerror="alert(1)">', "event handler onerror"),
+        ('<div style="width: expression(alert(1))"></div>', "runs code"),
+        ('<a href="java&#10;script:alert(1)">x</a>', "runs code"),
+    ],
+)
+def test_active_content_fails(insert: str, phrase: str) -> None:
+    found = failed(replace(HTML, "</body>", insert + "</body>"))
+    assert "inert" in found
+    assert any(phrase in p for p in found["inert"]), found
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "phrase"),
+    [
+        ('<html lang="en"', "<html", "<html> has no lang"),
+        ("</body>", "<table><tr><td>x</td></tr></table></body>", 'without role="presentation"'),
+        (
+            '<!--[if mso | IE]><table border="0" cellpadding="0" cellspacing="0" '
+            'role="presentation"',
+            "<!--[if mso | IE]><table",
+            'without role="presentation"',
+        ),
+        ("<h1 ", "<h3 ", "headings skip a level"),
+        ("</body>", "<h4>x</h4></body>", "headings skip a level"),
+    ],
+)
+def test_inaccessible_html_fails(old: str, new: str, phrase: str) -> None:
+    html = replace(HTML, old, new)
+    if old == "<h1 ":
+        html = html.replace("</h1>", "</h3>", 1)
+    found = failed(html)
+    assert "accessible" in found
+    assert any(phrase in p for p in found["accessible"]), found
+
+
+def test_a_missing_postal_address_fails() -> None:
+    address = CONFIG.brand.postal_address
+    found = failed(replace(HTML, address, "Somewhere"), text=TEXT.replace(address, ""))
+    assert list(found) == ["address"]
+    assert [p.endswith("is missing from the HTML") for p in found["address"]] == [True, False]
+
+
+def test_a_changed_address_in_config_fails() -> None:
+    config = CONFIG.model_copy(
+        update={"brand": CONFIG.brand.model_copy(update={"postal_address": "2 Other Road"})}
+    )
+    assert list(failed(config=config)) == ["address"]
+
+
+def test_a_missing_unsubscribe_link_fails() -> None:
+    html = replace(HTML, 'href="https://example.org/unsubscribe"', 'href="https://example.org"')
+    text = TEXT.replace("Unsubscribe: https://example.org/unsubscribe", "")
+    found = failed(html, text)
+    assert list(found) == ["unsubscribe"]
+    assert len(found["unsubscribe"]) == 2
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "phrase"),
+    [
+        (b",\r\n <mailto:unsubscribe@example.org?subject=unsubscribe>", b"", "https and a mailto"),
+        (
+            b"List-Unsubscribe-Post: List-Unsubscribe=One-Click",
+            b"X-Other: 1",
+            "not List-Unsubscribe=One-Click",
+        ),
+    ],
+)
+def test_unsubscribe_headers_are_checked(old: bytes, new: bytes, phrase: str) -> None:
+    eml = GOOD["email/digest.eml"]
+    assert old in eml
+    found = failed(eml=eml.replace(old, new))
+    assert list(found) == ["unsubscribe"]
+    assert phrase in found["unsubscribe"][0]
+
+
+@pytest.mark.parametrize(
+    ("subject", "phrase"),
+    [
+        (b"Subject: " + b"x" * 71, "71 characters, over 70"),
+        (b"Subject: =?utf-8?q?a=E2=80=AEb?=", "control or bidi"),
+        (b"Subject: ", "empty"),
+    ],
+)
+def test_a_bad_subject_fails(subject: bytes, phrase: str) -> None:
+    eml = GOOD["email/digest.eml"].replace(b"Subject: Bukele US Plan on Migrants", subject)
+    found = failed(eml=eml)
+    assert "subject" in found and set(found) <= {"subject", "eml"}  # eml: no Subject at all
+    assert phrase in found["subject"][0]
+
+
+def test_an_eml_whose_parts_differ_from_the_files_fails() -> None:
+    eml = build_eml(DIGEST, CONFIG, text=TEXT + "more\n", html=HTML)
+    found = failed(eml=eml)
+    assert list(found) == ["eml"]
+    assert "text part differs" in found["eml"][0]
+
+
+def test_an_eml_that_is_not_multipart_alternative_fails() -> None:
+    head = GOOD["email/digest.eml"].split(b"\r\n\r\n", 1)[0]
+    single = head.replace(b"multipart/alternative", b"text/plain") + b"\r\n\r\nhi\r\n"
+    assert "eml" in failed(eml=single)
+
+
+def test_an_eml_with_the_parts_in_the_wrong_order_fails() -> None:
+    from email import message_from_bytes
+    from email.policy import SMTP
+
+    msg = message_from_bytes(GOOD["email/digest.eml"], policy=SMTP)
+    parts = list(msg.iter_parts())
+    msg.set_payload([parts[1], parts[0]])  # type: ignore[list-item]
+    found = failed(eml=msg.as_bytes())
+    assert list(found) == ["eml"]
+    assert "not text/plain then text/html" in found["eml"][0]
+
+
+# On every build.
+
+
+def test_check_rendered_raises_naming_every_failed_check() -> None:
+    rendered = render(DIGEST, CONFIG)
+    broken = tuple(
+        f.model_copy(update={"content": f.content.replace(b' alt="X"', b"")})
+        if f.path == "email/digest.html"
+        else f
+        for f in rendered.files
+    )
+    with pytest.raises(EmailCheckError) as caught:
+        check_rendered(rendered.model_copy(update={"files": broken}), CONFIG)
+    error = caught.value
+    assert isinstance(error, RenderError) and isinstance(error, DigestError)
+    assert [name for name, _ in error.failures] == ["img-alt", "eml"]
+    assert str(error).startswith(
+        "morning@2026-11-28T08:00:00Z: the email is not fit to send, so nothing was published: "
+        "check 'img-alt' failed: "
+    )
+
+
+def test_a_batch_without_email_is_not_checked() -> None:
+    rendered = render(DIGEST.model_copy(update={"channels": ("x",)}), CONFIG)
+    assert isinstance(rendered, Rendered)
+    check_rendered(rendered, CONFIG)
+
+
+def test_a_failed_check_fails_the_build_and_publishes_nothing(tmp_path: Path) -> None:
+    config = project(tmp_path, [{"name": "morning", "at": "08:00"}], channels=("email", "x"))
+    write_seed(config.paths.seeds, 1)
+    templates = tmp_path / "templates"
+    shutil.copytree(ROOT / "templates", templates)
+    footer = templates / "email" / "partials" / "footer.mjml.j2"
+    footer.write_text(footer.read_text().replace("{{ postal_address }}", ""))
+    config = config.model_copy(
+        update={"paths": config.paths.model_copy(update={"templates": templates})}
+    )
+    slot = parse_slot(config.schedule("morning"), date(2026, 11, 28))
+    with pytest.raises(EmailCheckError, match="check 'address' failed: the postal address"):
+        build(config, slot, durable=False)
+    assert not list((tmp_path / "outbox").glob("*/*/manifest.json"))
+    assert not list((tmp_path / "outbox").glob(".staging/*"))
+
+
+def test_a_damaged_eml_fails_its_checks_without_crashing() -> None:
+    eml = GOOD["email/digest.eml"].replace(b'charset="utf-8"', b'charset="x-no-such"', 1)
+    found = failed(eml=eml)
+    assert "eml" in found
+    assert any("could not check" in p or "differs" in p for p in found["eml"]), found

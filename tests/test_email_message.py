@@ -1,0 +1,204 @@
+"""The `.eml`: multipart/alternative, headers a bulk sender needs, subjects that stay one line."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+from email.message import EmailMessage
+
+import pytest
+from factories import example_story, make_digest, settings
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
+from test_render_email import files, message, three_stories, with_summary
+
+from digest.models import Digest, Entry, Story
+from digest.render.email import build_eml, clean_header, render_email, render_html, render_text
+
+EXPECTED_HEADERS = [
+    "From",
+    "To",
+    "Subject",
+    "Date",
+    "Message-ID",
+    "List-Id",
+    "List-Unsubscribe",
+    "List-Unsubscribe-Post",
+    "MIME-Version",
+    "Content-Type",
+]
+
+
+def test_eml_is_multipart_alternative_text_first() -> None:
+    msg = message(three_stories())
+    assert msg.get_content_type() == "multipart/alternative"
+    parts = list(msg.iter_parts())
+    assert [p.get_content_type() for p in parts] == ["text/plain", "text/html"]
+    # policy.SMTP writes CRLF line ends; the parsed parts keep them.
+    text, html = (p.get_content().replace("\r\n", "\n") for p in parts)
+    assert text == render_text(three_stories(), settings())
+    assert html == render_html(three_stories(), settings())
+
+
+def test_eml_headers() -> None:
+    msg = message(three_stories())
+    assert msg["From"] == "The Morning Digest <digest@example.org>"
+    assert msg["To"] == "subscribers@lists.example.org"
+    assert msg["Subject"] == "Bukele US Plan on Migrants"
+    assert msg["Date"] == "Sat, 28 Nov 2026 08:00:00 +0000"
+    assert msg["Message-ID"].endswith("@digest.example.org>")
+    assert msg["List-Id"] == "The Morning Digest <digest.example.org>"
+    assert msg["List-Unsubscribe"] == (
+        "<https://example.org/unsubscribe>, <mailto:unsubscribe@example.org?subject=unsubscribe>"
+    )
+    assert msg["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert msg["MIME-Version"] == "1.0"
+
+
+def test_eml_lines_end_in_crlf() -> None:
+    raw = files(make_digest())["email/digest.eml"]
+    assert b"\n" not in raw.replace(b"\r\n", b"")
+
+
+def test_message_id_is_stable_per_batch() -> None:
+    one = message(make_digest())["Message-ID"]
+    assert one == message(three_stories())["Message-ID"]
+    other = make_digest().model_copy(
+        update={"slot": make_digest().slot.model_copy(update={"schedule": "evening"})}
+    )
+    assert message(other)["Message-ID"] != one
+
+
+def test_rendering_twice_gives_identical_bytes() -> None:
+    assert files(three_stories()) == files(three_stories())
+
+
+@pytest.mark.parametrize(
+    "headline",
+    [
+        "Bukele\r\nBcc: victim@example.org",
+        "Bukele\nUS\rPlan",
+        "\u202eBukele\u202c US \u2066Plan\u2069",
+        "Bukele\u200e US\u200f\u061c Plan",
+        "Bukele\u2028US\u2029Plan\x00\x1b",
+    ],
+)
+def test_subject_is_one_clean_line(headline: str) -> None:
+    base = make_digest()
+    entry = base.entries[0]
+    summary = entry.summary.model_copy(update={"headline": headline})
+    digest = base.model_copy(update={"entries": (Entry(story=entry.story, summary=summary),)})
+    msg = message(digest)
+    subject = msg["Subject"]
+    assert "\r" not in subject and "\n" not in subject
+    assert not set(subject) & set("\u202e\u202c\u2066\u2069\u200e\u200f\u061c\u2028\u2029\x00\x1b")
+    assert msg["Bcc"] is None
+    assert subject == clean_header(headline)
+    assert subject.startswith("Bukele")
+
+
+def test_clean_header_keeps_ordinary_unicode() -> None:
+    assert clean_header("  Café 🇸🇻  news\t") == "Café 🇸🇻 news"
+
+
+def test_a_non_ascii_subject_survives_the_round_trip() -> None:
+    story: Story = example_story()
+    base = make_digest([story])
+    entry = base.entries[0]
+    summary = entry.summary.model_copy(update={"headline": "Bukele’s plan: São Paulo – 5 €"})
+    digest = base.model_copy(update={"entries": (Entry(story=entry.story, summary=summary),)})
+    assert message(digest)["Subject"] == "Bukele’s plan: São Paulo – 5 €"
+
+
+@pytest.mark.parametrize(
+    ("name", "raw"),
+    [
+        ("The Morning Digest", b"List-Id: The Morning Digest <digest.example.org>"),
+        ('News, "Daily"', b'List-Id: "News, \\"Daily\\"" <digest.example.org>'),
+        ("Le Café: Digest", b"List-Id: Le =?utf-8?q?Caf=C3=A9?= Digest <digest.example.org>"),
+    ],
+)
+def test_list_id_phrase_is_well_formed(name: str, raw: bytes) -> None:
+    base = settings()
+    custom = base.model_copy(update={"brand": base.brand.model_copy(update={"name": name})})
+    eml = render_email(make_digest(), custom)[2].content
+    assert raw in eml.split(b"\r\n")
+
+
+def test_the_eml_reparses_with_the_default_policy_and_text_first() -> None:
+    raw = files(three_stories())["email/digest.eml"]
+    parsed = email.message_from_bytes(raw, policy=email.policy.default)
+    assert isinstance(parsed, EmailMessage)
+    assert list(parsed.keys()) == EXPECTED_HEADERS
+    assert parsed.get_body(preferencelist=("plain",)) is not None
+    assert parsed.get_body(preferencelist=("html",)) is not None
+    assert not parsed.defects
+    assert all(not part.defects for part in parsed.walk())
+
+
+def test_a_subject_over_70_characters_is_cut_at_a_word() -> None:
+    headline = "Bukele offers the United States a deal on migrants and prisons, again today"
+    assert len(headline) > 70
+    subject = message(with_summary(make_digest(), headline=headline))["Subject"]
+    assert subject == "Bukele offers the United States a deal on migrants and prisons…"
+    assert len(subject) <= 70
+
+
+def test_an_empty_subject_falls_back_to_the_brand() -> None:
+    assert message(with_summary(make_digest(), headline="\u202e\r\n"))["Subject"] == (
+        "The Morning Digest"
+    )
+
+
+_SUBJECT_DIGEST = make_digest([example_story()])
+_TEXT, _HTML = "text\n", "<p>html</p>\n"
+
+
+def _eml_with_subject(headline: str) -> bytes:
+    digest: Digest = with_summary(_SUBJECT_DIGEST, headline=headline)
+    return build_eml(digest, settings(), text=_TEXT, html=_HTML)
+
+
+@hypothesis_settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.text(
+        st.one_of(
+            st.characters(),
+            st.sampled_from('\r\n\t\x00\x0b\x0c\x1b\x85\u2028\u2029\u202e\u2066\u200f:;<>"=?'),
+        ),
+        max_size=200,
+    )
+)
+def test_no_subject_ever_adds_a_header_line(headline: str) -> None:
+    raw = _eml_with_subject(headline)
+    parsed = email.message_from_bytes(raw, policy=email.policy.default)
+    assert list(parsed.keys()) == EXPECTED_HEADERS
+    subject = str(parsed["Subject"]).strip()  # a folded lone long word comes back with a space
+    assert "\r" not in subject and "\n" not in subject
+    assert 0 < len(subject) <= 70
+    assert parsed.get_content_type() == "multipart/alternative"
+    # Every header line is folded, never broken by the subject's own characters.
+    head = raw.split(b"\r\n\r\n", 1)[0]
+    names = [line.split(b":", 1)[0] for line in head.split(b"\r\n") if line[:1] not in b" \t"]
+    assert [n.decode() for n in names] == EXPECTED_HEADERS
+
+
+@pytest.mark.parametrize("headline", ["Plain", "Café 🇸🇻 – news", "a" * 70])
+def test_a_subject_survives_sendmail_style_reading(headline: str) -> None:
+    raw = _eml_with_subject(headline)
+    # sendmail -t reads headers from the top: the same bytes with LF line ends must parse alike.
+    parsed = email.message_from_bytes(raw.replace(b"\r\n", b"\n"), policy=email.policy.default)
+    assert parsed["Subject"].strip() == clean_header(headline)
+    assert parsed["To"] == "subscribers@lists.example.org"
+
+
+def test_parts_match_the_standalone_files() -> None:
+    out = render_email(three_stories(), settings())
+    html, text, eml = (f.content for f in out)
+    parsed = email.message_from_bytes(eml, policy=email.policy.default)
+    assert isinstance(parsed, EmailMessage)
+    plain, rich = (p.get_content().replace("\r\n", "\n") for p in parsed.iter_parts())
+    assert plain.encode() == text and rich.encode() == html
+    assert render_text(three_stories(), settings()).encode() == text
+    assert render_html(three_stories(), settings()).encode() == html

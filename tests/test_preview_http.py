@@ -1,0 +1,260 @@
+"""The preview's safety rules, over raw HTTP: Host, paths, symlinks, CSP, GET only, escaping."""
+
+from __future__ import annotations
+
+import http.client
+import shutil
+import socket
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from preview_support import EXAMPLE_SLUG, NOW, make_project, running
+
+from digest.batches import published
+from digest.config import load_config
+from digest.pipeline import build
+from digest.preview import PreviewServer
+from digest.preview.server import CSP
+from digest.slots import next_slots
+
+SECRET = "TOP-SECRET-4f1c"
+XSS_SEED = """<script>alert("title")</script> Council & "friends"
+“<img src=x onerror=alert(1)> tagline”
+**Primary Article:**
+**<b>Bold</b> headline</title><script>alert(2)</script>**
+The council met on Monday and approved <script>alert(3)</script> the plan for the park.
+Residents of the town welcomed the decision on Tuesday. Work starts in the spring of 2027.
+"""
+
+
+def raw(server: PreviewServer, request: bytes) -> tuple[int, dict[str, str], bytes]:
+    """Send `request` as it is; the status, headers and body of the answer."""
+    host, port = server.httpd.server_address[:2]
+    with socket.create_connection((host, port), timeout=10) as conn:
+        conn.sendall(request)
+        data = b""
+        while chunk := conn.recv(65536):
+            data += chunk
+    head, _, body = data.partition(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    headers = {}
+    for line in lines[1:]:
+        name, _, value = line.partition(":")
+        headers[name.strip().lower()] = value.strip()
+    return int(lines[0].split()[1]), headers, body
+
+
+def get(
+    server: PreviewServer, path: str, host: str = "localhost"
+) -> tuple[int, dict[str, str], bytes]:
+    return raw(server, f"GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n".encode())
+
+
+@pytest.fixture(scope="module")
+def preview(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, PreviewServer]]:
+    """A project with an escaped-everywhere seed, a symlink to a secret, and a batch."""
+    folder = tmp_path_factory.mktemp("project")
+    config = make_project(folder, max_stories=5)
+    secret = folder / "secret.txt"
+    secret.write_text(f"{SECRET}\n\n**Primary Article:**\n{SECRET} text.\n", encoding="utf-8")
+    settings = load_config(config)
+    build(settings, next_slots(settings.schedules[0], NOW, 1)[0], durable=False)
+    # A published file that became a symlink to the secret must not be served.
+    batch = published(folder / "outbox")[0].path
+    (batch / "email" / "digest.txt").unlink()
+    (batch / "email" / "digest.txt").symlink_to(secret)
+    (folder / "seeds" / "leak.txt").symlink_to(secret)
+    (folder / "seeds" / "xss.txt").write_text(XSS_SEED, encoding="utf-8")
+    with running(config) as server:
+        yield folder, server
+
+
+@pytest.mark.parametrize(
+    "host",
+    ["localhost", "127.0.0.1", "[::1]", "LOCALHOST:8000", "127.0.0.1:1", "[::1]:65535"],
+)
+def test_loopback_hosts_are_answered(preview: tuple[Path, Any], host: str) -> None:
+    assert get(preview[1], "/", host)[0] == 200
+
+
+@pytest.mark.parametrize(
+    "host",
+    [
+        "evil.example",
+        "evil.example:80",
+        "localhost.evil.example",
+        "127.0.0.1.nip.io",
+        "127.0.0.2",
+        "localhost:abc",
+        "[::2]",
+        "0.0.0.0",
+        "",
+    ],
+)
+def test_other_hosts_get_400(preview: tuple[Path, Any], host: str) -> None:
+    status, headers, body = get(preview[1], "/", host)
+    assert status == 400
+    assert b"Host" in body and SECRET.encode() not in body
+    assert "content-security-policy" in headers
+
+
+def test_a_request_without_host_gets_400(preview: tuple[Path, Any]) -> None:
+    assert raw(preview[1], b"GET / HTTP/1.0\r\n\r\n")[0] == 400
+
+
+@pytest.mark.parametrize(
+    "method", ["POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS", "TRACE", "BREW"]
+)
+def test_only_get_is_allowed(preview: tuple[Path, Any], method: str) -> None:
+    request = (
+        f"{method} / HTTP/1.1\r\nHost: localhost\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+    )
+    status, headers, _ = raw(preview[1], request.encode())
+    assert status == 405
+    assert headers["allow"] == "GET"
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/../../../../etc/passwd",
+        "/static/../../config.toml",
+        "/static/../secret.txt",
+        "/%2e%2e/%2e%2e/etc/passwd",
+        "/static/%2e%2e/%2e%2e/secret.txt",
+        "/static/..%2f..%2fsecret.txt",
+        "/static/%2E%2E%2F%2E%2E%2Fconfig.toml",
+        "/static/%252e%252e/secret.txt",
+        "/static/..\\..\\secret.txt",
+        "/static/%00preview.css",
+        "/static/site.py",
+        "/story/..%2f..%2fsecret/email.html",
+        "/story/leak/email.html",
+        "/story/leak/frame-light.html",
+        "/story/secret/summary.html",
+        "/batch/../../secret.txt/email.html",
+        "//etc/passwd",
+        "/config.toml",
+        "/seeds/000_5d8e33db419e59d4.txt",
+        "/templates/email/digest.mjml.j2",
+        "/outbox/",
+        "/events/../config.toml",
+        "http://localhost/../secret.txt",
+    ],
+)
+def test_paths_never_leave_the_served_files(preview: tuple[Path, Any], path: str) -> None:
+    status, headers, body = get(preview[1], path)
+    assert status in (404, 422), (path, status)
+    assert SECRET.encode() not in body
+    assert b"[paths]" not in body and b"root:" not in body
+    assert "content-security-policy" in headers
+
+
+def test_a_seed_symlinked_outside_is_an_error_not_its_content(preview: tuple[Path, Any]) -> None:
+    status, _, body = get(preview[1], "/")
+    assert status == 200
+    assert b"leak.txt" in body and b"symlink leads outside the seeds folder" in body
+    assert SECRET.encode() not in body
+
+
+def test_a_batch_file_symlinked_outside_is_not_served(preview: tuple[Path, Any]) -> None:
+    folder, server = preview
+    batch = published(folder / "outbox")[0]
+    base = f"/batch/{batch.day}/{batch.path.name}/"
+    for leaf in ("email.html", "social.html", "summary.html", "frame-light.html"):
+        status, _, body = get(server, base + leaf)
+        assert status in (200, 404), leaf
+        assert SECRET.encode() not in body, leaf
+    _, _, page = get(server, base + "email.html")
+    assert b"email/digest.txt" in page  # named as not shown
+
+
+def test_a_batch_folder_symlinked_outside_is_not_read(tmp_path: Path) -> None:
+    config = make_project(tmp_path)
+    settings = load_config(config)
+    build(settings, next_slots(settings.schedules[0], NOW, 1)[0], durable=False)
+    batch = published(tmp_path / "outbox")[0].path
+    elsewhere = tmp_path / "elsewhere"
+    shutil.move(batch, elsewhere)
+    batch.symlink_to(elsewhere, target_is_directory=True)
+    with running(config) as server:
+        status, _, _ = get(server, f"/batch/{batch.parent.name}/{batch.name}/frame-light.html")
+        assert status == 404
+        _, _, page = get(server, f"/batch/{batch.parent.name}/{batch.name}/email.html")
+        assert b"leads outside the outbox" in page
+
+
+@pytest.mark.parametrize(
+    ("path", "kind"),
+    [
+        ("/", "page"),
+        ("/index.html", "page"),
+        (f"/story/{EXAMPLE_SLUG}/email.html", "page"),
+        (f"/story/{EXAMPLE_SLUG}/social.html", "page"),
+        (f"/story/{EXAMPLE_SLUG}/summary.html", "page"),
+        (f"/story/{EXAMPLE_SLUG}/frame-light.html", "frame"),
+        (f"/story/{EXAMPLE_SLUG}/frame-dark.html", "frame"),
+        (f"/story/{EXAMPLE_SLUG}/digest.html", "frame"),
+        ("/static/preview.css", "static"),
+        ("/nowhere", "page"),
+    ],
+)
+def test_every_answer_has_a_csp(preview: tuple[Path, Any], path: str, kind: str) -> None:
+    _, headers, _ = get(preview[1], path)
+    assert headers["content-security-policy"] == CSP[kind]
+    assert headers["x-content-type-options"] == "nosniff"
+
+
+def test_the_csps_allow_no_inline_script() -> None:
+    page = CSP["page"]
+    assert "script-src 'self';" in page and "unsafe" not in page
+    assert "frame-ancestors 'none'" in page and "default-src 'none'" in page
+    frame = CSP["frame"]
+    assert "script-src" not in frame and "default-src 'none'" in frame  # no script at all
+    assert "sandbox" in frame and "allow-scripts" not in frame
+
+
+def test_seed_text_is_escaped_everywhere(preview: tuple[Path, Any]) -> None:
+    _, server = preview
+    status, _, index = get(server, "/")
+    assert status == 200 and b"xss.txt" in index
+    slug = "xss"
+    pages = [index]
+    for leaf in (
+        "email.html",
+        "social.html",
+        "summary.html",
+        "frame-light.html",
+        "frame-dark.html",
+    ):
+        status, _, body = get(server, f"/story/{slug}/{leaf}")
+        assert status == 200, leaf
+        pages.append(body)
+    for body in pages:
+        assert b"<script>alert" not in body
+        assert b"<img src=x" not in body and b"<b>Bold</b>" not in body
+    summary = pages[3]
+    assert b"&lt;script&gt;alert(3)&lt;/script&gt;" in summary
+
+
+def test_events_say_hello_then_change_when_a_seed_is_saved(tmp_path: Path) -> None:
+    config = make_project(tmp_path)
+    with running(config) as server:
+        host, port = server.httpd.server_address[:2]
+        conn = http.client.HTTPConnection(host, port, timeout=10)
+        conn.request("GET", "/events", headers={"Host": "localhost"})
+        answer = conn.getresponse()
+        assert answer.status == 200
+        assert answer.getheader("Content-Type").startswith("text/event-stream")
+        assert answer.readline() == b"retry: 500\n"
+        assert answer.readline() == b"event: hello\n"
+        assert answer.readline() == b"data: 0\n"
+        assert answer.readline() == b"\n"
+        time.sleep(0.05)
+        (tmp_path / "seeds" / "new.txt").write_text("A new story\n\nIt happened today.\n")
+        assert answer.readline() == b"event: change\n"
+        assert answer.readline() == b"data: 1\n"
+        conn.close()

@@ -1,0 +1,64 @@
+"""The sentence splitter on a table of tricky news text."""
+
+from __future__ import annotations
+
+import pytest
+
+from digest.summarize.sentences import split_sentences
+
+CASES = [
+    ("Mr. Smith went to Washington. He left.", ["Mr. Smith went to Washington.", "He left."]),
+    ("Mrs. Jones and Dr. Who met. They talked.", ["Mrs. Jones and Dr. Who met.", "They talked."]),
+    ("It rose 2.5% on Feb. 3. Shares fell.", ["It rose 2.5% on Feb. 3.", "Shares fell."]),
+    ("She is No. 2 in the world. He is third.", ["She is No. 2 in the world.", "He is third."]),
+    (
+        "They live on St. Mark's Place. It is busy.",
+        ["They live on St. Mark's Place.", "It is busy."],
+    ),
+    ("J. K. Rowling wrote it. It sold well.", ["J. K. Rowling wrote it.", "It sold well."]),
+    ("George W. Bush spoke. The crowd cheered.", ["George W. Bush spoke.", "The crowd cheered."]),
+    ("The U.S. Secretary spoke. Really?", ["The U.S. Secretary spoke.", "Really?"]),
+    (
+        "He lives in the U.S. The rest live abroad.",
+        ["He lives in the U.S.", "The rest live abroad."],
+    ),
+    ("Talks in the U.K. Parliament ended.", ["Talks in the U.K. Parliament ended."]),
+    (
+        "Doors open at 10 a.m. local time. Bring ID.",
+        ["Doors open at 10 a.m. local time.", "Bring ID."],
+    ),
+    (
+        "Prices hit $3.50 a gallon. Drivers grumbled.",
+        ["Prices hit $3.50 a gallon.", "Drivers grumbled."],
+    ),
+    ('He said "No." Then he left.', ['He said "No."', "Then he left."]),
+    ("“It is over.” The coach agreed.", ["“It is over.”", "The coach agreed."]),
+    (
+        "The vote passed (by 52 to 48.) Critics objected.",
+        ["The vote passed (by 52 to 48.)", "Critics objected."],
+    ),
+    ("Is it? Yes! It is.", ["Is it?", "Yes!", "It is."]),
+    ("Wait... The results came in.", ["Wait...", "The results came in."]),
+    ("It was made by Acme Inc. The firm grew.", ["It was made by Acme Inc.", "The firm grew."]),
+    (
+        "Prince crowns dual rock charts . A venue is due.",
+        ["Prince crowns dual rock charts .", "A venue is due."],
+    ),
+    (
+        "(CNN)French striker Bafetimbi Gomis said he is well. He was treated.",
+        ["(CNN)French striker Bafetimbi Gomis said he is well.", "He was treated."],
+    ),
+    ("Version 2.0 launched. It has bugs.", ["Version 2.0 launched.", "It has bugs."]),
+    ("The 1990s were different. so was he.", ["The 1990s were different. so was he."]),
+    ("No terminal punctuation", ["No terminal punctuation"]),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), CASES, ids=[c[0][:30] for c in CASES])
+def test_split_sentences(text: str, expected: list[str]) -> None:
+    assert split_sentences(text) == expected
+
+
+def test_sentences_keep_their_characters() -> None:
+    text = "One (two). Three, “four.” Five?  Six!"
+    assert " ".join(split_sentences(text)) == "One (two). Three, “four.” Five? Six!"
