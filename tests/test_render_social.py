@@ -152,6 +152,16 @@ def test_every_post_of_all_bbc_seeds_is_within_limits(
     assert assert_within_limits(bbc_files, settings()) > 150  # X and Bluesky threads
 
 
+def test_no_thread_part_is_only_hashtags() -> None:
+    stories = [read_seed(path) for path in sorted(BBC_SEEDS.glob("*.txt"))]
+    for name, file in files_of(make_digest(stories)).items():
+        if name.endswith(".txt"):
+            for block in file.content.decode().split("\n--- post ")[1:]:
+                text = block.split("---\n", 1)[1].strip()
+                lines = [line for line in text.splitlines() if line.strip()]
+                assert not all(line.startswith("#") or "/" in line for line in lines), (name, text)
+
+
 @pytest.mark.parametrize("limit", [24, 40, 60, 90, 130])
 def test_small_configured_limits_still_hold(bbc_digest: Digest, limit: int) -> None:
     config = configured(**{name: {"limit": limit} for name in PLATFORM_NAMES})

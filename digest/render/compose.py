@@ -89,10 +89,20 @@ def compose_thread(
     if parts.url and not fits(f"{parts.url}{SEPARATOR}{max_parts}/{max_parts}"):
         parts = replace(parts, url=None)  # a link longer than a post: the card still shows it
     for count in reversed(range(len(parts.bullets) + 1)):
-        text = render(replace(parts, bullets=parts.bullets[:count]))
-        if thread := split_thread(text, fits, max_parts):
+        shorter = replace(parts, bullets=parts.bullets[:count])
+        if thread := split_thread(render(shorter), fits, max_parts):
+            if len(thread) > 1 and _tags_alone(thread[-1]):
+                # A last part of nothing but hashtags says nothing: leave the tags out.
+                thread = split_thread(render(replace(shorter, hashtags=())), fits, max_parts)
             return thread
     return None
+
+
+_ONLY_TAGS = re.compile(r"^(?:#\w+\s*)+\d+/\d+$")
+
+
+def _tags_alone(part: str) -> bool:
+    return bool(_ONLY_TAGS.match(part.strip()))
 
 
 def fit(parts: Parts, ok: Callable[[Parts], bool], min_tags: int = 0) -> Parts:
