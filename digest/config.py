@@ -289,6 +289,10 @@ class SeedLimits(Section):
     max_bytes: int = Field(default=1_000_000, gt=0)
 
 
+class SummaryOptions(Section):
+    max_bullets: int = Field(default=5, ge=3, le=5)  # 3 for one article, one more per article
+
+
 class Settings(Section):
     """The whole of `config.toml`, validated; paths are absolute."""
 
@@ -298,6 +302,7 @@ class Settings(Section):
     schedules: list[Schedule] = Field(min_length=1)
     paths: Paths = Paths()
     seeds: SeedLimits = SeedLimits()
+    summary: SummaryOptions = SummaryOptions()
     config_hash: str = ""
 
     @field_validator("schedules")

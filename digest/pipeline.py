@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -42,6 +43,13 @@ def select(stories: list[Story], carried: set[str], max_stories: int) -> list[St
 
     fresh = [s for s in stories if s.slug not in carried]
     return sorted(fresh, key=order)[:max_stories]
+
+
+def summarize_all(stories: Sequence[Story], settings: Settings) -> tuple[Entry, ...]:
+    """Each story with its summary, as the digest holds them."""
+    return tuple(
+        Entry(story=s, summary=summarize(s, settings.summary.max_bullets)) for s in stories
+    )
 
 
 def unique_slugs(stories: list[Story]) -> tuple[list[Story], list[SeedError]]:
@@ -90,7 +98,7 @@ def build(
     digest = Digest(
         slot=slot,
         channels=tuple(schedule.channels),
-        entries=tuple(Entry(story=s, summary=summarize(s)) for s in chosen),
+        entries=summarize_all(chosen, settings),
         rejected=tuple(Rejected(file=e.path.name, line=e.line, reason=e.reason) for e in errors),
     )
     # Render the email, the posts and the story records.

@@ -10,9 +10,10 @@ from typing import Any
 
 import jsonschema
 import pytest
-from factories import ROOT, project, write_seed
+from factories import EXAMPLE_SEED, ROOT, project, write_seed
 
 from digest.batches import carried, claim, done, published, read_manifest, status, verify
+from digest.config import load_config
 from digest.errors import DigestError
 from digest.pipeline import build
 from digest.slots import slot_on
@@ -152,3 +153,15 @@ def test_priority_then_date_order_the_stories(tmp_path: Path) -> None:
     assert [s.slug for s in result.stories] == ["story-0002", "story-0001", "story-0000"]
     manifest = read_manifest(result.batch)  # type: ignore[arg-type]
     assert [s.slug for s in manifest.stories] == ["story-0002", "story-0001", "story-0000"]
+
+
+def test_the_configured_bullet_count_reaches_the_batch(tmp_path: Path) -> None:
+    project(tmp_path, [{"name": "daily", "at": "09:00", "timezone": "UTC"}])
+    config = tmp_path / "config.toml"
+    config.write_text(config.read_text() + "[summary]\nmax_bullets = 3\n")
+    settings = load_config(config)
+    (tmp_path / "seeds" / "example.txt").write_bytes(EXAMPLE_SEED.read_bytes())
+    result = build(settings, slot_on(settings.schedules[0], NOW.date()))
+    assert result.batch is not None
+    record = json.loads((result.batch / "stories" / "example.json").read_text())
+    assert len(record["summary"]["bullets"]) == 3  # two articles would otherwise give four

@@ -157,3 +157,10 @@ def test_parse_duration() -> None:
     assert parse_duration("0").total_seconds() == 0
     with pytest.raises(ValueError, match="valid form"):
         parse_duration("")
+
+
+def test_summary_bullets_are_configurable_between_three_and_five(tmp_path: Path) -> None:
+    settings = load_config(write(tmp_path, EXAMPLE.replace("max_bullets = 5", "max_bullets = 3")))
+    assert settings.summary.max_bullets == 3
+    found = problems(tmp_path, EXAMPLE.replace("max_bullets = 5", "max_bullets = 7"))
+    assert "less than or equal to 5" in found["summary.max_bullets"]

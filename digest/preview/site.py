@@ -18,13 +18,12 @@ from jinja2 import TemplateError, TemplateSyntaxError
 from digest.batches import Batch, carried, published
 from digest.config import CHANNELS, Schedule, Settings, load_config
 from digest.errors import ConfigError, DigestError, SeedError
-from digest.models import Digest, Entry, Rejected, Slot, Story, Summary
-from digest.pipeline import select, unique_slugs
+from digest.models import Digest, Rejected, Slot, Story, Summary
+from digest.pipeline import select, summarize_all, unique_slugs
 from digest.preview.batch_files import read_batch
 from digest.render import render
 from digest.seeds import read_seeds, slugify
 from digest.slots import next_slots
-from digest.summarize import summarize
 
 log = logging.getLogger(__name__)
 RECENT_BATCHES = 10
@@ -227,7 +226,7 @@ class Site:
         digest = Digest(
             slot=slot,
             channels=tuple(channels),
-            entries=tuple(Entry(story=s, summary=summarize(s)) for s in stories),
+            entries=summarize_all(stories, self.settings),
             rejected=tuple(
                 Rejected(file=e.path.name, line=e.line, reason=e.reason) for e in self.errors
             ),
