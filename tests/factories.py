@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -85,3 +87,9 @@ def write_seed(seeds: Path, number: int) -> Path:
         encoding="utf-8",
     )
     return path
+
+
+def run_digest(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    """The installed `digest` command, run in `cwd`."""
+    command = [str(Path(sys.executable).parent / "digest"), *args]
+    return subprocess.run(command, cwd=cwd, capture_output=True, text=True, timeout=120)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 import time
 from collections.abc import Iterator
@@ -11,7 +10,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import pytest
 from factories import BBC_SEEDS, EXAMPLE_SEED, ROOT, project
 
 from digest.preview import PreviewServer, start_server
@@ -21,14 +19,6 @@ ARTIFACTS = ROOT / "test-artifacts"
 CHANNELS = ("email", "x", "bluesky", "mastodon", "linkedin", "threads")
 EXAMPLE_SLUG = "000-5d8e33db419e59d4"
 BBC = ("bbc-business-001.txt", "bbc-business-006.txt")
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 # Stands in for the brand's remote images (logo, follow icons) in screenshots.
 PLACEHOLDER_SVG = (
     b'<svg xmlns="http://www.w3.org/2000/svg" width="240" height="64">'
@@ -63,29 +53,6 @@ def running(config: Path, **options: Any) -> Iterator[PreviewServer]:
         yield server
     finally:
         server.close()
-
-
-def chromium() -> str | None:
-    found = os.environ.get("DIGEST_CHROMIUM") or shutil.which("chromium")
-    return found or ("/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None)
-
-
-@contextmanager
-def launched() -> Iterator[Any]:
-    """Headless Chromium, or a skip (a failure under DIGEST_REQUIRE_BROWSER=1, as in CI)."""
-    sync_api = pytest.importorskip("playwright.sync_api")
-    path = chromium()
-    if path is None:
-        message = "no chromium: apt-get install chromium, or set DIGEST_CHROMIUM"
-        if os.environ.get("DIGEST_REQUIRE_BROWSER"):
-            pytest.fail(message)
-        pytest.skip(message)
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=path, headless=True, args=ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
 
 
 def fake_remote_images(page: Any) -> None:

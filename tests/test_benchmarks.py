@@ -5,26 +5,45 @@ from __future__ import annotations
 import subprocess
 import sys
 
+from browser import launched
 from factories import ROOT
 
 
-def test_publish_benchmark_runs() -> None:
+def run_benchmark(script: str, *args: str, timeout: int = 300) -> str:
     result = subprocess.run(
-        [sys.executable, str(ROOT / "benchmarks" / "publish.py"), "2"],
+        [sys.executable, str(ROOT / "benchmarks" / script), *args],
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=timeout,
     )
     assert result.returncode == 0, result.stderr
-    assert "ratio with/without" in result.stdout
+    return result.stdout
+
+
+def test_publish_benchmark_runs() -> None:
+    assert "ratio with/without" in run_benchmark("publish.py", "2")
 
 
 def test_summary_quality_benchmark_runs() -> None:
-    result = subprocess.run(
-        [sys.executable, str(ROOT / "benchmarks" / "summary_quality.py"), "--limit", "5"],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert result.returncode == 0, result.stderr
-    assert "| Lead-3 |" in result.stdout and "| digest headline |" in result.stdout
+    out = run_benchmark("summary_quality.py", "--limit", "5")
+    assert "| Lead-3 |" in out and "| digest headline |" in out
+
+
+def test_email_render_benchmark_runs() -> None:
+    out = run_benchmark("email_render.py", "2")
+    assert "html = jinja + mjml" in out and "ratio html / mjml alone" in out
+    assert "HTML " in out and "bytes" in out
+
+
+def test_social_posts_benchmark_runs() -> None:
+    out = run_benchmark("social_posts.py", "1", "3")
+    for name in ("x", "bluesky", "mastodon", "linkedin", "threads"):
+        assert f"cnn3      {name:<9}" in out
+    assert "twitter-text parse_tweet" in out
+
+
+def test_preview_reload_benchmark_runs() -> None:
+    with launched():  # skips (or fails in CI) as the browser tests do when Chromium is missing
+        pass
+    out = run_benchmark("preview_reload.py", "--saves", "2", timeout=120)
+    assert "save -> page shows it     median" in out and "(baseline)" in out

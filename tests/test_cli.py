@@ -14,15 +14,9 @@ from pathlib import Path
 
 import pytest
 from factories import BBC_SEEDS, ROOT, SHARED
+from factories import run_digest as run
 
-DIGEST = Path(sys.executable).parent / "digest"
 DAY = "2026-11-28"
-
-
-def run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [str(DIGEST), *args], cwd=cwd, capture_output=True, text=True, timeout=120
-    )
 
 
 @pytest.fixture

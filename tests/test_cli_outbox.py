@@ -12,14 +12,9 @@ from pathlib import Path
 
 import pytest
 from factories import project, write_seed
+from factories import run_digest as run
 
 DIGEST = Path(sys.executable).parent / "digest"
-
-
-def run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [str(DIGEST), *args], cwd=cwd, capture_output=True, text=True, timeout=120
-    )
 
 
 @pytest.fixture

@@ -8,15 +8,13 @@ DIGEST_REQUIRE_BROWSER=1 so that a missing browser fails there instead of skippi
 
 from __future__ import annotations
 
-import os
-import shutil
 import struct
 import zlib
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
+from browser import launched
 from factories import ROOT, settings
 from test_render_email import five_stories
 
@@ -25,21 +23,8 @@ from digest.render.email import render_html
 
 ARTIFACTS = ROOT / "test-artifacts"
 LOGO_INK = (0x1B, 0x2A, 0x4A)  # a dark navy logo on a transparent background: the hard case
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 DIGEST = five_stories()
 HTML = render_html(DIGEST, settings())
-
-
-def _chromium() -> str | None:
-    found = os.environ.get("DIGEST_CHROMIUM") or shutil.which("chromium")
-    return found or next((p for p in ("/usr/bin/chromium",) if Path(p).exists()), None)
 
 
 def png(width: int, height: int, ink: tuple[int, int, int], shape: str) -> bytes:
@@ -109,17 +94,8 @@ def hexa(rgb: list[int] | tuple[int, ...]) -> str:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    sync_api = pytest.importorskip("playwright.sync_api")
-    chromium = _chromium()
-    if chromium is None:
-        message = "no chromium: apt-get install chromium, or set DIGEST_CHROMIUM"
-        if os.environ.get("DIGEST_REQUIRE_BROWSER"):
-            pytest.fail(message)
-        pytest.skip(message)
-    with sync_api.sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=chromium, headless=True, args=ARGS)
-        yield launched
-        launched.close()
+    with launched() as chromium:
+        yield chromium
 
 
 def _serve(route: Any) -> None:

@@ -4,21 +4,13 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from factories import ROOT
+from factories import run_digest as run
 
-DIGEST = Path(sys.executable).parent / "digest"
 BATCH = "2026-11-28/morning-0800"
-
-
-def run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [str(DIGEST), *args], cwd=cwd, capture_output=True, text=True, timeout=120
-    )
 
 
 @pytest.fixture

@@ -13,11 +13,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from browser import launched
 from preview_support import (
     EXAMPLE_SLUG,
     NOW,
     fake_remote_images,
-    launched,
     make_project,
     running,
     screenshot,

@@ -6,7 +6,8 @@ import re
 from pathlib import Path
 
 import pytest
-from preview_support import EXAMPLE_SLUG, NOW, launched, make_project, screenshot
+from browser import launched
+from preview_support import EXAMPLE_SLUG, NOW, make_project, screenshot
 
 from digest.config import load_config
 from digest.errors import ConfigError, DigestError
