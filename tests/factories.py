@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from datetime import datetime
@@ -93,3 +94,11 @@ def run_digest(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     """The installed `digest` command, run in `cwd`."""
     command = [str(Path(sys.executable).parent / "digest"), *args]
     return subprocess.run(command, cwd=cwd, capture_output=True, text=True, timeout=120)
+
+
+def copy_project(folder: Path) -> Path:
+    """This repository's seeds/, templates/ and config.toml, copied into `folder`."""
+    shutil.copytree(ROOT / "seeds", folder / "seeds")
+    shutil.copytree(ROOT / "templates", folder / "templates")
+    shutil.copy(ROOT / "config.toml", folder / "config.toml")
+    return folder

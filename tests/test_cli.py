@@ -13,7 +13,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from factories import BBC_SEEDS, ROOT, SHARED
+from factories import BBC_SEEDS, ROOT, SHARED, copy_project
 from factories import run_digest as run
 
 DAY = "2026-11-28"
@@ -21,10 +21,7 @@ DAY = "2026-11-28"
 
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
-    shutil.copytree(ROOT / "seeds", tmp_path / "seeds")
-    shutil.copytree(ROOT / "templates", tmp_path / "templates")
-    shutil.copy(ROOT / "config.toml", tmp_path / "config.toml")
-    return tmp_path
+    return copy_project(tmp_path)
 
 
 def test_build_publishes_a_complete_batch(project: Path) -> None:

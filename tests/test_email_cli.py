@@ -7,7 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from factories import ROOT
+from factories import copy_project
 from factories import run_digest as run
 
 BATCH = "2026-11-28/morning-0800"
@@ -16,9 +16,7 @@ BATCH = "2026-11-28/morning-0800"
 @pytest.fixture
 def built(tmp_path: Path) -> Path:
     """A project with the example seed, its batch for 28 November 2026 published."""
-    shutil.copytree(ROOT / "seeds", tmp_path / "seeds")
-    shutil.copytree(ROOT / "templates", tmp_path / "templates")
-    shutil.copy(ROOT / "config.toml", tmp_path / "config.toml")
+    copy_project(tmp_path)
     result = run("build", "--date", "2026-11-28", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     return tmp_path
