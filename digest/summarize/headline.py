@@ -56,6 +56,8 @@ def headline_from(sentence: str, limit: int) -> str:
     """
     text = _APPOSITIVE.sub(r"\1 ", compress(sentence)).rstrip(".!?\"”’' ")
     split = text.split()
+    if len(split) > MIN_WORDS and split[0] in ("The", "A", "An"):
+        split = split[1:]  # headline style: "BBC should steer away", not "The BBC ..."
     # A word before a number stays: "nearly 20%" must not become "20%".
     kept = split[:1] + [
         w
