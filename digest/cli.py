@@ -110,7 +110,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     measure.add_argument("--platform", required=True, choices=PLATFORM_NAMES)
     measure.add_argument("text", metavar="TEXT", help="the post; - reads it from stdin")
-    measure.add_argument("--config", type=Path, help="take the limit from this config file")
+    measure.add_argument(
+        "--config",
+        type=Path,
+        help="take the limit from this config file (default: ./config.toml when there is one)",
+    )
     measure.set_defaults(run=_measure)
 
     preview = _command(
@@ -275,7 +279,8 @@ def _measure(args: argparse.Namespace) -> int:
 
     # stdin usually ends with one newline that is no part of the post
     text = sys.stdin.read().removesuffix("\n") if args.text == "-" else args.text
-    settings = load_config(args.config) if args.config else None
+    config = args.config or (Path("config.toml") if Path("config.toml").is_file() else None)
+    settings = load_config(config) if config else None
     result = measure_text(args.platform, text, settings)
     print(json.dumps(result, ensure_ascii=False))
     return OK if result["ok"] else FAILED

@@ -30,13 +30,16 @@ def chromium() -> str | None:
 @contextmanager
 def launched() -> Iterator[Any]:
     """Headless Chromium, or a skip (a failure under DIGEST_REQUIRE_BROWSER=1, as in CI)."""
-    sync_api = pytest.importorskip("playwright.sync_api")
+    required = bool(os.environ.get("DIGEST_REQUIRE_BROWSER"))
+    try:
+        from playwright import sync_api
+    except ImportError:
+        message = "no playwright: pip install -e '.[test]'"
+        pytest.fail(message) if required else pytest.skip(message)
     path = chromium()
     if path is None:
         message = "no chromium: apt-get install chromium, or set DIGEST_CHROMIUM"
-        if os.environ.get("DIGEST_REQUIRE_BROWSER"):
-            pytest.fail(message)
-        pytest.skip(message)
+        pytest.fail(message) if required else pytest.skip(message)
     with sync_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=path, headless=True, args=ARGS)
         try:

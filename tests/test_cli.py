@@ -172,3 +172,18 @@ def test_readme_commands_and_ci_agree() -> None:
     assert len(commands) == 2
     assert commands[0].endswith(".venv/bin/digest build")
     assert f'cmd="{commands[1]}"' in ci
+
+
+def test_measure_takes_the_limit_from_the_config_toml_here(project: Path) -> None:
+    config = project / "config.toml"
+    config.write_text(config.read_text().replace("limit = 500", "limit = 10"))
+    result = run("measure", "--platform", "mastodon", "hello there, world", cwd=project)
+    assert result.returncode == 1
+    assert json.loads(result.stdout) == {
+        "platform": "mastodon",
+        "count": 18,
+        "limit": 10,
+        "ok": False,
+    }
+    elsewhere = run("measure", "--platform", "mastodon", "hello there, world", cwd=project.parent)
+    assert json.loads(elsewhere.stdout)["limit"] == 500 and elsewhere.returncode == 0

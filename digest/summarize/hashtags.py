@@ -72,11 +72,19 @@ def _clean_name(name: str) -> str:
 
 
 def _names(story: Story) -> Counter[str]:
-    raw = Counter(m.group() for p in _paragraphs(story) for m in _NAME.finditer(p))
+    """Names by mentions; a word seen capitalised only at the start of sentences is no name."""
+    raw: Counter[str] = Counter()
+    inside: set[str] = set()  # names also seen in the middle of a sentence
+    for paragraph in _paragraphs(story):
+        for match in _NAME.finditer(paragraph):
+            raw[match.group()] += 1
+            before = paragraph[: match.start()].rstrip()
+            if before and before[-1] not in ".!?\"”'’:":
+                inside.add(match.group())
     counts: Counter[str] = Counter()
     for name, count in raw.items():  # clean each distinct run once
         cleaned = _clean_name(name)
-        if len(cleaned) > 2:
+        if len(cleaned) > 2 and (name in inside or " " in cleaned):
             counts[cleaned] += count
     return counts
 
