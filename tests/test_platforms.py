@@ -227,27 +227,44 @@ def second(**fields: Any) -> Post:
 
 def test_payloads_use_each_api_field_names() -> None:
     x = PLATFORMS["x"].payload(post())
-    assert x == {"text": "Hello", "idempotency_key": "k" * 64}
+    assert x == {"text": "Hello"}
     mastodon = PLATFORMS["mastodon"].payload(post(language="de"))
-    assert mastodon == {
-        "status": "Hello",
-        "visibility": "public",
-        "language": "de",
-        "idempotency_key": "k" * 64,
-    }
+    assert mastodon == {"status": "Hello", "visibility": "public", "language": "de"}
     threads = PLATFORMS["threads"].payload(post(topic_tag="News"))
-    assert threads == {
-        "media_type": "TEXT",
-        "text": "Hello",
-        "topic_tag": "News",
-        "idempotency_key": "k" * 64,
-    }
+    assert threads == {"media_type": "TEXT", "text": "Hello", "topic_tag": "News"}
     linkedin = PLATFORMS["linkedin"].payload(post(text="a (b)"))
     assert linkedin["commentary"] == "a \\(b\\)"
     assert linkedin["author"] == LINKEDIN_AUTHOR_PLACEHOLDER
     assert linkedin["lifecycleState"] == "PUBLISHED" and linkedin["visibility"] == "PUBLIC"
     assert linkedin["distribution"]["feedDistribution"] == "MAIN_FEED"
-    assert linkedin["idempotency_key"] == "k" * 64
+
+
+# The fields each API's request body may hold (what the payloads use of it).
+API_FIELDS = {
+    "x": {"text", "reply"},  # X API v2 POST /2/tweets
+    "bluesky": {"repo", "collection", "record"},  # com.atproto.repo.createRecord
+    "mastodon": {"status", "visibility", "language", "in_reply_to_id"},  # POST /api/v1/statuses
+    "linkedin": {  # LinkedIn Posts API
+        "author",
+        "commentary",
+        "visibility",
+        "distribution",
+        "lifecycleState",
+        "isReshareDisabledByAuthor",
+    },
+    "threads": {"media_type", "text", "topic_tag", "reply_to_id"},  # POST /{user-id}/threads
+}
+
+
+@pytest.mark.parametrize("name", sorted(API_FIELDS))
+def test_payloads_hold_no_field_foreign_to_the_api(name: str) -> None:
+    full = {"url": "https://example.org/a", "topic_tag": "News", "account": "example.org"}
+    for made in (post(), post(**full), second(), second(**full)):
+        body = PLATFORMS[name].payload(made)
+        assert set(body) <= API_FIELDS[name], set(body) - API_FIELDS[name]
+        keys = [k for k in (made.idempotency_key, made.root_key, made.parent_key) if k]
+        assert "idempotency" not in json.dumps(body) and not any(k in str(body) for k in keys)
+    assert set(PLATFORMS["x"].payload(second())["reply"]) == {"in_reply_to_tweet_id"}
 
 
 def test_thread_parts_reply_to_the_part_before() -> None:
@@ -255,7 +272,6 @@ def test_thread_parts_reply_to_the_part_before() -> None:
     assert PLATFORMS["mastodon"].payload(second())["in_reply_to_id"] is None
     assert PLATFORMS["threads"].payload(second())["reply_to_id"] is None
     bluesky = PLATFORMS["bluesky"].payload(second())
-    assert bluesky["reply_to"] == {"root": "1" * 64, "parent": "1" * 64}
     assert "reply" not in bluesky["record"]  # the sender writes it, with uri and cid
     first = [PLATFORMS[n].payload(post()) for n in ("x", "mastodon", "threads", "bluesky")]
     assert not any({"reply", "in_reply_to_id", "reply_to_id", "reply_to"} & set(p) for p in first)

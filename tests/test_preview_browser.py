@@ -245,10 +245,10 @@ def test_saving_config_or_a_template_updates_the_page(browser: Any, tmp_path: Pa
 
 
 def test_payload_text_is_what_the_card_shows(page: Any, preview: tuple[Path, Any]) -> None:
-    """The card's text is the payload's own field, unescaped only for LinkedIn."""
+    """The card's text is the API request's own field, unescaped only for LinkedIn."""
     config, server = preview
     batch = published(config.parent / "outbox")[0]
     page.goto(f"{server.url}batch/{batch.day}/{batch.path.name}/social.html")
     shown = page.locator("#mastodon .post-text").all_text_contents()
-    payloads = json.loads((batch.path / "social" / "mastodon.json").read_text(encoding="utf-8"))
-    assert shown == [p["status"] for p in payloads]
+    envelopes = json.loads((batch.path / "social" / "mastodon.json").read_text(encoding="utf-8"))
+    assert shown == [e["request"]["status"] for e in envelopes]

@@ -180,12 +180,20 @@ def test_the_social_view_counts_with_measure_and_orders_thread_parts() -> None:
     platforms = social_view(files, items, digest.slot.batch_id, settings())
     assert [p["id"] for p in platforms] == list(PLATFORMS)
     for platform in platforms:
-        payloads = json.loads(files[f"social/{platform['id']}.json"])
+        envelopes = json.loads(files[f"social/{platform['id']}.json"])
         cards = [card for story in platform["stories"] for card in story["cards"]]
-        assert [c["text"] for c in cards] == [post_text(platform["id"], p) for p in payloads]
+        texts = [post_text(platform["id"], e["request"]) for e in envelopes]
+        assert [c["text"] for c in cards] == texts
+        assert [c["key"] for c in cards] == [e["idempotency_key"] for e in envelopes]
         for card in cards:
             assert card["count"] == PLATFORMS[platform["id"]].measure(card["text"])
+        assert [c["part"] for c in cards] == [e["part"] for e in envelopes]
         assert [c["part"] for c in cards] == list(range(1, len(cards) + 1))
+    # A batch published before envelopes (bare bodies, each with its key inside) still shows.
+    x = json.loads(files["social/x.json"])
+    bare = [{**e["request"], "idempotency_key": e["idempotency_key"]} for e in x]
+    before = {**files, "social/x.json": json.dumps(bare).encode()}
+    assert social_view(before, items, digest.slot.batch_id, settings())[0] == platforms[0]
 
 
 def test_post_text_reads_each_platforms_own_field() -> None:

@@ -15,6 +15,7 @@ from factories import BBC_SEEDS, SHARED, make_digest, settings
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
+from test_platforms import API_FIELDS
 
 from digest.config import PLATFORM_CAPS, PLATFORM_NAMES, Settings
 from digest.errors import DigestError
@@ -34,9 +35,15 @@ def files_of(digest: Digest, config: Settings | None = None) -> dict[str, Render
     return {f.path: f for f in render_social(digest, config or settings())}
 
 
-def payloads(files: dict[str, RenderedFile], name: str) -> list[dict[str, Any]]:
+def envelopes(files: dict[str, RenderedFile], name: str) -> list[dict[str, Any]]:
+    """The items of `social/<name>.json`: each post's key, thread place and API request."""
     data: list[dict[str, Any]] = json.loads(files[f"social/{name}.json"].content)
     return data
+
+
+def payloads(files: dict[str, RenderedFile], name: str) -> list[dict[str, Any]]:
+    """The API request bodies of `social/<name>.json`, in order."""
+    return [item["request"] for item in envelopes(files, name)]
 
 
 def post_text(name: str, payload: dict[str, Any]) -> str:
@@ -115,12 +122,38 @@ def test_json_is_sorted_indented_utf8_with_every_post_in_thread_order(
     assert raw == json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
     batch, stories = bbc_digest.slot.batch_id, [e.story.id for e in bbc_digest.entries]
     story, part = -1, 0
-    for payload in data:  # each story's parts 1…n, in order, before the next story's
-        story, part = (story, part + 1) if "reply" in payload else (story + 1, 1)
-        assert payload["idempotency_key"] == idempotency_key(batch, stories[story], "x", part)
+    for item in data:  # each story's parts 1…n, in order, before the next story's
+        story, part = (story, part + 1) if "reply" in item["request"] else (story + 1, 1)
+        assert item["idempotency_key"] == idempotency_key(batch, stories[story], "x", part)
+        assert (item["story_id"], item["part"]) == (stories[story], part)
     assert story == len(stories) - 1
     assert bbc_files["social/x.json"].media_type == "application/json"
     assert bbc_files["social/x.txt"].media_type.startswith("text/plain")
+
+
+def test_each_item_is_an_envelope_around_exactly_the_api_request(
+    bbc_digest: Digest, bbc_files: dict[str, RenderedFile]
+) -> None:
+    threaded = configured(mastodon={"thread": True, "limit": 200}, threads={"thread": True})
+    stories = {e.story.id for e in bbc_digest.entries}
+    replying: set[str] = set()
+    for files in (bbc_files, files_of(bbc_digest, threaded), files_of(unicode_digest())):
+        for name in PLATFORM_NAMES:
+            for item in envelopes(files, name):
+                top = {"idempotency_key", "story_id", "part", "parts", "request"}
+                assert set(item) == top | ({"reply_to"} if item["part"] > 1 else set()), item
+                assert regex.fullmatch(r"[0-9a-f]{64}", item["idempotency_key"])
+                assert 1 <= item["part"] <= item["parts"]
+                assert item["story_id"] in stories or files is not bbc_files
+                request = item["request"]  # nothing the API does not take
+                assert set(request) <= API_FIELDS[name], (name, set(request) - API_FIELDS[name])
+                assert "idempotency" not in json.dumps(request), name
+                if name == "bluesky":
+                    record = {"$type", "text", "createdAt", "langs", "facets", "embed"}
+                    assert set(request["record"]) <= record
+                if item["part"] > 1:
+                    replying.add(name)
+    assert replying == {"x", "bluesky", "mastodon", "threads"}
 
 
 # ---- limits ----
@@ -191,10 +224,16 @@ def test_thread_parts_carry_keys_and_reply_placeholders() -> None:
     files = files_of(digest, config)
     story, batch = digest.entries[0].story.id, digest.slot.batch_id
     for name in ("x", "bluesky", "mastodon", "threads"):
-        posts = payloads(files, name)
-        assert len(posts) > 1, name
-        keys = [idempotency_key(batch, story, name, n) for n in range(1, len(posts) + 1)]
-        assert [p["idempotency_key"] for p in posts] == keys
+        items = envelopes(files, name)
+        assert len(items) > 1, name
+        keys = [idempotency_key(batch, story, name, n) for n in range(1, len(items) + 1)]
+        assert [i["idempotency_key"] for i in items] == keys
+        assert [(i["part"], i["parts"]) for i in items] == [
+            (n, len(items)) for n in range(1, len(items) + 1)
+        ]
+        assert "reply_to" not in items[0]
+        for number, part in enumerate(items[1:], 1):  # the envelope links the thread by key
+            assert part["reply_to"] == {"root": keys[0], "parent": keys[number - 1]}
     x = payloads(files, "x")
     assert "reply" not in x[0] and all(p["reply"] == {"in_reply_to_tweet_id": None} for p in x[1:])
     mastodon = payloads(files, "mastodon")
@@ -204,10 +243,7 @@ def test_thread_parts_carry_keys_and_reply_placeholders() -> None:
     assert threads[0]["topic_tag"] == "ElSalvador" and "reply_to_id" not in threads[0]
     assert all(p["reply_to_id"] is None and "topic_tag" not in p for p in threads[1:])
     bluesky = payloads(files, "bluesky")
-    keys = [p["idempotency_key"] for p in bluesky]
-    assert "reply_to" not in bluesky[0]
-    for number, part in enumerate(bluesky[1:], 1):
-        assert part["reply_to"] == {"root": keys[0], "parent": keys[number - 1]}
+    assert all("reply" not in p["record"] for p in bluesky)  # the sender adds uri and cid
     assert "embed" in bluesky[0]["record"]  # the card goes with the part showing the link
     assert all("embed" not in p["record"] for p in bluesky[1:])
 
@@ -291,11 +327,10 @@ def test_bluesky_records_follow_the_lexicons_and_facets_slice_exactly(
     bbc_files: dict[str, RenderedFile],
 ) -> None:
     for files in (files_of(unicode_digest()), bbc_files):
-        for item in payloads(files, "bluesky"):
-            body = {k: v for k, v in item.items() if k not in ("idempotency_key", "reply_to")}
+        for body in payloads(files, "bluesky"):  # the request as it is, nothing taken out
             assert LEXICONS.validate_input("com.atproto.repo.createRecord", body, True) == []
-            assert LEXICONS.validate_record(item["record"], strict=True) == []
-            assert_facets_slice(item["record"])
+            assert LEXICONS.validate_record(body["record"], strict=True) == []
+            assert_facets_slice(body["record"])
     record = payloads(files_of(unicode_digest()), "bluesky")[0]["record"]
     assert "Zürich café" in record["text"] and "Zürich discuss" in record["text"]  # NFC
     assert record["createdAt"] == "2026-11-28T08:00:00.000Z"
@@ -346,11 +381,11 @@ def test_a_story_without_url_has_no_link_facet_or_embed() -> None:
 def test_idempotency_keys_are_unique_and_deterministic(
     bbc_digest: Digest, bbc_files: dict[str, RenderedFile]
 ) -> None:
-    keys = [p["idempotency_key"] for name in PLATFORM_NAMES for p in payloads(bbc_files, name)]
+    keys = [i["idempotency_key"] for name in PLATFORM_NAMES for i in envelopes(bbc_files, name)]
     assert len(keys) == len(set(keys)) > 150
     story = bbc_digest.entries[0].story.id
     expected = f"{bbc_digest.slot.batch_id}|{story}|x|1"
-    first = payloads(bbc_files, "x")[0]["idempotency_key"]
+    first = envelopes(bbc_files, "x")[0]["idempotency_key"]
     assert first == hashlib.sha256(expected.encode()).hexdigest()
     assert files_of(bbc_digest) == bbc_files
 

@@ -57,5 +57,9 @@ class Platform:
         return True
 
     def payload(self, post: Post) -> dict[str, Any]:
-        """The API-shaped object for `post`, with its idempotency key at the top level."""
+        """Exactly the API request body for `post`, with no field the API does not take.
+
+        The idempotency key and the thread links (`reply_to`) go in the envelope that
+        `digest.render.social` wraps around this body, not in it.
+        """
         raise NotImplementedError

@@ -51,10 +51,10 @@ class Bluesky(Platform):
         return bool(text) and len(text.encode("utf-8")) <= MAX_BYTES and graphemes(text) <= limit
 
     def payload(self, post: Post) -> dict[str, Any]:
-        """A `com.atproto.repo.createRecord` input; a thread part names the parts it replies to.
+        """A `com.atproto.repo.createRecord` input: `repo` (if configured), `collection`, `record`.
 
-        `record.reply` needs the uri and cid of the posts replied to, which only exist once they
-        are sent: `reply_to` gives their idempotency keys for the sender to look up.
+        A thread part's `record.reply` needs the uri and cid of the posts replied to, which only
+        exist once they are sent: the sender adds it, from the envelope's `reply_to` keys.
         """
         record: dict[str, Any] = {
             "$type": "app.bsky.feed.post",
@@ -66,13 +66,7 @@ class Bluesky(Platform):
         if post.url:
             card = {"uri": post.url, "title": post.title, "description": post.description}
             record["embed"] = {"$type": "app.bsky.embed.external", "external": card}
-        body: dict[str, Any] = {
-            "collection": "app.bsky.feed.post",
-            "idempotency_key": post.idempotency_key,
-            "record": record,
-        }
+        body: dict[str, Any] = {"collection": "app.bsky.feed.post", "record": record}
         if post.account:
             body["repo"] = post.account
-        if post.is_reply:
-            body["reply_to"] = {"root": post.root_key, "parent": post.parent_key}
         return body

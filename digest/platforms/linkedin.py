@@ -59,5 +59,4 @@ class LinkedIn(Platform):
             },
             "lifecycleState": "PUBLISHED",
             "isReshareDisabledByAuthor": False,
-            "idempotency_key": post.idempotency_key,
         }

@@ -55,11 +55,11 @@ class Mastodon(Platform):
         return bound <= limit or mastodon_length(text) <= limit
 
     def payload(self, post: Post) -> dict[str, Any]:
+        # The envelope's `idempotency_key` goes in the request's Idempotency-Key header.
         body: dict[str, Any] = {
             "status": post.text,
             "visibility": "public",
             "language": post.language,
-            "idempotency_key": post.idempotency_key,  # send as the Idempotency-Key header
         }
         if post.is_reply:  # the id of the status before, once the sender has posted it
             body["in_reply_to_id"] = None

@@ -24,11 +24,7 @@ class Threads(Platform):
 
     def payload(self, post: Post) -> dict[str, Any]:
         # POST /{user-id}/threads; a part after the first replies to the one before it.
-        body: dict[str, Any] = {
-            "media_type": "TEXT",
-            "text": post.text,
-            "idempotency_key": post.idempotency_key,
-        }
+        body: dict[str, Any] = {"media_type": "TEXT", "text": post.text}
         if post.topic_tag:
             body["topic_tag"] = post.topic_tag
         if post.is_reply:

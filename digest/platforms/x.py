@@ -97,7 +97,7 @@ class X(Platform):
     def payload(self, post: Post) -> dict[str, Any]:
         # X API v2 (POST /2/tweets): a thread part replies to the part before it, whose id
         # the sender fills in once it has posted that part.
-        body: dict[str, Any] = {"text": post.text, "idempotency_key": post.idempotency_key}
+        body: dict[str, Any] = {"text": post.text}
         if post.is_reply:
             body["reply"] = {"in_reply_to_tweet_id": None}
         return body

@@ -25,7 +25,7 @@ NAMES = {
 
 
 def post_text(platform: str, payload: dict[str, Any]) -> str:
-    """The text a reader sees, from the payload's own field for it."""
+    """The text a reader sees, from the API request body's own field for it."""
     if platform == "linkedin":
         return read_little(payload["commentary"])
     if platform == "bluesky":
@@ -56,8 +56,11 @@ def _owners(batch_id: str, items: tuple[Item, ...], platform: str) -> dict[str, 
     }
 
 
-def _card(platform: str, payload: dict[str, Any], settings: Settings) -> dict[str, Any]:
+def _card(platform: str, item: dict[str, Any], settings: Settings) -> dict[str, Any]:
+    """A card for one envelope of `social/<platform>.json` (its API body is `request`)."""
     rule = PLATFORMS[platform]
+    # A batch from before envelopes holds bare bodies, each with its key inside.
+    payload: dict[str, Any] = item.get("request", item)
     text = post_text(platform, payload)
     limit = limit_for(platform, settings)
     count = rule.measure(text)
@@ -71,7 +74,7 @@ def _card(platform: str, payload: dict[str, Any], settings: Settings) -> dict[st
         "ok": rule.fits(text, limit),
         "topic_tag": payload.get("topic_tag"),
         "card": embed if isinstance(embed, dict) else None,
-        "key": str(payload.get("idempotency_key", "")),
+        "key": str(item.get("idempotency_key", "")),
     }
 
 
@@ -88,15 +91,15 @@ def social_view(
 
 def _platform(
     name: str,
-    payloads: list[dict[str, Any]],
+    envelopes: list[dict[str, Any]],
     items: tuple[Item, ...],
     batch_id: str,
     settings: Settings,
 ) -> dict[str, Any]:
     owners = _owners(batch_id, items, name)
     threads: dict[int, list[dict[str, Any]]] = {}
-    for payload in payloads:
-        card = _card(name, payload, settings)
+    for envelope in envelopes:
+        card = _card(name, envelope, settings)
         index, card["part"] = owners.get(card["key"], (-1, 0))
         threads.setdefault(index, []).append(card)
     stories = []
@@ -112,7 +115,7 @@ def _platform(
         "name": NAMES.get(name, name),
         "limit": limit_for(name, settings),
         "unit": PLATFORMS[name].unit,
-        "posts": len(payloads),
+        "posts": len(envelopes),
         "over": sum(1 for cards in threads.values() for card in cards if not card["ok"]),
         "stories": stories,
     }

@@ -1,10 +1,14 @@
-"""Social posts: each story's post (or thread) per enabled platform, as API payloads and as text.
+"""Social posts: each story's post (or thread) per enabled platform, as API requests and as text.
 
-`social/<platform>.json` holds one payload per post, thread parts in order. A part after the
-first replies to the part before it: X's `reply.in_reply_to_tweet_id`, Mastodon's
-`in_reply_to_id` and Threads' `reply_to_id` are present and null for the sender to fill in with
-the id it got for that part; Bluesky's createRecord input names the idempotency keys of the root
-and parent parts in `reply_to`, from which the sender builds `record.reply`.
+`social/<platform>.json` holds one envelope per post, thread parts in order:
+`{"idempotency_key", "story_id", "part", "parts", "request"}`, where `request` is exactly the
+body the platform's API takes, nothing foreign to it, so a sender can post it as it is (Mastodon
+takes the key as its Idempotency-Key header). A part after the first replies to the part before
+it: its envelope's `reply_to` names the idempotency keys of the thread's `root` (part 1) and
+`parent` (the part before), and its request has the reply field present and null for the sender
+to fill in with the id it got for that part (X's `reply.in_reply_to_tweet_id`, Mastodon's
+`in_reply_to_id`, Threads' `reply_to_id`), or, for Bluesky, no `record.reply` yet: the sender
+builds it from those parts' uri and cid.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ import hashlib
 import json
 import unicodedata
 from dataclasses import asdict, replace
+from typing import Any
 
 from digest.config import Settings
 from digest.errors import DigestError
@@ -115,9 +120,23 @@ def _account(name: str, settings: Settings) -> str | None:
     return handle.lstrip("@") if name == "bluesky" and handle else None
 
 
+def envelope(name: str, post: Post) -> dict[str, Any]:
+    """One item of `social/<name>.json`: the post's key, place in its thread and API request."""
+    item: dict[str, Any] = {
+        "idempotency_key": post.idempotency_key,
+        "story_id": post.story_id,
+        "part": post.part,
+        "parts": post.parts,
+        "request": PLATFORMS[name].payload(post),
+    }
+    if post.is_reply:
+        item["reply_to"] = {"root": post.root_key, "parent": post.parent_key}
+    return item
+
+
 def _json_file(name: str, posts: tuple[Post, ...]) -> RenderedFile:
-    payloads = [PLATFORMS[name].payload(post) for post in posts]
-    content = json.dumps(payloads, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+    items = [envelope(name, post) for post in posts]
+    content = json.dumps(items, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
     return RenderedFile(
         path=f"social/{name}.json", content=content.encode(), media_type="application/json"
     )
