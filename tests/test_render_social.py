@@ -213,9 +213,26 @@ def test_a_story_longer_than_a_post_becomes_a_numbered_thread_where_config_allow
             f"{n}/{len(texts)}" for n in range(1, len(texts) + 1)
         ]
         assert URL in texts[0] and "• " in "".join(texts)
+    bullets = make_digest().entries[0].summary.bullets
     for name in ("mastodon", "linkedin", "threads"):  # thread = false, or no threads at all
         (only,) = payloads(files, name)
-        assert "• " not in post_text(name, only)
+        text = post_text(name, only)
+        assert not text.rstrip().endswith("1/1")
+        # a single post carries the first key points, in order, as many as fit
+        shown = [line[2:] for line in text.splitlines() if line.startswith("• ")]
+        assert shown == list(bullets[: len(shown)])
+    assert len(
+        [
+            ln
+            for ln in post_text("linkedin", only_post(files, "linkedin")).splitlines()
+            if ln.startswith("• ")
+        ]
+    ) == len(bullets)  # 3000 characters hold them all
+
+
+def only_post(files: dict[str, RenderedFile], name: str) -> dict[str, Any]:
+    (only,) = payloads(files, name)
+    return only
 
 
 def test_thread_parts_carry_keys_and_reply_placeholders() -> None:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import json
 import unicodedata
+from collections.abc import Callable
 from dataclasses import asdict, replace
 from typing import Any
 
@@ -65,13 +66,22 @@ def compose_posts(entry: Entry, name: str, digest: Digest, settings: Settings) -
         texts = compose_thread(full, render, fits, section.max_parts)
     if texts is None:
         single = fit(replace(full, bullets=()), lambda p: fits(render(p)), platform.tags[0])
-        texts = (render(single),)
+        texts = (render(_with_bullets(single, full.bullets, lambda p: fits(render(p)))),)
         if not fits(texts[0]):
             raise DigestError(
                 f"{name}: a limit of {limit} {platform.unit} leaves no room for the first "
                 f"character of story {entry.story.id}'s headline; raise [platforms.{name}] limit"
             )
     return _posts(texts, entry, name, digest, settings, full)
+
+
+def _with_bullets(single: Parts, bullets: tuple[str, ...], ok: Callable[[Parts], bool]) -> Parts:
+    """A single post with as many of the key points, in order, as still fit beside the rest."""
+    for count in range(len(bullets), 0, -1):
+        richer = replace(single, bullets=bullets[:count])
+        if ok(richer):
+            return richer
+    return single
 
 
 def _posts(
