@@ -249,3 +249,15 @@ def test_jsonl_streams_one_line_per_input_in_order(tmp_path: Path) -> None:
         f'digest: {source}:3: "text" (or "article") is missing or empty',
         f"digest: {source}:5: not JSON (Expecting value); each line is one object",
     ]
+
+
+def test_bullets_prefer_sentences_that_stand_on_their_own() -> None:
+    story = one_article(
+        "The city council approved a new budget for the riverside park on Monday.",
+        "Construction of the new playground by the river will begin in the spring.",
+        "But that was only the start of a long argument about the park plans.",
+        "Residents of the northern district said they welcomed the long-awaited decision.",
+        "The park will also get a lake, a cafe and two new football pitches next year.",
+    ).model_copy(update={"title": "Riverside park"})
+    bullets = summarize(story, max_bullets=3).bullets
+    assert len(bullets) == 3 and not any(b.startswith("But that") for b in bullets)

@@ -18,8 +18,14 @@ from digest.summarize.sentences import split_sentences
 from digest.summarize.text import content_words
 
 REDUNDANT = 0.45  # word overlap (Jaccard) above which two sentences say the same thing
-MIN_WORDS = 6
-_NUMBER = re.compile(r"\d")  # shorter sentences ("Play was stopped.") rarely make a useful bullet
+MIN_WORDS = 6  # shorter sentences ("Play was stopped.") rarely make a useful bullet
+_NUMBER = re.compile(r"\d")
+# Openers that point back at a sentence the reader of a bullet has not seen.
+_LEANS_BACK = re.compile(
+    r"^(?:But|And|So|Yet|Or|Also|However|Still|Instead|Meanwhile|This|That|These|Those|It|"
+    r"They|He|She|His|Her|Their|Its|Such|Then|There)\b"
+)
+LEANS_BACK = 0.7  # their weight: costs 0.2 ROUGE-1 on CNN, reads much better
 # Sentences that are about the reporting, not the news.
 _NOT_A_POINT = re.compile(
     r"^(?:Scroll down|Click here|Read more|Watch|Follow|Sign up|CLICK)|could not be reached|"
@@ -66,8 +72,15 @@ def _scores(sentences: list[Sentence], title: frozenset[str]) -> list[float]:
             score *= 0.6
         if s.text[:1] in "\"“'‘":  # a quotation is colour; the facts are usually told plainly
             score *= 0.6
+        if s.position and leans_back(s.text):  # "But that ...", "These ...": needs context
+            score *= LEANS_BACK
         scores.append(score)
     return scores
+
+
+def leans_back(text: str) -> bool:
+    """Whether a sentence opens by pointing back at one before it ("But that ...")."""
+    return bool(_LEANS_BACK.match(text))
 
 
 def _similar(a: frozenset[str], b: frozenset[str]) -> bool:

@@ -6,7 +6,7 @@ import re
 
 from digest.models import Story
 from digest.summarize.compress import compress
-from digest.summarize.extract import Sentence
+from digest.summarize.extract import Sentence, leans_back
 from digest.summarize.text import shorten
 
 MAX_WORDS = 12
@@ -92,6 +92,7 @@ def make_tagline(
     Compressed to fit; cut at a word (with an ellipsis) only when compression is not enough.
     """
     fresh = [s.text for s in sentences if s.text not in used and len(s.words) >= 4]
+    fresh = [t for t in fresh if not leans_back(t)] + [t for t in fresh if leans_back(t)]
     source = story.tagline or next(iter(fresh), sentences[0].text if sentences else story.title)
     if len(source) <= limit:
         return source, source
