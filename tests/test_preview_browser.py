@@ -113,6 +113,42 @@ def test_width_and_scheme_buttons_change_the_iframe(page: Any, preview: tuple[Pa
     assert state()["width"] == 600
 
 
+def _settled_height(page: Any, timeout: float = 5.0) -> float:
+    """The email frame's height once it has stopped changing for a moment."""
+    script = "() => document.getElementById('email-frame').getBoundingClientRect().height"
+    deadline = time.perf_counter() + timeout
+    last, since = page.evaluate(script), time.perf_counter()
+    while time.perf_counter() - since < 0.3:
+        if time.perf_counter() > deadline:
+            raise AssertionError(f"the frame's height is still changing: {last}")
+        time.sleep(0.02)
+        height = page.evaluate(script)
+        if height != last:
+            last, since = height, time.perf_counter()
+    return float(last)
+
+
+def test_the_frame_fits_the_email_at_each_width(page: Any, preview: tuple[Path, Any]) -> None:
+    """The frame grows for the narrow width and shrinks back for the wide one."""
+    _, server = preview
+    page.goto(server.url + "slot/morning/email.html")
+    until(page, "() => !!document.getElementById('email-frame').contentDocument?.body")
+    wide = _settled_height(page)
+    content = (
+        page.frame_locator("#email-frame")
+        .locator("body")
+        .evaluate("body => body.getBoundingClientRect().height")
+    )
+    assert abs(wide - content) <= 4, (wide, content)  # the email, not the window, sets it
+    page.click("button[data-width='375']")
+    narrow = _settled_height(page)
+    assert narrow > wide + 100, (wide, narrow)
+    page.click("button[data-width='600']")
+    again = _settled_height(page)
+    assert abs(again - wide) <= 4, (wide, narrow, again)
+    screenshot(page, "email-600-after-375")
+
+
 def test_email_view_shows_subject_preheader_text_and_checks(
     page: Any, preview: tuple[Path, Any]
 ) -> None:

@@ -16,6 +16,9 @@ from digest.preview import export_site
 from digest.preview.export import MARKER
 from digest.slots import next_slots
 
+_META_CSP = re.compile(
+    r"""<meta http-equiv="Content-Security-Policy" content="([^"]*)">""", re.IGNORECASE
+)
 _REFERENCE = re.compile(
     r"""\s(?:href|src|background|data-light|data-dark)\s*=\s*["']([^"']*)["']"""
 )
@@ -28,6 +31,8 @@ def exported(tmp_path_factory: pytest.TempPathFactory) -> Path:
     settings = load_config(config)
     build(settings, next_slots(settings.schedules[0], NOW, 1)[0], durable=False)
     (folder / "seeds" / "broken.txt").write_bytes(b"")
+    # A damaged batch file: its page says so, and the export carries on.
+    (folder / "outbox/2026-11-28/morning-0800/social/x.json").write_text("{not json")
     target = folder / "export"
     count = export_site(config, target, NOW)
     assert count == len([p for p in target.rglob("*") if p.is_file() and p.name != MARKER])
@@ -41,6 +46,46 @@ def test_every_view_is_written(exported: Path) -> None:
         for leaf in ("email.html", "social.html", "summary.html", "frame-light.html"):
             assert f"{base}/{leaf}" in names
     assert (exported / "static" / "preview.css").is_file()
+
+
+def test_a_damaged_batch_file_is_named_on_its_page(exported: Path) -> None:
+    page = (exported / "batch/2026-11-28/morning-0800/social.html").read_text(encoding="utf-8")
+    assert "social/x.json" in page and "not valid JSON" in page
+    assert 'data-platform="mastodon"' in page
+
+
+def test_every_page_and_frame_carries_its_own_csp(exported: Path) -> None:
+    pages = list(exported.rglob("*.html"))
+    assert len(pages) >= 20
+    for page in pages:
+        text = page.read_text(encoding="utf-8")
+        head = text[: text.lower().index("</head>")]
+        policies = _META_CSP.findall(head)
+        assert len(policies) == 1, page
+        policy = policies[0]
+        assert "default-src 'none'" in policy and "base-uri 'none'" in policy, page
+        assert "http" not in policy and "*" not in policy, (page, policy)
+        if "frame-" in page.name:
+            assert "script-src" not in policy and "style-src 'unsafe-inline'" in policy
+        else:
+            assert "script-src 'self'" in policy and "unsafe" not in policy
+        # Before anything the policy is meant to cover.
+        assert head.index(policy) < min(
+            (head.find(tag) for tag in ("<link", "<script", "<style") if tag in head),
+            default=len(head),
+        )
+
+
+def test_no_absolute_path_of_the_project_is_written(exported: Path) -> None:
+    project = exported.parent
+    absolute = {str(project), str(project.resolve())}
+    files = [p for p in exported.rglob("*") if p.is_file()]
+    for path in files:
+        data = path.read_bytes().decode("utf-8", errors="replace")
+        for folder in absolute:
+            assert folder not in data, (path, folder)
+    index = (exported / "index.html").read_text(encoding="utf-8")
+    assert "<code>seeds</code>" in index and "<code>outbox</code>" in index
 
 
 def test_links_are_relative_and_lead_to_written_files(exported: Path) -> None:
@@ -68,6 +113,8 @@ def test_the_export_frames_load_no_remote_image(exported: Path) -> None:
 def test_the_export_opens_from_file_with_no_request_leaving_it(exported: Path) -> None:
     with launched() as browser:
         page = browser.new_page(viewport={"width": 1280, "height": 900})
+        refused: list[str] = []
+        page.on("console", lambda message: refused.append(message.text))
         requests: list[str] = []
         page.on("request", lambda request: requests.append(request.url))
         page.context.on("request", lambda request: requests.append(request.url))
@@ -81,6 +128,12 @@ def test_the_export_opens_from_file_with_no_request_leaving_it(exported: Path) -
         page.click("button[data-scheme='dark']")
         page.click("button[data-width='375']")
         page.wait_for_timeout(300)
+        # The script and stylesheet ran under the page's own CSP.
+        assert page.locator("#email-frame").bounding_box()["width"] == 375
+        assert (
+            page.locator("header.top").evaluate("e => getComputedStyle(e).backgroundColor")
+            == "rgb(32, 41, 58)"
+        )
         frame = page.frame_locator("#email-frame")
         assert frame.locator("h1").first.inner_text() == "Bukele US Plan on Migrants"
         screenshot(page, "export-email")
@@ -89,6 +142,7 @@ def test_the_export_opens_from_file_with_no_request_leaving_it(exported: Path) -
         assert requests, "no request was recorded at all"
         outside = sorted({url for url in requests if not url.startswith("file:")})
         assert not outside, outside
+        assert not [text for text in refused if "Content Security Policy" in text], refused
 
 
 def test_export_refuses_a_folder_it_did_not_write(tmp_path: Path) -> None:

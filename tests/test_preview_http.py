@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import http.client
+import logging
 import shutil
 import socket
 import time
@@ -16,8 +17,8 @@ from preview_support import EXAMPLE_SLUG, NOW, make_project, running
 from digest.batches import published
 from digest.config import load_config
 from digest.pipeline import build
-from digest.preview import PreviewServer
-from digest.preview.server import CSP
+from digest.preview import PreviewServer, start_server
+from digest.preview.server import CSP, LOOPBACK, allowed_hosts
 from digest.slots import next_slots
 
 SECRET = "TOP-SECRET-4f1c"
@@ -258,3 +259,107 @@ def test_events_say_hello_then_change_when_a_seed_is_saved(tmp_path: Path) -> No
         assert answer.readline() == b"event: change\n"
         assert answer.readline() == b"data: 1\n"
         conn.close()
+
+
+def _published(tmp_path: Path) -> tuple[Path, Path]:
+    """A project with one published batch: its config.toml and the batch folder."""
+    config = make_project(tmp_path, max_stories=2)
+    settings = load_config(config)
+    build(settings, next_slots(settings.schedules[0], NOW, 1)[0], durable=False)
+    return config, published(tmp_path / "outbox")[0].path
+
+
+def _is_live_page(body: bytes) -> bool:
+    """A page preview.js can swap in, that keeps the live-reload script and event stream."""
+    return b'id="page"' in body and b"static/preview.js" in body and b"data-events=" in body
+
+
+def test_a_damaged_batch_file_is_a_problem_page_not_a_500(tmp_path: Path) -> None:
+    config, batch = _published(tmp_path)
+    (batch / "social" / "x.json").write_text("{not json", encoding="utf-8")
+    (batch / "social" / "mastodon.json").write_text('[{"request": {"nope": 1}}]')
+    base = f"/batch/{batch.parent.name}/{batch.name}/"
+    with running(config) as server:
+        status, _, body = get(server, base + "social.html")
+        assert status == 200
+        assert _is_live_page(body)
+        assert b"social/x.json" in body and b"not valid JSON" in body
+        assert b"social/mastodon.json" in body and b"status" in body  # the missing field
+        assert b"Traceback" not in body
+        assert b'data-platform="bluesky"' in body  # the other platforms are still shown
+        for leaf in ("email.html", "summary.html"):
+            status, _, body = get(server, base + leaf)
+            assert status == 200 and _is_live_page(body), leaf
+
+
+def test_a_view_that_fails_is_a_problem_page_naming_its_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config, batch = _published(tmp_path)
+
+    def fails(*_: Any) -> None:
+        raise UnicodeDecodeError("utf-8", b"\xff", 0, 1, "invalid start byte")
+
+    monkeypatch.setattr("digest.preview.pages.email_view", fails)
+    with running(config) as server:
+        status, _, body = get(server, f"/batch/{batch.parent.name}/{batch.name}/email.html")
+        assert status == 200 and _is_live_page(body)
+        assert b"email/digest.html" in body and b"invalid start byte" in body
+        assert str(tmp_path).encode() not in body  # named from the project, not the disk
+
+
+def test_a_page_that_cannot_be_built_keeps_live_reload(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = make_project(tmp_path)
+
+    def fails(*_: Any, **__: Any) -> None:
+        raise RuntimeError("boom")
+
+    with running(config) as server:
+        monkeypatch.setattr("digest.preview.server.respond", fails)
+        status, headers, body = get(server, "/index.html")
+        assert status == 500 and headers["content-type"].startswith("text/html")
+        assert headers["content-security-policy"] == CSP["page"]
+        assert _is_live_page(body) and b"boom" not in body
+
+
+@pytest.mark.parametrize(
+    "hosts",
+    [("localhost", "evil.example"), ("evil.example", "localhost"), ("localhost", "localhost")],
+)
+def test_more_than_one_host_header_gets_400(preview: tuple[Path, Any], hosts: Any) -> None:
+    lines = "".join(f"Host: {host}\r\n" for host in hosts)
+    status, _, body = raw(
+        preview[1], f"GET / HTTP/1.1\r\n{lines}Connection: close\r\n\r\n".encode()
+    )
+    assert status == 400 and b"Host" in body
+
+
+def test_allowed_hosts_are_loopback_and_a_concrete_bound_address() -> None:
+    assert allowed_hosts("127.0.0.1") == LOOPBACK
+    assert allowed_hosts("0.0.0.0") == LOOPBACK  # every interface: no one name to check
+    assert allowed_hosts("::") == LOOPBACK
+    assert allowed_hosts("192.0.2.7") == LOOPBACK | {"192.0.2.7"}
+    assert allowed_hosts("2001:DB8::7") == LOOPBACK | {"[2001:db8::7]"}
+    assert allowed_hosts("preview.example") == LOOPBACK | {"preview.example"}
+
+
+def test_every_interface_answers_only_loopback_names_and_says_so(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    config = make_project(tmp_path)
+    with caplog.at_level(logging.WARNING, logger="digest.preview.server"):
+        server = start_server(config, host="0.0.0.0", port=0, clock=lambda: NOW).start()
+    try:
+        assert "only to the loopback Host names" in caplog.text
+        assert "--host" in caplog.text and "own IP" in caplog.text
+        port = server.httpd.server_address[1]
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as conn:
+            conn.sendall(b"GET / HTTP/1.1\r\nHost: 0.0.0.0\r\nConnection: close\r\n\r\n")
+            assert conn.recv(64).startswith(b"HTTP/1.0 400")
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as conn:
+            conn.sendall(b"GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+            assert conn.recv(64).startswith(b"HTTP/1.0 200")
+    finally:
+        server.close()

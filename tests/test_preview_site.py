@@ -279,3 +279,19 @@ def test_a_damaged_outbox_is_a_warning_not_a_crash(tmp_path: Path) -> None:
     site = Site(config, NOW)
     assert site.batches == [] and "cannot list the batches" in site.warnings[-1]
     assert respond(site, "/").status == 200
+
+
+def test_an_email_template_error_is_named_with_its_line(tmp_path: Path) -> None:
+    config = make_project(tmp_path, own_templates=True)
+    partial = tmp_path / "templates" / "email" / "partials" / "story.mjml.j2"
+    original = partial.read_text(encoding="utf-8")
+    page = f"/story/{EXAMPLE_SLUG}/email.html"
+    # A syntax error, on line 3 of a partial the digest includes.
+    partial.write_text("<mj-raw>\n</mj-raw>\n{% if %}\n" + original, encoding="utf-8")
+    body = respond(Site(config, NOW), page).body.decode()
+    assert "templates/email/partials/story.mjml.j2:3: Expected an expression" in body
+    # An error met while rendering (an undefined name), on line 2.
+    partial.write_text("<mj-raw></mj-raw>\n{{ nowhere.at_all }}\n" + original, encoding="utf-8")
+    body = respond(Site(config, NOW), page).body.decode()
+    assert "templates/email/partials/story.mjml.j2:2: &#39;nowhere&#39; is undefined" in body
+    assert str(tmp_path) not in body

@@ -2,19 +2,23 @@
 
 The same pages the server answers with, written to files with relative links: the folder opens
 from file:// with no server, and loads nothing from the network (remote images in the email
-become placeholders).
+become placeholders; every page and frame carries a <meta> CSP that allows nothing remote). A
+page that cannot be built (a damaged batch file) is written as a page that says why.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 from datetime import datetime
 from pathlib import Path
 
 from digest.errors import DigestError
-from digest.preview.pages import respond, site_paths
+from digest.preview.pages import failure, respond, site_paths
 from digest.preview.site import Site
+
+log = logging.getLogger(__name__)
 
 MARKER = ".digest-preview-export"
 
@@ -31,8 +35,12 @@ def export_site(config: Path, folder: Path, now: datetime, seeds: Path | None = 
     _prepare(folder)
     count = 0
     for path in site_paths(site):
-        response = respond(site, path, live=False)
-        if response.status != 200:
+        try:
+            response = respond(site, path, live=False)
+        except Exception:  # the rest of the export is still worth having
+            log.exception("preview export: %s failed", path)
+            response = failure(path, 0, live=False)
+        if response.status == 404:
             continue  # the email frames of a sample without an email; its page says why
         target = folder / path
         target.parent.mkdir(parents=True, exist_ok=True)

@@ -9,6 +9,7 @@ frames also stop loading remote images and stylesheets, so the folder makes no r
 from __future__ import annotations
 
 import re
+from html import escape
 
 SCHEMES = ("light", "dark")
 _ALWAYS, _NEVER = "(min-width: 0px)", "(max-width: -1px)"
@@ -20,6 +21,12 @@ _SRCSET = re.compile(r"""\ssrcset\s*=\s*(["'])[^"']*\1""", re.IGNORECASE)
 _CSS_URL = re.compile(r"""url\(\s*(["']?)(?:https?:)?//[^"')]*\1\s*\)""", re.IGNORECASE)
 _IMPORT = re.compile(r"""@import\s+(?:url\()?\s*["']?(?:https?:)?//[^;]*;""", re.IGNORECASE)
 _LINK = re.compile(r"<link\b[^>]*>", re.IGNORECASE)
+# Where a policy goes: just inside <head>, else inside <html>, else after the doctype.
+_OPENINGS = [
+    re.compile(r"<head(?:\s[^>]*)?>", re.IGNORECASE),
+    re.compile(r"<html(?:\s[^>]*)?>", re.IGNORECASE),
+    re.compile(r"<!doctype[^>]*>", re.IGNORECASE),
+]
 
 
 def force_scheme(html: str, scheme: str) -> str:
@@ -64,3 +71,14 @@ def offline(html: str, placeholder: str) -> tuple[str, int]:
     html = _CSS_URL.sub(css, html)
     html = _LINK.sub(drop, html)
     return html, count
+
+
+def with_csp(html: str, policy: str) -> str:
+    """`html` with a `<meta>` Content-Security-Policy before anything the policy is to cover."""
+    content = escape(policy, quote=False).replace('"', "&quot;")  # its ' stay as they are
+    meta = f'<meta http-equiv="Content-Security-Policy" content="{content}">'
+    for opening in _OPENINGS:
+        match = opening.search(html)
+        if match:
+            return html[: match.end()] + meta + html[match.end() :]
+    return meta + html

@@ -15,19 +15,23 @@ it: frame-light.html, frame-dark.html, and digest.html (the file as it is).
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from markupsafe import Markup
 
-from digest.preview.frames import force_scheme, offline
+from digest.preview.frames import force_scheme, offline, with_csp
 from digest.preview.highlight import summary_view
 from digest.preview.site import Sample, Site, Subject
 from digest.preview.views_email import email_view
 from digest.preview.views_social import social_view
+from digest.render.email_checks import FILES as EMAIL_FILES
 
+log = logging.getLogger(__name__)
 HERE = Path(__file__).parent
 STATIC = {
     "preview.css": "text/css; charset=utf-8",
@@ -37,6 +41,21 @@ STATIC = {
 VIEWS = ("email.html", "social.html", "summary.html")
 FRAMES = ("frame-light.html", "frame-dark.html", "digest.html")
 HTML = "text/html; charset=utf-8"
+# An export has no server to send a CSP header, so its files carry their own: the same rules as
+# the server's, less what a <meta> policy cannot say (frame-ancestors) or an export never does
+# (connect to the event stream). Nothing remote, ever.
+EXPORT_CSP = {
+    "page": "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "frame-src 'self'; base-uri 'none'; form-action 'none'",
+    "frame": "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; "
+    "base-uri 'none'; form-action 'none'",
+}
+# The files each view reads, named when one cannot be shown.
+VIEW_FILES = {
+    "email.html": ", ".join(EMAIL_FILES),
+    "social.html": "social/*.json",
+    "summary.html": "stories/*.json",
+}
 
 
 @dataclass(frozen=True)
@@ -80,6 +99,24 @@ def respond(site: Site, path: str, *, live: bool = True, generation: int = 0) ->
     return page.render("missing.html", status=404, title="Not found", path=path)
 
 
+def failure(path: str, generation: int, *, live: bool = True) -> Response:
+    """The page for `path` when building it failed: still a page live reload can replace."""
+    depth = max(len([p for p in path.split("/") if p]) - 1, 0)
+    context = {
+        "site": None,
+        "root": "../" * depth,
+        "live": live,
+        "generation": generation,
+        "csp": Markup(EXPORT_CSP["page"]),
+        "subject": None,
+        "leaf": None,
+        "title": "This page could not be built",
+        "path": path,
+    }
+    body = environment().get_template("failure.html").render(context)
+    return Response(500, HTML, body.encode())
+
+
 def site_paths(site: Site) -> list[str]:
     """Every path an export writes: the index, and each view and frame of each subject."""
     out = ["index.html", *(f"static/{name}" for name in STATIC)]
@@ -101,6 +138,7 @@ class Page:
             "root": self.root,
             "live": self.live,
             "generation": self.generation,
+            "csp": Markup(EXPORT_CSP["page"]),
             "subject": None,
             "leaf": None,
             **data,
@@ -132,20 +170,32 @@ class Page:
             html = force_scheme(html, leaf.removeprefix("frame-").removesuffix(".html"))
             if not self.live:
                 html, _ = offline(html, f"{self.root}static/remote-image.svg")
+                html = with_csp(html, EXPORT_CSP["frame"])
         return Response(200, HTML, html.encode(), kind="frame")
 
     def view(self, subject: Subject, sample: Sample, leaf: str) -> Response:
         settings = self.site.settings
         assert settings is not None
-        data: dict[str, Any] = {"subject": subject, "sample": sample, "leaf": leaf}
-        if sample.files:
-            if leaf == "email.html":
-                data["email"] = email_view(sample.files, settings)
-            elif leaf == "social.html":
-                data["platforms"] = social_view(
-                    sample.files, sample.items, sample.batch_id, settings
-                )
-            else:
-                data["stories"] = summary_view(sample.items)
+        data: dict[str, Any] = {"subject": subject, "sample": sample, "leaf": leaf, "failure": None}
+        try:
+            if sample.files:
+                if leaf == "email.html":
+                    data["email"] = email_view(sample.files, settings)
+                elif leaf == "social.html":
+                    data["platforms"] = social_view(
+                        sample.files, sample.items, sample.batch_id, settings
+                    )
+                else:
+                    data["stories"] = summary_view(sample.items)
+        except Exception as error:  # a damaged file: named on the page, which stays live
+            log.warning("preview: the %s view of %s failed", leaf, subject.base, exc_info=True)
+            origin = (
+                f"in {self.site.shown(self.site.outbox / subject.key)}/"
+                if subject.kind == "batch"
+                else "as rendered now"
+            )
+            data["failure"] = self.site.scrub(
+                f"{VIEW_FILES[leaf]} ({origin}): {type(error).__name__}: {error}"
+            )
         title = f"{leaf.removesuffix('.html').capitalize()}: {subject.label}"
         return self.render(leaf, title=title, **data)

@@ -2,7 +2,8 @@
 
 Pages come from `pages.respond`, which names its pages from the Site and never joins a request
 path onto a folder. `/events` is a server-sent event stream: "hello" on connect, "change" when
-the watcher sees a saved seed, template or config.toml.
+the watcher sees a saved seed, template or config.toml. A request must carry exactly one Host
+header, naming an address the preview answers to (`allowed_hosts`).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from digest.errors import ConfigError, DigestError
-from digest.preview.pages import Response, respond
+from digest.preview.pages import Response, failure, respond
 from digest.preview.watcher import POLL_SECONDS, Live, utc_now
 
 log = logging.getLogger(__name__)
@@ -38,6 +39,31 @@ CSP = {
     "static": "default-src 'none'; style-src 'unsafe-inline'",
 }
 _PORT = re.compile(r"(?::\d{1,5})?")
+
+
+def _canonical(name: str) -> str:
+    """A Host name as the allowed set spells it: lower case, IPv6 in brackets, compressed."""
+    name = name.strip().lower()
+    try:
+        address = ipaddress.ip_address(name.strip("[]"))
+    except ValueError:
+        return name
+    return f"[{address}]" if address.version == 6 else str(address)
+
+
+def allowed_hosts(host: str) -> frozenset[str]:
+    """The Host names a preview bound to `host` answers to.
+
+    The loopback names always; a concrete address or name it is bound to as well. Bound to every
+    interface (0.0.0.0 or ::) there is no one name a client would use, so only loopback names.
+    """
+    try:
+        if ipaddress.ip_address(host.strip("[]")).is_unspecified:
+            return LOOPBACK
+    except ValueError:
+        pass
+    name = _canonical(host if ":" not in host or host.startswith("[") else f"[{host}]")
+    return LOOPBACK | ({name} - {"", "[]"})
 
 
 def is_loopback(host: str) -> bool:
@@ -60,9 +86,10 @@ class Handler(BaseHTTPRequestHandler):
     def parse_request(self) -> bool:
         if not super().parse_request():
             return False
-        if not self.server.host_allowed(self.headers.get("Host", "")):
+        hosts = self.headers.get_all("Host") or []
+        if len(hosts) != 1 or not self.server.host_allowed(hosts[0]):
             names = ", ".join(sorted(self.server.allowed))
-            self.reply(400, f"bad Host header; the preview answers to {names}\n")
+            self.reply(400, f"bad Host header (one is needed); the preview answers to {names}\n")
             return False
         if self.command != "GET":
             self.reply(405, "the preview is read-only: GET only\n", {"Allow": "GET"})
@@ -81,16 +108,13 @@ class Handler(BaseHTTPRequestHandler):
         if path == "/events":
             self.events()
             return
+        generation = self.server.live.generation
         try:
             site, generation = self.server.live.site()
             response = respond(site, path, live=True, generation=generation)
-        except Exception:  # shown as one line; the traceback goes to the log
+        except Exception:  # a page that keeps live reload; the traceback goes to the log
             log.exception("preview: %s failed", path)
-            response = Response(
-                500,
-                "text/plain; charset=utf-8",
-                b"the preview could not build this page; the terminal running it says why\n",
-            )
+            response = failure(path, generation)
         self.send(response)
 
     def send(self, response: Response) -> None:
@@ -170,7 +194,7 @@ class PreviewHTTPServer(ThreadingHTTPServer):
         else:
             name, _, port = value.partition(":")
             port = f":{port}" if port else ""
-        return name in self.allowed and _PORT.fullmatch(port) is not None
+        return _canonical(name) in self.allowed and _PORT.fullmatch(port) is not None
 
 
 class PreviewHTTPServer6(PreviewHTTPServer):
@@ -225,19 +249,11 @@ def start_server(
     """
     if not Path(config).is_file():
         raise ConfigError(config, [("(file)", "not found; pass --config PATH or create it")])
-    if not is_loopback(host):
-        log.warning(
-            "digest preview: listening on %s, not loopback: other machines can reach the "
-            "preview (it answers to Host %s and the loopback names); leave out --host to keep "
-            "it on 127.0.0.1",
-            host,
-            host,
-        )
-    allowed = LOOPBACK | ({host.lower() if ":" not in host else f"[{host.lower()}]"} - {""})
+    allowed = allowed_hosts(host)
     live = Live(config, seeds, clock=clock, interval=interval)
     kind = PreviewHTTPServer6 if ":" in host else PreviewHTTPServer
     try:
-        httpd = kind((host, port), live, frozenset(allowed))
+        httpd = kind((host, port), live, allowed)
     except OSError as error:
         live.stop()
         if error.errno == errno.EADDRINUSE:
@@ -245,5 +261,35 @@ def start_server(
                 f"{host}:{port} is in use; pass --port N, or --port 0 for any free port"
             ) from None
         raise DigestError(f"cannot listen on {host}:{port}: {error.strerror}") from None
+    if not is_loopback(host):
+        _warn_beyond_loopback(host, int(httpd.server_address[1]), allowed)
     live.start()
     return PreviewServer(httpd, live)
+
+
+def _warn_beyond_loopback(host: str, port: int, allowed: frozenset[str]) -> None:
+    """Say who can reach the preview, and which Host names it answers to."""
+    loopback = ", ".join(sorted(LOOPBACK))
+    if allowed == LOOPBACK:  # every interface
+        log.warning(
+            "digest preview: listening on %s (every interface), not loopback: other machines "
+            "can reach the port, but the preview answers only to the loopback Host names "
+            "(%s), so a browser on another machine gets 400 Bad Host; to preview from another "
+            "machine pass --host with this machine's own IP and open http://<that IP>:%d/; "
+            "leave out --host to keep it on 127.0.0.1",
+            host,
+            loopback,
+            port,
+        )
+        return
+    (name,) = allowed - LOOPBACK
+    log.warning(
+        "digest preview: listening on %s, not loopback: other machines can reach the preview "
+        "at http://%s:%d/ (it answers to Host %s and to %s, no other name); leave out --host "
+        "to keep it on 127.0.0.1",
+        host,
+        name,
+        port,
+        name,
+        loopback,
+    )

@@ -8,8 +8,10 @@ pipeline's own `render`, and kept for the life of the Site.
 from __future__ import annotations
 
 import logging
+import os
+import re
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 
@@ -102,6 +104,10 @@ class Site:
         )
         self.templates_dir = paths.templates if paths else here / "templates"
         self.outbox = paths.outbox if paths else here / "outbox"
+        self.root = self.config_path.parent
+        self._folders = _folder_pattern(
+            self.root, self.seeds_dir, self.templates_dir, self.outbox, self.config_path
+        )
         self.warnings: list[str] = []
         self.rows, self.stories = self._read_seeds()
         self.plans = self._plans()
@@ -131,8 +137,10 @@ class Site:
                 before = carried(self.outbox, schedule.name, slot.utc)
             except (DigestError, OSError) as error:  # a damaged batch in the outbox
                 self.warnings.append(
-                    f"{error}; the next {schedule.name} slot is shown as if no batch "
-                    "had carried any seed"
+                    self.scrub(
+                        f"{error}; the next {schedule.name} slot is shown as if no batch "
+                        "had carried any seed"
+                    )
                 )
                 before = set()
             chosen = select(list(self.stories.values()), before, schedule.max_stories)
@@ -143,8 +151,20 @@ class Site:
         try:
             return list(reversed(published(self.outbox)))[:RECENT_BATCHES]
         except OSError as error:  # something that is not a batch folder where one should be
-            self.warnings.append(f"{self.outbox}: cannot list the batches: {error}")
+            self.warnings.append(self.scrub(f"{self.outbox}: cannot list the batches: {error}"))
             return []
+
+    def shown(self, path: Path | str) -> str:
+        """`path` as the pages show it: relative to the project (the folder of config.toml)."""
+        return Path(os.path.relpath(path, self.root)).as_posix()
+
+    def scrub(self, text: str) -> str:
+        """`text` with every path of the project's folders in it shown relative to the project.
+
+        Error messages name files by their absolute paths; pages (and exports, which are shared)
+        never show where the project sits on the editor's disk.
+        """
+        return self._folders[0].sub(lambda m: self._folders[1][m.group(0)], text)
 
     @property
     def expires(self) -> datetime | None:
@@ -188,7 +208,10 @@ class Site:
         """The subject's files and stories, rendered once per Site."""
         with self._lock:
             if subject.base not in self._samples:
-                self._samples[subject.base] = self._make(subject)
+                sample = self._make(subject)
+                if sample.problem is not None:
+                    sample = replace(sample, problem=self.scrub(sample.problem))
+                self._samples[subject.base] = sample
             return self._samples[subject.base]
 
     def _make(self, subject: Subject) -> Sample:
@@ -235,3 +258,21 @@ class Site:
         items = tuple(Item(e.summary, e.story, e.story.source) for e in digest.entries)
         files = {f.path: f.content for f in rendered.files}
         return Sample(subject, batch_id=slot.batch_id, files=files, items=items)
+
+
+def _folder_pattern(root: Path, *paths: Path) -> tuple[re.Pattern[str], dict[str, str]]:
+    """A pattern matching `root` and each of `paths` (as given, and with symlinks followed) as
+    whole paths, and what each match is shown as: its path relative to `root`."""
+    shown: dict[str, str] = {}
+    for spelling in (os.fspath(root), os.path.realpath(root)):
+        if len(spelling) > 1:
+            shown.setdefault(spelling + "/", "")  # root/x is shown as x
+    for path in (root, *paths):
+        relative = Path(os.path.relpath(path, root)).as_posix()
+        for spelling in (os.fspath(path), os.path.realpath(path)):
+            if len(spelling) > 1:
+                shown.setdefault(spelling, relative)
+    names = sorted(shown, key=len, reverse=True)  # the longest (most specific) first
+    whole = r"(?=$|[/\s'\":;,)\]>]|\.(?:\s|$))"  # not followed by more of a name
+    alternatives = "|".join(re.escape(n) + ("" if n.endswith("/") else whole) for n in names)
+    return re.compile(alternatives), shown

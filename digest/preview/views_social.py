@@ -81,12 +81,47 @@ def _card(platform: str, item: dict[str, Any], settings: Settings) -> dict[str, 
 def social_view(
     files: dict[str, bytes], items: tuple[Item, ...], batch_id: str, settings: Settings
 ) -> list[dict[str, Any]]:
-    """Per platform with posts: its stories, each with its cards (thread parts in order)."""
-    return [
-        _platform(name, json.loads(files[f"social/{name}.json"]), items, batch_id, settings)
-        for name in PLATFORMS
-        if f"social/{name}.json" in files
-    ]
+    """Per platform with posts: its stories, each with its cards (thread parts in order).
+
+    A platform whose file cannot be read (a damaged batch) is listed with its `problem`.
+    """
+    out = []
+    for name in PLATFORMS:
+        path = f"social/{name}.json"
+        if path not in files:
+            continue
+        try:
+            envelopes = json.loads(files[path])
+        except ValueError as error:  # not JSON, or not UTF-8
+            out.append(_unreadable(name, f"{path}: not valid JSON: {error}", settings))
+            continue
+        try:
+            if not isinstance(envelopes, list):
+                raise TypeError(f"a list of posts, not a JSON {type(envelopes).__name__}")
+            out.append(_platform(name, envelopes, items, batch_id, settings))
+        except Exception as error:  # JSON, but not the posts the pipeline writes
+            problem = f"{path}: not posts as the pipeline writes them: {_why(error)}"
+            out.append(_unreadable(name, problem, settings))
+    return out
+
+
+def _why(error: Exception) -> str:
+    if isinstance(error, KeyError):
+        return f"a post has no {error.args[0]!r} field"
+    return f"{type(error).__name__}: {error}"
+
+
+def _unreadable(name: str, problem: str, settings: Settings) -> dict[str, Any]:
+    return {
+        "id": name,
+        "name": NAMES.get(name, name),
+        "limit": limit_for(name, settings),
+        "unit": PLATFORMS[name].unit,
+        "posts": 0,
+        "over": 0,
+        "stories": [],
+        "problem": problem,
+    }
 
 
 def _platform(
@@ -118,4 +153,5 @@ def _platform(
         "posts": len(envelopes),
         "over": sum(1 for cards in threads.values() for card in cards if not card["ok"]),
         "stories": stories,
+        "problem": None,
     }

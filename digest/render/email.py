@@ -7,11 +7,14 @@ rules every built email must pass).
 
 from __future__ import annotations
 
+import os
 import textwrap
+import traceback
+from pathlib import Path
 from typing import Any
 
 import mjml
-from jinja2 import Environment, TemplateError
+from jinja2 import Environment, FileSystemLoader, TemplateError, TemplateSyntaxError
 
 from digest.config import Settings
 from digest.errors import RenderError
@@ -117,5 +120,26 @@ def _link_lines(label: str, url: str | None) -> list[str]:
 def _render(env: Environment, name: str, data: dict[str, Any]) -> str:
     try:
         return env.get_template(name).render(data)
+    except TemplateSyntaxError as exc:  # names the template it is in, which may be an include
+        where = exc.name or name
+        line = f":{exc.lineno}" if exc.lineno else ""
+        raise RenderError(f"templates/{where}{line}: {exc.message}") from exc
     except TemplateError as exc:
-        raise RenderError(f"templates/{name}: {exc}") from exc
+        found = _template_line(env, exc)
+        shown = f"templates/{found[0]}:{found[1]}" if found else f"templates/{name}"
+        raise RenderError(f"{shown}: {exc}") from exc
+
+
+def _template_line(env: Environment, exc: BaseException) -> tuple[str, int] | None:
+    """The innermost template (its name) and line that `exc` was raised from, if jinja says."""
+    loader = env.loader
+    if not isinstance(loader, FileSystemLoader):
+        return None
+    folders = [os.path.abspath(folder) for folder in loader.searchpath]
+    found = None
+    for frame, line in traceback.walk_tb(exc.__traceback__):
+        filename = os.path.abspath(frame.f_code.co_filename)
+        for folder in folders:
+            if filename.startswith(folder + os.sep):
+                found = (Path(os.path.relpath(filename, folder)).as_posix(), line)
+    return found

@@ -21,10 +21,20 @@
     }
   }
 
+  // The frame as tall as the email. A document is never shorter than its window, so the frame is
+  // first made as short as it goes (its CSS min-height), then measured: it shrinks when the email
+  // does (back from 375 px to 600 px, say). Both happen before the next paint, and the page keeps
+  // its scroll position.
   function fit(frame) {
     try {
       const root = frame.contentDocument && frame.contentDocument.documentElement;
-      if (root && root.scrollHeight) frame.style.height = root.scrollHeight + "px";
+      if (!root) return;
+      const x = window.scrollX;
+      const y = window.scrollY;
+      frame.style.height = "0px";
+      const height = root.scrollHeight;
+      frame.style.height = height ? height + "px" : "";
+      window.scrollTo(x, y);
     } catch {
       // a frame from file:// is another origin: it keeps its fixed height and scrolls
     }
