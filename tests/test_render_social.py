@@ -185,6 +185,14 @@ def test_every_post_of_all_bbc_seeds_is_within_limits(
     assert assert_within_limits(bbc_files, settings()) > 150  # X and Bluesky threads
 
 
+def test_a_thread_shows_its_hashtags_in_part_one() -> None:
+    files = files_of(with_url(make_digest()))
+    for name in ("x", "bluesky"):
+        texts = [post_text(name, p) for p in payloads(files, name)]
+        assert len(texts) > 1
+        assert "#" in texts[0] and not any("#" in t for t in texts[1:]), name
+
+
 def test_no_thread_part_is_only_hashtags() -> None:
     stories = [read_seed(path) for path in sorted(BBC_SEEDS.glob("*.txt"))]
     for name, file in files_of(make_digest(stories)).items():

@@ -29,7 +29,8 @@ class Parts:
     tagline: str
     url: str | None
     hashtags: tuple[str, ...]
-    bullets: tuple[str, ...] = ()  # the key points, written only in a thread
+    bullets: tuple[str, ...] = ()  # the key points: all in a thread, those that fit in one post
+    thread: bool = False  # a thread puts its hashtags in part 1, where readers meet them
 
 
 def story_parts(entry: Entry, platform: Platform) -> Parts:
@@ -86,23 +87,15 @@ def compose_thread(
     Key points are dropped from the end until the thread is short enough; None when even the
     thread without them does not fit (then the story is one shortened post).
     """
+    if fits(single := render(parts)):
+        return (single,)
     if parts.url and not fits(f"{parts.url}{SEPARATOR}{max_parts}/{max_parts}"):
         parts = replace(parts, url=None)  # a link longer than a post: the card still shows it
     for count in reversed(range(len(parts.bullets) + 1)):
-        shorter = replace(parts, bullets=parts.bullets[:count])
+        shorter = replace(parts, bullets=parts.bullets[:count], thread=True)
         if thread := split_thread(render(shorter), fits, max_parts):
-            if len(thread) > 1 and _tags_alone(thread[-1]):
-                # A last part of nothing but hashtags says nothing: leave the tags out.
-                thread = split_thread(render(replace(shorter, hashtags=())), fits, max_parts)
             return thread
     return None
-
-
-_ONLY_TAGS = re.compile(r"^(?:#\w+\s*)+\d+/\d+$")
-
-
-def _tags_alone(part: str) -> bool:
-    return bool(_ONLY_TAGS.match(part.strip()))
 
 
 def fit(parts: Parts, ok: Callable[[Parts], bool], min_tags: int = 0) -> Parts:
