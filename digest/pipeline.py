@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -16,6 +17,8 @@ from digest.render import render
 from digest.render.email_checks import check_rendered
 from digest.seeds import read_seeds
 from digest.summarize import summarize
+
+log = logging.getLogger("digest.pipeline")
 
 
 @dataclass(frozen=True)
@@ -94,6 +97,13 @@ def build(
     chosen = select(stories, carried(outbox, slot.schedule, slot.utc), schedule.max_stories)
     if not chosen:
         return BuildResult(batch=None, slot=slot, stories=(), rejected=tuple(errors))
+    for story in chosen:
+        if not story.url:
+            log.warning(
+                "%s: no url in its front matter, so the email and posts carry no link "
+                'to the story; add url = "https://..." between +++ lines',
+                story.source,
+            )
     # Summarize each story into the digest.
     digest = Digest(
         slot=slot,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import multiprocessing
 from datetime import UTC, datetime
 from pathlib import Path
@@ -165,3 +166,13 @@ def test_the_configured_bullet_count_reaches_the_batch(tmp_path: Path) -> None:
     assert result.batch is not None
     record = json.loads((result.batch / "stories" / "example.json").read_text())
     assert len(record["summary"]["bullets"]) == 3  # two articles would otherwise give four
+
+
+def test_a_story_without_url_is_warned_about(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    settings = project(tmp_path, [{"name": "daily", "at": "09:00", "timezone": "UTC"}])
+    write_seed(settings.paths.seeds, 1)
+    with caplog.at_level(logging.WARNING, logger="digest.pipeline"):
+        build(settings, slot_on(settings.schedules[0], NOW.date()))
+    assert any("story-0001.txt: no url in its front matter" in r.message for r in caplog.records)
