@@ -22,7 +22,6 @@ starting a new article. A `.json` seed holds `title`, `tagline`, `articles` (eac
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 import tomllib
 from pathlib import Path
@@ -32,13 +31,10 @@ from pydantic import ValidationError, field_validator
 
 from digest.errors import SeedError
 from digest.models import Article, Story, StoryMeta
+from digest.seed_formats import clean, key_line, parse_canonical, parse_json, parse_markdown
 
 SEED_SUFFIXES = (".txt", ".md", ".json")
 DEFAULT_MAX_BYTES = 1_000_000
-
-_ARTICLE = re.compile(r"^\*\*\s*(?P<label>[^*]*?)\s*Article\s*:\s*\*\*\s*$", re.IGNORECASE)
-_BOLD_LINE = re.compile(r"^\*\*(?P<text>[^*].*?)\*\*\s*$")
-_QUOTED = re.compile(r'^\s*(?:“(?P<c>.+)”|"(?P<s>.+)")\s*$')
 
 
 class FrontMatter(StoryMeta):
@@ -91,13 +87,13 @@ def read_seed(path: Path, root: Path | None = None, max_bytes: int = DEFAULT_MAX
     fields, body, offset = _front_matter(path, text)
     suffix = path.suffix.lower()
     if suffix == ".json":
-        parsed = _parse_json(path, text)
+        parsed = parse_json(path, text)
         fields = {k: v for k, v in parsed.items() if k not in ("title", "tagline", "articles")}
         title, tagline, articles = parsed.get("title"), parsed.get("tagline"), parsed["articles"]
     elif suffix == ".md":
-        title, tagline, articles = _parse_markdown(path, body, offset)
+        title, tagline, articles = parse_markdown(path, body, offset)
     else:
-        title, tagline, articles = _parse_canonical(path, body, offset)
+        title, tagline, articles = parse_canonical(path, body, offset)
     meta = _check_front_matter(path, fields, text)
     slug = slugify(path.stem)
     digest = hashlib.sha256(data).hexdigest()
@@ -106,8 +102,8 @@ def read_seed(path: Path, root: Path | None = None, max_bytes: int = DEFAULT_MAX
         slug=slug,
         source=path.name,
         content_hash=digest,
-        title=_clean(title or ""),
-        tagline=_clean(tagline) if tagline else None,
+        title=clean(title or ""),
+        tagline=clean(tagline) if tagline else None,
         articles=tuple(articles),
         **meta.model_dump(),
     )
@@ -196,151 +192,13 @@ def _check_front_matter(path: Path, fields: dict[str, Any], text: str) -> FrontM
             reason = f"unknown front-matter key {key!r}; known keys: {known}"
         else:
             reason = f"front-matter key {key!r}: {first['msg'].removeprefix('Value error, ')}"
-        raise SeedError(path, _key_line(text, key), reason) from None
-
-
-def _key_line(text: str, key: str) -> int:
-    for number, line in enumerate(text.split("\n"), start=1):
-        if re.match(rf'\s*"?{re.escape(key)}"?\s*[=:]', line):
-            return number
-    return 1
-
-
-def _clean(text: str) -> str:
-    return re.sub(r"\s+", " ", text).strip()
-
-
-def _first_content(lines: list[str], start: int) -> int | None:
-    return next((i for i in range(start, len(lines)) if lines[i].strip()), None)
-
-
-def _no_text(path: Path, line: int) -> SeedError:
-    return SeedError(
-        path,
-        line,
-        "no article text; add paragraphs after the title (or under a **Primary Article:** line)",
-    )
-
-
-def _parse_canonical(
-    path: Path, lines: list[str], offset: int
-) -> tuple[str, str | None, list[Article]]:
-    first = _first_content(lines, 0)
-    if first is None:
-        raise SeedError(path, offset + 1, "no title; the first line of a seed is its title")
-    title = lines[first].strip().lstrip("#").strip().strip("*").strip()
-    if not title or _ARTICLE.match(lines[first].strip()):
-        raise SeedError(path, offset + first + 1, "no title; the first line of a seed is its title")
-    cursor = first + 1
-    tagline = None
-    nxt = _first_content(lines, cursor)
-    if nxt is not None and (quoted := _QUOTED.match(lines[nxt])):
-        tagline = quoted.group("c") or quoted.group("s")
-        cursor = nxt + 1
-    articles: list[Article] = []
-    label, headline, start = "Main", None, offset + cursor + 1
-    paragraphs: list[str] = []
-    for i in range(cursor, len(lines)):
-        line = lines[i].strip()
-        if marker := _ARTICLE.match(line):
-            if paragraphs or headline:
-                articles.append(_article(path, label, headline, paragraphs, start))
-            label, headline, start, paragraphs = (
-                marker.group("label") or "Main",
-                None,
-                offset + i + 1,
-                [],
-            )
-        elif (bold := _BOLD_LINE.match(line)) and not paragraphs and headline is None:
-            headline = _clean(bold.group("text"))
-        elif line:
-            paragraphs.append(_clean(line))
-    if paragraphs or headline or not articles:
-        articles.append(_article(path, label, headline, paragraphs, start))
-    return title, tagline, articles
-
-
-def _article(
-    path: Path, label: str, headline: str | None, paragraphs: list[str], line: int
-) -> Article:
-    if not paragraphs:
-        raise _no_text(path, line)
-    return Article(label=label, headline=headline, paragraphs=tuple(paragraphs), line=line)
-
-
-def _parse_markdown(
-    path: Path, lines: list[str], offset: int
-) -> tuple[str, str | None, list[Article]]:
-    first = _first_content(lines, 0)
-    if first is None or not lines[first].startswith("# "):
-        where = offset + (first or 0) + 1
-        raise SeedError(path, where, "no title; a Markdown seed starts with a '# Title' line")
-    title = lines[first][2:].strip()
-    cursor, tagline = first + 1, None
-    nxt = _first_content(lines, cursor)
-    if nxt is not None and lines[nxt].startswith(">"):
-        tagline = lines[nxt].lstrip("> ").strip().strip('"“”')
-        cursor = nxt + 1
-    articles: list[Article] = []
-    headline, start = None, offset + cursor + 1
-    block: list[str] = []
-    paragraphs: list[str] = []
-    for i in range(cursor, len(lines) + 1):
-        line = lines[i].strip() if i < len(lines) else ""
-        if line.startswith("## ") or i == len(lines) or not line:
-            if block:
-                paragraphs.append(_clean(" ".join(block)))
-                block = []
-            if line.startswith("## "):
-                if paragraphs or headline:
-                    articles.append(_article(path, "Main", headline, paragraphs, start))
-                headline, start, paragraphs = line[3:].strip(), offset + i + 1, []
-        else:
-            block.append(line)
-    if paragraphs or headline or not articles:
-        articles.append(_article(path, "Main", headline, paragraphs, start))
-    return title, tagline, articles
-
-
-def _parse_json(path: Path, text: str) -> dict[str, Any]:
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise SeedError(path, exc.lineno, f"invalid JSON: {exc.msg}") from None
-    if not isinstance(data, dict):
-        raise SeedError(path, 1, "a JSON seed is an object with title and articles (or text)")
-    title = data.get("title")
-    if not isinstance(title, str) or not title.strip():
-        raise SeedError(path, _key_line(text, "title"), 'no title; add a "title" string')
-    raw_articles = data.pop("articles", None)
-    if raw_articles is None and "text" in data:
-        raw_articles = [{"text": data.pop("text")}]
-    articles = []
-    for item in raw_articles or []:
-        if not isinstance(item, dict):
-            raise SeedError(path, _key_line(text, "articles"), "each article is an object")
-        paragraphs = item.get("paragraphs") or [
-            p for p in str(item.get("text", "")).split("\n") if p.strip()
-        ]
-        articles.append(
-            _article(
-                path,
-                str(item.get("label", "Main")),
-                item.get("headline"),
-                [_clean(str(p)) for p in paragraphs if str(p).strip()],
-                _key_line(text, "articles"),
-            )
-        )
-    if not articles:
-        raise _no_text(path, _key_line(text, "articles"))
-    data["articles"] = articles
-    return data
+        raise SeedError(path, key_line(text, key), reason) from None
 
 
 def story_from_text(ident: str, text: str, title: str | None = None) -> Story:
     """A Story from plain article text (the `digest summarize --jsonl` input); paragraphs split
     on line breaks. Raises ValueError when there is no text."""
-    paragraphs = tuple(_clean(p) for p in text.replace("\r", "\n").split("\n") if p.strip())
+    paragraphs = tuple(clean(p) for p in text.replace("\r", "\n").split("\n") if p.strip())
     if not paragraphs:
         raise ValueError("no article text")
     slug = slugify(ident)
@@ -350,6 +208,6 @@ def story_from_text(ident: str, text: str, title: str | None = None) -> Story:
         slug=slug,
         source=ident,
         content_hash=digest,
-        title=_clean(title or ""),
+        title=clean(title or ""),
         articles=(Article(label="Main", headline=None, paragraphs=paragraphs, line=1),),
     )

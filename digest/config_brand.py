@@ -1,0 +1,90 @@
+"""The `[brand]` and `[email]` sections of `config.toml`: how the email looks and who it is from."""
+
+from __future__ import annotations
+
+from pydantic import Field, model_validator
+
+from digest.config_values import (
+    MIN_CONTRAST,
+    Address,
+    Colour,
+    FontFamily,
+    HttpsUrl,
+    IconUrl,
+    Mailto,
+    Section,
+    contrast,
+)
+
+
+class DarkColours(Section):
+    """The email's colours where the reader's client is in dark mode."""
+
+    background_color: Colour = "#121212"
+    card_color: Colour = "#1e1e1e"
+    text_color: Colour = "#e8e8e8"
+    muted_color: Colour = "#b4b4b4"
+    link_color: Colour = "#8ab4f8"
+
+
+class Brand(Section):
+    name: str = Field(min_length=1)
+    logo_url: HttpsUrl | None = None
+    logo_width: int = Field(default=120, ge=24, le=552)
+    logo_background: Colour = "#ffffff"  # a plate that keeps the logo visible in dark mode
+    website: HttpsUrl | None = None
+    primary_color: Colour = "#1a5fb4"
+    button_text_color: Colour = "#ffffff"
+    background_color: Colour = "#f2f2f2"
+    card_color: Colour = "#ffffff"
+    text_color: Colour = "#1f1f1f"
+    muted_color: Colour = "#5f5f5f"
+    dark: DarkColours = DarkColours()
+    font_family: FontFamily = "Helvetica, Arial, sans-serif"
+    heading_font_family: FontFamily | None = None
+    font_url: HttpsUrl | None = None  # a web-font stylesheet; clients without it fall back
+    social_icons: IconUrl | None = None  # e.g. https://example.org/icons/{platform}.png
+    footer: str = ""
+    postal_address: str = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _readable(self) -> Brand:
+        problems = [
+            f"{fg_key} {fg} on {bg_key} {bg} has contrast {ratio:.2f}:1; text needs 4.5:1"
+            for fg_key, fg, bg_key, bg in self.text_pairs()
+            if (ratio := contrast(fg, bg)) < MIN_CONTRAST
+        ]
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+    def text_pairs(self) -> list[tuple[str, str, str, str]]:
+        """Every (text colour key, colour, background key, colour) pair the email shows."""
+        dark = self.dark
+        return [
+            ("text_color", self.text_color, "card_color", self.card_color),
+            ("muted_color", self.muted_color, "card_color", self.card_color),
+            ("muted_color", self.muted_color, "background_color", self.background_color),
+            ("primary_color", self.primary_color, "card_color", self.card_color),
+            ("button_text_color", self.button_text_color, "primary_color", self.primary_color),
+            ("dark.text_color", dark.text_color, "dark.card_color", dark.card_color),
+            ("dark.muted_color", dark.muted_color, "dark.card_color", dark.card_color),
+            ("dark.muted_color", dark.muted_color, "dark.background_color", dark.background_color),
+            ("dark.link_color", dark.link_color, "dark.card_color", dark.card_color),
+        ]
+
+
+class Utm(Section):
+    source: str = "digest"
+    medium: str = "email"
+    campaign: str = "{schedule}"
+
+
+class Email(Section):
+    from_: Address = Field(alias="from")
+    to: Address
+    list_id: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9.-]*\.[A-Za-z]{2,}$")
+    unsubscribe_url: HttpsUrl
+    unsubscribe_mailto: Mailto
+    preferences_url: HttpsUrl | None = None
+    utm: Utm = Utm()
