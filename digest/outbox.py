@@ -161,5 +161,9 @@ def _replace(staging: Path, target: Path) -> None:
     """--force: move the old batch aside, move the new one in, then delete the old one."""
     old = staging.with_suffix(".replaced")
     os.rename(target, old)
-    os.rename(staging, target)
+    try:
+        os.rename(staging, target)
+    except OSError:
+        os.rename(old, target)  # put the published batch back: a failed --force loses nothing
+        raise
     shutil.rmtree(old)

@@ -57,6 +57,7 @@ class Scheduler:
         """Clean stale staging folders and learn from the outbox which slots are done."""
         self.outbox.mkdir(parents=True, exist_ok=True)
         clean_stale(self.outbox)
+        self.last, self.settled = {}, set()
         events = journal.read(self.outbox)
         self.settled = {e["batch_id"] for e in events if e.get("event") in journal.SETTLED}
         for event in events:
@@ -73,9 +74,14 @@ class Scheduler:
 
     def run_due(self, now: datetime) -> None:
         """Publish every due, unpublished slot of every schedule (when holding the lock)."""
-        if self.use_lock and not self._hold_lock():
-            log.debug("another scheduler holds %s; standing by", self.outbox / LOCK)
-            return
+        if self.use_lock:
+            standing_by = self._lock_fd is None
+            if not self._hold_lock():
+                log.debug("another scheduler holds %s; standing by", self.outbox / LOCK)
+                return
+            if standing_by:
+                # Taking over: what the outbox says now, not what it said at our start-up.
+                self.start()
         for schedule in self.settings.schedules:
             if self.retry_at.get(schedule.name, now) > now:
                 continue

@@ -115,3 +115,22 @@ def test_manifest_schema_is_json_schema() -> None:
     schema = json.loads(manifest_schema())
     assert schema["title"] == "Manifest"
     assert {"schema_version", "batch_id", "files", "rejected"} <= set(schema["properties"])
+
+
+def test_a_failed_force_keeps_the_published_batch(tmp_path: Path, monkeypatch) -> None:
+    import digest.outbox as outbox
+
+    publish(rendered("first"), tmp_path, "h")
+    real_rename = os.rename
+
+    def rename(source: Path, destination: Path) -> None:
+        if str(source).endswith(".partial"):  # moving the new batch in fails
+            raise OSError(5, "Input/output error")
+        real_rename(source, destination)
+
+    monkeypatch.setattr(outbox.os, "rename", rename)
+    with pytest.raises(PublishError, match="nothing was published"):
+        publish(rendered("second"), tmp_path, "h", force=True)
+    monkeypatch.setattr(outbox.os, "rename", real_rename)
+    assert (tmp_path / "2026-11-28/morning-0800/email/digest.txt").read_text() == "first"
+    assert os.listdir(tmp_path / STAGING) == []

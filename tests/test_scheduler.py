@@ -283,3 +283,20 @@ def test_two_scheduler_processes_racing_publish_each_slot_once(tmp_path: Path) -
     announced = Counter(e["batch_id"] for e in events(outbox, "published"))
     assert len(announced) == ROUNDS and set(announced.values()) == {1}
     assert list((outbox / ".staging").iterdir()) == []
+
+
+def test_a_standby_that_takes_over_learns_what_the_holder_did(tmp_path: Path) -> None:
+    settings = project(tmp_path, [{"name": "daily", "at": "09:00", "timezone": "UTC"}])
+    write_seed(settings.paths.seeds, 1)
+    holder, standby = Scheduler(settings), Scheduler(settings)
+    holder.start()
+    standby.start()
+    holder.run_due(datetime(2026, 11, 28, 9, 1, tzinfo=UTC))  # publishes story 1
+    holder.run_due(datetime(2026, 11, 29, 9, 1, tzinfo=UTC))  # nothing new: "empty"
+    holder.close()
+    write_seed(settings.paths.seeds, 2)  # arrives after the 29th's slot was settled
+    standby.run_due(datetime(2026, 11, 29, 9, 2, tzinfo=UTC))
+    assert [b.day for b in published(settings.paths.outbox)] == ["2026-11-28"]
+    standby.run_due(datetime(2026, 11, 30, 9, 1, tzinfo=UTC))  # the next slot carries it
+    assert [b.day for b in published(settings.paths.outbox)] == ["2026-11-28", "2026-11-30"]
+    standby.close()
