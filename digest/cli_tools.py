@@ -112,7 +112,7 @@ def _summarize_jsonl(source: str) -> int:
 def _validate(args: argparse.Namespace) -> int:
     from digest.config import load_config
     from digest.errors import ConfigError
-    from digest.seeds import read_seeds
+    from digest.seeds import DEFAULT_MAX_BYTES, read_seeds
 
     problems = 0
     seeds = args.seeds
@@ -124,7 +124,7 @@ def _validate(args: argparse.Namespace) -> int:
         print(f"digest: {config_error}", file=sys.stderr)
         problems += len(config_error.problems)
         seeds = seeds or args.config.parent / "seeds"
-        max_bytes = 1_000_000
+        max_bytes = DEFAULT_MAX_BYTES
     if not seeds.is_dir():
         print(f"digest: {seeds}: no such seeds folder", file=sys.stderr)
         return FAILED

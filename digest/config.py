@@ -19,6 +19,7 @@ from digest.config_values import Days, Duration, HhMm, HttpsUrl, Section, TimeZo
 from digest.config_values import contrast as contrast
 from digest.config_values import parse_duration as parse_duration
 from digest.errors import ConfigError
+from digest.seeds import DEFAULT_MAX_BYTES
 
 PLATFORM_NAMES = ("x", "bluesky", "mastodon", "linkedin", "threads")
 # The most a platform accepts whatever the account (X Premium: 25,000); Mastodon's is per instance.
@@ -93,7 +94,7 @@ class Paths(Section):
 
 
 class SeedLimits(Section):
-    max_bytes: int = Field(default=1_000_000, gt=0)
+    max_bytes: int = Field(default=DEFAULT_MAX_BYTES, gt=0)
 
 
 class SummaryOptions(Section):

@@ -51,8 +51,3 @@ def read(outbox: Path) -> list[dict[str, str]]:
         except json.JSONDecodeError:
             continue
     return events
-
-
-def settled(outbox: Path) -> set[str]:
-    """batch_ids of slots the journal says are done with (published, empty, missed or lost)."""
-    return {e["batch_id"] for e in read(outbox) if e.get("event") in SETTLED}

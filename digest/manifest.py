@@ -7,44 +7,38 @@ import json
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict
-
 from digest import __version__
-from digest.models import Rendered
+from digest.models import Frozen, Rendered
 
 SCHEMA_VERSION: Literal[1] = 1
 
 
-class _Model(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-
-class SlotTimes(_Model):
+class SlotTimes(Frozen):
     local: datetime
     utc: datetime
 
 
-class StoryRecord(_Model):
+class StoryRecord(Frozen):
     id: str
     slug: str
     content_hash: str
     source: str
 
 
-class FileRecord(_Model):
+class FileRecord(Frozen):
     path: str
     bytes: int
     sha256: str
     media_type: str
 
 
-class RejectedSeed(_Model):
+class RejectedSeed(Frozen):
     file: str
     line: int
     reason: str
 
 
-class Manifest(_Model):
+class Manifest(Frozen):
     """`manifest.json`, written last into a batch folder; consumers trust it."""
 
     schema_version: Literal[1] = SCHEMA_VERSION

@@ -55,6 +55,22 @@ def summarize_all(stories: Sequence[Story], settings: Settings) -> tuple[Entry, 
     )
 
 
+def make_digest(
+    slot: Slot,
+    channels: Sequence[str],
+    stories: Sequence[Story],
+    errors: Sequence[SeedError],
+    settings: Settings,
+) -> Digest:
+    """The digest of `slot`: each story summarized, and the seeds that were rejected."""
+    return Digest(
+        slot=slot,
+        channels=tuple(channels),
+        entries=summarize_all(stories, settings),
+        rejected=tuple(Rejected(file=e.path.name, line=e.line, reason=e.reason) for e in errors),
+    )
+
+
 def unique_slugs(stories: list[Story]) -> tuple[list[Story], list[SeedError]]:
     """Keep the first story of each slug; later ones would overwrite its `stories/<slug>.json`."""
     seen: dict[str, Story] = {}
@@ -105,12 +121,7 @@ def build(
                 story.source,
             )
     # Summarize each story into the digest.
-    digest = Digest(
-        slot=slot,
-        channels=tuple(schedule.channels),
-        entries=summarize_all(chosen, settings),
-        rejected=tuple(Rejected(file=e.path.name, line=e.line, reason=e.reason) for e in errors),
-    )
+    digest = make_digest(slot, schedule.channels, chosen, errors, settings)
     # Render the email, the posts and the story records.
     rendered = render(digest, settings)
     # Check the email is fit to send (size, links, unsubscribe, ...); a failed check stops here.

@@ -471,6 +471,14 @@ def test_a_dropped_link_is_a_warning_naming_the_seed(caplog: pytest.LogCaptureFi
     assert b"data:image" not in out["email/digest.html"]
 
 
+def test_a_dropped_link_is_warned_about_once_per_email(caplog: pytest.LogCaptureFixture) -> None:
+    digest = with_story(make_digest(), url="javascript:alert(1)")
+    with caplog.at_level(logging.WARNING, logger="digest.render.email_links"):
+        render_email(digest, settings())
+    dropped = [r for r in caplog.records if "dropped the link 'javascript:" in r.getMessage()]
+    assert len(dropped) == 1
+
+
 # Hostile seed text is data.
 
 

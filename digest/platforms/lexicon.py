@@ -14,9 +14,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-import regex
+from digest.platforms.bluesky import graphemes
+from digest.platforms.richtext import _SPACE as _JS_SPACE  # JavaScript's \s
 
-_JS_SPACE = "\t\n\v\f\r \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
 _FORMATS: dict[str, Callable[[str], bool]] = {
     "datetime": lambda v: (
         bool(re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)", v))
@@ -174,7 +174,7 @@ def _string(value: Any, schema: dict[str, Any], at: str) -> list[str]:
     size = len(value.encode("utf-8"))  # Lexicon string lengths are UTF-8 bytes
     problems = _bounds(size, schema, "minLength", "maxLength", at, "bytes")
     if "maxGraphemes" in schema or "minGraphemes" in schema:
-        count = len(regex.findall(r"\X", value))
+        count = graphemes(value)
         problems += _bounds(count, schema, "minGraphemes", "maxGraphemes", at, "graphemes")
     check = _FORMATS.get(schema.get("format", ""))
     if check and not check(value):

@@ -20,11 +20,11 @@ from jinja2 import TemplateError, TemplateSyntaxError
 from digest.batches import Batch, carried, published
 from digest.config import CHANNELS, Schedule, Settings, load_config
 from digest.errors import ConfigError, DigestError, SeedError
-from digest.models import Digest, Rejected, Slot, Story, Summary
-from digest.pipeline import select, summarize_all, unique_slugs
+from digest.models import Slot, Story, Summary
+from digest.pipeline import make_digest, select, unique_slugs
 from digest.preview.batch_files import read_batch
 from digest.render import render
-from digest.seeds import read_seeds, slugify
+from digest.seeds import DEFAULT_MAX_BYTES, read_seeds, slugify
 from digest.slots import next_slots
 
 log = logging.getLogger(__name__)
@@ -118,7 +118,7 @@ class Site:
     def _read_seeds(self) -> tuple[list[SeedRow], dict[str, Story]]:
         if not self.seeds_dir.is_dir():
             return [], {}
-        limit = self.settings.seeds.max_bytes if self.settings else 1_000_000
+        limit = self.settings.seeds.max_bytes if self.settings else DEFAULT_MAX_BYTES
         stories, errors = read_seeds(self.seeds_dir, limit)
         unique, doubles = unique_slugs(stories)
         rows = [SeedRow(s.source, s.slug, story=s) for s in unique]
@@ -246,14 +246,7 @@ class Site:
                 problem="no new seeds: every valid seed was carried by an earlier batch of "
                 f"{slot.schedule!r}, so this slot would publish nothing",
             )
-        digest = Digest(
-            slot=slot,
-            channels=tuple(channels),
-            entries=summarize_all(stories, self.settings),
-            rejected=tuple(
-                Rejected(file=e.path.name, line=e.line, reason=e.reason) for e in self.errors
-            ),
-        )
+        digest = make_digest(slot, channels, stories, self.errors, self.settings)
         rendered = render(digest, self.settings)
         items = tuple(Item(e.summary, e.story, e.story.source) for e in digest.entries)
         files = {f.path: f.content for f in rendered.files}

@@ -11,7 +11,7 @@ from functools import cache
 import regex
 
 from digest.models import Entry
-from digest.platforms import Platform
+from digest.platforms import Platform, graphemes
 from digest.render.thread import SEPARATOR, split_thread
 
 TOPIC_TAG_MAX = 50  # Threads: 1-50 characters, no "." or "&"
@@ -68,7 +68,7 @@ def hashtags(
     """Up to `count` usable tags (a letter, no punctuation, <= 64 graphemes), first seen first."""
     chosen: list[str] = []
     for tag in (_nfc(t) for t in tags):
-        usable = _TAG.fullmatch(tag) and len(regex.findall(r"\X", tag)) <= TAG_MAX_GRAPHEMES
+        usable = _TAG.fullmatch(tag) and graphemes(tag) <= TAG_MAX_GRAPHEMES
         if usable and accepts(tag) and tag.casefold() not in {c.casefold() for c in chosen}:
             chosen.append(tag)
     return tuple(chosen[:count])

@@ -40,8 +40,9 @@ WIDTH = 72  # plain-text line width
 
 def render_email(digest: Digest, settings: Settings) -> tuple[RenderedFile, ...]:
     """The email of a digest: `email/digest.html`, `email/digest.txt` and `email/digest.eml`."""
-    html = render_html(digest, settings)
-    text = render_text(digest, settings)
+    data = context(digest, settings)  # once, so each dropped link is warned about once
+    html = compile_mjml(_mjml(data, settings))
+    text = _text(dict(data), settings)  # `_text` adds keys: it gets its own copy
     eml = build_eml(digest, settings, text=text, html=html)
     return (
         RenderedFile(path="email/digest.html", content=html.encode(), media_type="text/html"),
@@ -52,8 +53,7 @@ def render_email(digest: Digest, settings: Settings) -> tuple[RenderedFile, ...]
 
 def render_mjml(digest: Digest, settings: Settings) -> str:
     """The digest as MJML source, before compiling."""
-    env = html_env(settings.paths.templates)
-    return _render(env, "email/digest.mjml.j2", context(digest, settings))
+    return _mjml(context(digest, settings), settings)
 
 
 def render_html(digest: Digest, settings: Settings) -> str:
@@ -71,7 +71,17 @@ def compile_mjml(source: str) -> str:
 
 def render_text(digest: Digest, settings: Settings) -> str:
     """The digest as a written plain-text email, wrapped at 72 columns, every link written out."""
-    data = context(digest, settings)
+    return _text(context(digest, settings), settings)
+
+
+def _mjml(data: dict[str, Any], settings: Settings) -> str:
+    """The MJML source from a template context."""
+    env = html_env(settings.paths.templates)
+    return _render(env, "email/digest.mjml.j2", data)
+
+
+def _text(data: dict[str, Any], settings: Settings) -> str:
+    """The plain text from a template context, which it extends with the text-only keys."""
     stories = [data["lead"], *data["others"]]
     data["stories"] = [_text_story(story, first=i == 0) for i, story in enumerate(stories)]
     data["follow_lines"] = [

@@ -89,14 +89,11 @@ def _similar(a: frozenset[str], b: frozenset[str]) -> bool:
     return len(a & b) / len(a | b) > REDUNDANT
 
 
-def pick(
-    sentences: list[Sentence], title: str, count: int, skip: frozenset[str] = frozenset()
-) -> list[Sentence]:
+def pick(sentences: list[Sentence], title: str, count: int) -> list[Sentence]:
     """Up to `count` sentences in reading order; every article contributes one when it can."""
     scores = _scores(sentences, frozenset(content_words(title)))
     pairs = sorted(zip(scores, sentences, strict=True), key=lambda p: -p[0])
-    usable = [s for score, s in pairs if score >= 0 and s.text not in skip]
-    ranked = usable or [s for _, s in pairs if s.text not in skip] or [s for _, s in pairs]
+    ranked = [s for score, s in pairs if score >= 0] or [s for _, s in pairs]
     chosen: list[Sentence] = []
 
     def take(candidate: Sentence) -> None:

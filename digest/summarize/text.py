@@ -20,11 +20,6 @@ STOPWORDS = frozenset(
 WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’-]*")
 
 
-def words(text: str) -> list[str]:
-    """Lower-case content words of `text`."""
-    return [w.lower() for w in WORD.findall(text) if w.lower() not in STOPWORDS]
-
-
 def content_words(text: str) -> list[str]:
     """Content words, lower-cased and lightly stemmed ("talks" and "talk" match)."""
     return [stem for word in WORD.findall(text) if (stem := _stem(word))]
