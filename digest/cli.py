@@ -11,10 +11,10 @@ from pathlib import Path
 from typing import Any
 
 from digest import __version__
+from digest.channels import PLATFORM_NAMES as PLATFORM_NAMES
 from digest.errors import DigestError
 
 OK, FAILED, PARTIAL = 0, 1, 2
-PLATFORM_NAMES = ("x", "bluesky", "mastodon", "linkedin", "threads")  # as digest.config has them
 
 EPILOG = """examples:
   digest build                       build today's batch of the first schedule

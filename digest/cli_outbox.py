@@ -8,10 +8,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from digest.config import CHANNELS
+from digest.channels import CHANNELS
 from digest.errors import DigestError
 
-OK, FAILED = 0, 1
+OK, FAILED = 0, 1  # as digest.cli has them (importing it here would be circular)
 
 
 def add_commands(commands: Any) -> None:

@@ -6,12 +6,15 @@ import hashlib
 import tomllib
 from datetime import time
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from pydantic import Field, ValidationError, ValidationInfo, field_validator
 
 # The `as` imports are re-exports: slots, scheduler, render and the tests import them from here.
+from digest.channels import CHANNELS as CHANNELS
+from digest.channels import PLATFORM_NAMES as PLATFORM_NAMES
+from digest.channels import Channel as Channel
 from digest.config_brand import Brand, Email
 from digest.config_brand import Utm as Utm
 from digest.config_values import WEEKDAYS as WEEKDAYS
@@ -21,11 +24,8 @@ from digest.config_values import parse_duration as parse_duration
 from digest.errors import ConfigError
 from digest.seeds import DEFAULT_MAX_BYTES
 
-PLATFORM_NAMES = ("x", "bluesky", "mastodon", "linkedin", "threads")
 # The most a platform accepts whatever the account (X Premium: 25,000); Mastodon's is per instance.
 PLATFORM_CAPS = {"x": 25_000, "bluesky": 300, "linkedin": 3000, "threads": 500}
-Channel = Literal["email", "x", "bluesky", "mastodon", "linkedin", "threads"]
-CHANNELS: tuple[Channel, ...] = ("email", "x", "bluesky", "mastodon", "linkedin", "threads")
 
 
 class Platform(Section):

@@ -187,3 +187,11 @@ def test_measure_takes_the_limit_from_the_config_toml_here(project: Path) -> Non
     }
     elsewhere = run("measure", "--platform", "mastodon", "hello there, world", cwd=project.parent)
     assert json.loads(elsewhere.stdout)["limit"] == 500 and elsewhere.returncode == 0
+
+
+def test_help_stays_light() -> None:
+    """Heavy imports stay inside the commands, so `digest --help` is instant."""
+    code = "import sys, digest.cli; digest.cli._parser(); print(sorted(sys.modules))"
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    for heavy in ("pydantic", "jinja2", "mjml", "twitter_text", "regex"):
+        assert f"'{heavy}'" not in loaded.stdout, heavy
