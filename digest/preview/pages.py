@@ -182,9 +182,7 @@ class Page:
                 if leaf == "email.html":
                     data["email"] = email_view(sample.files, settings)
                 elif leaf == "social.html":
-                    data["platforms"] = social_view(
-                        sample.files, sample.items, sample.batch_id, settings
-                    )
+                    data["platforms"] = social_view(sample.files, sample.items, settings)
                 else:
                     data["stories"] = summary_view(sample.items)
         except Exception as error:  # a damaged file: named on the page, which stays live

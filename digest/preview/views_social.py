@@ -11,9 +11,7 @@ from markupsafe import Markup, escape
 from digest.config import Settings
 from digest.platforms import PLATFORMS, limit_for, read_little
 from digest.preview.site import Item
-from digest.render.social import idempotency_key
 
-MAX_PARTS = 25  # the longest thread config allows
 _TOKEN = re.compile(r"(https?://\S+)|(?<![\w#])(#\w+)")
 NAMES = {
     "x": "X",
@@ -47,20 +45,10 @@ def marked(text: str) -> Markup:
     return Markup("").join(out)
 
 
-def _owners(batch_id: str, items: tuple[Item, ...], platform: str) -> dict[str, tuple[int, int]]:
-    """Each idempotency key the batch could hold for `platform`: (story index, part)."""
-    return {
-        idempotency_key(batch_id, item.summary.story_id, platform, part): (index, part)
-        for index, item in enumerate(items)
-        for part in range(1, MAX_PARTS + 1)
-    }
-
-
 def _card(platform: str, item: dict[str, Any], settings: Settings) -> dict[str, Any]:
     """A card for one envelope of `social/<platform>.json` (its API body is `request`)."""
     rule = PLATFORMS[platform]
-    # A batch from before envelopes holds bare bodies, each with its key inside.
-    payload: dict[str, Any] = item.get("request", item)
+    payload: dict[str, Any] = item["request"]
     text = post_text(platform, payload)
     limit = limit_for(platform, settings)
     count = rule.measure(text)
@@ -74,12 +62,14 @@ def _card(platform: str, item: dict[str, Any], settings: Settings) -> dict[str, 
         "ok": rule.fits(text, limit),
         "topic_tag": payload.get("topic_tag"),
         "card": embed if isinstance(embed, dict) else None,
-        "key": str(item.get("idempotency_key", "")),
+        "key": str(item["idempotency_key"]),
+        "part": int(item["part"]),
+        "parts": int(item["parts"]),
     }
 
 
 def social_view(
-    files: dict[str, bytes], items: tuple[Item, ...], batch_id: str, settings: Settings
+    files: dict[str, bytes], items: tuple[Item, ...], settings: Settings
 ) -> list[dict[str, Any]]:
     """Per platform with posts: its stories, each with its cards (thread parts in order).
 
@@ -98,7 +88,7 @@ def social_view(
         try:
             if not isinstance(envelopes, list):
                 raise TypeError(f"a list of posts, not a JSON {type(envelopes).__name__}")
-            out.append(_platform(name, envelopes, items, batch_id, settings))
+            out.append(_platform(name, envelopes, items, settings))
         except Exception as error:  # JSON, but not the posts the pipeline writes
             problem = f"{path}: not posts as the pipeline writes them: {_why(error)}"
             out.append(_unreadable(name, problem, settings))
@@ -128,20 +118,17 @@ def _platform(
     name: str,
     envelopes: list[dict[str, Any]],
     items: tuple[Item, ...],
-    batch_id: str,
     settings: Settings,
 ) -> dict[str, Any]:
-    owners = _owners(batch_id, items, name)
+    # Each envelope names its story and part: group the cards by story, in digest order.
+    order = {item.summary.story_id: index for index, item in enumerate(items)}
     threads: dict[int, list[dict[str, Any]]] = {}
     for envelope in envelopes:
-        card = _card(name, envelope, settings)
-        index, card["part"] = owners.get(card["key"], (-1, 0))
-        threads.setdefault(index, []).append(card)
+        index = order.get(str(envelope["story_id"]), -1)
+        threads.setdefault(index, []).append(_card(name, envelope, settings))
     stories = []
     for index, cards in sorted(threads.items()):
         item = items[index] if index >= 0 else None
-        for card in cards:
-            card["parts"] = len(cards)
         headline = item.summary.headline if item else "(a story not in this sample)"
         hashtags = item.summary.hashtags if item else ()
         stories.append({"headline": headline, "hashtags": hashtags, "cards": cards})
