@@ -358,3 +358,11 @@ def test_digest_measure_runs_as_a_command() -> None:
         [str(DIGEST), "measure", "--platform", "myspace", "hi"], capture_output=True, text=True
     )
     assert wrong.returncode == 2 and "invalid choice: 'myspace'" in wrong.stderr
+
+
+@pytest.mark.parametrize("name", PLATFORM_NAMES)
+def test_each_platform_reads_its_text_back_from_its_request(name: str) -> None:
+    text = "Tagged (a_b) #Topic @user [x] https://example.org/a_b?c=(d)"
+    platform = PLATFORMS[name]
+    assert platform.text_of(platform.payload(post(text=text))) == text
+    assert platform.label and platform.label.lower().startswith(name[0])

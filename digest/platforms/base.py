@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
+
+if TYPE_CHECKING:
+    from digest.config import Settings
 
 
 @dataclass(frozen=True)
@@ -39,10 +42,12 @@ class Platform:
     """A social network's rule: its default limit, its measure and its payload."""
 
     name: ClassVar[str]
+    label: ClassVar[str]  # how editors and readers see the name
     limit: ClassVar[int]
     unit: ClassVar[str] = "characters"  # what `measure` counts, for editors
     tags: ClassVar[tuple[int, int]] = (0, 0)  # hashtags written into a post: (fewest, most)
     threads: ClassVar[bool] = True  # whether a story may become a thread of replies
+    topic_tag: ClassVar[bool] = False  # one topic tag outside the text, on part 1 (Threads)
 
     def measure(self, text: str) -> int:
         """The length of `text` as this platform counts it."""
@@ -55,6 +60,14 @@ class Platform:
     def accepts_tag(self, tag: str) -> bool:
         """Whether `#tag` is a hashtag on this platform (the tag is already a letter-word)."""
         return True
+
+    def account(self, settings: Settings) -> str | None:
+        """Who posts, when the request names it (LinkedIn's author, Bluesky's repo)."""
+        return None
+
+    def text_of(self, request: dict[str, Any]) -> str:
+        """The text a reader sees, read back from a request `payload` built."""
+        return str(request["text"])
 
     def payload(self, post: Post) -> dict[str, Any]:
         """Exactly the API request body for `post`, with no field the API does not take.

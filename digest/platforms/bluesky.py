@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import regex
 
 from digest.platforms.base import Platform, Post
 from digest.platforms.richtext import LINK, TAG, detect_facets
+
+if TYPE_CHECKING:
+    from digest.config import Settings
 
 MAX_BYTES = 3000  # the lexicon's maxLength for `text`, besides its 300 graphemes
 _GRAPHEME = regex.compile(r"\X")
@@ -43,6 +46,14 @@ def post_facets(text: str, url: str | None) -> list[dict[str, Any]]:
 
 class Bluesky(Platform):
     name, limit, tags, unit = "bluesky", 300, (2, 3), "graphemes"
+    label = "Bluesky"
+
+    def account(self, settings: Settings) -> str | None:
+        handle = settings.platforms.bluesky.handle
+        return handle.lstrip("@") if handle else None  # createRecord's repo
+
+    def text_of(self, request: dict[str, Any]) -> str:
+        return str(request["record"]["text"])
 
     def measure(self, text: str) -> int:
         return graphemes(text)

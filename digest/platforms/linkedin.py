@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from digest.platforms.base import Platform, Post
+
+if TYPE_CHECKING:
+    from digest.config import Settings
 
 AUTHOR_PLACEHOLDER = "urn:li:person:UNSET"  # set [platforms.linkedin] author in config
 # Unescaped, any of these makes LinkedIn drop the rest of the post.
@@ -42,6 +45,14 @@ def read_little(commentary: str) -> str:
 
 class LinkedIn(Platform):
     name, limit, tags, unit = "linkedin", 3000, (1, 3), "escaped characters"
+    label = "LinkedIn"
+
+    def account(self, settings: Settings) -> str | None:
+        return settings.platforms.linkedin.author
+
+    def text_of(self, request: dict[str, Any]) -> str:
+        return read_little(str(request["commentary"]))
+
     threads = False  # a LinkedIn post has no replies by its author
 
     def measure(self, text: str) -> int:

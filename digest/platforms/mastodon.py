@@ -42,6 +42,10 @@ def mastodon_length(text: str, spoiler_text: str = "") -> int:
 
 class Mastodon(Platform):
     name, limit, tags = "mastodon", 500, (2, 3)
+    label = "Mastodon"
+
+    def text_of(self, request: dict[str, Any]) -> str:
+        return str(request["status"])
 
     def measure(self, text: str) -> int:
         return mastodon_length(text)

@@ -13,6 +13,7 @@ MAX_LINKS = 5
 
 class Threads(Platform):
     name, limit, unit = "threads", 500, "UTF-8 bytes"
+    label, topic_tag = "Threads", True
 
     def measure(self, text: str) -> int:
         return len(text.encode("utf-8"))

@@ -38,6 +38,7 @@ def normalize(text: str) -> str:
 
 class X(Platform):
     name, limit, tags, unit = "x", 280, (1, 2), "weighted characters"
+    label = "X"
 
     def __init__(self, options: dict[str, Any] | None = None) -> None:
         self.options = options or twitter_config(3)

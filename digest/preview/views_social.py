@@ -9,28 +9,15 @@ from typing import Any
 from markupsafe import Markup, escape
 
 from digest.config import Settings
-from digest.platforms import PLATFORMS, limit_for, read_little
+from digest.platforms import PLATFORMS, limit_for
 from digest.preview.site import Item
 
 _TOKEN = re.compile(r"(https?://\S+)|(?<![\w#])(#\w+)")
-NAMES = {
-    "x": "X",
-    "bluesky": "Bluesky",
-    "mastodon": "Mastodon",
-    "linkedin": "LinkedIn",
-    "threads": "Threads",
-}
 
 
 def post_text(platform: str, payload: dict[str, Any]) -> str:
     """The text a reader sees, from the API request body's own field for it."""
-    if platform == "linkedin":
-        return read_little(payload["commentary"])
-    if platform == "bluesky":
-        return str(payload["record"]["text"])
-    if platform == "mastodon":
-        return str(payload["status"])
-    return str(payload["text"])
+    return PLATFORMS[platform].text_of(payload)
 
 
 def marked(text: str) -> Markup:
@@ -104,7 +91,7 @@ def _why(error: Exception) -> str:
 def _unreadable(name: str, problem: str, settings: Settings) -> dict[str, Any]:
     return {
         "id": name,
-        "name": NAMES.get(name, name),
+        "name": PLATFORMS[name].label,
         "limit": limit_for(name, settings),
         "unit": PLATFORMS[name].unit,
         "posts": 0,
@@ -134,7 +121,7 @@ def _platform(
         stories.append({"headline": headline, "hashtags": hashtags, "cards": cards})
     return {
         "id": name,
-        "name": NAMES.get(name, name),
+        "name": PLATFORMS[name].label,
         "limit": limit_for(name, settings),
         "unit": PLATFORMS[name].unit,
         "posts": len(envelopes),

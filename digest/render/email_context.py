@@ -9,6 +9,7 @@ from typing import Any
 from digest.config import PLATFORM_NAMES, Settings
 from digest.errors import RenderError
 from digest.models import Digest, Entry
+from digest.platforms import PLATFORMS
 from digest.render.email_links import checked_url, safe_url, with_utm
 from digest.render.email_message import BIDI_CONTROLS, one_line
 
@@ -18,14 +19,14 @@ _MONTHS = (
     *("January", "February", "March", "April", "May", "June"),
     *("July", "August", "September", "October", "November", "December"),
 )
-# Display name and brand colour of each platform in the follow row. MRML has icons of its own
-# for X and LinkedIn; the others need `brand.social_icons`.
+# Brand colour of each platform in the follow row. MRML has icons of its own for X and
+# LinkedIn; the others need `brand.social_icons`.
 FOLLOW = {
-    "x": ("X", "#000000"),
-    "bluesky": ("Bluesky", "#1185fe"),
-    "mastodon": ("Mastodon", "#6364ff"),
-    "linkedin": ("LinkedIn", "#0a66c2"),
-    "threads": ("Threads", "#000000"),
+    "x": "#000000",
+    "bluesky": "#1185fe",
+    "mastodon": "#6364ff",
+    "linkedin": "#0a66c2",
+    "threads": "#000000",
 }
 _BUILT_IN_ICONS = ("x", "linkedin")
 # After the preheader, invisible joiners and spaces keep clients from filling the inbox preview
@@ -74,7 +75,7 @@ def follow_row(settings: Settings) -> list[dict[str, Any]]:
         url = safe_url(platform.url)
         if not platform.enabled or url is None:
             continue
-        label, colour = FOLLOW[name]
+        label, colour = PLATFORMS[name].label, FOLLOW[name]
         handle = one_line(platform.handle or "")
         icon = icons.replace("{platform}", name) if icons else None
         row.append(

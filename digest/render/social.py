@@ -92,7 +92,7 @@ def _posts(
     settings: Settings,
     full: Parts,
 ) -> tuple[Post, ...]:
-    story, batch = entry.story, digest.slot.batch_id
+    story, batch, platform = entry.story, digest.slot.batch_id, PLATFORMS[name]
     keys = [idempotency_key(batch, story.id, name, n) for n in range(1, len(texts) + 1)]
     # The link card goes with the first part that shows the link (or part 1).
     card = next((n for n, t in enumerate(texts, 1) if full.url and full.url in t), 1)
@@ -110,8 +110,8 @@ def _posts(
             url=full.url if n == card else None,
             title=full.headline,
             description=full.tagline,
-            topic_tag=topic_tag(entry.summary.hashtags) if name == "threads" and n == 1 else None,
-            account=_account(name, settings),
+            topic_tag=topic_tag(entry.summary.hashtags) if platform.topic_tag and n == 1 else None,
+            account=platform.account(settings),
         )
         for n, text in enumerate(texts, 1)
     )
@@ -120,14 +120,6 @@ def _posts(
 def idempotency_key(batch_id: str, story_id: str, platform: str, part: int = 1) -> str:
     """sha256 of `batch_id|story|platform|part`: the same post always gets the same key."""
     return hashlib.sha256(f"{batch_id}|{story_id}|{platform}|{part}".encode()).hexdigest()
-
-
-def _account(name: str, settings: Settings) -> str | None:
-    """LinkedIn's author URN; Bluesky's repo (the handle without "@")."""
-    if name == "linkedin":
-        return settings.platforms.linkedin.author
-    handle = settings.platforms.bluesky.handle
-    return handle.lstrip("@") if name == "bluesky" and handle else None
 
 
 def envelope(name: str, post: Post) -> dict[str, Any]:
