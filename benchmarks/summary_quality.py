@@ -37,6 +37,18 @@ def mean(scores: list[float]) -> float:
     return 100 * statistics.fmean(scores)
 
 
+def add_scores(
+    scorer: rouge_scorer.RougeScorer,
+    reference: str,
+    methods: list[tuple[str, dict[str, list[float]]]],
+) -> None:
+    """Score each method's candidate against `reference`, appending F1 to its score lists."""
+    for candidate, scores in methods:
+        result = scorer.score(reference, candidate)
+        for key in scores:
+            scores[key].append(result[key].fmeasure)
+
+
 def bullets_table(limit: int | None) -> list[str]:
     scorer = rouge_scorer.RougeScorer(["rouge1", "rouge2", "rougeLsum"], use_stemmer=True)
     ours: dict[str, list[float]] = {"rouge1": [], "rouge2": [], "rougeLsum": []}
@@ -51,10 +63,7 @@ def bullets_table(limit: int | None) -> list[str]:
     for row, story, summary in zip(data, stories, summaries, strict=True):
         reference = "\n".join(row["highlights"])  # type: ignore[arg-type]
         lead3 = "\n".join(s.text for s in sentences_of(story)[:3])
-        for scores, candidate in ((ours, "\n".join(summary.bullets)), (lead, lead3)):
-            result = scorer.score(reference, candidate)
-            for key in scores:
-                scores[key].append(result[key].fmeasure)
+        add_scores(scorer, reference, [("\n".join(summary.bullets), ours), (lead3, lead)])
     out = [
         f"CNN highlights ({len(times)} articles), ROUGE F1 x100, stemming",
         "| method | ROUGE-1 | ROUGE-2 | ROUGE-Lsum | median ms / article |",
@@ -86,10 +95,7 @@ def headline_table(limit: int | None) -> list[str]:
         story = story_from_text(str(row["id"]), str(row["article"]))  # the title stays hidden
         headline = summarize(story).headline
         cut = shorten(sentences_of(story)[0].text, 70, ellipsis="")
-        for scores, candidate in ((ours, headline), (lead, cut)):
-            result = scorer.score(str(row["title"]), candidate)
-            for key in scores:
-                scores[key].append(result[key].fmeasure)
+        add_scores(scorer, str(row["title"]), [(headline, ours), (cut, lead)])
     out = [
         f"BBC titles ({len(data)} articles), headline ROUGE F1 x100, stemming",
         "| method | ROUGE-1 | ROUGE-L |",

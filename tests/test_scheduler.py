@@ -16,6 +16,7 @@ from factories import project, write_seed
 
 from digest import journal
 from digest.batches import published
+from digest.config import Settings
 from digest.scheduler import BACKOFF_CAP, Scheduler
 from digest.slots import slot_on
 
@@ -236,12 +237,18 @@ def test_stale_staging_folders_are_removed_at_start_up(
     assert any("removed stale staging folder" in r.message for r in caplog.records)
 
 
-def test_only_one_scheduler_per_outbox_does_work(tmp_path: Path) -> None:
+def two_schedulers(tmp_path: Path) -> tuple[Settings, Scheduler, Scheduler]:
+    """A project with one seed and two started schedulers sharing its outbox (and its lock)."""
     settings = project(tmp_path, [{"name": "daily", "at": "09:00", "timezone": "UTC"}])
     write_seed(settings.paths.seeds, 1)
     holder, standby = Scheduler(settings), Scheduler(settings)
     holder.start()
     standby.start()
+    return settings, holder, standby
+
+
+def test_only_one_scheduler_per_outbox_does_work(tmp_path: Path) -> None:
+    settings, holder, standby = two_schedulers(tmp_path)
     assert holder._hold_lock()
     standby.run_due(datetime(2026, 11, 28, 9, 1, tzinfo=UTC))
     assert published(settings.paths.outbox) == []
@@ -286,11 +293,7 @@ def test_two_scheduler_processes_racing_publish_each_slot_once(tmp_path: Path) -
 
 
 def test_a_standby_that_takes_over_learns_what_the_holder_did(tmp_path: Path) -> None:
-    settings = project(tmp_path, [{"name": "daily", "at": "09:00", "timezone": "UTC"}])
-    write_seed(settings.paths.seeds, 1)
-    holder, standby = Scheduler(settings), Scheduler(settings)
-    holder.start()
-    standby.start()
+    settings, holder, standby = two_schedulers(tmp_path)
     holder.run_due(datetime(2026, 11, 28, 9, 1, tzinfo=UTC))  # publishes story 1
     holder.run_due(datetime(2026, 11, 29, 9, 1, tzinfo=UTC))  # nothing new: "empty"
     holder.close()
