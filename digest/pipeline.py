@@ -8,15 +8,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from digest.assemble import assemble
 from digest.batches import carried
 from digest.config import Settings
 from digest.errors import BatchExistsError, DigestError, SeedError
-from digest.models import Digest, Entry, Rejected, Slot, Story
-from digest.outbox import batch_path, publish
-from digest.render import render
-from digest.render.email_checks import check_rendered
+from digest.models import Slot, Story
+from digest.outbox import batch_path, clean_stale, publish
 from digest.seeds import read_seeds
-from digest.summarize import summarize
 
 log = logging.getLogger("digest.pipeline")
 
@@ -48,29 +46,6 @@ def select(stories: list[Story], carried: set[str], max_stories: int) -> list[St
     return sorted(fresh, key=order)[:max_stories]
 
 
-def summarize_all(stories: Sequence[Story], settings: Settings) -> tuple[Entry, ...]:
-    """Each story with its summary, as the digest holds them."""
-    return tuple(
-        Entry(story=s, summary=summarize(s, settings.summary.max_bullets)) for s in stories
-    )
-
-
-def make_digest(
-    slot: Slot,
-    channels: Sequence[str],
-    stories: Sequence[Story],
-    errors: Sequence[SeedError],
-    settings: Settings,
-) -> Digest:
-    """The digest of `slot`: each story summarized, and the seeds that were rejected."""
-    return Digest(
-        slot=slot,
-        channels=tuple(channels),
-        entries=summarize_all(stories, settings),
-        rejected=tuple(Rejected(file=e.path.name, line=e.line, reason=e.reason) for e in errors),
-    )
-
-
 def unique_slugs(stories: list[Story]) -> tuple[list[Story], list[SeedError]]:
     """Keep the first story of each slug; later ones would overwrite its `stories/<slug>.json`."""
     seen: dict[str, Story] = {}
@@ -95,6 +70,7 @@ def build(
     """Build and publish the batch of `slot` from the seeds folder: the whole program, in order."""
     schedule = settings.schedule(slot.schedule)
     outbox = settings.paths.outbox
+    clean_stale(outbox)  # what killed builds left in staging; puts back a half-replaced batch
     if batch_path(outbox, slot.folder).exists() and not force:
         raise BatchExistsError(batch_path(outbox, slot.folder))
     seeds_dir = seeds or settings.paths.seeds
@@ -109,23 +85,26 @@ def build(
     errors += doubles
     if not stories:
         raise DigestError(f"{seeds_dir}: no valid seeds to build from ({len(errors)} rejected)")
-    # Select the seeds no earlier batch of this schedule carried.
-    chosen = select(stories, carried(outbox, slot.schedule, slot.utc), schedule.max_stories)
-    if not chosen:
+    # Select the seeds no earlier batch of this schedule carried, in the order they go out.
+    fresh = select(stories, carried(outbox, slot.schedule, slot.utc), len(stories))
+    if not fresh:
         return BuildResult(batch=None, slot=slot, stories=(), rejected=tuple(errors))
-    for story in chosen:
+    # Summarize, render and check them; a story that fails on its own is left out, and the
+    # next one takes its place.
+    assembled = assemble(slot, schedule.channels, fresh, errors, settings, schedule.max_stories)
+    rendered = assembled.rendered
+    chosen = tuple(entry.story for entry in rendered.digest.entries)
+    _warn_without_url(chosen)
+    # Publish atomically.
+    batch = publish(rendered, outbox, settings.config_hash, force=force, durable=durable)
+    return BuildResult(batch=batch, slot=slot, stories=chosen, rejected=assembled.rejected)
+
+
+def _warn_without_url(stories: Sequence[Story]) -> None:
+    for story in stories:
         if not story.url:
             log.warning(
                 "%s: no url in its front matter, so the email and posts carry no link "
                 'to the story; add url = "https://..." between +++ lines',
                 story.source,
             )
-    # Summarize each story into the digest.
-    digest = make_digest(slot, schedule.channels, chosen, errors, settings)
-    # Render the email, the posts and the story records.
-    rendered = render(digest, settings)
-    # Check the email is fit to send (size, links, unsubscribe, ...); a failed check stops here.
-    check_rendered(rendered, settings)
-    # Publish atomically.
-    batch = publish(rendered, outbox, settings.config_hash, force=force, durable=durable)
-    return BuildResult(batch=batch, slot=slot, stories=tuple(chosen), rejected=tuple(errors))

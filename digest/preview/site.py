@@ -17,13 +17,13 @@ from pathlib import Path
 
 from jinja2 import TemplateError, TemplateSyntaxError
 
+from digest.assemble import assemble
 from digest.batches import Batch, carried, published
 from digest.config import CHANNELS, Schedule, Settings, load_config
 from digest.errors import ConfigError, DigestError, SeedError
 from digest.models import Slot, Story, Summary
-from digest.pipeline import make_digest, select, unique_slugs
+from digest.pipeline import select, unique_slugs
 from digest.preview.batch_files import read_batch
-from digest.render import render
 from digest.seeds import DEFAULT_MAX_BYTES, read_seeds, slugify
 from digest.slots import next_slots
 
@@ -246,8 +246,12 @@ class Site:
                 problem="no new seeds: every valid seed was carried by an earlier batch of "
                 f"{slot.schedule!r}, so this slot would publish nothing",
             )
-        digest = make_digest(slot, channels, stories, self.errors, self.settings)
-        rendered = render(digest, self.settings)
+        # The pipeline's own assembly: a story that fails alone is left out, as a build would.
+        assembled = assemble(slot, channels, stories, self.errors, self.settings, len(stories))
+        for error in assembled.rejected[len(self.errors) :]:
+            log.warning("%s", error)
+        rendered = assembled.rendered
+        digest = rendered.digest
         items = tuple(Item(e.summary, e.story, e.story.source) for e in digest.entries)
         files = {f.path: f.content for f in rendered.files}
         return Sample(subject, batch_id=slot.batch_id, files=files, items=items)

@@ -1,0 +1,168 @@
+"""A story that fails alone is left out, with file:line: reason, and the rest is published."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from factories import project, slot, write_seed
+
+import digest.assemble
+from digest.config import Settings
+from digest.errors import DigestError
+from digest.models import Story
+from digest.pipeline import build
+from digest.render import email_checks
+from digest.render.email_checks import Email
+
+ALL = ("email", "x", "bluesky", "mastodon", "linkedin", "threads")
+
+
+def _project(tmp_path: Path, max_stories: int = 3, seeds: int = 3) -> Settings:
+    schedule = {"name": "morning", "at": "08:00", "max_stories": max_stories, "catch_up": "7d"}
+    config = project(tmp_path, [schedule], ALL)
+    for number in range(1, seeds + 1):
+        write_seed(tmp_path / "seeds", number)
+    return config
+
+
+def _manifest(batch: Path | None) -> dict[str, object]:
+    assert batch is not None
+    result: dict[str, object] = json.loads((batch / "manifest.json").read_text("utf-8"))
+    return result
+
+
+def _sources(batch: Path | None) -> list[str]:
+    return [str(s["source"]) for s in _manifest(batch)["stories"]]  # type: ignore[attr-defined]
+
+
+def _fail_check_for(monkeypatch: pytest.MonkeyPatch, marker: str) -> None:
+    """An extra email check that fails whenever `marker` is in the email's text."""
+
+    def marked(mail: Email, settings: Settings) -> list[str]:
+        return [f"holds {marker!r}"] if marker in mail.text else []
+
+    monkeypatch.setitem(email_checks.CHECKS, "test-marker", marked)
+
+
+def test_a_story_whose_email_fails_a_check_is_left_out_and_the_rest_published(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = _project(tmp_path)
+    _fail_check_for(monkeypatch, "Town 2")
+    result = build(config, slot(), durable=False)
+    assert _sources(result.batch) == ["story-0001.txt", "story-0003.txt"]
+    [error] = result.rejected
+    assert (error.path.name, error.line) == ("story-0002.txt", 1)
+    assert "test-marker" in error.reason and "left out" in error.reason
+    rejected = _manifest(result.batch)["rejected"]
+    assert rejected == [{"file": "story-0002.txt", "line": 1, "reason": error.reason}]
+
+
+def test_the_next_unsent_story_takes_the_place_of_one_left_out(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = _project(tmp_path, max_stories=2, seeds=4)
+    _fail_check_for(monkeypatch, "Town 1")
+    result = build(config, slot(), durable=False)
+    assert _sources(result.batch) == ["story-0002.txt", "story-0003.txt"]
+    assert [e.path.name for e in result.rejected] == ["story-0001.txt"]
+
+
+def test_a_story_whose_summary_raises_is_left_out(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = _project(tmp_path)
+    real = digest.assemble.summarize
+
+    def flaky(story: Story, max_bullets: int = 5):  # type: ignore[no-untyped-def]
+        if story.slug == "story-0003":
+            raise IndexError("list index out of range")
+        return real(story, max_bullets)
+
+    monkeypatch.setattr(digest.assemble, "summarize", flaky)
+    result = build(config, slot(), durable=False)
+    assert _sources(result.batch) == ["story-0001.txt", "story-0002.txt"]
+    [error] = result.rejected
+    assert error.path.name == "story-0003.txt"
+    assert "its summary failed (IndexError: list index out of range)" in error.reason
+
+
+def test_a_story_whose_posts_cannot_be_rendered_is_left_out(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from digest.render import social
+
+    config = _project(tmp_path)
+    real = social.compose_posts
+
+    def broken(entry, name, digest_, settings):  # type: ignore[no-untyped-def]
+        if entry.story.slug == "story-0001" and name == "bluesky":
+            raise KeyError("facet")
+        return real(entry, name, digest_, settings)
+
+    monkeypatch.setattr(social, "compose_posts", broken)
+    result = build(config, slot(), durable=False)
+    assert _sources(result.batch) == ["story-0002.txt", "story-0003.txt"]
+    assert "it cannot be rendered (KeyError: 'facet')" in result.rejected[0].reason
+
+
+def test_a_left_out_story_does_not_block_the_slots_after_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = _project(tmp_path, max_stories=5, seeds=2)
+    _fail_check_for(monkeypatch, "Town 1")
+    days = [slot(when=f"2026-11-{day}T08:00") for day in (28, 29, 30)]
+    first = build(config, days[0], durable=False)
+    assert _sources(first.batch) == ["story-0002.txt"]
+    write_seed(tmp_path / "seeds", 3)
+    second = build(config, days[1], durable=False)
+    assert _sources(second.batch) == ["story-0003.txt"]
+    assert [e.path.name for e in second.rejected] == ["story-0001.txt"]
+    # Nothing new and the bad story alone: nothing to publish, and the check that says why.
+    with pytest.raises(DigestError, match="check 'test-marker' failed"):
+        build(config, days[2], durable=False)
+
+
+def test_a_check_every_story_fails_stops_the_batch(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = _project(tmp_path)
+    _fail_check_for(monkeypatch, "council")
+    with pytest.raises(DigestError, match="nothing was published: check 'test-marker' failed"):
+        build(config, slot(), durable=False)
+    assert not (tmp_path / "outbox" / "2026-11-28").exists()
+
+
+def test_stories_that_pass_alone_but_not_together_stop_the_batch(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = _project(tmp_path)
+
+    def crowded(mail: Email, settings: Settings) -> list[str]:
+        return ["too big"] if len(set(re.findall(r"Town \d+", mail.text))) > 1 else []
+
+    monkeypatch.setitem(email_checks.CHECKS, "test-size", crowded)
+    with pytest.raises(email_checks.EmailCheckError, match="too big"):
+        build(config, slot(), durable=False)
+    assert not (tmp_path / "outbox" / "2026-11-28").exists()
+
+
+def test_the_cli_lists_a_left_out_story_as_file_line_reason_and_exits_2(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from digest.cli import main
+
+    _project(tmp_path)
+    _fail_check_for(monkeypatch, "Town 2")
+    code = main(
+        ["build", "--config", str(tmp_path / "config.toml"), "--slot", "morning@2026-11-28"]
+    )
+    out = capsys.readouterr()
+    assert code == 2, out.err
+    assert "story-0002.txt:1: left out of the batch: its email fails the check 'test-marker'" in (
+        out.err
+    )
+    assert "2 stories, 1 seeds rejected" in out.out
