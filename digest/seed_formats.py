@@ -1,14 +1,18 @@
-"""The seed formats, each parsed into (title, tagline, articles): canonical `.txt`, Markdown, JSON.
+"""The seed formats, each parsed into (title, tagline, articles): canonical `.txt` and Markdown
+here, JSON in `digest.seed_json`; and the helpers they share (lines, schema errors, characters).
 
 `digest.seeds` reads the file and picks the parser; its docstring shows a sample of each format.
 """
 
 from __future__ import annotations
 
-import json
+import datetime as dt
 import re
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+
+from pydantic_core import ErrorDetails
 
 from digest.errors import SeedError
 from digest.models import Article
@@ -16,6 +20,28 @@ from digest.models import Article
 _ARTICLE = re.compile(r"^\*\*\s*(?P<label>[^*]*?)\s*Article\s*:\s*\*\*\s*$", re.IGNORECASE)
 _BOLD_LINE = re.compile(r"^\*\*(?P<text>[^*].*?)\*\*\s*$")
 _QUOTED = re.compile(r'^\s*(?:“(?P<c>.+)”|"(?P<s>.+)")\s*$')
+# What a schema error's type says is expected; the value's own kind is named beside it.
+_EXPECTED = {
+    "string_type": "a string",
+    "int_type": "a whole number",
+    "list_type": "a list",
+    "tuple_type": "a list",
+    "dict_type": "an object",
+    "model_type": "an object",
+    "model_attributes_type": "an object",
+    "missing": "present",
+}
+_KINDS: tuple[tuple[type | tuple[type, ...], str], ...] = (
+    (type(None), "null"),
+    (bool, "true/false"),
+    ((int, float), "a number"),
+    (str, "a string"),
+    ((list, tuple), "a list"),
+    (dict, "an object"),
+    (dt.datetime, "a date-time"),
+    (dt.date, "a date"),
+    (dt.time, "a time"),
+)
 
 
 def key_line(text: str, key: str) -> int:
@@ -35,7 +61,8 @@ def _first_content(lines: list[str], start: int) -> int | None:
     return next((i for i in range(start, len(lines)) if lines[i].strip()), None)
 
 
-def _no_text(path: Path, line: int) -> SeedError:
+def no_text(path: Path, line: int) -> SeedError:
+    """The error of an article without paragraphs, at `line`."""
     return SeedError(
         path,
         line,
@@ -86,7 +113,7 @@ def _article(
     path: Path, label: str, headline: str | None, paragraphs: list[str], line: int
 ) -> Article:
     if not paragraphs:
-        raise _no_text(path, line)
+        raise no_text(path, line)
     return Article(label=label, headline=headline, paragraphs=tuple(paragraphs), line=line)
 
 
@@ -125,37 +152,48 @@ def parse_markdown(
     return title, tagline, articles
 
 
-def parse_json(path: Path, text: str) -> dict[str, Any]:
-    """A `.json` seed's object, its `articles` (or plain `text`) turned into `Article`s."""
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise SeedError(path, exc.lineno, f"invalid JSON: {exc.msg}") from None
-    if not isinstance(data, dict):
-        raise SeedError(path, 1, "a JSON seed is an object with title and articles (or text)")
-    title = data.get("title")
-    if not isinstance(title, str) or not title.strip():
-        raise SeedError(path, key_line(text, "title"), 'no title; add a "title" string')
-    raw_articles = data.pop("articles", None)
-    if raw_articles is None and "text" in data:
-        raw_articles = [{"text": data.pop("text")}]
-    articles = []
-    for item in raw_articles or []:
-        if not isinstance(item, dict):
-            raise SeedError(path, key_line(text, "articles"), "each article is an object")
-        paragraphs = item.get("paragraphs") or [
-            p for p in str(item.get("text", "")).split("\n") if p.strip()
-        ]
-        articles.append(
-            _article(
-                path,
-                str(item.get("label", "Main")),
-                item.get("headline"),
-                [clean(str(p)) for p in paragraphs if str(p).strip()],
-                key_line(text, "articles"),
-            )
-        )
-    if not articles:
-        raise _no_text(path, key_line(text, "articles"))
-    data["articles"] = articles
-    return data
+def kind_of(value: object) -> str:
+    """What `value` is, in the words of JSON and TOML: null, a number, a string, a list, ..."""
+    return next((name for cls, name in _KINDS if isinstance(value, cls)), type(value).__name__)
+
+
+def schema_reason(error: ErrorDetails) -> tuple[str, str]:
+    """(the key whose line to show, the reason) for one pydantic error on a seed's data."""
+    loc = error["loc"]
+    keys = [part for part in loc if isinstance(part, str)]
+    where = "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in loc)
+    where = where.removeprefix(".") or "?"
+    if error["type"] == "value_error":
+        detail = str(error["msg"]).removeprefix("Value error, ")
+    elif error["type"] in _EXPECTED:
+        got = "" if error["type"] == "missing" else f", not {kind_of(error['input'])}"
+        detail = f"must be {_EXPECTED[error['type']]}{got}"
+    else:
+        detail = str(error["msg"])
+    return (keys[-1] if keys else "?"), f"{where!r}: {detail}"
+
+
+def unreadable_text(value: Any) -> tuple[str, str] | None:
+    """(the top-level key, the problem) of the first string in `value` holding a NUL or a lone
+    surrogate (JSON `\\u0000`, `\\ud800`, TOML `\\u0000`): text that cannot be published."""
+    for key, text in _strings(value):
+        if "\x00" in text:
+            return key, "holds a NUL character (\\u0000); remove it"
+        if any("\ud800" <= char <= "\udfff" for char in text):
+            return key, "holds a lone surrogate escape (\\ud800-\\udfff), which is no character"
+    return None
+
+
+def _strings(value: Any) -> Iterator[tuple[str, str]]:
+    """Every string (keys too) in nested lists and dicts, with its top-level key; no recursion."""
+    stack: list[tuple[str, Any]] = [("?", value)]
+    while stack:
+        top, item = stack.pop()
+        if isinstance(item, str):
+            yield top, item
+        elif isinstance(item, dict):
+            for key, inner in item.items():
+                here = key if top == "?" and item is value else top
+                stack += [(here, key), (here, inner)]
+        elif isinstance(item, list | tuple):
+            stack += [(top, inner) for inner in item]
