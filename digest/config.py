@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-import tomllib
+import re
 from datetime import time
 from pathlib import Path
 from typing import Any
@@ -17,8 +17,10 @@ from digest.channels import PLATFORM_NAMES as PLATFORM_NAMES
 from digest.channels import Channel as Channel
 from digest.config_brand import Brand, Email
 from digest.config_brand import Utm as Utm
+from digest.config_file import parse_toml, read_file
+from digest.config_text import FolderPath, HttpsUrl, LineText, shown
 from digest.config_values import WEEKDAYS as WEEKDAYS
-from digest.config_values import Days, Duration, HhMm, HttpsUrl, Section, TimeZone
+from digest.config_values import Days, Duration, HhMm, Section, TimeZone
 from digest.config_values import contrast as contrast
 from digest.config_values import parse_duration as parse_duration
 from digest.errors import ConfigError
@@ -26,13 +28,27 @@ from digest.seeds import DEFAULT_MAX_BYTES
 
 # The most a platform accepts whatever the account (X Premium: 25,000); Mastodon's is per instance.
 PLATFORM_CAPS = {"x": 25_000, "bluesky": 300, "linkedin": 3000, "threads": 500}
+MAX_SEED_BYTES = 100_000_000  # a seed is read whole; a bigger cap is a typing slip
+
+
+# A handle as the platforms write them: @name, @name@instance (Mastodon), or a domain (Bluesky).
+HANDLE = r"^@?[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}(@[A-Za-z0-9][A-Za-z0-9.-]{0,252})?$"
+# Bluesky's repo: a domain handle or a DID (atproto's own syntax).
+_BLUESKY = (
+    r"(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?\.)+[a-zA-Z][a-zA-Z0-9-]*"
+    r"|did:[a-z]+:[a-zA-Z0-9._:%-]*[a-zA-Z0-9._-]"
+)
+# The shortest limit a post always fits in: a headline's first words, a link (23) and room to cut.
+MIN_LIMIT = 100
 
 
 class Platform(Section):
     enabled: bool = True
-    limit: int | None = Field(default=None, gt=0, le=100_000)
-    author: str | None = None  # LinkedIn: urn:li:person:… or urn:li:organization:…
-    handle: str | None = None  # shown in the email's follow row
+    limit: int | None = Field(default=None, ge=MIN_LIMIT, le=100_000)
+    author: LineText | None = Field(  # LinkedIn: urn:li:person:… or urn:li:organization:…
+        default=None, pattern=r"^urn:li:(person|organization):[A-Za-z0-9_-]{1,100}$"
+    )
+    handle: LineText | None = Field(default=None, pattern=HANDLE)  # the email's follow row
     url: HttpsUrl | None = None  # the profile page for the follow row
     thread: bool = False  # a story longer than one post becomes a numbered thread
     max_parts: int = Field(default=4, ge=2, le=25)  # the longest thread
@@ -51,6 +67,17 @@ class Platforms(Section):
         if linkedin.thread:
             raise ValueError("LinkedIn posts have no threads; remove `thread = true`")
         return linkedin
+
+    @field_validator("bluesky")
+    @classmethod
+    def _bluesky_handle_is_a_domain(cls, bluesky: Platform) -> Platform:
+        handle = (bluesky.handle or "").removeprefix("@")
+        if handle and not re.fullmatch(_BLUESKY, handle):
+            raise ValueError(
+                f"handle {bluesky.handle!r} is not a Bluesky handle; write the account's "
+                "domain, e.g. @example.org, or its DID, e.g. did:plc:abc123"
+            )
+        return bluesky
 
     @field_validator("x", "bluesky", "linkedin", "threads")
     @classmethod
@@ -77,6 +104,14 @@ class Schedule(Section):
     max_stories: int = Field(default=5, ge=1, le=50)
     catch_up: Duration = "6h"
 
+    @field_validator("channels")
+    @classmethod
+    def _each_channel_once(cls, channels: list[str]) -> list[str]:
+        doubles = sorted({c for c in channels if channels.count(c) > 1})
+        if doubles:
+            raise ValueError(f"each channel once; repeated: {', '.join(doubles)}")
+        return channels
+
     @property
     def time(self) -> time:
         hour, minute = self.at.split(":")
@@ -88,13 +123,13 @@ class Schedule(Section):
 
 
 class Paths(Section):
-    seeds: Path = Path("seeds")
-    outbox: Path = Path("outbox")
-    templates: Path = Path("templates")
+    seeds: FolderPath = Path("seeds")
+    outbox: FolderPath = Path("outbox")
+    templates: FolderPath = Path("templates")
 
 
 class SeedLimits(Section):
-    max_bytes: int = Field(default=DEFAULT_MAX_BYTES, gt=0)
+    max_bytes: int = Field(default=DEFAULT_MAX_BYTES, gt=0, le=MAX_SEED_BYTES)
 
 
 class SummaryOptions(Section):
@@ -151,12 +186,25 @@ def _dotted(loc: tuple[int | str, ...], data: Any) -> str:
     return out or "(top level)"
 
 
+# What each pattern-checked key must look like, said the way a person writes it.
+PATTERN_HINTS = {
+    "name": "write lowercase letters, digits and dashes (up to 40), e.g. morning",
+    "list_id": "write a domain-like id (letters, digits, dots, dashes), e.g. digest.example.org",
+    "handle": "write the account as @name, @name@instance.social (Mastodon) or @domain",
+    "author": "write the Posts API author URN, urn:li:person:ID or urn:li:organization:ID",
+}
+
+
 def _message(error: Any) -> str:
     kind = error["type"]
     if kind == "extra_forbidden":
         return "unknown key; check its spelling against the commented config.toml"
     if kind == "missing":
         return "required key is missing"
+    if kind == "string_pattern_mismatch":
+        key = next((p for p in reversed(error["loc"]) if p in PATTERN_HINTS), None)
+        if key is not None:
+            return f"{shown(str(error['input']))} is not valid; {PATTERN_HINTS[key]}"
     message = str(error["msg"])
     return message.removeprefix("Value error, ")
 
@@ -164,18 +212,8 @@ def _message(error: Any) -> str:
 def load_config(path: Path) -> Settings:
     """Read and validate `path`; raise `ConfigError` listing every problem with its dotted key."""
     path = Path(path)
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise ConfigError(
-            path, [("(file)", "not found; pass --config PATH or create it")]
-        ) from None
-    try:
-        data = tomllib.loads(raw.decode("utf-8"))
-    except UnicodeDecodeError as exc:
-        raise ConfigError(path, [("(file)", f"not UTF-8 at byte {exc.start}")]) from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(path, [("(syntax)", f"invalid TOML: {exc}")]) from None
+    raw = read_file(path)
+    data = parse_toml(path, raw)
     if "config_hash" in data:
         raise ConfigError(path, [("config_hash", "unknown key; digest computes it itself")])
     try:

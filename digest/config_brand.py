@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from pydantic import Field, model_validator
 
-from digest.config_values import (
-    MIN_CONTRAST,
+from digest.config_text import (
     Address,
-    Colour,
-    FontFamily,
+    Addresses,
+    FilledText,
+    HeaderText,
     HttpsUrl,
-    IconUrl,
+    LineText,
     Mailto,
-    Section,
-    contrast,
+    PlainText,
 )
+from digest.config_values import MIN_CONTRAST, Colour, FontFamily, IconUrl, Section, contrast
 
 
 class DarkColours(Section):
@@ -28,7 +28,7 @@ class DarkColours(Section):
 
 
 class Brand(Section):
-    name: str = Field(min_length=1)
+    name: HeaderText = Field(max_length=100)  # also the List-Id name and the fallback subject
     logo_url: HttpsUrl | None = None
     logo_width: int = Field(default=120, ge=24, le=552)
     logo_background: Colour = "#ffffff"  # a plate that keeps the logo visible in dark mode
@@ -44,8 +44,8 @@ class Brand(Section):
     heading_font_family: FontFamily | None = None
     font_url: HttpsUrl | None = None  # a web-font stylesheet; clients without it fall back
     social_icons: IconUrl | None = None  # e.g. https://example.org/icons/{platform}.png
-    footer: str = ""
-    postal_address: str = Field(min_length=1)
+    footer: PlainText = Field(default="", max_length=1000)
+    postal_address: FilledText = Field(max_length=500)  # CAN-SPAM and the like want one
 
     @model_validator(mode="after")
     def _readable(self) -> Brand:
@@ -75,15 +75,17 @@ class Brand(Section):
 
 
 class Utm(Section):
-    source: str = "digest"
-    medium: str = "email"
-    campaign: str = "{schedule}"
+    """Percent-encoded into every story link; bounded so links stay short."""
+
+    source: LineText = Field(default="digest", min_length=1, max_length=100)
+    medium: LineText = Field(default="email", min_length=1, max_length=100)
+    campaign: LineText = Field(default="{schedule}", min_length=1, max_length=100)
 
 
 class Email(Section):
     from_: Address = Field(alias="from")
-    to: Address
-    list_id: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9.-]*\.[A-Za-z]{2,}$")
+    to: Addresses
+    list_id: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9.-]*\.[A-Za-z]{2,}$", max_length=255)
     unsubscribe_url: HttpsUrl
     unsubscribe_mailto: Mailto
     preferences_url: HttpsUrl | None = None

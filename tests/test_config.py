@@ -111,7 +111,7 @@ def test_wrong_type(tmp_path: Path) -> None:
         ('days = "daily"', 'days = "sometimes"', "schedules[0].days", "weekdays"),
         ('days = "daily"', 'days = ["mon", "funday"]', "schedules[0].days", "mon, tue"),
         ('catch_up = "6h"', 'catch_up = "soon"', "schedules[0].catch_up", "6h, 90m"),
-        ('name = "morning"', 'name = "Morning Run"', "schedules[0].name", "pattern"),
+        ('name = "morning"', 'name = "Morning Run"', "schedules[0].name", "lowercase letters"),
         ("max_stories = 5", "max_stories = 0", "schedules[0].max_stories", "greater than"),
         ("limit = 500", "limit = -1", "platforms.mastodon.limit", "greater than"),
     ],
