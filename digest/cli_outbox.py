@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import errno
+import functools
+import logging
 import sys
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -12,6 +16,33 @@ from digest.channels import CHANNELS
 from digest.errors import DigestError
 
 OK, FAILED = 0, 1  # as digest.cli has them (importing it here would be circular)
+log = logging.getLogger("digest.outbox")
+Command = Callable[[argparse.Namespace], int]
+_ADVICE = {
+    errno.ENOTDIR: "a file stands where a folder must be; move it away or pick another path",
+    errno.EEXIST: "a file stands where a folder must be; move it away or pick another path",
+    errno.EISDIR: "a folder stands where a file must be; move it away",
+    errno.ENOENT: "it does not exist; check the path (and [paths] outbox in config.toml)",
+    errno.EACCES: "permission denied; run as a user who may write there, or fix its permissions",
+    errno.EPERM: "not permitted; run as a user who may write there, or fix its permissions",
+    errno.ENOSPC: "the disk is full; free some space and run again",
+    errno.EROFS: "the file system is read-only; pick a writable outbox",
+}
+
+
+def clean_os_errors(run: Command) -> Command:
+    """Turn an OSError of `run` into one DigestError line naming the path and what to do."""
+
+    @functools.wraps(run)
+    def wrapped(args: argparse.Namespace) -> int:
+        try:
+            return run(args)
+        except OSError as exc:
+            where = exc.filename if exc.filename is not None else "digest"
+            advice = _ADVICE.get(exc.errno or 0, "fix the cause and run again")
+            raise DigestError(f"{where}: {exc.strerror or exc}; {advice}") from exc
+
+    return wrapped
 
 
 def add_commands(commands: Any) -> None:
@@ -36,7 +67,7 @@ def add_commands(commands: Any) -> None:
         help="print the next N slots of each schedule (default 5)",
     )
     run.add_argument("--interval", type=int, default=20, help="seconds between wake-ups")
-    run.set_defaults(run=_schedule)
+    run.set_defaults(run=clean_os_errors(_schedule))
 
     check = commands.add_parser(
         "check",
@@ -49,7 +80,7 @@ def add_commands(commands: Any) -> None:
     check.add_argument("--config", type=Path, default=Path("config.toml"))
     check.add_argument("--outbox", type=Path, help="the outbox folder (default: from config)")
     check.add_argument("--json", action="store_true", help="print the result as JSON")
-    check.set_defaults(run=_check)
+    check.set_defaults(run=clean_os_errors(_check))
 
     outbox = commands.add_parser(
         "outbox",
@@ -60,13 +91,13 @@ def add_commands(commands: Any) -> None:
     verbs = outbox.add_subparsers(title="actions", metavar="ACTION", required=True)
     listing = verbs.add_parser("list", help="the published batches")
     listing.add_argument("--json", action="store_true")
-    listing.set_defaults(run=_list)
+    listing.set_defaults(run=clean_os_errors(_list))
     verify = verbs.add_parser("verify", help="check every file's sha256 against the manifest")
-    verify.set_defaults(run=_verify)
+    verify.set_defaults(run=clean_os_errors(_verify))
     claim = verbs.add_parser("claim", help="claim a channel of a batch (prints its files)")
-    claim.set_defaults(run=_claim)
+    claim.set_defaults(run=clean_os_errors(_claim))
     done = verbs.add_parser("done", help="record that a claimed channel was sent")
-    done.set_defaults(run=_done)
+    done.set_defaults(run=clean_os_errors(_done))
     for verb in (verify, claim, done):
         verb.add_argument("batch", metavar="BATCH", help="DATE/SLOT under the outbox, or a path")
     for verb in (claim, done):
@@ -155,7 +186,11 @@ def _list(args: argparse.Namespace) -> int:
     outbox = _outbox(args)
     rows: list[dict[str, Any]] = []
     for batch in published(outbox):
-        manifest = read_manifest(batch.path)
+        try:
+            manifest = read_manifest(batch.path)
+        except DigestError as exc:  # one damaged batch never hides the others
+            log.warning("%s; skipped", exc)
+            continue
         rows.append(
             {
                 "batch": batch.path.relative_to(outbox).as_posix(),

@@ -7,13 +7,16 @@ missed, failed, lost), `schedule`, `batch_id`, `slot` (local ISO time) and `deta
 from __future__ import annotations
 
 import json
+import logging
 import os
 from datetime import datetime
 from pathlib import Path
 
 from digest.models import Slot
 
+log = logging.getLogger("digest.journal")
 JOURNAL = ".journal.jsonl"
+FIELDS = ("at", "event", "schedule", "batch_id", "slot", "detail")
 # Events after which a slot needs no more work.
 SETTLED = frozenset({"published", "empty", "missed", "lost"})
 
@@ -40,14 +43,42 @@ def record(outbox: Path, now: datetime, event: str, slot: Slot, detail: str = ""
 
 
 def read(outbox: Path) -> list[dict[str, str]]:
-    """Every event so far, oldest first; a torn last line (a crash mid-write) is skipped."""
+    """Every event so far, oldest first; a line that is not one (a torn write) is skipped."""
     path = outbox / JOURNAL
-    if not path.is_file():
+    try:
+        data = path.read_bytes() if path.is_file() else b""
+    except OSError as exc:
+        log.warning("%s: not read (%s); carrying on without its history", path, exc.strerror)
         return []
     events = []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        try:
-            events.append(json.loads(line))
-        except json.JSONDecodeError:
+    for number, line in enumerate(data.splitlines(), 1):
+        if not line.strip():
             continue
+        problem, event = _parse(line)
+        if problem:
+            log.warning("%s:%d: skipped, %s", path, number, problem)
+        else:
+            events.append(event)
     return events
+
+
+def _parse(line: bytes) -> tuple[str, dict[str, str]]:
+    """One journal line as an event, or the reason it is not one."""
+    try:
+        event = json.loads(line.decode("utf-8"))
+    except UnicodeDecodeError:
+        return "not UTF-8", {}
+    except (json.JSONDecodeError, RecursionError):
+        return "not JSON (a write cut short?)", {}
+    if not isinstance(event, dict):
+        return f"not an event object but {type(event).__name__}", {}
+    wrong = [key for key in FIELDS if not isinstance(event.get(key), str)]
+    if wrong:
+        return f"no text field {wrong[0]!r}", {}
+    try:
+        aware = datetime.fromisoformat(event["slot"]).tzinfo is not None
+    except ValueError:
+        aware = False
+    if not aware:
+        return f"slot {event['slot']!r} is not an ISO time with its UTC offset", {}
+    return "", event

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+import unicodedata
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, Field
 
 from digest import __version__
 from digest.models import Frozen, Rendered
@@ -25,8 +28,36 @@ class StoryRecord(Frozen):
     source: str
 
 
+def check_batch_path(path: str) -> str:
+    """`path` if it names a file inside a batch folder; ValueError saying why not."""
+    parts = path.split("/")
+    if not path or path.startswith("/"):
+        problem = "must be a relative path inside the batch folder"
+    elif "\\" in path:
+        problem = "must use / between folders, not a backslash"
+    elif any(unicodedata.category(c)[0] == "C" or c in "\u2028\u2029" for c in path):
+        problem = "must not hold control or format characters"
+    elif any(part in ("", ".", "..") for part in parts):
+        problem = "must not hold empty, '.' or '..' parts"
+    elif path == "manifest.json" or parts[0] == "claims":
+        problem = "must not name the manifest or the claims folder"
+    else:
+        return path
+    raise ValueError(f"file path {path!r} {problem}")
+
+
+BatchPath = Annotated[
+    str,
+    AfterValidator(check_batch_path),
+    Field(
+        description="Relative POSIX path inside the batch folder: no leading '/', no '.', '..' "
+        "or empty parts, no backslash or control characters, never manifest.json or claims/."
+    ),
+]
+
+
 class FileRecord(Frozen):
-    path: str
+    path: BatchPath
     bytes: int
     sha256: str
     media_type: str

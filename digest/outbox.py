@@ -13,10 +13,11 @@ from pathlib import Path
 from digest.errors import BatchExistsError, PublishError
 from digest.manifest import build_manifest, manifest_bytes
 from digest.models import Rendered
+from digest.outbox_swap import repair, replace
 
 STAGING = ".staging"
 log = logging.getLogger("digest.outbox")
-_STAGED = re.compile(r"\.(?P<pid>\d+)-[0-9a-f]+\.(partial|replaced)$")
+_STAGED = re.compile(r"\.(?P<pid>\d+)-[0-9a-f]+\.(?P<kind>partial|replaced|target)$")
 
 
 def batch_path(outbox: Path, folder: str) -> Path:
@@ -48,7 +49,7 @@ def publish(
         _write_batch(staging, rendered, config_hash, durable)
         target.parent.mkdir(parents=True, exist_ok=True)
         if force and target.exists():
-            _replace(staging, target)
+            replace(staging, target, outbox, durable)
         else:
             _rename_exclusive(staging, target)
     except OSError as exc:
@@ -78,17 +79,45 @@ def _fsync_parent(target: Path) -> None:
 
 
 def clean_stale(outbox: Path) -> list[Path]:
-    """Remove staging folders left by publishers that are no longer running; returns them."""
+    """Repair what dead publishers left in staging; returns the paths it removed or restored.
+
+    A half-written batch is removed; the old batch of a `--force` replacement stopped between its
+    two renames is put back in its slot. Run at start-up by the scheduler and by every build.
+    """
     staging = outbox / STAGING
-    removed = []
-    for path in sorted(staging.iterdir()) if staging.is_dir() else []:
+    try:
+        entries = sorted(staging.iterdir()) if staging.is_dir() else []
+    except OSError as exc:
+        log.warning("could not look for stale staging folders in %s: %s", staging, exc.strerror)
+        return []
+    # Markers last: a `.replaced` batch needs its marker to find its slot.
+    entries.sort(key=lambda path: path.suffix == ".target")
+    cleaned = []
+    for path in entries:
         match = _STAGED.search(path.name)
         if match and _alive(int(match.group("pid"))):
             continue
-        shutil.rmtree(path, ignore_errors=True)
-        removed.append(path)
-        log.warning("removed stale staging folder %s (a publish that did not finish)", path)
-    return removed
+        try:
+            if match and match["kind"] == "replaced":
+                repair(outbox, path)
+            elif os.path.lexists(path):
+                kind = _remove(path)
+                log.warning(
+                    "removed stale staging %s %s (a publish that did not finish)", kind, path
+                )
+        except OSError as exc:
+            log.warning("could not clean stale staging entry %s: %s", path, exc.strerror)
+            continue
+        cleaned.append(path)
+    return cleaned
+
+
+def _remove(path: Path) -> str:
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path)
+        return "folder"
+    path.unlink(missing_ok=True)
+    return "file"
 
 
 def _alive(pid: int) -> bool:
@@ -155,15 +184,3 @@ def _rename_exclusive(staging: Path, target: Path) -> None:
         if exc.errno in (errno.EEXIST, errno.ENOTEMPTY):
             raise BatchExistsError(target) from None
         raise
-
-
-def _replace(staging: Path, target: Path) -> None:
-    """--force: move the old batch aside, move the new one in, then delete the old one."""
-    old = staging.with_suffix(".replaced")
-    os.rename(target, old)
-    try:
-        os.rename(staging, target)
-    except OSError:
-        os.rename(old, target)  # put the published batch back: a failed --force loses nothing
-        raise
-    shutil.rmtree(old)

@@ -20,7 +20,7 @@ from typing import Any
 from digest import journal
 from digest.batches import published, read_manifest
 from digest.config import Schedule, Settings, parse_duration
-from digest.errors import BatchExistsError
+from digest.errors import BatchExistsError, DigestError
 from digest.models import Slot
 from digest.outbox import batch_path, clean_stale
 from digest.pipeline import build
@@ -64,8 +64,9 @@ class Scheduler:
             if event.get("event") in journal.SETTLED:
                 self._advance(event["schedule"], datetime.fromisoformat(event["slot"]))
         for schedule in self.settings.schedules:
-            for batch in published(self.outbox, schedule.name)[-1:]:
-                self._advance(schedule.name, read_manifest(batch.path).slot.utc)
+            latest = _latest_slot(self.outbox, schedule.name)
+            if latest is not None:
+                self._advance(schedule.name, latest)
         # A schedule with no history yet: its slots since the last wake-up were missed too.
         awake = _read_awake(self.outbox)
         for schedule in self.settings.schedules:
@@ -168,11 +169,31 @@ class Scheduler:
             self._lock_fd = None
 
 
+def _latest_slot(outbox: Path, schedule: str) -> datetime | None:
+    """The slot of the newest batch of `schedule` whose manifest can be read."""
+    for batch in reversed(published(outbox, schedule)):
+        try:
+            return read_manifest(batch.path).slot.utc
+        except DigestError as exc:
+            log.warning("%s; skipped", exc)
+    return None
+
+
 def _read_awake(outbox: Path) -> datetime | None:
+    """The last wake-up; None (with a warning naming the file) when it cannot be read."""
+    path = outbox / AWAKE
     try:
-        return datetime.fromisoformat((outbox / AWAKE).read_text().strip())
-    except (FileNotFoundError, ValueError):
+        text = path.read_text(encoding="utf-8").strip()
+        awake = datetime.fromisoformat(text)
+    except FileNotFoundError:
         return None
+    except (OSError, ValueError) as exc:
+        log.warning("%s: ignored, not an ISO time (%s)", path, getattr(exc, "strerror", exc))
+        return None
+    if awake.tzinfo is None:
+        log.warning("%s: ignored, %r has no UTC offset", path, text)
+        return None
+    return awake
 
 
 def _write_awake(outbox: Path, now: datetime) -> None:
@@ -181,8 +202,11 @@ def _write_awake(outbox: Path, now: datetime) -> None:
     if previous and previous >= now:
         return
     temporary = outbox / f"{AWAKE}.{os.getpid()}"
-    temporary.write_text(now.isoformat() + "\n")
-    os.replace(temporary, outbox / AWAKE)
+    try:
+        temporary.write_text(now.isoformat() + "\n")
+        os.replace(temporary, outbox / AWAKE)
+    except OSError as exc:  # only a hint for the next start-up: never worth stopping for
+        log.warning("could not record the wake-up in %s: %s", outbox / AWAKE, exc.strerror)
 
 
 def serve(
@@ -216,5 +240,13 @@ def _tick(scheduler: Scheduler, clock: Callable[[], datetime]) -> None:
     # `schedule` re-fires a job that raised on every tick: never let one escape.
     try:
         scheduler.run_due(clock())
-    except Exception:
-        log.exception("wake-up failed; trying again at the next one")
+    except Exception as exc:
+        # One line for the log; the traceback only with -v.
+        log.error("wake-up failed (%s); trying again at the next one", _one_line(exc))
+        log.debug("the failed wake-up", exc_info=True)
+
+
+def _one_line(exc: Exception) -> str:
+    if isinstance(exc, OSError) and exc.filename:
+        return f"{exc.filename}: {exc.strerror}"
+    return f"{type(exc).__name__}: {exc}"

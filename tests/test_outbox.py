@@ -117,8 +117,9 @@ def test_manifest_schema_is_json_schema() -> None:
     assert {"schema_version", "batch_id", "files", "rejected"} <= set(schema["properties"])
 
 
-def test_a_failed_force_keeps_the_published_batch(tmp_path: Path, monkeypatch) -> None:
-    import digest.outbox as outbox
+@pytest.mark.parametrize("swap", ["exchange", "two renames"])
+def test_a_failed_force_keeps_the_published_batch(tmp_path: Path, monkeypatch, swap: str) -> None:
+    import digest.outbox_swap as outbox_swap
 
     publish(rendered("first"), tmp_path, "h")
     real_rename = os.rename
@@ -128,9 +129,46 @@ def test_a_failed_force_keeps_the_published_batch(tmp_path: Path, monkeypatch) -
             raise OSError(5, "Input/output error")
         real_rename(source, destination)
 
-    monkeypatch.setattr(outbox.os, "rename", rename)
+    def exchange(first: Path, second: Path) -> bool:
+        raise OSError(5, "Input/output error")
+
+    if swap == "exchange":
+        monkeypatch.setattr(outbox_swap, "exchange", exchange)
+    else:
+        monkeypatch.setattr(outbox_swap, "exchange", lambda first, second: False)
+        monkeypatch.setattr(outbox_swap.os, "rename", rename)
     with pytest.raises(PublishError, match="nothing was published"):
         publish(rendered("second"), tmp_path, "h", force=True)
-    monkeypatch.setattr(outbox.os, "rename", real_rename)
+    monkeypatch.undo()
     assert (tmp_path / "2026-11-28/morning-0800/email/digest.txt").read_text() == "first"
+    assert os.listdir(tmp_path / STAGING) == []
+
+
+def test_force_without_an_atomic_exchange_replaces_the_batch_too(
+    tmp_path: Path, monkeypatch
+) -> None:
+    import digest.outbox_swap as outbox_swap
+
+    monkeypatch.setattr(outbox_swap, "exchange", lambda first, second: False)
+    publish(rendered("first"), tmp_path, "h")
+    batch = publish(rendered("second"), tmp_path, "h", force=True)
+    assert (batch / "email/digest.txt").read_text() == "second"
+    assert os.listdir(tmp_path / STAGING) == []
+
+
+def test_force_on_linux_swaps_the_batches_in_one_step(tmp_path: Path, monkeypatch) -> None:
+    """With renameat2(RENAME_EXCHANGE) the slot is never empty: no plain rename touches it."""
+    import digest.outbox_swap as outbox_swap
+
+    if outbox_swap._renameat2() is None:
+        pytest.skip("this system has no renameat2")
+    publish(rendered("first"), tmp_path, "h")
+    renames: list[str] = []
+    real_rename = os.rename
+    monkeypatch.setattr(
+        outbox_swap.os, "rename", lambda a, b: (renames.append(str(a)), real_rename(a, b))[1]
+    )
+    batch = publish(rendered("second"), tmp_path, "h", force=True)
+    assert renames == []
+    assert (batch / "email/digest.txt").read_text() == "second"
     assert os.listdir(tmp_path / STAGING) == []
