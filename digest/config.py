@@ -54,9 +54,23 @@ class Platform(Section):
     max_parts: int = Field(default=4, ge=2, le=25)  # the longest thread
 
 
+class BlueskyPlatform(Platform):
+    handle: LineText | None = None  # the repo of createRecord, checked below
+
+    @field_validator("handle")
+    @classmethod
+    def _a_domain_or_did(cls, handle: str | None) -> str | None:
+        if handle and not re.fullmatch(_BLUESKY, handle.removeprefix("@")):
+            raise ValueError(
+                f"{shown(handle)} is not a Bluesky handle; write the account's domain, "
+                "e.g. @example.org, or its DID, e.g. did:plc:abc123"
+            )
+        return handle
+
+
 class Platforms(Section):
     x: Platform = Platform()
-    bluesky: Platform = Platform()
+    bluesky: BlueskyPlatform = BlueskyPlatform()
     mastodon: Platform = Platform()
     linkedin: Platform = Platform()
     threads: Platform = Platform()
@@ -67,17 +81,6 @@ class Platforms(Section):
         if linkedin.thread:
             raise ValueError("LinkedIn posts have no threads; remove `thread = true`")
         return linkedin
-
-    @field_validator("bluesky")
-    @classmethod
-    def _bluesky_handle_is_a_domain(cls, bluesky: Platform) -> Platform:
-        handle = (bluesky.handle or "").removeprefix("@")
-        if handle and not re.fullmatch(_BLUESKY, handle):
-            raise ValueError(
-                f"handle {bluesky.handle!r} is not a Bluesky handle; write the account's "
-                "domain, e.g. @example.org, or its DID, e.g. did:plc:abc123"
-            )
-        return bluesky
 
     @field_validator("x", "bluesky", "linkedin", "threads")
     @classmethod

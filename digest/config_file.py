@@ -32,23 +32,32 @@ def read_file(path: Path) -> bytes:
         raise ConfigError(
             path, [("(file)", f"cannot be read ({reason}); check the path")]
         ) from None
-    with os.fdopen(fd, "rb") as file:
-        kind = os.fstat(file.fileno()).st_mode
-        if stat.S_ISDIR(kind):
-            raise ConfigError(path, [("(file)", _FOLDER)])
-        if not stat.S_ISREG(kind):
-            raise ConfigError(
-                path, [("(file)", "is not a regular file (a FIFO, device or socket)")]
-            )
-        try:
-            raw = file.read(MAX_CONFIG_BYTES + 1)
-        except OSError as error:
-            raise ConfigError(path, [("(file)", f"cannot be read ({error.strerror})")]) from None
+    try:
+        raw = _read_regular(path, fd)
+    finally:
+        os.close(fd)
     if len(raw) > MAX_CONFIG_BYTES:
         raise ConfigError(
             path, [("(file)", f"is over {MAX_CONFIG_BYTES} bytes; is it config.toml?")]
         )
     return raw
+
+
+def _read_regular(path: Path, fd: int) -> bytes:
+    """Up to MAX_CONFIG_BYTES + 1 bytes of the open `fd`, when it is a regular file."""
+    kind = os.fstat(fd).st_mode
+    if stat.S_ISDIR(kind):
+        raise ConfigError(path, [("(file)", _FOLDER)])
+    if not stat.S_ISREG(kind):
+        raise ConfigError(path, [("(file)", "is not a regular file (a FIFO, device or socket)")])
+    chunks, size = [], 0
+    try:
+        while size <= MAX_CONFIG_BYTES and (chunk := os.read(fd, MAX_CONFIG_BYTES + 1 - size)):
+            chunks.append(chunk)
+            size += len(chunk)
+    except OSError as error:
+        raise ConfigError(path, [("(file)", f"cannot be read ({error.strerror})")]) from None
+    return b"".join(chunks)
 
 
 def parse_toml(path: Path, raw: bytes) -> dict[str, Any]:
