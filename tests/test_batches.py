@@ -2,20 +2,29 @@
 
 from __future__ import annotations
 
+import errno
+import hashlib
 import json
 import logging
 import multiprocessing
+import os
+import posixpath
+import shutil
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import jsonschema
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from pydantic import ValidationError
 from factories import EXAMPLE_SEED, ROOT, project, write_seed
 
 from digest.batches import carried, claim, done, published, read_manifest, status, verify
 from digest.config import load_config
 from digest.errors import DigestError
+from digest.manifest import FileRecord, check_batch_path
 from digest.pipeline import build
 from digest.slots import slot_on
 
@@ -176,3 +185,142 @@ def test_a_story_without_url_is_warned_about(
     with caplog.at_level(logging.WARNING, logger="digest.pipeline"):
         build(settings, slot_on(settings.schedules[0], NOW.date()))
     assert any("story-0001.txt: no url in its front matter" in r.message for r in caplog.records)
+
+
+HOSTILE_PATHS = {
+    "out of the batch": "email/../../secret.txt",
+    "absolute": "/etc/passwd",
+    "a backslash": "email\\..\\..\\secret.txt",
+    "an empty part": "email//digest.txt",
+    "a dot part": "./email/digest.txt",
+    "a NUL": "email/digest.txt\x00.png",
+    "a line break": "email/digest\n.txt",
+    "the manifest itself": "manifest.json",
+    "under claims": "claims/email",
+    "empty": "",
+}
+
+
+@pytest.mark.parametrize("case", list(HOSTILE_PATHS))
+def test_a_hostile_manifest_path_is_refused_by_the_model(case: str) -> None:
+    with pytest.raises(ValidationError, match="file path"):
+        FileRecord(path=HOSTILE_PATHS[case], bytes=1, sha256="0" * 64, media_type="text/plain")
+
+
+@given(st.text())
+def test_every_path_the_model_accepts_stays_inside_the_batch(path: str) -> None:
+    try:
+        check_batch_path(path)
+    except ValueError:
+        return
+    inside = posixpath.normpath(posixpath.join("/batch", path))
+    assert inside.startswith("/batch/") and inside == f"/batch/{path}"
+    assert "\\" not in path and path != "manifest.json" and not path.startswith("claims")
+
+
+def _list_in_manifest(batch: Path, path: str, data: bytes) -> None:
+    """Add `path` to the manifest (written as JSON, past the model) with `data`'s checksum."""
+    manifest = batch / "manifest.json"
+    record = json.loads(manifest.read_text())
+    record["files"].append(
+        {
+            "path": path,
+            "bytes": len(data),
+            "sha256": hashlib.sha256(data).hexdigest(),
+            "media_type": "text/plain",
+        }
+    )
+    manifest.write_text(json.dumps(record))
+
+
+@pytest.mark.parametrize("case", ["out of the batch", "absolute"])
+def test_a_hostile_manifest_path_is_refused_by_verify_and_claim(batch: Path, case: str) -> None:
+    secret = batch.parent / "secret.txt"  # where email/../../secret.txt leads
+    secret.write_bytes(b"the consumer must never be handed this")
+    path = HOSTILE_PATHS[case] if case == "out of the batch" else str(secret)
+    _list_in_manifest(batch, path, secret.read_bytes())
+    with pytest.raises(DigestError, match="not a valid manifest: files.*file path"):
+        verify(batch)
+    with pytest.raises(DigestError, match="not a valid manifest"):
+        claim(batch, "email", NOW)
+    assert not (batch / "claims" / "email").exists()
+
+
+def _link_file(batch: Path) -> str:
+    target = batch / "social" / "x.txt"
+    outside = batch.parent / "x.txt"
+    outside.write_bytes(target.read_bytes())
+    target.unlink()
+    target.symlink_to(outside)
+    return "social/x.txt is a symbolic link"
+
+
+def _link_folder(batch: Path) -> str:
+    outside = batch.parent / "social-copy"
+    shutil.copytree(batch / "social", outside)
+    shutil.rmtree(batch / "social")
+    (batch / "social").symlink_to(outside)
+    return "social is a symbolic link"
+
+
+def _link_stray(batch: Path) -> str:
+    (batch / "stories" / "extra.json").symlink_to("/etc/hostname")
+    return "stories/extra.json: a symbolic link"
+
+
+def _link_claims(batch: Path) -> str:
+    (batch.parent / "claims-elsewhere").mkdir()
+    (batch / "claims").symlink_to(batch.parent / "claims-elsewhere")
+    return "claims: a symbolic link"
+
+
+LINKS = {
+    "a symlinked file": _link_file,
+    "a symlinked folder": _link_folder,
+    "a symlink not listed": _link_stray,
+    "a symlinked claims folder": _link_claims,
+}
+
+
+@pytest.mark.parametrize("case", list(LINKS))
+def test_a_symlink_in_the_batch_fails_verify_and_claim(batch: Path, case: str) -> None:
+    expected = LINKS[case](batch)
+    problems = verify(batch)
+    assert any(expected in problem for problem in problems), problems
+    with pytest.raises(DigestError, match="failed verification, not claimed"):
+        claim(batch, "x", NOW)
+    assert status(batch, "x") == "open"
+
+
+class NoSpace:
+    """The `os` module as digest.batches sees it, with every `name` call failing ENOSPC."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __getattr__(self, name: str) -> Any:
+        if name == self.name:
+            return self.fail
+        return getattr(os, name)
+
+    def fail(self, *args: Any) -> None:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+
+@pytest.mark.parametrize("failing", ["write", "fsync"])
+def test_a_claim_on_a_full_disk_leaves_no_claim(
+    batch: Path, monkeypatch: pytest.MonkeyPatch, failing: str
+) -> None:
+    import digest.batches as module
+
+    monkeypatch.setattr(module, "os", NoSpace(failing))
+    with pytest.raises(
+        DigestError,
+        match=r"claims/x: could not be written \(No space left on device\); nothing was recorded",
+    ):
+        claim(batch, "x", NOW)
+    monkeypatch.undo()
+    assert os.listdir(batch / "claims") == []
+    assert status(batch, "x") == "open"
+    assert [f["path"] for f in claim(batch, "x", NOW)] == ["social/x.json", "social/x.txt"]
+    assert json.loads((batch / "claims" / "x").read_text())["channel"] == "x"

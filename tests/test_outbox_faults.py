@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import logging
 import multiprocessing
 import os
 import random
@@ -14,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from factories import BBC_SEEDS, make_digest, project
+from factories import BBC_SEEDS, make_digest, project, write_seed
 
 from digest.batches import published, verify
 from digest.errors import BatchExistsError, PublishError
@@ -174,3 +175,73 @@ def test_every_failing_write_or_fsync_leaves_nothing_visible(
             monkeypatch.setattr(module, "os", os)
             batch = publish(rendered_batch, outbox, "h")
             assert verify(batch) == []
+
+
+def _half_replaced(outbox: Path, pid: int, marker: str | None, target_left: bool) -> Path:
+    """What a --force of the fallback scheme leaves when killed between its two renames."""
+    first = publish(_small("old"), outbox, "h", durable=False)
+    base = outbox / STAGING / f"morning_2026-11-28T080000Z.{pid}-0badf00d"
+    os.rename(first, f"{base}.replaced")
+    if target_left:
+        publish(_small("new"), outbox, "h", durable=False)
+    if marker is not None:
+        Path(f"{base}.target").write_text(marker + "\n")
+    return first
+
+
+def _small(text: str) -> Any:
+    from digest.models import Rendered, RenderedFile
+
+    file = RenderedFile(path="email/digest.txt", content=text.encode(), media_type="text/plain")
+    return Rendered(digest=make_digest(channels=("email",)), files=(file,))
+
+
+DEAD = 999_999_999
+# (marker, whether the new batch made it, what the slot must hold after the repair)
+REPAIRS = {
+    "killed between the renames": ("2026-11-28/morning-0800", False, "old"),
+    "killed after the second rename": ("2026-11-28/morning-0800", True, "new"),
+    "a marker naming a path outside the outbox": ("../../elsewhere", False, None),
+    "no marker (a batch of an older digest)": (None, False, None),
+}
+
+
+def test_start_up_repairs_each_half_done_replacement_of_a_dead_publisher(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    for case, (marker, target_left, holds) in REPAIRS.items():
+        outbox = tmp_path / case / "outbox"
+        target = _half_replaced(outbox, DEAD, marker, target_left)
+        caplog.clear()
+        with caplog.at_level(logging.WARNING, logger="digest.outbox"):
+            clean_stale(outbox)
+        assert os.listdir(outbox / STAGING) == [], case
+        if holds is None:  # no slot to put it back in: removed, nothing written elsewhere
+            assert not target.exists() and not (tmp_path / "elsewhere").exists(), case
+            continue
+        assert (target / "email/digest.txt").read_text() == holds, case
+        assert verify(target) == [], case
+        verb = "restored" if holds == "old" else "removed"
+        assert any(r.getMessage().startswith(verb) for r in caplog.records), case
+    # A publisher still running is in the middle of it: its folders are left alone.
+    outbox = tmp_path / "live" / "outbox"
+    _half_replaced(outbox, os.getppid(), "2026-11-28/morning-0800", False)
+    before = sorted(os.listdir(outbox / STAGING))
+    clean_stale(outbox)
+    assert sorted(os.listdir(outbox / STAGING)) == before
+
+
+def test_build_cleans_its_own_stale_staging(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    settings = project(tmp_path, [{"name": "daily", "at": "09:00", "timezone": "UTC"}])
+    write_seed(settings.paths.seeds, 1)
+    dead = settings.paths.outbox / STAGING / f"daily_2026-11-28T090000Z.{DEAD}-0badf00d.partial"
+    (dead / "email").mkdir(parents=True)
+    (dead / "email" / "digest.html").write_text("half")
+    stray = settings.paths.outbox / STAGING / "stray-file"
+    stray.write_text("?")
+    with caplog.at_level(logging.WARNING, logger="digest.outbox"):
+        build(settings, slot_on(settings.schedules[0], date(2026, 11, 28)), durable=False)
+    assert os.listdir(settings.paths.outbox / STAGING) == []
+    assert f"removed stale staging folder {dead}" in caplog.text
