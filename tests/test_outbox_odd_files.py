@@ -154,7 +154,7 @@ def test_a_damaged_manifest_of_a_later_slot_does_not_count(outbox: Path) -> None
 
 def test_an_outbox_that_is_a_file_is_named_in_one_error(tmp_path: Path) -> None:
     (tmp_path / "outbox").write_text("not a folder")
-    with pytest.raises(DigestError, match="outbox: cannot read the outbox .Not a directory"):
+    with pytest.raises(DigestError, match=r"outbox: cannot read the outbox \(Not a directory\)"):
         published(tmp_path / "outbox")
 
 
