@@ -28,7 +28,8 @@ from digest.seeds import read_seed
 
 LEXICONS = load_lexicons(SHARED / "conformance" / "bluesky")
 TEXT_KEY = {"x": "text", "mastodon": "status", "linkedin": "commentary", "threads": "text"}
-URL = "https://example.org/a/ü-story?x=1"
+URL = "https://example.org/a/ü-story?x=1"  # an IRI: posts write it as the email does, a URI
+URI = "https://example.org/a/%C3%BC-story?x=1"
 
 
 def files_of(digest: Digest, config: Settings | None = None) -> dict[str, RenderedFile]:
@@ -220,7 +221,7 @@ def test_a_story_longer_than_a_post_becomes_a_numbered_thread_where_config_allow
         assert [t.rsplit("\n\n", 1)[1] for t in texts] == [
             f"{n}/{len(texts)}" for n in range(1, len(texts) + 1)
         ]
-        assert URL in texts[0] and "• " in "".join(texts)
+        assert URI in texts[0] and "• " in "".join(texts)
     bullets = make_digest().entries[0].summary.bullets
     for name in ("mastodon", "linkedin", "threads"):  # thread = false, or no threads at all
         (only,) = payloads(files, name)
@@ -379,7 +380,7 @@ def test_bluesky_tags_and_the_story_link_get_facets() -> None:
     pieces = [
         raw[f["index"]["byteStart"] : f["index"]["byteEnd"]].decode() for f in record["facets"]
     ]
-    assert pieces[0] == URL
+    assert pieces[0] == URI
     tags = [p for b in payloads(files_of(unicode_digest()), "bluesky") for p in tag_pieces(b)]
     assert tags == ["#Zürich", "#Café", "#ElSalvador"]
 

@@ -12,7 +12,9 @@ import regex
 
 from digest.models import Entry
 from digest.platforms import Platform, graphemes
+from digest.render.email_links import safe_url, scheme_of
 from digest.render.thread import SEPARATOR, split_thread
+from digest.render.visible import one_line, visible
 
 TOPIC_TAG_MAX = 50  # Threads: 1-50 characters, no "." or "&"
 TAG_MAX_GRAPHEMES = 64  # Bluesky's tag facet limit, also a sane cap elsewhere
@@ -36,18 +38,32 @@ class Parts:
 def story_parts(entry: Entry, platform: Platform) -> Parts:
     """The headline, the tagline (or else the strongest bullet), the other bullets, link, tags."""
     summary = entry.summary
-    bullets = tuple(_nfc(b.strip()) for b in summary.bullets if b.strip())
-    tagline = _nfc(summary.tagline.strip())
+    bullets = tuple(b for b in map(post_text, summary.bullets) if b)
+    tagline = post_text(summary.tagline)
+    # A headline of nothing but invisible characters: the seed's own title stands in.
+    headline = post_text(summary.headline) or post_text(entry.story.title)
     if not tagline and bullets:
-        tagline = strongest_bullet(bullets, summary.headline, summary.hashtags)
+        tagline = strongest_bullet(bullets, headline, summary.hashtags)
         bullets = tuple(b for b in bullets if b != tagline)
     return Parts(
-        headline=_nfc(summary.headline.strip()),
+        headline=headline,
         tagline=tagline,
-        url=_nfc(entry.story.url) if entry.story.url else None,
+        url=web_link(entry.story.url),
         hashtags=hashtags(summary.hashtags, platform.tags[1], platform.accepts_tag),
         bullets=bullets,
     )
+
+
+def web_link(url: str | None) -> str | None:
+    """The story link as posts carry it: the email's ASCII URI, when it is an http(s) link."""
+    safe = safe_url(url)  # the email warns about a link it drops; posts drop the same ones
+    return safe if safe and scheme_of(safe) in ("http", "https") else None
+
+
+def post_text(text: str) -> str:
+    """Summary text as every post carries it: one line, NFC, with no bidi controls and no
+    invisible characters (the joiners an emoji or a script needs stay)."""
+    return _nfc(one_line(visible(text)))
 
 
 def strongest_bullet(bullets: tuple[str, ...], headline: str, tags: tuple[str, ...]) -> str:
@@ -67,7 +83,7 @@ def hashtags(
 ) -> tuple[str, ...]:
     """Up to `count` usable tags (a letter, no punctuation, <= 64 graphemes), first seen first."""
     chosen: list[str] = []
-    for tag in (_nfc(t) for t in tags):
+    for tag in map(post_text, tags):
         usable = _TAG.fullmatch(tag) and graphemes(tag) <= TAG_MAX_GRAPHEMES
         if usable and accepts(tag) and tag.casefold() not in {c.casefold() for c in chosen}:
             chosen.append(tag)

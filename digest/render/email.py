@@ -10,10 +10,12 @@ from __future__ import annotations
 import os
 import textwrap
 import traceback
+import unicodedata
 from pathlib import Path
 from typing import Any
 
 import mjml
+import regex
 from jinja2 import Environment, FileSystemLoader, TemplateError, TemplateSyntaxError
 
 from digest.config import Settings
@@ -36,6 +38,17 @@ __all__ = [
 ]
 
 WIDTH = 72  # plain-text line width
+# What MRML escapes in attribute values: Rust's `char::escape_debug` set, grapheme extenders and
+# what Rust does not call printable. Python's older Unicode data adds the characters assigned
+# since then, which an older Rust may not know either.
+_MANGLED = regex.compile(
+    r"(?V1)[[\p{Grapheme_Extend}\p{Cf}\p{Cc}\p{Cs}\p{Co}\p{Cn}\p{Zl}\p{Zp}\p{Zs}"
+    r"\p{Default_Ignorable_Code_Point}]--[\x00-\x7f]]"
+)
+_NON_ASCII = regex.compile(r"[^\x00-\x7f]")
+# Where MJML source holds attribute text: every tag (autoescaped data never holds `<` or `>`),
+# and the title, which MRML copies into an `aria-label`.
+_IN_ATTRIBUTES = regex.compile(r"<mj-title\b[^>]*>[^<]*</mj-title>|<[^<>]*>")
 
 
 def render_email(digest: Digest, settings: Settings) -> tuple[RenderedFile, ...]:
@@ -64,9 +77,27 @@ def render_html(digest: Digest, settings: Settings) -> str:
 def compile_mjml(source: str) -> str:
     """MJML source as HTML, with MRML; no default web fonts (the brand names its own)."""
     try:
-        return str(mjml.mjml2html(source, fonts={})).rstrip("\n") + "\n"
+        return str(mjml.mjml2html(_char_refs(source), fonts={})).rstrip("\n") + "\n"
     except Exception as exc:  # mjml-python raises plain exceptions with MRML's message
         raise RenderError(f"email/digest.mjml.j2: MJML did not compile: {exc}") from exc
+
+
+def _char_refs(source: str) -> str:
+    """`source` with each character MRML would mangle in an attribute written as a reference.
+
+    MRML writes a combining mark, a joiner, a variation selector or any other character Rust
+    does not call printable, inside an attribute (`alt`, `title`, the `aria-label` it makes of
+    `mj-title`), as a literal `\\u{200d}`. As `&#x200d;` it reaches the HTML intact. Text
+    between tags is written as it is, so it keeps its size.
+    """
+    return str(_IN_ATTRIBUTES.sub(lambda tag: _NON_ASCII.sub(_char_ref, tag.group()), source))
+
+
+def _char_ref(match: regex.Match[str]) -> str:
+    char = str(match.group())
+    if _MANGLED.match(char) or unicodedata.category(char) in ("Cn", "Co"):
+        return f"&#x{ord(char):x};"
+    return char
 
 
 def render_text(digest: Digest, settings: Settings) -> str:

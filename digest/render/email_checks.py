@@ -21,7 +21,9 @@ from digest.config import Settings
 from digest.errors import RenderError
 from digest.models import Rendered
 from digest.render.email_html import Page, parse_html
+from digest.render.email_links import SCHEMES, safe_url, scheme_of
 from digest.render.email_message import MAX_SUBJECT
+from digest.render.visible import BIDI_CONTROLS
 
 MAX_HTML_BYTES = 100_000  # Gmail clips a message at ~102 KB
 MAX_UNSUBSCRIBE_OFFSET = 90_000  # so the unsubscribe link is never in the clipped part
@@ -96,8 +98,13 @@ def _html_size(mail: Email, settings: Settings) -> list[str]:
     ]
 
 
+def _written(url: str) -> str:
+    """A configured link as the email writes it: as its URI when it is an IRI."""
+    return safe_url(url) or url
+
+
 def _unsubscribe_early(mail: Email, settings: Settings) -> list[str]:
-    url = settings.email.unsubscribe_url
+    url = _written(settings.email.unsubscribe_url)
     offsets = [offset for href, offset in mail.page.links if href == url]
     if not offsets:
         return []  # `unsubscribe` reports a missing link
@@ -147,8 +154,10 @@ def _same_links(mail: Email, settings: Settings) -> list[str]:
 
 
 def _link_schemes(mail: Email, settings: Settings) -> list[str]:
-    wrong = [u for u, _ in mail.page.links if not re.match(r"(https?|mailto):", u, re.I)]
-    wrong += [u for u in mail.page.sources if not re.match(r"https?://", u, re.I)]
+    # The scheme a browser reads decides, never a substring: `https://x/?q=javascript:` is a web
+    # link, ` JaVa\tScRiPt:` is not.
+    wrong = [u for u, _ in mail.page.links if scheme_of(u) not in SCHEMES]
+    wrong += [u for u in mail.page.sources if scheme_of(u) not in ("http", "https")]
     return [f"{u[:80]!r} is not an http, https or mailto link" for u in wrong]
 
 
@@ -178,7 +187,7 @@ def _address(mail: Email, settings: Settings) -> list[str]:
 
 
 def _unsubscribe(mail: Email, settings: Settings) -> list[str]:
-    url, problems = settings.email.unsubscribe_url, []
+    url, problems = _written(settings.email.unsubscribe_url), []
     if url not in {href for href, _ in mail.page.links}:
         problems.append(f"no unsubscribe link ({url}) in the HTML")
     if url not in _TEXT_LINK.findall(mail.text):
@@ -203,7 +212,9 @@ def _subject(mail: Email, settings: Settings) -> list[str]:
         problems.append(
             f"the subject is {len(subject)} characters, over {MAX_SUBJECT}: {subject!r}"
         )
-    if any(unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp") for c in subject):
+    # Only what can break a header or reorder the text around it: format characters that are
+    # part of the language (ZWJ in an emoji, ZWNJ in Persian) are no reason to refuse.
+    if any(c in BIDI_CONTROLS or unicodedata.category(c) in ("Cc", "Zl", "Zp") for c in subject):
         problems.append(f"the subject holds control or bidi characters: {subject!r}")
     return problems
 

@@ -11,7 +11,7 @@ from digest.errors import RenderError
 from digest.models import Digest, Entry
 from digest.platforms import PLATFORMS
 from digest.render.email_links import checked_url, safe_url, with_utm
-from digest.render.email_message import BIDI_CONTROLS, one_line
+from digest.render.visible import one_line, visible
 
 _LANG = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*")
 _WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
@@ -109,8 +109,8 @@ def _story(entry: Entry, settings: Settings, schedule: str, lang: str) -> dict[s
 
 
 def _plain(value: str) -> str:
-    """Seed text for the body: one line, no control characters, no bidi overrides."""
-    return one_line(value, drop=BIDI_CONTROLS)
+    """Seed text for the body: one line, no control, bidi or invisible characters (as posts)."""
+    return one_line(visible(value))
 
 
 def _lang(language: str, default: str) -> str:

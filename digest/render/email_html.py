@@ -6,11 +6,18 @@ import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
+from digest.render.email_links import scheme_of
+
 VOID = frozenset("area base br col embed hr img input link meta source track wbr".split())
 _ACTIVE_TAGS = frozenset("script iframe object embed form input base frame frameset".split())
 _ATTR = re.compile(r"""\s+([^\s"'>/=]+)(?:\s*=\s*("[^"]*"|'[^']*'|[^\s>]+))?""")
 _TAG = re.compile(r"<([A-Za-z][\w:-]*)((?:\s+[^<>]*?)?)/?>")
 _SKIP_TEXT = frozenset(("head", "style", "script", "title"))
+_URL_ATTRIBUTES = frozenset(
+    "href src action formaction background poster lowsrc dynsrc cite longdesc codebase data "
+    "xlink:href ping manifest icon usemap srcset imagesrcset".split()
+)
+_SCRIPT_SCHEMES = frozenset(("javascript", "vbscript", "livescript", "mocha"))
 
 
 @dataclass
@@ -141,8 +148,27 @@ class _Reader(HTMLParser):
         if tag in _ACTIVE_TAGS:
             self.page.active.append(f"line {line}: a <{tag}> element")
         for name, value in attrs:
-            squeezed = re.sub(r"[\s\x00-\x1f]+", "", value or "").lower()
             if name.startswith("on"):
                 self.page.active.append(f"line {line}: an event handler {name} on <{tag}>")
-            elif "javascript:" in squeezed or "expression(" in squeezed:
+            elif _runs_code(tag, name, value or ""):
                 self.page.active.append(f"line {line}: {name}={value!r} on <{tag}> runs code")
+
+
+def _runs_code(tag: str, name: str, value: str) -> bool:
+    """Whether an attribute value (entities already decoded) would run script or CSS code.
+
+    A link runs code by its scheme, as a browser parses it, not by the text in its query; only
+    styles are searched for `expression(` and `javascript:` (old IE ran both in CSS).
+    """
+    if name in _URL_ATTRIBUTES:
+        candidates = [value]
+        if name in ("srcset", "imagesrcset"):
+            candidates = [c.split()[0] for c in value.split(",") if c.split()]
+        return any(scheme_of(c) in _SCRIPT_SCHEMES for c in candidates)
+    if tag == "meta" and name == "content":  # <meta http-equiv="refresh" content="0;url=...">
+        target = re.search(r"url\s*=\s*['\"]?(.*)", value, re.IGNORECASE | re.DOTALL)
+        return target is not None and scheme_of(target.group(1)) in _SCRIPT_SCHEMES
+    if name == "style":
+        squeezed = re.sub(r"[\s\x00-\x1f\\]+", "", value).lower()
+        return "javascript:" in squeezed or "expression(" in squeezed or "vbscript:" in squeezed
+    return False

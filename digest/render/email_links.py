@@ -1,10 +1,16 @@
-"""Links in the email: only http, https and mailto are written; story links carry UTM tags."""
+"""Links in the email: only http, https and mailto are written; story links carry UTM tags.
+
+Every link is written as an ASCII URI: an IRI (a Thai path, an IDN host) is percent-encoded and
+its host IDNA-encoded here, because MRML writes non-ASCII in an `href` as a literal `\\u{e48}`.
+A link that cannot be encoded is dropped, like one of another scheme.
+"""
 
 from __future__ import annotations
 
 import logging
+import re
 import unicodedata
-from urllib.parse import urlencode, urlsplit, urlunsplit
+from urllib.parse import quote, urlencode, urlsplit, urlunsplit
 
 from digest.config import Utm
 
@@ -12,21 +18,71 @@ log = logging.getLogger(__name__)
 
 SCHEMES = ("http", "https", "mailto")
 UTM_KEYS = ("utm_source", "utm_medium", "utm_campaign")
+# What a browser ignores around and inside a URL before it reads the scheme (and a little more:
+# every C0 control and space anywhere, so `java\x01script:` cannot hide one either).
+_IGNORED = re.compile(r"[\x00-\x20\x7f]+")
+_SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*):")
+# Outside RFC 3986's unreserved and reserved characters (and `%` that starts an escape):
+# percent-encoded as UTF-8. `"`, `<`, `>`, backslash and non-ASCII all land here.
+_NOT_URI = re.compile(r"%(?![0-9A-Fa-f]{2})|[^A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]")
+
+
+def scheme_of(url: str) -> str | None:
+    """The scheme a browser would read in `url`, lower-cased; None for a relative link."""
+    match = _SCHEME.match(_IGNORED.sub("", url))
+    return match.group(1).lower() if match else None
 
 
 def safe_url(url: str | None) -> str | None:
-    """`url` when it is an http, https or mailto link, else None (javascript:, data:, relative)."""
+    """`url` as an ASCII URI when it is an http, https or mailto link, else None.
+
+    None for javascript:, data:, relative links, links with spaces or control characters inside,
+    and IRIs whose host is not a valid internationalised domain name.
+    """
     url = (url or "").strip()
     if not url or any(c.isspace() or unicodedata.category(c) in ("Cc", "Cf") for c in url):
         return None
     try:
         parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number
     except ValueError:
         return None
     scheme = parts.scheme.lower()
     if scheme not in SCHEMES or not (parts.path if scheme == "mailto" else parts.hostname):
         return None
-    return url
+    return as_uri(url, parts.scheme, parts.netloc)
+
+
+def as_uri(url: str, scheme: str, netloc: str) -> str | None:
+    """`url` (split into `scheme` and `netloc`) with its IRI characters encoded; None if it
+    cannot be (a host that is not a valid IDN, a backslash a browser reads as a slash)."""
+    if not _NOT_URI.search(url):
+        return url  # already a URI: written exactly as given
+    if "\\" in netloc:
+        return None
+    start = len(scheme) + (3 if netloc else 1)  # "https://" or "mailto:"
+    host = _ascii_netloc(netloc)
+    if host is None:
+        return None
+    return url[:start] + host + _percent(url[start + len(netloc) :])
+
+
+def _ascii_netloc(netloc: str) -> str | None:
+    """`user@host:port` with the user percent-encoded and the host IDNA-encoded."""
+    user, at, host_port = netloc.rpartition("@")
+    if host_port.startswith("["):  # an IPv6 literal: ASCII or nothing
+        return netloc if netloc.isascii() and "%" not in host_port else None
+    host, colon, port = host_port.partition(":")
+    if not host.isascii():
+        try:
+            host = host.encode("idna").decode("ascii")
+        except UnicodeError:
+            return None
+    return _percent(user) + at + _percent(host) + colon + port
+
+
+def _percent(text: str) -> str:
+    return _NOT_URI.sub(lambda m: quote(m.group(), safe=""), text)
 
 
 def checked_url(url: str | None, where: str) -> str | None:
@@ -34,7 +90,7 @@ def checked_url(url: str | None, where: str) -> str | None:
     safe = safe_url(url)
     if url and safe is None:
         log.warning(
-            "%s: dropped the link %r; only http, https and mailto links are written",
+            "%s: dropped the link %r; only http, https and mailto links are written, as valid URIs",
             where,
             url[:100],
         )

@@ -1,54 +1,104 @@
-"""The `.eml`: a multipart/alternative message built by `email`, ready for `sendmail -t`."""
+"""The `.eml`: a multipart/alternative message built by `email`, ready for `sendmail -t`.
+
+Header values are made safe by construction: each text that reaches a header (the subject from
+the lead headline, the From and To display names, the brand name in List-Id) is put on one line
+without control, bidi or invisible characters, and its `=?` pairs are broken, because the stdlib
+decodes RFC 2047 encoded words found in a header string and writes their CR/LF raw
+(`=?utf-8?q?=0D=0ABcc:_x@y?=` becomes a Bcc header). The built message is then read back, with
+the default and the compat32 policies, and must have exactly the headers it was built with.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import logging
 import re
+from email.header import Header
+from email.headerregistry import BaseHeader, HeaderRegistry, UniqueUnstructuredHeader
 from email.message import EmailMessage
-from email.policy import SMTP
+from email.policy import SMTP, Policy
 from email.utils import format_datetime
-from functools import cache
+from typing import ClassVar, Literal
+
+import regex
 
 from digest.config import Settings
 from digest.models import Digest
+from digest.render.email_links import safe_url
+from digest.render.email_verify import verify_headers
+from digest.render.visible import BIDI_CONTROLS, one_line, visible
+
+__all__ = ["BIDI_CONTROLS", "MAX_SUBJECT", "build_eml", "clean_header", "one_line"]
 
 log = logging.getLogger(__name__)
 
 MAX_SUBJECT = 70  # characters; longer subjects are cut by mail clients
-# Embeddings, overrides and isolates reorder the text around them (a "Trojan Source" subject or
-# bullet); the marks only matter inside a header, where they are dropped too. Cc/Zl/Zp could
-# split a header.
-BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
-_BIDI = BIDI_CONTROLS | frozenset("\u200e\u200f\u061c")
+_GRAPHEME = regex.compile(r"\X")
 
 
 def build_eml(digest: Digest, settings: Settings, *, text: str, html: str) -> bytes:
-    """A multipart/alternative message (text first), deterministic for a given batch."""
+    """A multipart/alternative message (text first), deterministic for a given batch.
+
+    Raises `RenderError` when the message does not read back with the headers it was built with.
+    """
     email, key = settings.email, batch_key(digest)
-    msg = EmailMessage(policy=SMTP)
-    msg["From"] = email.from_
-    msg["To"] = email.to
-    msg["Subject"] = subject_line(digest, settings)
-    msg["Date"] = format_datetime(digest.slot.local)
-    msg["Message-ID"] = f"<{key[:32]}@{email.list_id}>"
-    msg["List-Id"] = f"{_phrase(settings.brand.name)} <{email.list_id}>"
-    msg["List-Unsubscribe"] = f"<{email.unsubscribe_url}>, <{email.unsubscribe_mailto}>"
-    msg["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    headers = {
+        "From": clean_header(email.from_),
+        "To": clean_header(email.to),
+        "Subject": subject_line(digest, settings),
+        "Date": format_datetime(digest.slot.local),
+        "Message-ID": f"<{key[:32]}@{email.list_id}>",
+        "List-Id": f"{_phrase(settings.brand.name)} <{email.list_id}>",
+        "List-Unsubscribe": f"<{_url(email.unsubscribe_url)}>, <{_url(email.unsubscribe_mailto)}>",
+        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+    }
+    msg = EmailMessage(policy=_POLICY)
+    for name, value in headers.items():
+        msg[name] = value
     msg.set_content(text)
     msg.add_alternative(html, subtype="html")
     # EmailMessage picks a random boundary; one derived from the batch keeps re-runs identical.
     msg.set_boundary(f"=_digest_{key[32:56]}")
-    return msg.as_bytes()
+    raw = msg.as_bytes()
+    verify_headers(raw, msg, headers, digest.slot.batch_id)
+    return raw
+
+
+class _Subject(UniqueUnstructuredHeader, BaseHeader):
+    """A Subject that reads back exactly as set: a non-ASCII one is folded by `Header`.
+
+    The policy's own folder drops the space that falls between two encoded words at a fold
+    (Python 3.11: a Persian or Japanese subject reads back with two words glued together).
+    """
+
+    max_count: ClassVar[Literal[1]] = 1
+
+    def fold(self, *, policy: Policy) -> str:
+        value = str(self)
+        if value.isascii():
+            return str(super().fold(policy=policy))
+        header = Header(value, "utf-8", header_name=self.name)
+        folded = header.encode(linesep=policy.linesep, maxlinelen=policy.max_line_length)
+        return f"{self.name}: {folded}{policy.linesep}"
+
+
+def _registry() -> HeaderRegistry:
+    registry = HeaderRegistry()
+    registry.map_to_type("subject", _Subject)
+    return registry
+
+
+_POLICY = SMTP.clone(header_factory=_registry())
 
 
 def subject_line(digest: Digest, settings: Settings) -> str:
     """The lead headline on one clean line, cut at a word to 70 characters (the brand if empty)."""
-    subject = clean_header(digest.entries[0].summary.headline) or clean_header(settings.brand.name)
+    headline = clean_header(digest.entries[0].summary.headline)
+    brand = clean_header(settings.brand.name)
+    subject = headline or brand
     if len(subject) <= MAX_SUBJECT:
         return subject
-    cut = subject[: MAX_SUBJECT - 1].rsplit(" ", 1)[0] if " " in subject else ""
-    short = (cut or subject[: MAX_SUBJECT - 1]).rstrip(" ,;:-") + "…"
+    short = _cut(subject) or _cut(brand) or brand[: MAX_SUBJECT - 1] + "…"
     log.warning(
         "%s: the subject %r is over %d characters; sent as %r",
         digest.slot.batch_id,
@@ -59,14 +109,33 @@ def subject_line(digest: Digest, settings: Settings) -> str:
     return short
 
 
+def _cut(subject: str) -> str:
+    """`subject` cut to 70 characters with "…", at a word and never inside a grapheme."""
+    if len(subject) <= MAX_SUBJECT:
+        return subject
+    head, size = "", 0
+    for cluster in _GRAPHEME.findall(subject):
+        if size + len(cluster) > MAX_SUBJECT - 1:
+            break
+        head, size = head + cluster, size + len(cluster)
+    # A space always ends a grapheme of its own, unless a mark sits on it: then both go.
+    cut = head.rsplit(" ", 1)[0] if " " in subject else ""
+    cut = (cut or head).rstrip(" ,;:-")
+    return cut + "…" if cut else ""
+
+
 def clean_header(value: str) -> str:
-    """`value` on one line: control, line-separator and bidi characters become spaces."""
-    return one_line(value, drop=_BIDI)
+    """`value` on one line for a header: no control, line-separator, bidi or invisible
+    characters (a joiner an emoji or a script needs stays), and no `=?` an RFC 2047 decoder
+    would read as the start of an encoded word."""
+    return defuse_encoded_words(one_line(visible(value)))
 
 
-def one_line(value: str, drop: frozenset[str] = frozenset()) -> str:
-    """`value` on one line, without the control characters that break MJML or a header."""
-    return " ".join(_unsafe(drop).sub(" ", value).split())
+def defuse_encoded_words(value: str) -> str:
+    """`value` with each `=?` split by a space: no encoded word can start anywhere in it."""
+    # The replacement can never form a new pair: its "=" is followed by a space and its "?"
+    # follows one, so one pass leaves none and cleaning twice changes nothing.
+    return value.replace("=?", "= ?")
 
 
 def batch_key(digest: Digest) -> str:
@@ -74,11 +143,9 @@ def batch_key(digest: Digest) -> str:
     return hashlib.sha256(digest.slot.batch_id.encode()).hexdigest()
 
 
-@cache
-def _unsafe(drop: frozenset[str]) -> re.Pattern[str]:
-    """Categories Cc, Cs, Zl and Zp, the two non-characters, and `drop`, as one character class."""
-    unsafe = "\x00-\x1f\x7f-\x9f\ud800-\udfff\u2028\u2029\ufffe\uffff"
-    return re.compile(f"[{unsafe}{''.join(sorted(drop))}]")
+def _url(url: str) -> str:
+    """A configured link as the HTML writes it (an IRI as its URI)."""
+    return safe_url(url) or url
 
 
 def _phrase(name: str) -> str:

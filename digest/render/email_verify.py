@@ -1,0 +1,73 @@
+"""Read a built `.eml` back as its readers will and make sure it has the headers it was built with.
+
+`sendmail -t`, the stdlib (default and compat32 policies) and a consumer's parser all find the
+header lines the same way; a value that a decoder turns into a line break would add or split a
+header there. Any difference is a `RenderError`: the batch is not published.
+"""
+
+from __future__ import annotations
+
+import email
+import email.policy
+from email.header import decode_header, make_header
+from email.message import EmailMessage, Message
+from email.policy import compat32
+
+from digest.errors import RenderError
+
+_READ_BACK = ("Subject", "List-Id")  # unstructured: must read back exactly as set
+_ADDRESSES = ("From", "To")  # structured: must read back as the same addresses
+
+
+class HeaderMismatchError(RenderError):
+    """The built `.eml` read back with other headers than it was built with."""
+
+    def __init__(self, where: str, problem: str) -> None:
+        super().__init__(
+            f"{where}: email/digest.eml does not read back as built ({problem}); a header value "
+            "holds text that a mail reader decodes into another header, so nothing was "
+            "published: report the story and config values named here"
+        )
+
+
+def verify_headers(raw: bytes, built: EmailMessage, values: dict[str, str], where: str) -> None:
+    """Raise `HeaderMismatchError` unless `raw` reads back with exactly `built`'s headers."""
+    names = list(built.keys())
+    default = email.message_from_bytes(raw, policy=email.policy.default)
+    old = email.message_from_bytes(raw, policy=compat32)
+    found = {"raw lines": _raw_names(raw), "policy.default": default.keys(), "compat32": old.keys()}
+    for reader, read in found.items():
+        if list(read) != names:
+            raise HeaderMismatchError(where, f"{reader} finds the headers {read}, not {names}")
+    for name in _READ_BACK:
+        for reader, value in (
+            ("policy.default", str(default[name])),
+            ("compat32", _decoded(old, name)),
+        ):
+            if _squeezed(value) != _squeezed(values[name]):
+                raise HeaderMismatchError(
+                    where, f"{reader} reads {name} as {value!r}, not {values[name]!r}"
+                )
+    for name in _ADDRESSES:
+        read_back, wanted = default[name].addresses, built[name].addresses
+        if read_back != wanted:
+            raise HeaderMismatchError(where, f"{name} reads back as {read_back}, not {wanted}")
+
+
+def _raw_names(raw: bytes) -> list[str]:
+    """The header names as a line reader (`sendmail -t`) finds them: each unindented line."""
+    head = raw.replace(b"\r\n", b"\n").split(b"\n\n", 1)[0]
+    lines = [line for line in head.split(b"\n") if line[:1] not in (b" ", b"\t")]
+    return [line.split(b":", 1)[0].decode("ascii", errors="replace") for line in lines]
+
+
+def _decoded(message: Message, name: str) -> str:
+    """A compat32 header value with its encoded words decoded, as an old reader shows it."""
+    value = message.get(name)
+    return str(make_header(decode_header(str(value)))) if value is not None else ""
+
+
+def _squeezed(value: str) -> str:
+    # Folding may move, add or drop a space (the stdlib's folder does, between encoded words):
+    # no header comes of that. Decoding that changes the text or adds a line shows up anyway.
+    return "".join(value.split())

@@ -1,0 +1,74 @@
+"""Seed text as readers should get it: what they cannot see, or that reorders what they see, goes.
+
+Posts, the email body and the subject all pass through `visible`. It drops bidi embeddings,
+overrides, isolates and marks (a "Trojan Source" headline), zero-width spaces, word joiners, BOMs,
+soft hyphens, Hangul fillers, lone tag characters and every other format character, but keeps
+those that are part of how a language or an emoji is written: a zero width joiner inside an emoji
+sequence (👨‍👩‍👧, 🏳️‍🌈), a joiner or non-joiner between letters of a script that uses them
+(Persian می‌خواهم, Hindi क्‍ष), variation selectors, emoji tag sequences (the flag of Scotland) and
+the visible prepended marks of Arabic numbers.
+"""
+
+from __future__ import annotations
+
+import re
+
+import regex
+
+ZWNJ, ZWJ = "\u200c", "\u200d"
+# Embeddings, overrides and isolates reorder the text around them; refused wherever text lands.
+BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+_CANDIDATE = regex.compile(
+    r"(?P<flag>\U0001F3F4[\U000E0020-\U000E007E]+\U000E007F)"  # an emoji tag sequence, kept whole
+    r"|[\p{Cf}\p{Default_Ignorable_Code_Point}]"
+)
+# Default-ignorable, yet how a script is written: variation selectors (emoji, CJK, Mongolian),
+# the combining grapheme joiner; and format characters that are visible (Arabic number signs)
+# or structure a script (Egyptian hieroglyph controls).
+_KEPT = regex.compile(
+    r"[\uFE00-\uFE0F\U000E0100-\U000E01EF\u180B-\u180D\u180F\u034F"
+    r"\p{Prepended_Concatenation_Mark}\U00013430-\U0001345F]"
+)
+# Scripts whose spelling uses ZWNJ/ZWJ between letters: Arabic-script languages (Persian, Urdu,
+# Kurdish), Syriac, N'Ko, Mongolian, and the Brahmic scripts of South and South-East Asia.
+_JOINING = regex.compile(
+    r"[\p{sc=Arabic}\p{sc=Syriac}\p{sc=Nko}\p{sc=Mongolian}\p{sc=Devanagari}\p{sc=Bengali}"
+    r"\p{sc=Gurmukhi}\p{sc=Gujarati}\p{sc=Oriya}\p{sc=Tamil}\p{sc=Telugu}\p{sc=Kannada}"
+    r"\p{sc=Malayalam}\p{sc=Sinhala}\p{sc=Myanmar}\p{sc=Khmer}\p{sc=Tibetan}]"
+)
+_LETTER = regex.compile(r"[\p{L}\p{M}]")
+_EMOJI_BEFORE_ZWJ = regex.compile(r"[\p{Extended_Pictographic}\p{Emoji_Modifier}\uFE0F\U000E007F]")
+_EMOJI = regex.compile(r"\p{Extended_Pictographic}")
+# Categories Cc, Cs, Zl and Zp and the two non-characters MRML cannot parse: each a space.
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff\u2028\u2029\ufffe\uffff]")
+
+
+def visible(text: str) -> str:
+    """`text` without invisible and bidi-control characters, keeping those a script needs."""
+    return str(_CANDIDATE.sub(_keep_or_drop, text))
+
+
+def _keep_or_drop(match: regex.Match[str]) -> str:
+    found = str(match.group())
+    if match.group("flag") or _KEPT.fullmatch(found):
+        return found
+    if found in (ZWJ, ZWNJ) and _needed(match.string, match.start(), found):
+        return found
+    return ""
+
+
+def _needed(text: str, at: int, joiner: str) -> bool:
+    """Whether the joiner at `at` joins an emoji sequence or two letters of a joining script."""
+    before = text[at - 1] if at > 0 else ""
+    after = text[at + 1] if at + 1 < len(text) else ""
+    if not before or not after:
+        return False
+    if joiner == ZWJ and _EMOJI_BEFORE_ZWJ.fullmatch(before) and _EMOJI.fullmatch(after):
+        return True
+    in_script = bool(_JOINING.fullmatch(before)) or bool(_JOINING.fullmatch(after))
+    return in_script and bool(_LETTER.fullmatch(before)) and bool(_LETTER.fullmatch(after))
+
+
+def one_line(value: str) -> str:
+    """`value` on one line, without the control characters that break MJML or a header."""
+    return " ".join(_UNSAFE.sub(" ", value).split())
