@@ -45,9 +45,13 @@ _KINDS: tuple[tuple[type | tuple[type, ...], str], ...] = (
 
 
 def key_line(text: str, key: str) -> int:
-    """The 1-based line where `key` is set (TOML `key =` or JSON `"key":`), else 1."""
+    """The 1-based line where `key` is set (TOML `key =`, `key.sub =`, `[key]`; JSON `"key":`
+    anywhere on a line), else 1."""
+    name = re.escape(key)
+    toml = re.compile(rf'\s*(?:"?{name}"?\s*[=.]|\[+\s*"?{name}"?\s*[\].])')
+    json_key = re.compile(rf'(?<!\\)"{name}"\s*:')
     for number, line in enumerate(text.split("\n"), start=1):
-        if re.match(rf'\s*"?{re.escape(key)}"?\s*[=:]', line):
+        if toml.match(line) or json_key.search(line):
             return number
     return 1
 

@@ -187,3 +187,215 @@ def test_one_bad_seed_never_stops_the_others(tmp_path: Path) -> None:
     stories, errors = read_seeds(tmp_path)
     assert [s.source for s in stories] == ["a.txt", "c.md"]
     assert [e.path.name for e in errors] == ["b.txt"]
+
+
+# URLs are normalised once, here: every renderer then writes the same ASCII URI.
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        (
+            "fm.txt",
+            '+++\nurl = "https://bücher.example/ข่าว"\nimage = "https://example.org/ภาพ.jpg"\n'
+            "+++\nT\n\nText.\n",
+        ),
+        (
+            "j.json",
+            json.dumps(
+                {
+                    "title": "T",
+                    "text": "Text.",
+                    "url": "https://bücher.example/ข่าว",
+                    "image": "https://example.org/ภาพ.jpg",
+                }
+            ),
+        ),
+    ],
+)
+def test_url_and_image_become_ascii_uris(tmp_path: Path, name: str, content: str) -> None:
+    story = read_seed(write(tmp_path, name, content))
+    assert story.url == "https://xn--bcher-kva.example/%E0%B8%82%E0%B9%88%E0%B8%B2%E0%B8%A7"
+    assert story.image == "https://example.org/%E0%B8%A0%E0%B8%B2%E0%B8%9E.jpg"
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "line", "phrase"),
+    [
+        (
+            "nl.txt",
+            '+++\ndate = 2025-02-04\nurl = "https://x.org\\n"\n+++\nT\n\nX.\n',
+            3,
+            "ends with",
+        ),
+        ("sp.txt", '+++\nurl = "https://x.org/a "\n+++\nT\n\nX.\n', 2, "ends with whitespace"),
+        ("zw.txt", '+++\nimage = "https://x.org/\\u200b"\n+++\nT\n\nX.\n', 2, "U+200B"),
+        ("bidi.json", '{"title": "T", "text": "X.",\n"url": "https://x.org/\\u202e"}', 2, "U+202E"),
+        ("nl.json", '{"title": "T", "text": "X.",\n"url": "https://x.org\\n"}', 2, "ends with"),
+    ],
+)
+def test_url_with_whitespace_or_invisible_characters_is_refused(
+    tmp_path: Path, name: str, content: str, line: int, phrase: str
+) -> None:
+    with pytest.raises(SeedError) as caught:
+        read_seed(write(tmp_path, name, content), tmp_path)
+    assert caught.value.line == line
+    assert "is not an http(s) URL" in caught.value.reason and phrase in caught.value.reason
+
+
+# Every JSON value has one type; a wrong one is named with its key's line, never published.
+def _json_seed(**fields: object) -> str:
+    return json.dumps({"title": "T", **fields}, indent=1)
+
+
+@pytest.mark.parametrize(
+    ("fields", "key", "phrase"),
+    [
+        ({"articles": 5}, "articles", "'articles': must be a list, not a number"),
+        ({"articles": "x"}, "articles", "'articles': must be a list, not a string"),
+        ({"articles": [5]}, "articles", "'articles[0]': must be an object, not a number"),
+        ({"text": None}, "text", "'text': must be a string, not null"),
+        ({"text": 5}, "text", "'text': must be a string, not a number"),
+        ({"text": ["a"]}, "text", "'text': must be a string, not a list"),
+        ({"title": 5, "text": "x"}, "title", "'title': must be a string, not a number"),
+        ({"tagline": 5, "text": "x"}, "tagline", "'tagline': must be a string, not a number"),
+        (
+            {"articles": [{"paragraphs": "abc"}]},
+            "paragraphs",
+            "'articles[0].paragraphs': must be a list, not a string",
+        ),
+        (
+            {"articles": [{"paragraphs": [1, None]}]},
+            "paragraphs",
+            "'articles[0].paragraphs[0]': must be a string, not a number",
+        ),
+        (
+            {"articles": [{"headline": 3, "text": "x"}]},
+            "headline",
+            "'articles[0].headline': must be a string, not a number",
+        ),
+        (
+            {"articles": [{"label": [], "text": "x"}]},
+            "label",
+            "'articles[0].label': must be a string, not a list",
+        ),
+        (
+            {"articles": [{"text": "x", "colour": "red"}]},
+            "colour",
+            "'articles[0].colour': Extra inputs are not permitted",
+        ),
+        ({"text": "x", "tags": "a"}, "tags", 'must be a list of strings, like ["a"]'),
+        ({"text": "x", "tags": ["a", 5]}, "tags", "'tags[1]': must be a string, not a number"),
+        ({"text": "x", "priority": "high"}, "priority", "must be a whole number, not a string"),
+        ({"text": "x", "priority": "3"}, "priority", "must be a whole number, not a string"),
+        ({"text": "x", "priority": True}, "priority", "must be a whole number, not true/false"),
+        ({"text": "x", "priority": 2.5}, "priority", "must be a whole number, not a number"),
+        ({"text": "x", "priority": 10**12}, "priority", "must be between"),
+        ({"text": "x", "date": 5}, "date", "must be a date like 2025-02-04"),
+        ({"text": "x", "date": "2025-02-30"}, "date", "'2025-02-30' is not an ISO 8601 date"),
+        ({"text": "x", "date": "soon"}, "date", "is not an ISO 8601 date"),
+        ({"text": "x", "url": 7}, "url", "'url': must be a string, not a number"),
+        ({"text": "x", "image": ["https://e.org"]}, "image", "must be a string, not a list"),
+        ({"text": "x", "author": {"name": "A"}}, "author", "must be a string, not an object"),
+        ({"text": "x", "language": None}, "language", "must be a string, not null"),
+    ],
+)
+def test_json_field_of_the_wrong_type(
+    tmp_path: Path, fields: dict[str, object], key: str, phrase: str
+) -> None:
+    text = _json_seed(**fields)
+    with pytest.raises(SeedError) as caught:
+        read_seed(write(tmp_path, "wrong.json", text), tmp_path)
+    assert phrase in caught.value.reason
+    lines = text.split("\n")
+    assert f'"{key}"' in lines[caught.value.line - 1], (caught.value.line, text)
+
+
+def test_json_dates_are_iso_strings_and_never_numbers(tmp_path: Path) -> None:
+    seed = _json_seed(
+        date="2025-02-04T09:30:00+01:00",
+        articles=[{"headline": None, "text": "One."}, {"label": "Other", "paragraphs": ["Two."]}],
+    )
+    story = read_seed(write(tmp_path, "ok.json", seed))
+    assert story.date is not None and story.date.isoformat() == "2025-02-04T09:30:00+01:00"
+    assert [(a.label, a.headline) for a in story.articles] == [("Main", None), ("Other", None)]
+    plain = read_seed(write(tmp_path, "day.json", _json_seed(text="x", date="2025-02-04")))
+    assert str(plain.date) == "2025-02-04"
+    # A number is no date: lax parsing read 1700000000 as a Unix time.
+    with pytest.raises(SeedError, match="must be a date like 2025-02-04"):
+        read_seed(write(tmp_path, "unix.json", _json_seed(text="x", date=1_700_000_000)))
+
+
+@pytest.mark.parametrize(
+    ("content", "phrase"),
+    [
+        ("[" * 100_000 + "]" * 100_000, "nested too deeply"),
+        ('{"title": "T", "text": "x", "tags": ' + "[" * 5_000 + "]" * 5_000 + "}", "nested"),
+        ('{"title": "T", "text": "x", "priority": ' + "1" * 5_000 + "}", "number too long"),
+        ("[1, 2]", "not a list"),
+        ('"just a string"', "not a string"),
+    ],
+)
+def test_json_too_deep_too_long_or_not_an_object(tmp_path: Path, content: str, phrase: str) -> None:
+    with pytest.raises(SeedError, match=r"deep\.json:1: ") as caught:
+        read_seed(write(tmp_path, "deep.json", content), tmp_path)
+    assert phrase in caught.value.reason
+
+
+@pytest.mark.parametrize(
+    ("content", "line", "phrase"),
+    [
+        ('{"title": "T",\n"text": "a\\u0000b"}', 2, "NUL character"),
+        ('{"title": "T\\ud800",\n"text": "x"}', 1, "lone surrogate"),
+        ('{"title": "T",\n"text": "x", "tags": ["\\udfff"]}', 2, "lone surrogate"),
+    ],
+)
+def test_json_escapes_that_are_no_text(
+    tmp_path: Path, content: str, line: int, phrase: str
+) -> None:
+    with pytest.raises(SeedError) as caught:
+        read_seed(write(tmp_path, "esc.json", content), tmp_path)
+    assert (caught.value.line, phrase in caught.value.reason) == (line, True)
+    str(caught.value).encode("utf-8")
+
+
+def test_json_surrogate_pairs_are_text_and_lone_ones_are_refused(tmp_path: Path) -> None:
+    story = read_seed(write(tmp_path, "emoji.json", '{"title": "T \\ud83d\\ude00", "text": "x"}'))
+    assert story.title == "T 😀"
+    with pytest.raises(SeedError, match="lone surrogate"):
+        read_seed(write(tmp_path, "half.json", '{"title": "T \\ud83d", "text": "x"}'))
+
+
+# TOML front matter: depth, sizes and types that tomllib or pydantic would raise on.
+@pytest.mark.parametrize(
+    ("matter", "line", "phrase"),
+    [
+        ("a = " + "[" * 5_000 + "]" * 5_000, 2, "nested too deeply"),
+        ("a = " + "{b=" * 5_000 + "1" + "}" * 5_000, 2, "nested too deeply"),
+        ("tags" + ".b" * 5_000 + " = 1", 2, "'tags': must be a list, not an object"),
+        ("priority = " + "1" * 5_000, 2, "number too long"),
+        ('priority = "3"', 2, "must be a whole number, not a string"),
+        ("priority = true", 2, "must be a whole number, not true/false"),
+        ("priority = 3.0", 2, "must be a whole number, not a number"),
+        ("date = 07:32:00", 2, "must be a date like 2025-02-04"),
+        ('date = "2025-13-01"', 2, "is not an ISO 8601 date"),
+        ('tags = "a"', 2, 'must be a list of strings, like ["a"]'),
+        ('author = "a\\u0000b"', 2, "NUL character"),
+    ],
+)
+def test_front_matter_too_deep_or_of_the_wrong_type(
+    tmp_path: Path, matter: str, line: int, phrase: str
+) -> None:
+    path = write(tmp_path, "fm.txt", f"+++\n{matter}\n+++\nT\n\nText.\n")
+    with pytest.raises(SeedError) as caught:
+        read_seed(path, tmp_path)
+    assert caught.value.line == line
+    assert phrase in caught.value.reason
+
+
+def test_front_matter_dates_are_toml_dates_or_iso_strings_never_times(tmp_path: Path) -> None:
+    text = "+++\ndate = 2025-02-04T09:30:00Z\n+++\nT\n\nText.\n"
+    story = read_seed(write(tmp_path, "d.txt", text))
+    assert story.date is not None and story.date.isoformat() == "2025-02-04T09:30:00+00:00"
+    quoted = read_seed(write(tmp_path, "q.txt", '+++\ndate = "2025-02-04"\n+++\nT\n\nText.\n'))
+    assert str(quoted.date) == "2025-02-04"
+    with pytest.raises(SeedError, match="not a time"):
+        read_seed(write(tmp_path, "t.txt", "+++\ndate = 07:32:00\n+++\nT\n\nText.\n"))
