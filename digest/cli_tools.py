@@ -62,7 +62,9 @@ def add_commands(commands: Any) -> None:
         "digest preview --open",
     )
     common(preview)
-    preview.add_argument("--port", type=int, default=8000, help="default 8000; 0 picks a free one")
+    preview.add_argument(
+        "--port", type=port_number, default=8000, help="default 8000; 0 picks a free one"
+    )
     preview.add_argument(
         "--host", default="127.0.0.1", help="default 127.0.0.1; another interface is warned about"
     )
@@ -71,6 +73,24 @@ def add_commands(commands: Any) -> None:
         "--export", type=Path, metavar="DIR", help="write the views as a static folder and exit"
     )
     preview.set_defaults(run=_preview)
+
+
+def port_number(text: str) -> int:
+    """An argparse type: a TCP port, 0 to 65535 (0: any free one)."""
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number, e.g. 8000") from None
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(
+            f"{port} is out of range; a port is 1 to 65535, or 0 for any free one"
+        )
+    return port
+
+
+def shown_path(path: Path | str) -> str:
+    """`path` as printable text: bytes that are not UTF-8 in a file name become escapes."""
+    return str(path).encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
 def _summarize(args: argparse.Namespace) -> int:
@@ -90,16 +110,22 @@ def _summarize(args: argparse.Namespace) -> int:
             print(f"digest: {error}", file=sys.stderr)
             status = PARTIAL
             continue
-        out.append({"file": str(path), **summarize(story).model_dump(mode="json")})
+        except OSError as error:  # a seed reader that missed a case still gives one clean line
+            print(
+                f"digest: {shown_path(path)}:1: cannot be read ({error.strerror})", file=sys.stderr
+            )
+            status = PARTIAL
+            continue
+        out.append({"file": shown_path(path), **summarize(story).model_dump(mode="json")})
     print_json(out)
     return status
 
 
 def _summarize_jsonl(source: str) -> int:
-    from digest.summarize.jsonl import summarize_lines
+    from digest.summarize.jsonl import open_lines, summarize_lines
 
     status = OK
-    with sys.stdin if source == "-" else open(source, encoding="utf-8") as lines:
+    with open_lines(source) as lines:
         for result in summarize_lines(lines, source):
             if isinstance(result, dict):
                 print(json.dumps(result, ensure_ascii=False), flush=True)

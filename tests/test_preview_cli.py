@@ -15,6 +15,7 @@ import pytest
 from preview_support import NOW, make_project
 
 from digest.cli import main
+from digest.errors import DigestError
 from digest.preview import start_server
 
 DIGEST = Path(sys.executable).parent / "digest"
@@ -78,12 +79,12 @@ def test_binding_beyond_loopback_is_warned_about(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     config = make_project(tmp_path)
-    with caplog.at_level(logging.WARNING, logger="digest.preview.server"):
+    with caplog.at_level(logging.WARNING, logger="digest.preview"):
         server = start_server(config, host="0.0.0.0", port=0, clock=lambda: NOW)
         server.close()
     assert "not loopback" in caplog.text
     caplog.clear()
-    with caplog.at_level(logging.WARNING, logger="digest.preview.server"):
+    with caplog.at_level(logging.WARNING, logger="digest.preview"):
         server = start_server(config, port=0, clock=lambda: NOW)
         assert server.url.startswith("http://127.0.0.1:")
         server.close()
@@ -96,3 +97,20 @@ def test_help_shows_the_options(capsys: pytest.CaptureFixture[str]) -> None:
     out = capsys.readouterr().out
     for option in ("--port", "--open", "--host", "--export", "--config"):
         assert option in out
+
+
+@pytest.mark.parametrize("port", ["70000", "65536", "-1", "99999999999999999999"])
+def test_a_port_out_of_range_is_a_clean_usage_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], port: str
+) -> None:
+    config = make_project(tmp_path)
+    with pytest.raises(SystemExit) as caught:
+        main(["preview", "--config", str(config), "--port", port])
+    assert caught.value.code == 2
+    err = capsys.readouterr().err
+    assert "out of range" in err and "0 for any free one" in err and "Traceback" not in err
+
+
+def test_start_server_refuses_a_port_out_of_range(tmp_path: Path) -> None:
+    with pytest.raises(DigestError, match="port 70000 is out of range"):
+        start_server(make_project(tmp_path), port=70000, clock=lambda: NOW)

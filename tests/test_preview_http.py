@@ -18,7 +18,8 @@ from digest.batches import published
 from digest.config import load_config
 from digest.pipeline import build
 from digest.preview import PreviewServer, start_server
-from digest.preview.server import CSP, LOOPBACK, allowed_hosts
+from digest.preview.hosts import LOOPBACK, allowed_hosts
+from digest.preview.server import CSP
 from digest.slots import next_slots
 
 SECRET = "TOP-SECRET-4f1c"
@@ -363,3 +364,85 @@ def test_every_interface_answers_only_loopback_names_and_says_so(
             assert conn.recv(64).startswith(b"HTTP/1.0 200")
     finally:
         server.close()
+
+
+def _closed_after(server: PreviewServer, sent: bytes, limit: float) -> float:
+    """Send `sent`, then wait: the seconds until the preview closes the connection."""
+    host, port = server.httpd.server_address[:2]
+    start = time.perf_counter()
+    with socket.create_connection((host, port), timeout=limit) as conn:
+        conn.sendall(sent)
+        assert conn.recv(65536) == b""  # closed without an answer (a timeout raises here)
+    return time.perf_counter() - start
+
+
+@pytest.mark.parametrize(
+    "sent",
+    [b"", b"GET / HTTP/1.1\r\n", b"GET / HTTP/1.1\r\nHost: localhost\r\n", b"GE"],
+    ids=["idle", "request-line-only", "headers-unfinished", "half-a-method"],
+)
+def test_an_idle_or_half_sent_request_is_closed_at_the_timeout(tmp_path: Path, sent: bytes) -> None:
+    with running(make_project(tmp_path), request_timeout=0.5) as server:
+        assert _closed_after(server, sent, limit=5) < 3
+
+
+def test_a_request_trickled_a_byte_at_a_time_is_closed_at_the_timeout(tmp_path: Path) -> None:
+    with running(make_project(tmp_path), request_timeout=0.6) as server:
+        host, port = server.httpd.server_address[:2]
+        start = time.perf_counter()
+        with socket.create_connection((host, port), timeout=5) as conn:
+            # one byte every 0.1 s: each read alone is quick, the request never completes
+            for byte in b"GET / HTTP/1.1\r\nHost: localhost\r\nX-Slow: " + b"a" * 60:
+                try:
+                    conn.sendall(bytes([byte]))
+                except OSError:
+                    break
+                time.sleep(0.1)
+            else:
+                pytest.fail("the preview still reads a request trickled for 7 s")
+        assert time.perf_counter() - start < 3
+
+
+def test_the_event_stream_outlives_the_request_timeout(tmp_path: Path) -> None:
+    config = make_project(tmp_path)
+    with running(config, request_timeout=0.3) as server:
+        conn = http.client.HTTPConnection(*server.httpd.server_address[:2], timeout=10)
+        conn.request("GET", "/events", headers={"Host": "localhost"})
+        answer = conn.getresponse()
+        for _ in range(4):  # retry, event: hello, data, blank line
+            answer.readline()
+        time.sleep(1.0)  # three timeouts' worth of quiet
+        (tmp_path / "seeds" / "new.txt").write_text("A new story\n\nIt happened today.\n")
+        assert answer.readline() == b"event: change\n"
+        conn.close()
+
+
+ABSOLUTE_FORM = [
+    ("http://evil.example/", 400),
+    ("http://evil.example:{port}/", 400),
+    ("http://localhost.evil.example/", 400),
+    ("http://user@localhost/", 400),
+    ("https://localhost/", 400),
+    ("ftp://localhost/", 400),
+    ("//evil.example/", 404),  # origin form: a path of that name, never a host
+    ("http://localhost/", 200),
+    ("http://127.0.0.1:{port}/", 200),
+    ("HTTP://[::1]:{port}/?x=1", 200),
+]
+
+
+def test_an_absolute_form_target_is_served_only_for_a_host_the_preview_answers_to(
+    preview: tuple[Path, Any],
+) -> None:
+    _, server = preview
+    port = server.httpd.server_address[1]
+    index = get(server, "/")[2]
+    seen = []
+    for target, _ in ABSOLUTE_FORM:
+        status, _, body = get(server, target.format(port=port))
+        seen.append((target, status))
+        if status == 200:
+            assert body == index, target
+        else:
+            assert body != index, target
+    assert seen == ABSOLUTE_FORM

@@ -9,9 +9,8 @@ header, naming an address the preview answers to (`allowed_hosts`).
 from __future__ import annotations
 
 import errno
-import ipaddress
+import io
 import logging
-import re
 import socket
 import threading
 from collections.abc import Callable
@@ -19,15 +18,23 @@ from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote
 
 from digest.errors import ConfigError, DigestError
+from digest.preview.connection import HeadReader
+from digest.preview.hosts import (
+    allowed_hosts,
+    host_allowed,
+    is_loopback,
+    origin_form,
+    warn_beyond_loopback,
+)
 from digest.preview.pages import Response, failure, respond
 from digest.preview.watcher import POLL_SECONDS, Live, utc_now
 
 log = logging.getLogger(__name__)
-LOOPBACK = frozenset(("localhost", "127.0.0.1", "[::1]"))
 HEARTBEAT_SECONDS = 15.0
+REQUEST_SECONDS = 10.0  # how long a request may take to arrive; a browser sends it at once
 CSP = {
     "page": "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "connect-src 'self'; frame-src 'self'; base-uri 'none'; form-action 'none'; "
@@ -38,42 +45,6 @@ CSP = {
     "sandbox allow-same-origin allow-popups allow-popups-to-escape-sandbox",
     "static": "default-src 'none'; style-src 'unsafe-inline'",
 }
-_PORT = re.compile(r"(?::\d{1,5})?")
-
-
-def _canonical(name: str) -> str:
-    """A Host name as the allowed set spells it: lower case, IPv6 in brackets, compressed."""
-    name = name.strip().lower()
-    try:
-        address = ipaddress.ip_address(name.strip("[]"))
-    except ValueError:
-        return name
-    return f"[{address}]" if address.version == 6 else str(address)
-
-
-def allowed_hosts(host: str) -> frozenset[str]:
-    """The Host names a preview bound to `host` answers to.
-
-    The loopback names always; a concrete address or name it is bound to as well. Bound to every
-    interface (0.0.0.0 or ::) there is no one name a client would use, so only loopback names.
-    """
-    try:
-        if ipaddress.ip_address(host.strip("[]")).is_unspecified:
-            return LOOPBACK
-    except ValueError:
-        pass
-    name = _canonical(host if ":" not in host or host.startswith("[") else f"[{host}]")
-    return LOOPBACK | ({name} - {"", "[]"})
-
-
-def is_loopback(host: str) -> bool:
-    """Whether binding to `host` keeps the preview on this machine."""
-    if host.lower() == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -83,21 +54,45 @@ class Handler(BaseHTTPRequestHandler):
     server_version = "digest-preview"
     sys_version = ""
 
+    def setup(self) -> None:
+        # Seconds a request head has to arrive whole, and then each write may take: an idle or
+        # half-sent connection is closed instead of holding a thread. The event stream only
+        # writes, so the quiet gaps between its events are never timed.
+        super().setup()
+        self.connection.settimeout(self.server.request_timeout)
+        self.rfile.close()  # the plain socket reader, replaced by one with a deadline
+        self.head = HeadReader(self.connection)
+        self.rfile = io.BufferedReader(self.head)
+
+    def handle_one_request(self) -> None:
+        # Also how long a keep-alive connection may wait for its next request.
+        self.head.start(self.server.request_timeout)
+        super().handle_one_request()
+
     def parse_request(self) -> bool:
-        if not super().parse_request():
+        parsed = super().parse_request()
+        self.head.stop(self.server.request_timeout)
+        if not parsed:
             return False
+        names = ", ".join(sorted(self.server.allowed))
         hosts = self.headers.get_all("Host") or []
         if len(hosts) != 1 or not self.server.host_allowed(hosts[0]):
-            names = ", ".join(sorted(self.server.allowed))
             self.reply(400, f"bad Host header (one is needed); the preview answers to {names}\n")
             return False
+        target = origin_form(self.path, self.server.allowed)
+        if target is None:
+            self.reply(400, f"the request names another host; the preview answers to {names}\n")
+            return False
+        self.path = target
         if self.command != "GET":
             self.reply(405, "the preview is read-only: GET only\n", {"Allow": "GET"})
             return False
         return True
 
     def do_GET(self) -> None:
-        path = unquote(urlsplit(self.path).path)
+        # The path is what comes before `?`: never urlsplit's reading, which takes `//host/x`
+        # for a host and the path `/x`.
+        path = unquote(self.path.partition("?")[0].partition("#")[0])
         segments = path.split("/")
         if not path.startswith("/") or any(s in (".", "..") or "\\" in s for s in segments):
             self.reply(404, "not found\n")
@@ -182,19 +177,19 @@ class PreviewHTTPServer(ThreadingHTTPServer):
 
     daemon_threads = True
 
-    def __init__(self, address: tuple[str, int], live: Live, allowed: frozenset[str]) -> None:
-        self.live, self.allowed = live, allowed
+    def __init__(
+        self,
+        address: tuple[str, int],
+        live: Live,
+        allowed: frozenset[str],
+        request_timeout: float = REQUEST_SECONDS,
+    ) -> None:
+        self.live, self.allowed, self.request_timeout = live, allowed, request_timeout
         super().__init__(address, Handler)
 
     def host_allowed(self, value: str) -> bool:
-        value = value.strip().lower()
-        if value.startswith("["):
-            name, _, port = value.partition("]")
-            name += "]"
-        else:
-            name, _, port = value.partition(":")
-            port = f":{port}" if port else ""
-        return _canonical(name) in self.allowed and _PORT.fullmatch(port) is not None
+        """Whether the Host header `value` names this preview."""
+        return host_allowed(value, self.allowed)
 
 
 class PreviewHTTPServer6(PreviewHTTPServer):
@@ -242,6 +237,7 @@ def start_server(
     seeds: Path | None = None,
     clock: Callable[[], datetime] = utc_now,
     interval: float = POLL_SECONDS,
+    request_timeout: float = REQUEST_SECONDS,
 ) -> PreviewServer:
     """Bind the preview to `host:port` (port 0: any free one) and start watching the files.
 
@@ -249,11 +245,15 @@ def start_server(
     """
     if not Path(config).is_file():
         raise ConfigError(config, [("(file)", "not found; pass --config PATH or create it")])
+    if not 0 <= port <= 65535:
+        raise DigestError(
+            f"port {port} is out of range; pass --port 1-65535, or 0 for any free one"
+        )
     allowed = allowed_hosts(host)
     live = Live(config, seeds, clock=clock, interval=interval)
     kind = PreviewHTTPServer6 if ":" in host else PreviewHTTPServer
     try:
-        httpd = kind((host, port), live, allowed)
+        httpd = kind((host, port), live, allowed, request_timeout)
     except OSError as error:
         live.stop()
         if error.errno == errno.EADDRINUSE:
@@ -262,34 +262,6 @@ def start_server(
             ) from None
         raise DigestError(f"cannot listen on {host}:{port}: {error.strerror}") from None
     if not is_loopback(host):
-        _warn_beyond_loopback(host, int(httpd.server_address[1]), allowed)
+        warn_beyond_loopback(host, int(httpd.server_address[1]), allowed)
     live.start()
     return PreviewServer(httpd, live)
-
-
-def _warn_beyond_loopback(host: str, port: int, allowed: frozenset[str]) -> None:
-    """Say who can reach the preview, and which Host names it answers to."""
-    loopback = ", ".join(sorted(LOOPBACK))
-    if allowed == LOOPBACK:  # every interface
-        log.warning(
-            "digest preview: listening on %s (every interface), not loopback: other machines "
-            "can reach the port, but the preview answers only to the loopback Host names "
-            "(%s), so a browser on another machine gets 400 Bad Host; to preview from another "
-            "machine pass --host with this machine's own IP and open http://<that IP>:%d/; "
-            "leave out --host to keep it on 127.0.0.1",
-            host,
-            loopback,
-            port,
-        )
-        return
-    (name,) = allowed - LOOPBACK
-    log.warning(
-        "digest preview: listening on %s, not loopback: other machines can reach the preview "
-        "at http://%s:%d/ (it answers to Host %s and to %s, no other name); leave out --host "
-        "to keep it on 127.0.0.1",
-        host,
-        name,
-        port,
-        name,
-        loopback,
-    )

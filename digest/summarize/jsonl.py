@@ -3,26 +3,81 @@
 from __future__ import annotations
 
 import json
+import re
+import sys
 from collections.abc import Iterable, Iterator
-from typing import Any
+from contextlib import contextmanager
+from typing import IO, Any
 
-from digest.errors import SeedError
+from digest.errors import DigestError, SeedError
 from digest.seeds import story_from_text
 from digest.summarize import summarize
 
+MAX_LINE_BYTES = 10_000_000  # one story; longer lines are refused, not read into memory
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+@contextmanager
+def open_lines(source: str) -> Iterator[Iterator[bytes | None]]:
+    """The lines of the file `source` (`-`: stdin) as bytes, None for a line over the cap.
+
+    A file that cannot be opened or read is a `DigestError` naming it; a pipe is fine.
+    """
+    try:
+        stream: IO[bytes] = sys.stdin.buffer if source == "-" else open(source, "rb")  # noqa: SIM115
+    except OSError as error:
+        raise DigestError(f"{_shown(source)}: cannot read it ({error.strerror})") from None
+    try:
+        yield _bounded(stream, source)
+    finally:
+        if source != "-":
+            stream.close()
+
+
+def _bounded(stream: IO[bytes], source: str) -> Iterator[bytes | None]:
+    try:
+        while line := stream.readline(MAX_LINE_BYTES + 1):
+            if len(line) <= MAX_LINE_BYTES or line.endswith(b"\n"):
+                yield line
+                continue
+            while (rest := stream.readline(MAX_LINE_BYTES)) and not rest.endswith(b"\n"):
+                pass  # skip the rest of the long line, a chunk at a time
+            yield None
+    except OSError as error:  # EISDIR on the first read of a folder, EIO later
+        raise DigestError(f"{_shown(source)}: cannot read it ({error.strerror})") from None
+
 
 def summarize_lines(
-    lines: Iterable[str], source: str = "-"
+    lines: Iterable[bytes | str | None], source: str = "-"
 ) -> Iterator[dict[str, Any] | SeedError]:
     """For each line `{"id", "title"?, "text"}` (`article` is accepted for `text`), its summary
     `{"id", "headline", "tagline", "bullets", "hashtags"}`, or a SeedError naming the line."""
     for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
         try:
-            yield _summary(line)
-        except ValueError as error:
-            yield SeedError(source, number, str(error))
+            text = _decoded(line, number)
+            if text.strip():
+                yield _summary(text)
+        except (ValueError, RecursionError, DigestError) as error:
+            yield SeedError(_shown(source), number, _reason(error))
+
+
+def _decoded(line: bytes | str | None, number: int) -> str:
+    if line is None:
+        raise ValueError(f"longer than {MAX_LINE_BYTES} bytes; one line holds one story")
+    if isinstance(line, bytes):
+        try:
+            line = line.decode("utf-8")
+        except UnicodeDecodeError as error:
+            raise ValueError(
+                f"not UTF-8 at byte {error.start} of the line; save the file as UTF-8"
+            ) from None
+    return line.removeprefix("\ufeff") if number == 1 else line
+
+
+def _reason(error: BaseException) -> str:
+    if isinstance(error, RecursionError):
+        return "nested too deeply to read; each line is one flat object"
+    return error.reason if isinstance(error, SeedError) else str(error)
 
 
 def _summary(line: str) -> dict[str, Any]:
@@ -40,6 +95,8 @@ def _summary(line: str) -> dict[str, Any]:
         raise ValueError('"text" (or "article") is missing or empty')
     if title is not None and not isinstance(title, str):
         raise ValueError('"title" must be a string')
+    if any(_SURROGATE.search(v) for v in (str(ident), text, title or "")):
+        raise ValueError("holds a lone surrogate escape (\\ud800-\\udfff), which is no character")
     summary = summarize(story_from_text(str(ident), text, title))
     return {
         "id": ident,
@@ -48,3 +105,8 @@ def _summary(line: str) -> dict[str, Any]:
         "bullets": list(summary.bullets),
         "hashtags": list(summary.hashtags),
     }
+
+
+def _shown(source: str) -> str:
+    """A file name as printable text: bytes that are not UTF-8 become escapes."""
+    return source.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
