@@ -25,8 +25,9 @@ def verify_files(batch: Path, manifest: Manifest) -> list[str]:
             continue  # checked above, as a listed file or the folder of one
         if stat.S_ISLNK(mode):
             problems.append(f"{rel}: a symbolic link; a batch holds regular files only")
-        elif rel == CLAIMS and stat.S_ISDIR(mode):
-            continue
+        elif rel == CLAIMS:
+            if not stat.S_ISDIR(mode):
+                problems.append(f"{rel}: not a folder; consumers record their claims in it")
         elif not stat.S_ISREG(mode):
             problems.append(f"{rel}: not a regular file or folder")
         elif not rel.startswith(f"{CLAIMS}/"):

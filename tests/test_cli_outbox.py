@@ -122,3 +122,59 @@ def test_build_slot_and_outbox_tools(tmp_path: Path) -> None:
     html.write_bytes(html.read_bytes().replace(b"<", b"[", 1))
     broken = run("outbox", "verify", "2026-11-28/daily-0900", cwd=tmp_path)
     assert broken.returncode == 1 and "email/digest.html: content does not match" in broken.stderr
+
+
+def _outbox_is_a_file(folder: Path) -> list[str]:
+    (folder / "outbox").write_text("not a folder")
+    return ["schedule", "--once"]
+
+
+def _outbox_under_a_file(folder: Path) -> list[str]:
+    config = folder / "config.toml"
+    config.write_text(config.read_text().replace('outbox = "outbox"', 'outbox = "blocker/outbox"'))
+    (folder / "blocker").write_text("a file where a folder must be")
+    return ["schedule", "--once"]
+
+
+def _lock_is_a_folder(folder: Path) -> list[str]:
+    (folder / "outbox" / ".scheduler.lock").mkdir(parents=True)
+    return ["schedule", "--once"]
+
+
+def _list_a_file(folder: Path) -> list[str]:
+    (folder / "outbox").write_text("not a folder")
+    return ["outbox", "list"]
+
+
+def _list_under_a_file(folder: Path) -> list[str]:
+    (folder / "blocker").write_text("a file where a folder must be")
+    return ["outbox", "list", "--outbox", "blocker/outbox"]
+
+
+def _claims_is_a_file(folder: Path) -> list[str]:
+    built = run("build", "--slot", "now@2026-11-28", cwd=folder)
+    assert built.returncode == 0, built.stderr
+    batch = next((folder / "outbox/2026-11-28").iterdir())
+    (batch / "claims").write_text("a file where the claims folder must be")
+    return ["outbox", "claim", f"2026-11-28/{batch.name}", "--channel", "email"]
+
+
+# case: (set-up, what the one error line must say)
+OS_ERRORS = {
+    "the outbox is a file (schedule)": (_outbox_is_a_file, "outbox: File exists; a file stands"),
+    "the outbox is under a file (schedule)": (_outbox_under_a_file, "blocker"),
+    "the scheduler lock is a folder": (_lock_is_a_folder, ".scheduler.lock: Is a directory"),
+    "the outbox is a file (list)": (_list_a_file, "outbox: cannot read the outbox"),
+    "the outbox is under a file (list)": (_list_under_a_file, "blocker/outbox: cannot read"),
+    "the claims folder is a file": (_claims_is_a_file, "claims: not a folder"),
+}
+
+
+@pytest.mark.parametrize("case", list(OS_ERRORS))
+def test_an_os_error_is_one_clean_line_naming_the_path(due: Path, case: str) -> None:
+    set_up, expected = OS_ERRORS[case]
+    result = run(*set_up(due), cwd=due)
+    assert result.returncode == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    errors = [line for line in result.stderr.splitlines() if line.startswith("digest: ")]
+    assert len(errors) == 1 and expected in errors[0], result.stderr
