@@ -303,3 +303,25 @@ def test_a_standby_that_takes_over_learns_what_the_holder_did(tmp_path: Path) ->
     standby.run_due(datetime(2026, 11, 30, 9, 1, tzinfo=UTC))  # the next slot carries it
     assert [b.day for b in published(settings.paths.outbox)] == ["2026-11-28", "2026-11-30"]
     standby.close()
+
+
+def test_a_wake_up_failing_on_the_disk_logs_one_line_and_the_next_one_works(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    from digest.scheduler import _tick
+
+    settings = project(tmp_path, [{"name": "daily", "at": "09:00", "timezone": "UTC"}])
+    write_seed(settings.paths.seeds, 1)
+    scheduler = Scheduler(settings, lock=False)
+    scheduler.start()
+    outbox = settings.paths.outbox
+    (outbox / ".journal.jsonl").mkdir()  # the journal cannot be written: EISDIR
+    with caplog.at_level(logging.INFO, logger="digest.scheduler"):
+        _tick(scheduler, lambda: datetime(2026, 11, 28, 9, 1, tzinfo=UTC))
+    failed = [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert len(failed) == 1 and failed[0].exc_info is None
+    assert f"{outbox / '.journal.jsonl'}: Is a directory" in failed[0].getMessage()
+    (outbox / ".journal.jsonl").rmdir()
+    _tick(scheduler, lambda: datetime(2026, 11, 29, 9, 1, tzinfo=UTC))
+    assert [b.day for b in published(outbox)] == ["2026-11-28"]
+    assert [e["batch_id"] for e in events(outbox, "empty")] == ["daily@2026-11-29T09:00:00Z"]
