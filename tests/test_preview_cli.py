@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import http.client
 import logging
+import os
 import signal
 import socket
 import subprocess
@@ -114,3 +115,14 @@ def test_a_port_out_of_range_is_a_clean_usage_error(
 def test_start_server_refuses_a_port_out_of_range(tmp_path: Path) -> None:
     with pytest.raises(DigestError, match="port 70000 is out of range"):
         start_server(make_project(tmp_path), port=70000, clock=lambda: NOW)
+
+
+def test_a_config_that_is_a_fifo_or_a_folder_is_one_clean_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    fifo = tmp_path / "config.toml"
+    os.mkfifo(fifo)
+    for config, reason in ((fifo, "not a regular file"), (tmp_path, "is a folder")):
+        assert main(["preview", "--config", str(config), "--port", "0"]) == 1
+        err = capsys.readouterr().err
+        assert reason in err and "Traceback" not in err, err

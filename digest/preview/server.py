@@ -20,7 +20,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
 
-from digest.errors import ConfigError, DigestError
+from digest.config_file import read_file
+from digest.errors import DigestError
 from digest.preview.connection import HeadReader
 from digest.preview.hosts import (
     allowed_hosts,
@@ -243,8 +244,7 @@ def start_server(
 
     A config with problems is shown on the page (fixing it reloads it); a missing one is an error.
     """
-    if not Path(config).is_file():
-        raise ConfigError(config, [("(file)", "not found; pass --config PATH or create it")])
+    read_file(Path(config))  # missing, a folder, a FIFO: one clean error before binding
     if not 0 <= port <= 65535:
         raise DigestError(
             f"port {port} is out of range; pass --port 1-65535, or 0 for any free one"
