@@ -38,8 +38,9 @@ _BLUESKY = (
     r"(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?\.)+[a-zA-Z][a-zA-Z0-9-]*"
     r"|did:[a-z]+:[a-zA-Z0-9._:%-]*[a-zA-Z0-9._-]"
 )
-# The shortest limit a post always fits in: a headline's first words, a link (23) and room to cut.
-MIN_LIMIT = 100
+# Below this a post cannot hold a word and its thread number (1 leaves no room at all, and the
+# story is left out of every batch); the platforms themselves allow 280 and more.
+MIN_LIMIT = 10
 
 
 class Platform(Section):

@@ -166,7 +166,7 @@ HOSTILE = [
         "schedules[0].timezone",
         "IANA time zone",
     ),
-    ("limit = 500", "limit = 1", "platforms.mastodon.limit", "greater than or equal to 100"),
+    ("limit = 500", "limit = 1", "platforms.mastodon.limit", "greater than or equal to 10"),
     (
         'channels = ["email", "x", "bluesky", "mastodon", "linkedin", "threads"]',
         'channels = ["email", "email", "x"]',
