@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import json
+import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 from factories import EXAMPLE_SEED
+from hypothesis import given
+from hypothesis import strategies as st
 
 from digest.errors import SeedError
+from digest.seed_formats import article_label
 from digest.seeds import read_seed, read_seeds, slugify
 
 CANONICAL = """Title of the story
@@ -399,3 +405,40 @@ def test_front_matter_dates_are_toml_dates_or_iso_strings_never_times(tmp_path: 
     assert str(quoted.date) == "2025-02-04"
     with pytest.raises(SeedError, match="not a time"):
         read_seed(write(tmp_path, "t.txt", "+++\ndate = 07:32:00\n+++\nT\n\nText.\n"))
+
+
+# A section marker is found in linear time: the old pattern backtracked cubically over spaces.
+OLD_ARTICLE = re.compile(r"^\*\*\s*(?P<label>[^*]*?)\s*Article\s*:\s*\*\*\s*$", re.IGNORECASE)
+MARKER_PARTS = [
+    "*",
+    "**",
+    " ",
+    "\t",
+    "\u00a0",
+    "Article",
+    "ARTICLE",
+    "articl",
+    "e",
+    ":",
+    "Primary",
+    "İ",
+]
+
+
+@given(st.lists(st.sampled_from(MARKER_PARTS), max_size=10).map("".join))
+def test_section_markers_are_the_ones_the_old_pattern_found(line: str) -> None:
+    old = OLD_ARTICLE.match(line.strip())
+    assert article_label(line) == (old.group("label") if old else None)
+
+
+def test_a_line_of_many_spaces_after_stars_is_read_in_linear_time(tmp_path: Path) -> None:
+    path = write(tmp_path, "spaces.txt", "Title\n\n**" + " " * 50_000 + "x\n")
+    code = (
+        "import sys; from pathlib import Path; from digest.seeds import read_seed; "
+        "print(read_seed(Path(sys.argv[1])).articles[0].paragraphs[0])"
+    )
+    # A subprocess: a regex stuck in C holds the GIL, so only a kill ends a regression.
+    result = subprocess.run(
+        [sys.executable, "-c", code, str(path)], capture_output=True, text=True, timeout=30
+    )
+    assert result.stdout.strip() == "** x", result.stderr
