@@ -11,10 +11,12 @@ level of a `.json` seed), split off and checked, one type per key.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import re
 import tomllib
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -48,17 +50,18 @@ class FrontMatter(StoryMeta):
             raise ValueError(
                 f"must be a date like 2025-02-04 (a string in JSON), not {kind_of(value)}"
             )
-        try:  # JSON has no date type: an ISO 8601 string
-            return dt.date.fromisoformat(value)
-        except ValueError:
-            pass
-        try:
-            return dt.datetime.fromisoformat(value)
-        except ValueError:
-            raise ValueError(
-                f"{value[:40]!r} is not an ISO 8601 date; write it like 2025-02-04 "
-                "or 2025-02-04T09:30:00+00:00"
-            ) from None
+        # JSON has no date type: an ISO 8601 string, a day or an instant.
+        parsers: tuple[Callable[[str], dt.date], ...] = (
+            dt.date.fromisoformat,
+            dt.datetime.fromisoformat,
+        )
+        for parse in parsers:
+            with contextlib.suppress(ValueError):
+                return parse(value)
+        raise ValueError(
+            f"{value[:40]!r} is not an ISO 8601 date; write it like 2025-02-04 "
+            "or 2025-02-04T09:30:00+00:00"
+        )
 
     @field_validator("tags", mode="before")
     @classmethod
