@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -122,16 +123,21 @@ def _summarize(args: argparse.Namespace) -> int:
 
 
 def _summarize_jsonl(source: str) -> int:
+    from digest.errors import SeedError
     from digest.summarize.jsonl import open_lines, summarize_lines
 
     status = OK
     with open_lines(source) as lines:
         for result in summarize_lines(lines, source):
-            if isinstance(result, dict):
-                print(json.dumps(result, ensure_ascii=False), flush=True)
-            else:
+            if isinstance(result, SeedError):
                 print(f"digest: {result}", file=sys.stderr)
                 status = PARTIAL
+                continue
+            try:
+                print(json.dumps(result, ensure_ascii=False), flush=True)
+            except BrokenPipeError:  # the reader (`| head`) wants no more: stop, quietly
+                os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+                break
     return status
 
 

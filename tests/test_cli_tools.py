@@ -7,6 +7,8 @@ an input that cannot be read at all is one `digest: file: reason` line and exit 
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -75,3 +77,16 @@ def test_a_line_longer_than_the_cap_is_refused_without_reading_it_whole(
     assert captured.err.splitlines() == [
         f"digest: {source}:2: longer than 200 bytes; one line holds one story"
     ]
+
+
+def test_a_reader_that_stops_early_ends_the_stream_quietly(tmp_path: Path) -> None:
+    source = tmp_path / "in.jsonl"
+    source.write_text(GOOD * 2000, encoding="utf-8")  # more than a pipe buffer holds
+    command = [str(Path(sys.executable).parent / "digest"), "summarize", "--jsonl", str(source)]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert process.stdout is not None and process.stderr is not None
+    assert json.loads(process.stdout.readline())["id"] == "a"
+    process.stdout.close()  # as `| head -1` does
+    assert process.wait(timeout=60) == 0
+    assert b"Traceback" not in process.stderr.read()
+    process.stderr.close()
