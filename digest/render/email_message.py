@@ -14,7 +14,7 @@ import hashlib
 import logging
 import re
 from email.header import Header
-from email.headerregistry import BaseHeader, HeaderRegistry, UniqueUnstructuredHeader
+from email.headerregistry import Address, BaseHeader, HeaderRegistry, UniqueUnstructuredHeader
 from email.message import EmailMessage
 from email.policy import SMTP, Policy
 from email.utils import format_datetime
@@ -23,6 +23,7 @@ from typing import ClassVar, Literal
 import regex
 
 from digest.config import Settings
+from digest.errors import RenderError
 from digest.models import Digest
 from digest.render.email_links import safe_url
 from digest.render.email_verify import verify_headers
@@ -42,9 +43,9 @@ def build_eml(digest: Digest, settings: Settings, *, text: str, html: str) -> by
     Raises `RenderError` when the message does not read back with the headers it was built with.
     """
     email, key = settings.email, batch_key(digest)
-    headers = {
-        "From": clean_header(email.from_),
-        "To": clean_header(email.to),
+    headers: dict[str, str | tuple[Address, ...]] = {
+        "From": mailboxes("From", email.from_, "email.from"),
+        "To": mailboxes("To", email.to, "email.to"),
         "Subject": subject_line(digest, settings),
         "Date": format_datetime(digest.slot.local),
         "Message-ID": f"<{key[:32]}@{email.list_id}>",
@@ -55,12 +56,13 @@ def build_eml(digest: Digest, settings: Settings, *, text: str, html: str) -> by
     msg = EmailMessage(policy=_POLICY)
     for name, value in headers.items():
         msg[name] = value
+    values = {name: str(msg[name]) for name in headers}
     msg.set_content(text)
     msg.add_alternative(html, subtype="html")
     # EmailMessage picks a random boundary; one derived from the batch keeps re-runs identical.
     msg.set_boundary(f"=_digest_{key[32:56]}")
     raw = msg.as_bytes()
-    verify_headers(raw, msg, headers, digest.slot.batch_id)
+    verify_headers(raw, msg, values, digest.slot.batch_id)
     return raw
 
 
@@ -129,6 +131,26 @@ def clean_header(value: str) -> str:
     characters (a joiner an emoji or a script needs stays), and no `=?` an RFC 2047 decoder
     would read as the start of an encoded word."""
     return defuse_encoded_words(one_line(visible(value)))
+
+
+def mailboxes(name: str, value: str, key: str) -> tuple[Address, ...]:
+    """The addresses of a configured From or To, display names cleaned like any header text.
+
+    Raises `RenderError` for anything but a plain list of mailboxes (one, for From): once line
+    breaks are gone, `Name\\r\\nBcc: x@y <a@b>` reads as a group that would add a recipient.
+    """
+    one = name == "From"
+    header = _POLICY.header_factory(name, clean_header(value))
+    found = getattr(header, "groups", ())
+    plain = all(group.display_name is None for group in found) and not header.defects
+    addresses = tuple(a for group in found for a in group.addresses)
+    if not plain or not addresses or (one and len(addresses) != 1):
+        wanted = "one address" if one else "a list of addresses"
+        raise RenderError(
+            f"config.toml: {key} = {value!r} is not {wanted} like "
+            "'The Digest <digest@example.org>'; fix it (`digest validate` checks it)"
+        )
+    return addresses
 
 
 def defuse_encoded_words(value: str) -> str:

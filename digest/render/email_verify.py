@@ -49,9 +49,16 @@ def verify_headers(raw: bytes, built: EmailMessage, values: dict[str, str], wher
                     where, f"{reader} reads {name} as {value!r}, not {values[name]!r}"
                 )
     for name in _ADDRESSES:
-        read_back, wanted = default[name].addresses, built[name].addresses
+        read_back, wanted = _mailboxes(default, name), _mailboxes(built, name)
         if read_back != wanted:
             raise HeaderMismatchError(where, f"{name} reads back as {read_back}, not {wanted}")
+
+
+def _mailboxes(message: Message, name: str) -> list[tuple[str, str]]:
+    """(display name, address) of each mailbox in a header, the name's spaces squeezed."""
+    header = message[name]
+    addresses = getattr(header, "addresses", ())
+    return [(_squeezed(a.display_name), a.addr_spec) for a in addresses]
 
 
 def _raw_names(raw: bytes) -> list[str]:
