@@ -5,12 +5,14 @@ from __future__ import annotations
 import re
 import shutil
 from datetime import date
+from email import message_from_bytes, policy
 from pathlib import Path
 
 import pytest
+import regex
 from factories import ROOT, project, write_seed
 from factories import settings as example_settings
-from test_render_email import five_stories, three_stories
+from test_render_email import five_stories, three_stories, with_story, with_summary
 
 from digest.config import Settings
 from digest.errors import DigestError, RenderError
@@ -342,3 +344,119 @@ def test_a_damaged_eml_fails_its_checks_without_crashing() -> None:
     found = failed(eml=eml)
     assert "eml" in found
     assert any("could not check" in p or "differs" in p for p in found["eml"]), found
+
+
+# International stories: format characters that are part of the language never fail a check.
+
+INTERNATIONAL_SUBJECTS = {
+    "emoji-zwj-family": "Family day 👨\u200d👩\u200d👧 in the park",
+    "emoji-rainbow-flag": "Pride march 🏳\ufe0f\u200d🌈 draws thousands",
+    "emoji-skin-tone-zwj": "Coders 👩🏽\u200d💻 meet in Lagos",
+    "flags": "Talks 🇸🇻 🇺🇸 🏴\U000e0067\U000e0062\U000e0073\U000e0063\U000e0074\U000e007f end",
+    "persian-zwnj": "می\u200cخواهم خبرهای تازه را بخوانم",
+    "arabic": "مرحبا بالعالم: أخبار اليوم",
+    "thai": "ข่าววันนี้ นายกรัฐมนตรีประกาศมาตรการใหม่",
+    "hindi-zwj-zwnj": "क्\u200dष और क्\u200cष: आज की ख़बरें",
+    "soft-hyphen": "Bud\u00adget talks over\u00adrun",
+    "japanese": "日本政府が新しい経済対策を発表",
+    "variation-selector": "Weather ☀\ufe0f and ❤\ufe0f for all",
+    "long-thai-no-spaces": "ข่าววันนี้นายกรัฐมนตรีประกาศมาตรการใหม่เพื่อช่วยเหลือ"
+    "ธุรกิจขนาดเล็กทั่วประเทศไทยอย่างเร่งด่วน",
+    "long-emoji-run": "👨\u200d👩\u200d👧" * 30,
+    "long-persian": "رئیس جمهور امروز از برنامه\u200cهای جدید اقتصادی برای کشور خبر داد و گفت که",
+}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "headline", INTERNATIONAL_SUBJECTS.values(), ids=INTERNATIONAL_SUBJECTS.keys()
+)
+def test_an_international_subject_passes_every_check(headline: str) -> None:
+    digest = with_summary(DIGEST, headline=headline)
+    out = {f.path: f.content for f in render_email(digest, CONFIG)}
+    assert check_email(read_email(*(out[p] for p in FILES)), CONFIG) == []
+    subject = str(message_from_bytes(out["email/digest.eml"], policy=policy.default)["Subject"])
+    assert "\u00ad" not in subject
+    # The subject is the headline, or its start cut between graphemes, never inside one.
+    clusters = regex.findall(r"\X", headline.replace("\u00ad", ""))
+    kept = regex.findall(r"\X", subject.strip().removesuffix("…"))
+    assert kept == clusters[: len(kept)] and kept
+
+
+@pytest.mark.parametrize(
+    ("char", "refused"),
+    [
+        ("\u200d", False),  # ZWJ: emoji and Indic
+        ("\u200c", False),  # ZWNJ: Persian
+        ("\ufe0f", False),  # variation selector
+        ("\u00ad", False),  # soft hyphen: a hint, never harmful
+        ("\u202e", True),  # override
+        ("\u2067", True),  # isolate
+        ("\u202a", True),  # embedding
+        ("\x1b", True),  # control
+        ("\u2028", True),  # line separator
+    ],
+)
+def test_the_subject_check_refuses_only_controls_and_bidi(char: str, refused: bool) -> None:
+    encoded = "".join(f"={b:02X}" for b in f"a{char}b".encode())
+    eml = GOOD["email/digest.eml"].replace(
+        b"Subject: Bukele US Plan on Migrants", f"Subject: =?utf-8?q?{encoded}?=".encode()
+    )
+    assert ("subject" in failed(eml=eml)) is refused
+
+
+# Schemes are read as a browser reads them, never found as substrings.
+
+
+def test_an_https_link_with_javascript_in_its_query_passes_every_check() -> None:
+    url = "https://example.org/?q=javascript:alert(1)"
+    digest = with_story(DIGEST, url=url, image="https://example.org/i.png?x=javascript:1")
+    out = {f.path: f.content for f in render_email(digest, CONFIG)}
+    assert check_email(read_email(*(out[p] for p in FILES)), CONFIG) == []
+    assert b"q=javascript:alert(1)&amp;utm_source=" in out["email/digest.html"]
+
+
+def test_text_that_mentions_javascript_in_alt_or_title_is_inert() -> None:
+    digest = with_summary(DIGEST, headline="Why javascript: links are banned")
+    digest = with_story(digest, image="https://example.org/i.png", image_alt="javascript:x")
+    out = {f.path: f.content for f in render_email(digest, CONFIG)}
+    assert check_email(read_email(*(out[p] for p in FILES)), CONFIG) == []
+
+
+@pytest.mark.parametrize(
+    ("href", "runs_code"),
+    [
+        ("https://example.org/?q=javascript:alert(1)", False),
+        ("https://example.org/p#javascript:alert(1)", False),
+        ("https://example.org/javascript:alert(1)", False),
+        ("mailto:a@example.org?subject=javascript:alert(1)", False),
+        ("javascript:alert(1)", True),
+        ("JaVaScRiPt:alert(1)", True),
+        (" javascript:alert(1)", True),
+        ("\x01javascript:alert(1)", True),
+        ("java\tscript:alert(1)", True),
+        ("java&#9;script:alert(1)", True),
+        ("java&Tab;script:alert(1)", True),
+        ("javascript&colon;alert(1)", True),
+        ("&#x6A;avascript:alert(1)", True),
+        ("&#106;&#97;vascript:alert(1)", True),
+        ("vbscript:msgbox(1)", True),
+        ("  \n javascript:alert(1)", True),
+    ],
+)
+def test_an_href_is_judged_by_the_scheme_a_browser_reads(href: str, runs_code: bool) -> None:
+    found = failed(replace(HTML, "</body>", f'<a href="{href}">x</a></body>'))
+    assert ("inert" in found) is runs_code, found
+    assert ("link-schemes" in found) is runs_code, found
+
+
+@pytest.mark.parametrize(
+    "insert",
+    [
+        '<img src="https://e.org/x.png" srcset="https://e.org/a.png 1x, javascript:x 2x" alt="">',
+        '<meta http-equiv="refresh" content="0;url=javascript:alert(1)">',
+        '<div style="background:url(java\\script:alert(1))"></div>',
+    ],
+)
+def test_script_in_srcset_meta_refresh_and_style_is_caught(insert: str) -> None:
+    found = failed(replace(HTML, "</body>", insert + "</body>"))
+    assert any("runs code" in p for p in found.get("inert", [])), found
