@@ -526,3 +526,77 @@ def test_seed_text_never_becomes_template_source() -> None:
     html = render_html(digest, settings())
     assert "{% raw %}{{ brand }}{% endraw %}" in "".join(parse(html).text)
     assert "{% raw %}{{ brand }}{% endraw %}\n" in render_text(digest, settings())
+
+
+# International links and text: written as ASCII URIs and character references, never `\u{...}`.
+
+
+def _story_links(out: dict[str, bytes]) -> tuple[list[str], list[str]]:
+    """The lead story's links (those with UTM tags) in the HTML and in the text."""
+    html = [h for h in parse(out["email/digest.html"].decode()).hrefs() if "utm_source" in h]
+    text = [u for u in URL_LINE.findall(out["email/digest.txt"].decode()) if "utm_source" in u]
+    return html, text
+
+
+@pytest.mark.parametrize(
+    ("iri", "uri"),
+    [
+        (
+            "https://example.org/ข่าว/หน้า",
+            "https://example.org/%E0%B8%82%E0%B9%88%E0%B8%B2%E0%B8%A7/%E0%B8%AB%E0%B8%99%E0%B9%89%E0%B8%B2",
+        ),
+        ("https://bücher.example/ß?q=ü#teil", "https://xn--bcher-kva.example/%C3%9F?q=%C3%BC#teil"),
+        ("https://例え.jp/ニュース", "https://xn--r8jz45g.jp/%E3%83%8B%E3%83%A5%E3%83%BC%E3%82%B9"),
+        ("https://example.org/a%20b/ü", "https://example.org/a%20b/%C3%BC"),
+        ('https://example.org/"quoted"<x>', "https://example.org/%22quoted%22%3Cx%3E"),
+    ],
+)  # fmt: skip
+def test_an_iri_story_link_is_the_same_ascii_uri_in_html_and_text(iri: str, uri: str) -> None:
+    out = files(with_story(make_digest(), url=iri, image=iri + ".png"))
+    html, text = _story_links(out)
+    assert html and set(html) == set(text)
+    assert set(html) == {with_utm(uri, settings().email.utm, "morning")}
+    assert all(link.isascii() for link in html)
+    assert b"\\u{" not in out["email/digest.html"]
+    sources = [i["src"] for i in parse(out["email/digest.html"].decode()).images()]
+    assert uri + ".png" in sources
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["https://exa mple.org/x", "https://a\u3002\u3002b/ข่าว", "https://evil.example\\@good.org/ü"],
+)
+def test_an_iri_that_cannot_be_encoded_is_dropped_with_a_warning(
+    url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.WARNING, logger="digest.render.email_links"):
+        out = files(with_story(make_digest(), url=url))
+    assert any("url: dropped the link" in r.getMessage() for r in caplog.records)
+    assert _story_links(out) == ([], [])
+    assert b"\\u{" not in out["email/digest.html"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ข่าววันนี้ Thai news",
+        "Family 👨\u200d👩\u200d👧 day 🏳\ufe0f\u200d🌈",
+        "می\u200cخواهم",
+        "क्\u200dष",
+        "Café naïve e\u0301",
+    ],
+)
+def test_international_text_in_attributes_reaches_the_html_intact(text: str) -> None:
+    # MRML writes such characters in an attribute (alt, title, aria-label) as `\u{e48}`.
+    digest = with_story(
+        with_summary(make_digest(), headline=text),
+        url="https://example.org/a",
+        image="https://example.org/i.png",
+        image_alt=text,
+    )
+    html = files(digest)["email/digest.html"].decode()
+    assert "\\u{" not in html
+    page = parse(html)
+    labels = [a.get("aria-label") for _, a in page.tags if a.get("aria-label")]
+    assert f"The Morning Digest: {text}" in labels
+    assert text in [i.get("alt") for i in page.images()]
