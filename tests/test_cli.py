@@ -195,3 +195,16 @@ def test_help_stays_light() -> None:
     loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     for heavy in ("pydantic", "jinja2", "mjml", "twitter_text", "regex"):
         assert f"'{heavy}'" not in loaded.stdout, heavy
+
+
+def test_output_piped_into_a_reader_that_stops_early_is_no_traceback(project: Path) -> None:
+    seeds = [str(p) for p in sorted(BBC_SEEDS.glob("*.txt"))] * 10  # well over a pipe buffer
+    command = [str(Path(sys.executable).parent / "digest"), "summarize", *seeds]
+    reader = subprocess.Popen(command, cwd=project, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert reader.stdout is not None and reader.stderr is not None
+    reader.stdout.read(10)
+    reader.stdout.close()  # as `| head -c 10` does
+    errors = reader.stderr.read().decode()
+    reader.stderr.close()
+    assert reader.wait(timeout=60) == 0, errors
+    assert "Traceback" not in errors and "BrokenPipeError" not in errors
