@@ -1,0 +1,138 @@
+"""Posts carry no bidi controls and no invisible characters; emoji and scripts keep their joiners.
+
+The text of every post is built from the summary in one place (`compose.story_parts`), which
+cleans it once with `visible`; the email body and subject use the same cleaner. Both are
+imported where a test uses them, so that each test fails on its own against code without them.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import regex
+from factories import make_digest, settings
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
+
+from digest.config import PLATFORM_NAMES
+from digest.models import Digest, Entry
+from digest.render.social import compose_posts, envelope, render_social
+
+FAMILY = "👨\u200d👩\u200d👧"  # one grapheme: three people joined by ZWJ
+RAINBOW = "🏳\ufe0f\u200d🌈"
+SCOTLAND = "🏴\U000e0067\U000e0062\U000e0073\U000e0063\U000e0074\U000e007f"
+PERSIAN = "می\u200cخواهم"  # "I want", spelled with a ZWNJ
+HINDI = "क्\u200dष"  # half form: virama + ZWJ
+BIDI = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+INVISIBLE = "\u200b\u2060\ufeff\u00ad\u180e\u200e\u200f\u061c\u2061\u3164\U000e0041\U000e0001"
+FORBIDDEN = frozenset(BIDI + INVISIBLE)
+DIGEST = make_digest()
+CONFIG = settings()
+
+
+def with_text(digest: Digest, **changes: object) -> Digest:
+    entry = digest.entries[0]
+    summary = entry.summary.model_copy(update=changes)
+    return digest.model_copy(update={"entries": (Entry(story=entry.story, summary=summary),)})
+
+
+def all_post_text(digest: Digest) -> list[str]:
+    """Every text field of every post's request, for each platform, as JSON would carry it."""
+    found = []
+    for file in render_social(digest, CONFIG):
+        if file.path.endswith(".json"):
+            found.append(json.dumps(json.loads(file.content), ensure_ascii=False))
+    return found
+
+
+@pytest.mark.parametrize("char", sorted(FORBIDDEN), ids=lambda c: f"U+{ord(c):04X}")
+def test_a_forbidden_character_never_reaches_a_post(char: str) -> None:
+    digest = with_text(
+        DIGEST,
+        headline=f"Bukele{char} plan{char}",
+        tagline=f"{char}The US and El Salvador{char} talk.",
+        bullets=(f"Talks{char} go on.", f"a{char}b"),
+        hashtags=(f"El{char}Salvador", "Bukele"),
+    )
+    for text in all_post_text(digest):
+        assert char not in text
+
+
+@pytest.mark.parametrize(
+    "kept", [FAMILY, RAINBOW, SCOTLAND, PERSIAN, HINDI, "👩🏽\u200d💻", "1\ufe0f\u20e3", "\u0600١"]
+)
+def test_joiners_an_emoji_or_a_script_needs_stay(kept: str) -> None:
+    from digest.render.visible import visible
+
+    assert visible(kept) == kept
+    digest = with_text(DIGEST, headline=f"News {kept} today", tagline=f"{kept}\u200b says")
+    texts = all_post_text(digest)
+    assert all(kept in text for text in texts)
+    assert all("\u200b" not in text for text in texts)
+
+
+@pytest.mark.parametrize(
+    ("text", "clean"),
+    [
+        ("a\u200db", "ab"),  # ZWJ between Latin letters joins nothing
+        ("\u200dمی", "می"),  # a joiner at the start
+        ("👨\u200d", "👨"),  # a joiner with nothing after it
+        ("x\U000e0067\U000e007fy", "xy"),  # tag characters outside an emoji tag sequence
+        ("Bud\u00adget", "Budget"),
+        ("\u202eevil\u202c txt", "evil txt"),
+    ],
+)
+def test_stray_joiners_and_tags_go(text: str, clean: str) -> None:
+    from digest.render.visible import visible
+
+    assert visible(text) == clean
+
+
+def test_a_headline_of_only_invisible_characters_posts_the_seed_title() -> None:
+    digest = with_text(DIGEST, headline="\u200b\u2060\u202e")
+    posts = compose_posts(digest.entries[0], "mastodon", digest, CONFIG)
+    assert posts[0].text.startswith(digest.entries[0].story.title[:20])
+    assert posts[0].title == digest.entries[0].story.title
+
+
+SPRINKLE = st.sampled_from(sorted(FORBIDDEN))
+WORD = st.one_of(
+    st.sampled_from([FAMILY, RAINBOW, PERSIAN, HINDI, "Zürich", "news", " ", ". ", "日本"]),
+    st.text(max_size=5),
+)
+TEXT = st.lists(st.one_of(WORD, SPRINKLE), min_size=1, max_size=25).map("".join)
+
+
+@hypothesis_settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    headline=TEXT,
+    tagline=TEXT,
+    bullets=st.lists(TEXT, max_size=4),
+    tags=st.lists(TEXT, max_size=3),
+    name=st.sampled_from(PLATFORM_NAMES),
+)
+def test_no_post_ever_holds_a_forbidden_character_and_families_stay_whole(
+    headline: str, tagline: str, bullets: list[str], tags: list[str], name: str
+) -> None:
+    headline = f"{headline} {FAMILY} end"
+    digest = with_text(
+        DIGEST, headline=headline, tagline=tagline, bullets=tuple(bullets), hashtags=tuple(tags)
+    )
+    posts = compose_posts(digest.entries[0], name, digest, CONFIG)
+    for post in posts:
+        request = json.dumps(envelope(name, post), ensure_ascii=False)
+        assert not FORBIDDEN & set(request), request
+        assert not FORBIDDEN & set(post.text + post.title + post.description)
+    # Every emoji family is one grapheme before and after: never split into three people.
+    from digest.render.compose import post_text
+
+    assert families(post_text(headline)) == headline.count(FAMILY) >= 1
+    for post in posts:
+        assert families(post.text) == post.text.count(FAMILY)
+
+
+def families(text: str) -> int:
+    """The emoji families that sit whole inside one grapheme of `text`."""
+    return sum(cluster.count(FAMILY) for cluster in regex.findall(r"\X", text))
