@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import email
 import email.policy
+from email.header import decode_header, make_header
 from email.message import EmailMessage
 
 import pytest
+import regex
 from factories import example_story, make_digest, settings
-from hypothesis import HealthCheck, given
+from hypothesis import HealthCheck, assume, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 from test_render_email import files, message, three_stories, with_summary
@@ -202,3 +204,43 @@ def test_parts_match_the_standalone_files() -> None:
     assert plain.encode() == text and rich.encode() == html
     assert render_text(three_stories(), settings()).encode() == text
     assert render_html(three_stories(), settings()).encode() == html
+
+
+@pytest.mark.parametrize(
+    "headline",
+    [
+        "رئیس جمهور امروز از برنامه‌های جدید اقتصادی برای کشور خبر داد و گفت",
+        "日本 政府 新しい 経済 対策 を 発表 した と 報道 され ました 今日 の ニュース です",
+        "0000 00000¡¡¡¡¡¡¡¡¡¡𐀀𐀀𐀀 ¡",
+        "a" * 60 + " ¡ b",
+    ],
+)
+def test_a_folded_non_ascii_subject_reads_back_with_every_space(headline: str) -> None:
+    # The stdlib's folder drops the space between two encoded words at a fold.
+    raw = _eml_with_subject(headline)
+    for policy in (email.policy.default, email.policy.compat32):
+        parsed = email.message_from_bytes(raw, policy=policy)
+        value = parsed["Subject"]
+        read = str(make_header(decode_header(value))) if policy is email.policy.compat32 else value
+        assert str(read).strip() == headline
+
+
+GRAPHEMES = st.lists(
+    st.sampled_from(
+        ["👨\u200d👩\u200d👧", "🇸🇻", "ข่", "क्\u200dष", "e\u0301", "a", "می\u200cخ", "日", "-"]
+    ),
+    min_size=30,
+    max_size=60,
+).map("".join)  # no spaces: the cut falls inside the one long word, where graphemes are
+
+
+@hypothesis_settings(max_examples=200, deadline=None)
+@given(GRAPHEMES)
+def test_a_long_subject_is_cut_between_graphemes(headline: str) -> None:
+    assume(clean_header(headline).strip("-"))  # else the brand is the subject
+    raw = _eml_with_subject(headline)
+    subject = str(email.message_from_bytes(raw, policy=email.policy.default)["Subject"]).strip()
+    assert 0 < len(subject) <= 70
+    clusters = regex.findall(r"\X", clean_header(headline))
+    kept = regex.findall(r"\X", subject.removesuffix("…"))
+    assert kept == clusters[: len(kept)]
