@@ -1,8 +1,9 @@
 """Links in the email: only http, https and mailto are written; story links carry UTM tags.
 
-Every link is written as an ASCII URI: an IRI (a Thai path, an IDN host) is percent-encoded and
-its host IDNA-encoded here, because MRML writes non-ASCII in an `href` as a literal `\\u{e48}`.
-A link that cannot be encoded is dropped, like one of another scheme.
+Every link is written as an ASCII URI. Seed URLs arrive normalised (`digest.urls`); any other
+IRI that reaches the email (a Thai path, an IDN host) is normalised here the same way, because
+MRML writes non-ASCII in an `href` as a literal `\\u{e48}`. A link that cannot be is dropped,
+like one of another scheme.
 """
 
 from __future__ import annotations
@@ -10,9 +11,10 @@ from __future__ import annotations
 import logging
 import re
 import unicodedata
-from urllib.parse import quote, urlencode, urlsplit, urlunsplit
+from urllib.parse import urlencode, urlsplit, urlunsplit
 
 from digest.config import Utm
+from digest.urls import normalize_url
 
 log = logging.getLogger(__name__)
 
@@ -22,8 +24,8 @@ UTM_KEYS = ("utm_source", "utm_medium", "utm_campaign")
 # every C0 control and space anywhere, so `java\x01script:` cannot hide one either).
 _IGNORED = re.compile(r"[\x00-\x20\x7f]+")
 _SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*):")
-# Outside RFC 3986's unreserved and reserved characters (and `%` that starts an escape):
-# percent-encoded as UTF-8. `"`, `<`, `>`, backslash and non-ASCII all land here.
+# Outside RFC 3986's unreserved and reserved characters (or a `%` that starts no escape):
+# `"`, `<`, `>`, backslash and non-ASCII all land here, and make a URL an IRI to normalise.
 _NOT_URI = re.compile(r"%(?![0-9A-Fa-f]{2})|[^A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]")
 
 
@@ -50,39 +52,18 @@ def safe_url(url: str | None) -> str | None:
     scheme = parts.scheme.lower()
     if scheme not in SCHEMES or not (parts.path if scheme == "mailto" else parts.hostname):
         return None
-    return as_uri(url, parts.scheme, parts.netloc)
+    return as_uri(url)
 
 
-def as_uri(url: str, scheme: str, netloc: str) -> str | None:
-    """`url` (split into `scheme` and `netloc`) with its IRI characters encoded; None if it
-    cannot be (a host that is not a valid IDN, a backslash a browser reads as a slash)."""
+def as_uri(url: str) -> str | None:
+    """`url` with its IRI characters encoded, by the seed boundary's own `normalize_url`;
+    None if it cannot be (a host that is not a valid IDN, credentials before the host)."""
     if not _NOT_URI.search(url):
-        return url  # already a URI: written exactly as given
-    if "\\" in netloc:
+        return url  # already a URI (as every seed URL is): written exactly as given
+    try:
+        return normalize_url(url, SCHEMES)
+    except ValueError:
         return None
-    start = len(scheme) + (3 if netloc else 1)  # "https://" or "mailto:"
-    host = _ascii_netloc(netloc)
-    if host is None:
-        return None
-    return url[:start] + host + _percent(url[start + len(netloc) :])
-
-
-def _ascii_netloc(netloc: str) -> str | None:
-    """`user@host:port` with the user percent-encoded and the host IDNA-encoded."""
-    user, at, host_port = netloc.rpartition("@")
-    if host_port.startswith("["):  # an IPv6 literal: ASCII or nothing
-        return netloc if netloc.isascii() and "%" not in host_port else None
-    host, colon, port = host_port.partition(":")
-    if not host.isascii():
-        try:
-            host = host.encode("idna").decode("ascii")
-        except UnicodeError:
-            return None
-    return _percent(user) + at + _percent(host) + colon + port
-
-
-def _percent(text: str) -> str:
-    return _NOT_URI.sub(lambda m: quote(m.group(), safe=""), text)
 
 
 def checked_url(url: str | None, where: str) -> str | None:
