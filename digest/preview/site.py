@@ -11,6 +11,8 @@ import logging
 import os
 import re
 import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
@@ -110,8 +112,9 @@ class Site:
         )
         self.warnings: list[str] = []
         self.rows, self.stories = self._read_seeds()
-        self.plans = self._plans()
-        self.batches = self._batches()
+        with _warnings_of("digest.outbox", self.warnings, self.scrub):
+            self.plans = self._plans()
+            self.batches = self._batches()
         self._samples: dict[str, Sample] = {}
         self._lock = threading.Lock()
 
@@ -255,6 +258,27 @@ class Site:
         items = tuple(Item(e.summary, e.story, e.story.source) for e in digest.entries)
         files = {f.path: f.content for f in rendered.files}
         return Sample(subject, batch_id=slot.batch_id, files=files, items=items)
+
+
+class _Collect(logging.Handler):
+    def __init__(self, into: list[str], scrub: Callable[[str], str]) -> None:
+        super().__init__(logging.WARNING)
+        self.into, self.scrub = into, scrub
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.into.append(self.scrub(record.getMessage()))
+
+
+@contextmanager
+def _warnings_of(name: str, into: list[str], scrub: Callable[[str], str]) -> Iterator[None]:
+    """The warnings `name` logs meanwhile (a damaged batch skipped, say), shown on the page."""
+    handler = _Collect(into, scrub)
+    logger = logging.getLogger(name)
+    logger.addHandler(handler)
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
 
 
 def _folder_pattern(root: Path, *paths: Path) -> tuple[re.Pattern[str], dict[str, str]]:
