@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 from digest.config import Settings, load_config
 from digest.models import Digest, Entry, Slot, Story
+from digest.render.templates import THEME
 from digest.seeds import read_seed
 from digest.summarize import summarize
 
@@ -72,7 +73,7 @@ def project(
         text += "[[schedules]]\n" + "".join(
             f"{key} = {json.dumps(value)}\n" for key, value in values.items()
         )
-    text += f'[paths]\nseeds = "seeds"\noutbox = "outbox"\ntemplates = "{ROOT / "templates"}"\n'
+    text += f'[paths]\nseeds = "seeds"\noutbox = "outbox"\ntemplates = "{THEME}"\n'
     (folder / "seeds").mkdir(exist_ok=True)
     (folder / "config.toml").write_text(text, encoding="utf-8")
     return load_config(folder / "config.toml")
@@ -99,6 +100,6 @@ def run_digest(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
 def copy_project(folder: Path) -> Path:
     """This repository's seeds/, templates/ and config.toml, copied into `folder`."""
     shutil.copytree(ROOT / "seeds", folder / "seeds")
-    shutil.copytree(ROOT / "templates", folder / "templates")
+    shutil.copytree(THEME, folder / "templates")
     shutil.copy(ROOT / "config.toml", folder / "config.toml")
     return folder

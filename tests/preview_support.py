@@ -13,6 +13,7 @@ from typing import Any
 from factories import BBC_SEEDS, EXAMPLE_SEED, ROOT, project
 
 from digest.preview import PreviewServer, start_server
+from digest.render.templates import THEME
 
 NOW = datetime(2026, 11, 28, 2, 0, tzinfo=UTC)  # before the 08:00 London slot of that day
 ARTIFACTS = ROOT / "test-artifacts"
@@ -34,10 +35,10 @@ def make_project(folder: Path, max_stories: int = 3, own_templates: bool = False
     schedule = {"name": "morning", "at": "08:00", "timezone": "Europe/London"}
     project(folder, [schedule | {"max_stories": max_stories}], channels=CHANNELS)
     if own_templates:
-        shutil.copytree(ROOT / "templates", folder / "templates")
+        shutil.copytree(THEME, folder / "templates")
         config = folder / "config.toml"
         text = config.read_text(encoding="utf-8")
-        config.write_text(text.replace(str(ROOT / "templates"), "templates"), encoding="utf-8")
+        config.write_text(text.replace(str(THEME), "templates"), encoding="utf-8")
     seeds = folder / "seeds"
     shutil.copy(EXAMPLE_SEED, seeds)
     for name in BBC:

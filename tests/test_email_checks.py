@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 import regex
-from factories import ROOT, project, write_seed
+from factories import project, write_seed
 from factories import settings as example_settings
 from test_render_email import five_stories, three_stories, with_story, with_summary
 
@@ -28,6 +28,7 @@ from digest.render.email_checks import (
     check_rendered,
     read_email,
 )
+from digest.render.templates import THEME
 from digest.slots import parse_slot
 
 CONFIG = example_settings()
@@ -326,7 +327,7 @@ def test_a_failed_check_fails_the_build_and_publishes_nothing(tmp_path: Path) ->
     config = project(tmp_path, [{"name": "morning", "at": "08:00"}], channels=("email", "x"))
     write_seed(config.paths.seeds, 1)
     templates = tmp_path / "templates"
-    shutil.copytree(ROOT / "templates", templates)
+    shutil.copytree(THEME, templates)
     footer = templates / "email" / "partials" / "footer.mjml.j2"
     footer.write_text(footer.read_text().replace("{{ postal_address }}", ""))
     config = config.model_copy(
