@@ -3,8 +3,9 @@ cost of only measuring the same posts, all in one run.
 
 Usage: .venv/bin/python benchmarks/social_posts.py [ROUNDS] [ROWS]
 Two sets of stories, summarized once outside the timing: the example seed (with a link) and the
-first ROWS (default 200) articles of shared/data/cnn_highlights.dev.jsonl. Each round composes
-every story's post or thread for every platform (`compose_posts`: templates, shortening, thread
+first ROWS (default 200) articles of ../shared/data/cnn_highlights.dev.jsonl (not in the
+repository: benchmarks/_shared.py says where it is looked for). Each round composes every
+story's post or thread for every platform (`compose_posts`: templates, shortening, thread
 splitting, the platform's `fits`), then measures the finished posts once more with the
 platform's `measure` alone (the baseline: the least any composer must spend). The X line adds a
 second baseline: twitter-text's parser run once on each finished X post, which is what counting
@@ -24,7 +25,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
-from factories import SHARED, example_story, make_digest, settings  # noqa: E402
+from _shared import data_file  # noqa: E402
+from factories import example_story, make_digest, settings  # noqa: E402
 from twitter_text import parse_tweet  # noqa: E402
 
 from digest.config import PLATFORM_NAMES  # noqa: E402
@@ -35,7 +37,7 @@ from digest.seeds import story_from_text  # noqa: E402
 
 
 def cnn_digest(rows: int) -> Digest:
-    path = SHARED / "data" / "cnn_highlights.dev.jsonl"
+    path = data_file("cnn_highlights")
     lines = path.read_text("utf-8").splitlines()[:rows]
     stories = []
     for line in lines:

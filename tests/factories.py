@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -21,19 +20,14 @@ ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE_SEED = ROOT / "seeds" / "000_5d8e33db419e59d4.txt"
 
 
-def _shared() -> Path:
-    """The read-only `shared/` folder: $DIGEST_SHARED, beside the checkout, or /work/shared."""
-    candidates = [os.environ.get("DIGEST_SHARED"), ROOT.parent / "shared", "/work/shared"]
-    for candidate in candidates:
-        if candidate and (Path(candidate) / "conformance").is_dir():
-            return Path(candidate)
-    raise RuntimeError(
-        "tests need the shared/ folder (seeds, data, conformance): set DIGEST_SHARED"
-    )
-
-
-SHARED = _shared()
-BBC_SEEDS = SHARED / "seeds" / "bbc"
+# Everything the tests read lives in the repository, under tests/data/ (its README names each
+# file's origin and licence): a bare clone runs the whole suite.
+DATA = ROOT / "tests" / "data"
+CONFORMANCE = DATA / "conformance"
+LEXICONS_DIR = CONFORMANCE / "bluesky"
+BBC_SEEDS = DATA / "seeds" / "bbc"
+NEWS = DATA / "news"
+CHECK_BATCH = DATA / "tools" / "check_batch.py"
 
 
 def example_story() -> Story:

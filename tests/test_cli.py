@@ -13,7 +13,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from factories import BBC_SEEDS, ROOT, SHARED, copy_project
+from factories import BBC_SEEDS, CHECK_BATCH, EXAMPLE_SEED, ROOT, copy_project
 from factories import run_digest as run
 
 DAY = "2026-11-28"
@@ -52,7 +52,7 @@ def test_build_publishes_a_complete_batch(project: Path) -> None:
 
 def test_the_batch_passes_the_shared_batch_checker(project: Path) -> None:
     assert run("build", "--date", DAY, cwd=project).returncode == 0
-    checker = SHARED / "tools" / "check_batch.py"
+    checker = CHECK_BATCH
     batch = project / "outbox" / DAY / "morning-0800"
     result = subprocess.run(
         [sys.executable, str(checker), str(batch), "--strict-email"],
@@ -101,7 +101,7 @@ def test_two_good_seeds_and_one_of_each_bad_kind(project: Path) -> None:
         shutil.copy(good, seeds / good.name)
     for name, (content, _) in BAD_SEEDS.items():
         (seeds / name).write_bytes(content)
-    (seeds / "outside.txt").symlink_to(SHARED / "seeds" / "000_5d8e33db419e59d4.txt")
+    (seeds / "outside.txt").symlink_to(EXAMPLE_SEED)
 
     result = run("build", "--date", DAY, "--seeds", str(seeds), "--json", cwd=project)
     assert result.returncode == 2, result.stderr

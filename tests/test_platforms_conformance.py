@@ -1,4 +1,4 @@
-"""Every case of the platforms' official test data in shared/conformance/*.jsonl passes."""
+"""Every case of the platforms' official test data in tests/data/conformance/*.jsonl passes."""
 
 from __future__ import annotations
 
@@ -7,15 +7,14 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from factories import SHARED
+from factories import CONFORMANCE
 from twitter_text import extract_urls, extract_urls_with_indices, parse_tweet
 
 from digest.platforms import PLATFORMS, X, mastodon_length, twitter_config
 from digest.platforms import tweet_entities as entities
 from digest.platforms.richtext import detect_facets
 
-CONFORMANCE = SHARED / "conformance"
-CASES = {  # file: number of cases, as shared/conformance/README.md lists them
+CASES = {  # file: number of cases, as tests/data/README.md lists them
     "twitter_weighted_length.jsonl": 52,
     "twitter_validate_entities.jsonl": 45,
     "twitter_extract_hashtags_urls.jsonl": 210,

@@ -1,4 +1,4 @@
-"""The Lexicon validator, on the Bluesky lexicons in shared/conformance/bluesky/."""
+"""The Lexicon validator, on the Bluesky lexicons in tests/data/conformance/bluesky/."""
 
 from __future__ import annotations
 
@@ -6,11 +6,11 @@ import copy
 from typing import Any
 
 import pytest
-from factories import SHARED
+from factories import LEXICONS_DIR
 
 from digest.platforms.lexicon import Lexicons, load_lexicons
 
-LEXICONS = load_lexicons(SHARED / "conformance" / "bluesky")
+LEXICONS = load_lexicons(LEXICONS_DIR)
 TEXT = "Hello #Tag https://example.org/ü"
 RECORD: dict[str, Any] = {
     "$type": "app.bsky.feed.post",

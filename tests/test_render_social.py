@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 import regex
-from factories import BBC_SEEDS, SHARED, make_digest, settings
+from factories import BBC_SEEDS, CHECK_BATCH, LEXICONS_DIR, make_digest, settings
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
@@ -26,7 +26,7 @@ from digest.render.compose import Parts, fit, hashtags, strongest_bullet
 from digest.render.social import compose_posts, idempotency_key, render_social
 from digest.seeds import read_seed
 
-LEXICONS = load_lexicons(SHARED / "conformance" / "bluesky")
+LEXICONS = load_lexicons(LEXICONS_DIR)
 TEXT_KEY = {"x": "text", "mastodon": "status", "linkedin": "commentary", "threads": "text"}
 URL = "https://example.org/a/ü-story?x=1"  # an IRI: posts write it as the email does, a URI
 URI = "https://example.org/a/%C3%BC-story?x=1"
@@ -419,9 +419,7 @@ def test_idempotency_keys_are_unique_and_deterministic(
 def test_output_passes_the_consumers_check_batch(
     tmp_path: Path, bbc_files: dict[str, RenderedFile]
 ) -> None:
-    spec = importlib.util.spec_from_file_location(
-        "check_batch", SHARED / "tools" / "check_batch.py"
-    )
+    spec = importlib.util.spec_from_file_location("check_batch", CHECK_BATCH)
     assert spec and spec.loader
     check_batch = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(check_batch)
