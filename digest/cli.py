@@ -54,7 +54,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _parser() -> argparse.ArgumentParser:
-    from digest import cli_outbox, cli_tools
+    from digest import cli_outbox, cli_project, cli_tools
 
     parser = argparse.ArgumentParser(
         prog="digest",
@@ -83,6 +83,7 @@ def _parser() -> argparse.ArgumentParser:
 
     cli_tools.add_commands(commands)
     cli_outbox.add_commands(commands)
+    cli_project.add_commands(commands)
     return parser
 
 

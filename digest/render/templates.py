@@ -7,10 +7,14 @@ own copy at the same relative path (`digest templates copy NAME`).
 
 from __future__ import annotations
 
+import os
+import posixpath
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from jinja2.loaders import split_template_path
 
 THEME = Path(__file__).resolve().parent.parent / "theme"
 
@@ -20,11 +24,50 @@ def search_path(templates: Path) -> list[Path]:
     return [templates, THEME]
 
 
+def theme_names() -> list[str]:
+    """Every template of the default theme, as the renderers name it (`email/digest.mjml.j2`)."""
+    return sorted(path.relative_to(THEME).as_posix() for path in THEME.rglob("*.j2"))
+
+
+def find_template(templates: Path, name: str) -> Path | None:
+    """The file the renderers load for `name`: the first of search_path() that has it."""
+    for folder in search_path(templates):
+        # os.path.isfile is the test jinja's FileSystemLoader makes, so the answers agree.
+        if (folder / name).is_file():
+            return folder / name
+    return None
+
+
+class ThemeLoader(FileSystemLoader):
+    """The search path's loader, whose cached templates also go stale when an override appears.
+
+    Jinja keeps a compiled template while its own file is unchanged; a long-running process (the
+    preview) must also drop the packaged one once the project gains a file of the same name.
+    """
+
+    def get_source(
+        self, environment: Environment, template: str
+    ) -> tuple[str, str, Callable[[], bool]]:
+        source, filename, uptodate = super().get_source(environment, template)
+        pieces = split_template_path(template)
+        earlier = []
+        for folder in self.searchpath:
+            candidate = posixpath.join(folder, *pieces)
+            if os.path.normpath(candidate) == filename:
+                break
+            earlier.append(candidate)
+
+        def still_chosen() -> bool:
+            return uptodate() and not any(os.path.isfile(path) for path in earlier)
+
+        return source, filename, still_chosen
+
+
 @cache
 def html_env(templates: Path) -> Environment:
     """For markup (`.mjml.j2`): everything is HTML-escaped unless a template says otherwise."""
     return Environment(
-        loader=FileSystemLoader(search_path(templates)),
+        loader=ThemeLoader(search_path(templates)),
         autoescape=True,
         undefined=StrictUndefined,
         keep_trailing_newline=True,
@@ -38,7 +81,7 @@ def text_env(templates: Path) -> Environment:
     Seed text still never becomes template source; it is only passed in as variables.
     """
     return Environment(
-        loader=FileSystemLoader(search_path(templates)),
+        loader=ThemeLoader(search_path(templates)),
         autoescape=False,
         undefined=StrictUndefined,
         keep_trailing_newline=True,
