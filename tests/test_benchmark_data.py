@@ -30,5 +30,5 @@ def test_a_benchmark_without_its_data_names_where_to_get_it_and_exits(
     assert "Traceback" not in result.stderr
     message = result.stderr.strip()
     assert message.startswith(f"{script}: {tmp_path / 'cnn_highlights.dev.jsonl'} not found")
-    assert "../shared/" in message and "DIGEST_BENCH_DATA" in message
+    assert "beside the checkout" in message and "DIGEST_BENCH_DATA" in message
     assert "tests/data/news/" in message
