@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import re
 
-from digest.summarize.text import shorten
+from digest.summarize.text import capitalise, shorten
 
-_DATELINE = re.compile(
+DATELINE = re.compile(
     r"^(?:[A-Z][\w.' -]{0,40}(?:, [A-Z][\w.' -]{0,30})?\s*)?\((?:CNN|AP|Reuters|AFP|WIRED|EW)"
     r"\)\s*(?:--\s*)?|^[A-Z][A-Z .,'-]{2,40} --\s+|^By \.?\s*[A-Z][\w .'-]{0,40}\.\s+"
 )
-_PARENTHETICAL = re.compile(r"\s*\([^()]{1,120}\)\s*")
+PARENTHETICAL = re.compile(r"\s*\([^()]{1,120}\)\s*")
 _SAY = r"(?:said|says|told|added|reported|announced|explained|noted|wrote|stated|confirmed)"
 _TRAILING_SAY = re.compile(
     rf",\s+(?:(?:[A-Za-z'’.-]+\s+){{0,5}}{_SAY}(?:\s+[^,;:]{{0,60}})?|according to [^,;:]{{1,60}})"
@@ -50,9 +50,9 @@ MIN_KEEP = 0.35  # never keep less than this share of a sentence's characters
 
 def compress(sentence: str) -> str:
     """`sentence` with its removable parts removed; unchanged when nothing safe can go."""
-    text = _DATELINE.sub("", sentence).strip()
+    text = DATELINE.sub("", sentence).strip()
     for pattern, replacement in (
-        (_PARENTHETICAL, " "),
+        (PARENTHETICAL, " "),
         (_TRAILING_SAY, ""),
         (_RELATIVE, " "),
         (_TRAILING_PARTICIPLE, ""),
@@ -66,16 +66,12 @@ def compress(sentence: str) -> str:
         shorter = _tidy(_TRAILING_CLAUSE.sub("", text, count=1))
         if len(shorter.split()) >= 8:
             text = shorter
-    return _capitalise(text)
+    return capitalise(text)
 
 
 def _tidy(text: str) -> str:
     text = _SPACES.sub(lambda m: m.group(1) or " ", text).strip()
     return text.lstrip(",;: ")
-
-
-def _capitalise(text: str) -> str:
-    return text[:1].upper() + text[1:] if text[:1].islower() else text
 
 
 # Where a too-long sentence can stop and still be a sentence: before a relative or

@@ -10,6 +10,7 @@ from contextlib import contextmanager
 from typing import IO, Any
 
 from digest.errors import DigestError, SeedError
+from digest.models import Story
 from digest.seeds import story_from_text
 from digest.summarize import summarize
 
@@ -55,10 +56,33 @@ def summarize_lines(
     for number, line in enumerate(lines, start=1):
         try:
             text = _decoded(line, number)
-            if text.strip():
-                yield _summary(text)
+            if not text.strip():
+                continue
+            ident, story = _story(text)
         except (ValueError, RecursionError, DigestError) as error:
             yield SeedError(_shown(source), number, _reason(error))
+            continue
+        yield _summary(ident, story, _shown(source), number)
+
+
+def _summary(ident: str | int, story: Story, path: str, number: int) -> dict[str, Any] | SeedError:
+    """The summary of a line's story, or a SeedError that says the fault is digest's."""
+    try:
+        summary = summarize(story)
+    except Exception as error:  # a summarizer bug on one line must not stop the others
+        return SeedError(
+            path,
+            number,
+            f"digest failed to summarize this line ({type(error).__name__}: {error}); the line "
+            "is valid: this is a bug in digest, please report it with the line",
+        )
+    return {
+        "id": ident,
+        "headline": summary.headline,
+        "tagline": summary.tagline,
+        "bullets": list(summary.bullets),
+        "hashtags": list(summary.hashtags),
+    }
 
 
 def _decoded(line: bytes | str | None, number: int) -> str:
@@ -80,7 +104,8 @@ def _reason(error: BaseException) -> str:
     return error.reason if isinstance(error, SeedError) else str(error)
 
 
-def _summary(line: str) -> dict[str, Any]:
+def _story(line: str) -> tuple[str | int, Story]:
+    """The line's id and story; ValueError saying what is wrong with the line."""
     try:
         row = json.loads(line)
     except json.JSONDecodeError as error:
@@ -97,14 +122,7 @@ def _summary(line: str) -> dict[str, Any]:
         raise ValueError('"title" must be a string')
     if any(_SURROGATE.search(v) for v in (str(ident), text, title or "")):
         raise ValueError("holds a lone surrogate escape (\\ud800-\\udfff), which is no character")
-    summary = summarize(story_from_text(str(ident), text, title))
-    return {
-        "id": ident,
-        "headline": summary.headline,
-        "tagline": summary.tagline,
-        "bullets": list(summary.bullets),
-        "hashtags": list(summary.hashtags),
-    }
+    return ident, story_from_text(str(ident), text, title)
 
 
 def _shown(source: str) -> str:

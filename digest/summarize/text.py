@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from functools import cache
 
+import regex
+
 STOPWORDS = frozenset(
     """
     a an the and or but if of at by for with about against between into through during
@@ -36,6 +38,13 @@ def _stem(word: str) -> str:
     return lower
 
 
+def capitalise(text: str) -> str:
+    """`text` with its first letter upper-case, when that letter has one case pair ("µ" stays)."""
+    first = text[:1]
+    upper = first.upper()
+    return upper + text[1:] if len(upper) == 1 and upper.lower() == first else text
+
+
 def shorten(text: str, limit: int, ellipsis: str = "…") -> str:
     """`text` cut at a word boundary to fit `limit` characters (ellipsis included when cut)."""
     text = text.strip()
@@ -46,3 +55,77 @@ def shorten(text: str, limit: int, ellipsis: str = "…") -> str:
     space = cut.rfind(" ")
     cut = cut[:space] if space > 0 else text[:room]
     return cut.rstrip(" ,;:-–—") + ellipsis
+
+
+# Words a headline or bullet cannot end on: it would read as cut off ("... principal with").
+# Particles that end a phrasal verb ("blew up", "plays down", "sold off") are not among them.
+FUNCTION_WORDS = frozenset(
+    """
+    a an the this that these those his her its their our my your whose which who whom what
+    of to in on at by for with from into onto over about after before during since until till than
+    as like via per amid amidst among between through against without within despite toward
+    towards upon across along around behind beyond near unlike including according such
+    and or but nor so yet if because while although though whether unless whereas nor
+    is are was were be been being am has have had do does did will would shall should can
+    could may might must not no very also just both either neither each every any some
+    """.split()
+)
+_WORD_EDGE = "\"'“”‘’()[]{},;:.!?…-–—"
+URL = re.compile(r"(?:[a-z][a-z0-9+.-]*://|www\.)\S+|\b[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}/\S*", re.I)
+_BARE_DOMAIN = re.compile(r"(?:[\w-]+\.)+[a-z]{2,}\.?", re.I)
+
+
+def bare(word: str) -> str:
+    """`word` without the punctuation around it, lower-cased: `"With,"` -> `"with"`."""
+    return word.strip(_WORD_EDGE).lower()
+
+
+def is_url(token: str) -> bool:
+    """Whether `token` is a link or a bare domain, which a cut would break."""
+    token = token.strip("\"'“”‘’()[]<>,;")
+    return bool(URL.fullmatch(token) or _BARE_DOMAIN.fullmatch(token))
+
+
+def trim_end(words: list[str]) -> list[str]:
+    """`words` without the function words and dangling punctuation at their end."""
+    words = list(words)
+    while words and (not bare(words[-1]) or bare(words[-1]) in FUNCTION_WORDS):
+        words.pop()
+    return words
+
+
+def ends_cleanly(text: str) -> bool:
+    """Whether `text` ends on a content word (not "with", "the", "such", ...)."""
+    words = text.rstrip(".!?…\"'”’) ").split()
+    return bool(words) and bool(bare(words[-1])) and bare(words[-1]) not in FUNCTION_WORDS
+
+
+_GRAPHEME = regex.compile(r"\X")
+
+
+def clip(text: str, limit: int) -> str:
+    """`text` within `limit`: whole words ending on a content word, then "…" when cut.
+
+    "" when no such cut exists (only function words fit, or the text opens with a link too long
+    to keep: a link is never cut); a first word longer than the limit is cut between graphemes.
+    """
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    words: list[str] = []
+    for word in text.split():
+        if len(" ".join([*words, word])) + 1 > limit:
+            break
+        words.append(word)
+    if words:
+        kept = trim_end(words)
+        return " ".join(kept).rstrip(",;:-–— ") + "…" if kept else ""
+    first = text.split()[0]
+    if is_url(first):
+        return ""
+    head = ""
+    for cluster in _GRAPHEME.findall(first):
+        if len(head) + len(cluster) + 1 > limit:
+            break
+        head += cluster
+    return head + "…" if head else ""
