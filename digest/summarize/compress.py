@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import re
 
-from digest.summarize.text import capitalise, shorten
+from digest.summarize.text import capitalise, clip, ends_cleanly, shorten
+from digest.summarize.verbs import has_verb, is_sentence
 
 DATELINE = re.compile(
     r"^(?:[A-Z][\w.' -]{0,40}(?:, [A-Z][\w.' -]{0,30})?\s*)?\((?:CNN|AP|Reuters|AFP|WIRED|EW)"
@@ -50,7 +51,8 @@ MIN_KEEP = 0.35  # never keep less than this share of a sentence's characters
 
 def compress(sentence: str) -> str:
     """`sentence` with its removable parts removed; unchanged when nothing safe can go."""
-    text = DATELINE.sub("", sentence).strip()
+    text = strip_dateline(sentence)
+    whole = is_sentence(text)  # then every deletion must leave a sentence: a verb, no dangling end
     for pattern, replacement in (
         (PARENTHETICAL, " "),
         (_TRAILING_SAY, ""),
@@ -60,13 +62,19 @@ def compress(sentence: str) -> str:
         (_LEADING_SAY, ""),
     ):
         shorter = _tidy(pattern.sub(replacement, text, count=1))
-        if len(shorter) >= MIN_KEEP * len(sentence) and len(shorter.split()) >= 4:
+        enough = len(shorter) >= MIN_KEEP * len(sentence) and len(shorter.split()) >= 4
+        if enough and (is_sentence(shorter) or not whole):
             text = shorter
     if len(text.split()) > LONG:
         shorter = _tidy(_TRAILING_CLAUSE.sub("", text, count=1))
-        if len(shorter.split()) >= 8:
+        if len(shorter.split()) >= 8 and (is_sentence(shorter) or not whole):
             text = shorter
     return capitalise(text)
+
+
+def strip_dateline(sentence: str) -> str:
+    """`sentence` without its dateline ("LONDON (CNN) --")."""
+    return DATELINE.sub("", sentence).strip()
 
 
 def _tidy(text: str) -> str:
@@ -82,11 +90,12 @@ _PHRASE = re.compile(r"\s(?:from|to|in|into|with|for|at|on|by|of|over|under|duri
 
 def fit(text: str, limit: int) -> str:
     """`text` within `limit` characters: stopped before a clause or a phrase when that keeps
-    most of it, else cut at a word boundary with an ellipsis."""
+    most of it and a sentence (a verb, a content word last), else cut at a word with "…"."""
     if len(text) <= limit:
         return text
     for boundary in (_CLAUSE, _PHRASE):
-        stops = [m.start() for m in boundary.finditer(text, 0, limit) if m.start() >= limit // 2]
-        if stops:
-            return text[: stops[-1]].rstrip(" ,;:") + "."
-    return shorten(text, limit)
+        for stop in reversed([m.start() for m in boundary.finditer(text, 0, limit)]):
+            head = text[:stop].rstrip(" ,;:")
+            if stop >= limit // 2 and ends_cleanly(head) and has_verb(head):
+                return head + "."
+    return clip(text, limit) or shorten(text, limit)

@@ -13,9 +13,10 @@ from collections import Counter
 from dataclasses import dataclass
 
 from digest.models import Story
-from digest.summarize.compress import compress, fit
+from digest.summarize.compress import compress, fit, strip_dateline
 from digest.summarize.sentences import split_sentences
 from digest.summarize.text import content_words
+from digest.summarize.verbs import is_sentence
 
 REDUNDANT = 0.45  # word overlap (Jaccard) above which two sentences say the same thing
 MIN_WORDS = 6  # shorter sentences ("Play was stopped.") rarely make a useful bullet
@@ -112,5 +113,10 @@ def pick(sentences: list[Sentence], title: str, count: int) -> list[Sentence]:
 
 
 def bullet_text(sentence: Sentence, limit: int) -> str:
-    """The sentence compressed, and stopped before a clause only if still over `limit`."""
-    return fit(compress(sentence.text), limit)
+    """The sentence compressed, and stopped before a clause only if still over `limit`; the
+    whole sentence instead when compression would leave a fragment (no verb, a dangling end)."""
+    compressed = fit(compress(sentence.text), limit)
+    whole = strip_dateline(sentence.text)
+    if is_sentence(compressed) or not is_sentence(whole):
+        return compressed
+    return fit(whole, limit)

@@ -58,11 +58,12 @@ def shorten(text: str, limit: int, ellipsis: str = "…") -> str:
 
 
 # Words a headline or bullet cannot end on: it would read as cut off ("... principal with").
-# Particles that end a phrasal verb ("blew up", "plays down", "sold off") are not among them.
+# Particles that end a phrasal verb ("blew up", "plays down", "sold off") and prepositions that
+# are also adverbs ("than ever before", "ever since") are not among them.
 FUNCTION_WORDS = frozenset(
     """
     a an the this that these those his her its their our my your whose which who whom what
-    of to in on at by for with from into onto over about after before during since until till than
+    of to in on at by for with from into onto over about during until till than
     as like via per amid amidst among between through against without within despite toward
     towards upon across along around behind beyond near unlike including according such
     and or but nor so yet if because while although though whether unless whereas nor

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from digest.summarize.text import FUNCTION_WORDS, bare
+from digest.summarize.text import FUNCTION_WORDS, bare, ends_cleanly
 
 VERBS = frozenset(
     """
@@ -23,11 +23,16 @@ VERBS = frozenset(
     meant set sets seem seems feel feels felt hear hears heard let lets rise rises rose fall
     falls fell grow grows grew cut cuts hit hits face faces plan plans need needs hope hopes
     agree agrees fail fails remain remains sit sits sat lead leads led build builds built
-    spend spends spent sell sells sold buy buys bought send sends sent die dies kill kills
+    spend spends spent sell sells sold buy buys bought send sends sent die dies died kill kills
+    save saves call calls calls try tries tried
     it's he's she's that's there's what's who's here's let's
     """.split()
 )
-_ED = re.compile(r"^[a-z][a-z-]{2,}ed$")
+_ED = re.compile(r"^[a-z][a-z-]{1,}ed$")
+_OPENING_CONTRACTIONS = frozenset(
+    "it's he's she's that's there's what's who's here's let's".split()
+    + "it’s he’s she’s that’s there’s what’s who’s".split()
+)
 _CONTRACTED = re.compile(r"n[’']t$|[’'](?:re|ve|d|ll)$")
 _S = re.compile(r"^[a-z][a-z-]{2,}[^su']s$")
 
@@ -40,7 +45,8 @@ def verb_positions(words: list[str]) -> list[int]:
 def _verb_like(word: str, before: str) -> bool:
     plain = bare(word)
     if not word[:1].islower():
-        return False  # verbs are lower case in running text ("Blacks", "Reads" are names)
+        # Verbs are lower case in running text ("Blacks", "Reads" are names), but "It's".
+        return bool(_CONTRACTED.search(plain)) or plain in _OPENING_CONTRACTIONS
     if plain in VERBS or _ED.match(plain) or _CONTRACTED.search(plain):
         return True
     return bool(_S.match(plain)) and bool(before) and bare(before) not in FUNCTION_WORDS
@@ -49,3 +55,8 @@ def _verb_like(word: str, before: str) -> bool:
 def has_verb(text: str) -> bool:
     """Whether `text` holds at least one verb candidate."""
     return bool(verb_positions(text.split()))
+
+
+def is_sentence(text: str) -> bool:
+    """Whether `text` still reads as a sentence: a verb kept, a content word last."""
+    return has_verb(text) and ends_cleanly(text)
