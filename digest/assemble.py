@@ -25,10 +25,13 @@ log = logging.getLogger("digest.pipeline")
 
 @dataclass(frozen=True)
 class Assembled:
-    """A slot's batch, rendered and checked, and every seed or story it left out."""
+    """A slot's batch, rendered and checked; the seeds or stories it left out (with why), and
+    the stories it put off to the next slot because the batch could not hold them all."""
 
     rendered: Rendered
     rejected: tuple[SeedError, ...]
+    deferred: tuple[Story, ...] = ()
+    deferred_why: str = ""
 
 
 def assemble(
@@ -41,8 +44,10 @@ def assemble(
 ) -> Assembled:
     """The batch of up to `max_stories` of `candidates` (in order) that render and pass the checks.
 
-    Raises `DigestError` when nothing can be published: no story passes on its own (a template
-    or limit that fails every story), or the stories pass alone but not together (the size).
+    A story that fails alone is left out and the next candidate takes its place; when the
+    stories pass alone but not together (the email's size), the last ones wait for the next
+    slot. Raises `DigestError` when nothing can be published: a template error, or no story
+    that passes on its own (a limit or check that fails every story).
     """
     queue = iter(candidates)
     rejected = list(errors)
@@ -53,25 +58,46 @@ def assemble(
             "fix the seeds listed above"
         )
     try:
-        return Assembled(
-            _checked(_digest(slot, channels, entries, rejected), settings), tuple(rejected)
-        )
-    except TemplateSyntaxError as whole:  # a template being edited fails every story
+        return Assembled(_checked(slot, channels, entries, rejected, settings), tuple(rejected))
+    except Exception as whole:
+        _raise_if_templates(whole)
+        entries = _sift(slot, channels, entries, queue, max_stories, settings, rejected, whole)
+    return _fit(slot, channels, entries, rejected, settings)
+
+
+def _raise_if_templates(whole: Exception) -> None:
+    """A template error fails every story alike: it is the batch's, and named as such."""
+    if isinstance(whole, TemplateSyntaxError):
         where = f"templates/{whole.name}:{whole.lineno}: " if whole.name else ""
         raise RenderError(f"{where}{whole.message}") from whole
-    except RenderError as whole:
-        if isinstance(whole.__cause__, TemplateSyntaxError):
-            raise
-        entries = _sift(slot, channels, entries, queue, max_stories, settings, rejected, whole)
-    except Exception as whole:  # find the stories that fail on their own
-        entries = _sift(slot, channels, entries, queue, max_stories, settings, rejected, whole)
-    try:
-        rendered = _checked(_digest(slot, channels, entries, rejected), settings)
-    except DigestError:
-        raise
-    except Exception as exc:
-        raise _batch_failure(slot, exc) from exc
-    return Assembled(rendered, tuple(rejected))
+    if isinstance(whole, RenderError) and isinstance(whole.__cause__, TemplateSyntaxError):
+        raise whole
+
+
+def _fit(
+    slot: Slot,
+    channels: Sequence[str],
+    entries: list[Entry],
+    rejected: list[SeedError],
+    settings: Settings,
+) -> Assembled:
+    """The longest run of `entries`, from the first, that passes together; the rest deferred.
+
+    Each entry passed alone, so one always does; what fails together is the batch's size.
+    """
+    why = ""
+    for count in range(len(entries), 0, -1):
+        try:
+            rendered = _checked(slot, channels, entries[:count], rejected, settings)
+        except Exception as exc:
+            _raise_if_templates(exc)
+            if count == 1:
+                raise exc if isinstance(exc, DigestError) else _batch_failure(slot, exc) from exc
+            why = why or _describe(exc)
+            continue
+        deferred = tuple(entry.story for entry in entries[count:])
+        return Assembled(rendered, tuple(rejected), deferred, why)
+    raise AssertionError("unreachable: the loop returns or raises")
 
 
 def _entry(story: Story, settings: Settings, failed: list[SeedError]) -> Entry | None:
@@ -110,14 +136,12 @@ def _sift(
 ) -> list[Entry]:
     """The entries that pass alone, topped up from `queue`; the others join `rejected`.
 
-    Raises when every story passes alone (so `whole` failed as a batch) or none does.
+    Raises `whole` (as the batch's failure) when no story passes alone.
     """
     good: list[Entry] = []
     bad: list[tuple[Story, str]] = []
     pending = list(entries)
-    budget = 3 * max_stories + 10  # stories tried alone before deciding that none can pass
-    while pending and len(good) < max_stories and budget > 0:
-        budget -= 1
+    while pending and len(good) < max_stories:
         entry = pending.pop(0)
         problem = _alone(slot, channels, entry, settings)
         if problem is None:
@@ -126,18 +150,16 @@ def _sift(
             bad.append((entry.story, problem))
         if not pending and bad and len(good) < max_stories:
             pending = _take(queue, 1, settings, rejected)
-    if not bad or not good:  # all pass alone (they fail together) or none does: a batch failure
+    if not good:  # no story passes alone: a limit or check that no story can meet
         raise whole if isinstance(whole, DigestError) else _batch_failure(slot, whole)
-    for story, problem in bad:
-        rejected.append(_left_out(story, problem))
-        log.warning("%s", rejected[-1])
+    rejected += [_left_out(story, problem) for story, problem in bad]
     return good
 
 
 def _alone(slot: Slot, channels: Sequence[str], entry: Entry, settings: Settings) -> str | None:
     """Why `entry` fails in a batch of its own, or None when it passes."""
     try:
-        _checked(_digest(slot, channels, [entry], []), settings)
+        _checked(slot, channels, [entry], [], settings)
     except EmailCheckError as exc:
         return "its email fails " + "; ".join(
             f"the check {name!r}: {problem}" for name, problem in exc.failures
@@ -147,8 +169,15 @@ def _alone(slot: Slot, channels: Sequence[str], entry: Entry, settings: Settings
     return None
 
 
-def _checked(digest: Digest, settings: Settings) -> Rendered:
-    rendered = render(digest, settings)
+def _checked(
+    slot: Slot,
+    channels: Sequence[str],
+    entries: list[Entry],
+    rejected: list[SeedError],
+    settings: Settings,
+) -> Rendered:
+    """The batch of `entries`, rendered, its email checked."""
+    rendered = render(_digest(slot, channels, entries, rejected), settings)
     check_rendered(rendered, settings)
     return rendered
 

@@ -129,6 +129,12 @@ def _build(args: argparse.Namespace) -> int:
     result = build(settings, slot, seeds=args.seeds, force=args.force)
     for error in result.rejected:
         print(f"digest: {error}", file=sys.stderr)
+    for story in result.deferred:
+        print(
+            f"digest: {story.source}: put off to the next slot, as the batch failed with it "
+            f"beside the others: {result.deferred_why}",
+            file=sys.stderr,
+        )
     if args.json:
         print_json(
             {
@@ -136,6 +142,7 @@ def _build(args: argparse.Namespace) -> int:
                 "batch_id": result.slot.batch_id,
                 "stories": [s.id for s in result.stories],
                 "rejected": [_seed_error(e) for e in result.rejected],
+                "deferred": [s.source for s in result.deferred],
             }
         )
     if result.batch is None:

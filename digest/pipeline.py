@@ -27,6 +27,8 @@ class BuildResult:
     slot: Slot
     stories: tuple[Story, ...]
     rejected: tuple[SeedError, ...]
+    deferred: tuple[Story, ...] = ()  # fresh stories the batch could not hold: the next slot's
+    deferred_why: str = ""
 
 
 def select(stories: list[Story], carried: set[str], max_stories: int) -> list[Story]:
@@ -97,7 +99,9 @@ def build(
     _warn_without_url(chosen)
     # Publish atomically.
     batch = publish(rendered, outbox, settings.config_hash, force=force, durable=durable)
-    return BuildResult(batch=batch, slot=slot, stories=chosen, rejected=assembled.rejected)
+    return BuildResult(
+        batch, slot, chosen, assembled.rejected, assembled.deferred, assembled.deferred_why
+    )
 
 
 def _warn_without_url(stories: Sequence[Story]) -> None:

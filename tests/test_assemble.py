@@ -136,18 +136,50 @@ def test_a_check_every_story_fails_stops_the_batch(
     assert not (tmp_path / "outbox" / "2026-11-28").exists()
 
 
-def test_stories_that_pass_alone_but_not_together_stop_the_batch(
+def _crowded(monkeypatch: pytest.MonkeyPatch, most: int) -> None:
+    """An extra email check that fails when the email holds more than `most` stories."""
+
+    def crowded(mail: Email, settings: Settings) -> list[str]:
+        towns = set(re.findall(r"Town \d+", mail.text))
+        return [f"too big with {len(towns)} stories"] if len(towns) > most else []
+
+    monkeypatch.setitem(email_checks.CHECKS, "test-size", crowded)
+
+
+def test_stories_that_pass_alone_but_not_together_wait_for_the_next_slot(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = _project(tmp_path, max_stories=3, seeds=4)
+    _crowded(monkeypatch, most=2)
+    first = build(config, slot(when="2026-11-28T08:00"), durable=False)
+    assert _sources(first.batch) == ["story-0001.txt", "story-0002.txt"]
+    assert [s.source for s in first.deferred] == ["story-0003.txt"]
+    assert first.rejected == () and "too big with 3 stories" in first.deferred_why
+    second = build(config, slot(when="2026-11-29T08:00"), durable=False)
+    assert _sources(second.batch) == ["story-0003.txt", "story-0004.txt"]
+    assert second.deferred == ()
+
+
+def test_a_story_too_big_for_any_batch_is_the_batch_failure(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     config = _project(tmp_path)
-
-    def crowded(mail: Email, settings: Settings) -> list[str]:
-        return ["too big"] if len(set(re.findall(r"Town \d+", mail.text))) > 1 else []
-
-    monkeypatch.setitem(email_checks.CHECKS, "test-size", crowded)
-    with pytest.raises(email_checks.EmailCheckError, match="too big"):
+    _crowded(monkeypatch, most=0)
+    with pytest.raises(email_checks.EmailCheckError, match="nothing was published: check .test-size. failed: too big"):
         build(config, slot(), durable=False)
     assert not (tmp_path / "outbox" / "2026-11-28").exists()
+
+
+def test_any_number_of_failing_stories_ahead_of_a_good_one_leaves_it_published(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = _project(tmp_path, max_stories=1, seeds=40)
+    _fail_check_for(monkeypatch, "park")  # every seed but the last says "park"
+    last = tmp_path / "seeds" / "story-0040.txt"
+    last.write_text(last.read_text("utf-8").replace("park", "pier"), encoding="utf-8")
+    result = build(config, slot(), durable=False)
+    assert _sources(result.batch) == ["story-0040.txt"]
+    assert len(result.rejected) == 39
 
 
 def test_the_cli_lists_a_left_out_story_as_file_line_reason_and_exits_2(
@@ -166,3 +198,19 @@ def test_the_cli_lists_a_left_out_story_as_file_line_reason_and_exits_2(
         out.err
     )
     assert "2 stories, 1 seeds rejected" in out.out
+
+
+def test_the_cli_names_a_story_put_off_to_the_next_slot(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from digest.cli import main
+
+    _project(tmp_path)
+    _crowded(monkeypatch, most=2)
+    code = main(
+        ["build", "--config", str(tmp_path / "config.toml"), "--slot", "morning@2026-11-28"]
+    )
+    out = capsys.readouterr()
+    assert code == 0, out.err
+    assert "story-0003.txt: put off to the next slot" in out.err and "too big" in out.err
+    assert "2 stories, 0 seeds rejected" in out.out
