@@ -1,103 +1,94 @@
-"""Hashtags from a story's tags, its most mentioned names and its main topic, in CamelCase.
+"""Hashtags in every script: a story's tags, its most mentioned names and its main topic.
 
-Never a loaded adjective (`#ViolentMigrants`), a nationality adjective (`#Salvadoran`), a
-weekday or month, or a tag contained in another (`#Salvador` beside `#ElSalvador`).
+Letters are kept as written after NFC (#CrèmeBrûlée, #SãoPaulo, #TiếngViệt, #東京); words are
+joined in CamelCase only where the script has case. Never a loaded adjective (#ViolentMigrants),
+a demonym (#Jordanian), a word the story also writes in lower case (#Light, #Market), a first
+name or a piece of a longer name alone (#Guy for John Guy, #MaryQueen for Mary Queen of Scots),
+a piece of a link (#Https) or a tag that loses characters ("C#" is not #C).
 """
 
 from __future__ import annotations
 
-import re
+import unicodedata
 from collections import Counter
 
+import regex
+
 from digest.models import Story
-from digest.summarize.text import STOPWORDS
+from digest.summarize.hashtag_words import DEMONYMS, EVALUATIVE, GENERIC, NOT_NAMES
+from digest.summarize.names import Name, names_of
+from digest.summarize.text import FUNCTION_WORDS, STOPWORDS, URL, capitalise
+from digest.summarize.uncased import uncased_topics
 
 MAX_HASHTAGS = 5
-# Runs of capitalised words ("El Salvador", "Marco Rubio"), allowing "de" inside a name.
-_NAME = re.compile(r"\b[A-Z][a-zA-Z]+(?:\s+(?:de\s+|del\s+|la\s+)?[A-Z][a-zA-Z]+)*")
-_LOWER = re.compile(r"\b[a-z][a-z-]{4,}\b")
-
-_WORDLISTS = {
-    # Capitalised by the calendar, by grammar, or a title before a name.
-    "not_names": """
-        monday tuesday wednesday thursday friday saturday sunday january february march april
-        may june july august september october november december mr mrs ms dr sir lord lady
-        president minister secretary chairman chief prime senator governor king queen prince
-        """,
-    # Nationality and group adjectives: they describe, they are not the topic.
-    "demonyms": """
-        american british english scottish welsh irish french german italian spanish portuguese
-        dutch belgian swiss austrian swedish norwegian danish finnish polish russian ukrainian
-        greek turkish israeli palestinian iranian iraqi syrian egyptian saudi afghan pakistani
-        indian chinese japanese korean vietnamese thai indonesian australian canadian mexican
-        brazilian argentine argentinian colombian venezuelan cuban salvadoran guatemalan
-        honduran nicaraguan african nigerian kenyan european asian arab muslim christian
-        jewish catholic latin western eastern northern southern
-        """,
-    # Evaluative adjectives: a hashtag names a subject, it does not judge it.
-    "evaluative": """
-        violent dangerous notorious shocking brutal horrific horrible terrible evil great best
-        worst amazing awful controversial radical extreme crazy disgusting heroic tragic
-        disastrous outrageous incredible stunning massive huge illegal corrupt
-        """,
-    # Common words that are never the topic of a story.
-    "generic": """
-        people years year times months weeks first second third other there these those would
-        could should about after before where while which their being according including
-        called percent million billion number group groups place world country countries
-        government official officials president company companies state states added
-        """,
-}
-NOT_NAMES, DEMONYMS, EVALUATIVE, GENERIC = (
-    frozenset(_WORDLISTS[key].split()) for key in ("not_names", "demonyms", "evaluative", "generic")
+MAX_TAG = 40  # characters; a longer "name" is a phrase, not a tag
+_TAG = regex.compile(r"[\p{L}\p{M}\p{N}_\u200c\u200d]+")
+_ACRONYM = regex.compile(r"(?<=^(?:\p{Lu}\.)+\p{Lu}?)\.$|(?<=^(?:\p{Lu}\.)*\p{Lu})\.(?=\p{Lu})")
+_HAS_LETTER = regex.compile(r"\p{L}")
+_DATELINE = regex.compile(r"\((?:CNN|AP|AFP|Reuters|EW|WIRED)\)")  # "Moscow (CNN)The ..."
+# What no hashtag may be made of: links, addresses, handles, and words with # or + in them.
+_NOT_TEXT = regex.compile(
+    rf"{URL.pattern}|\S+@\S+\.\w+|@\w+|[\p{{L}}\p{{N}}]*[#+]+[\p{{L}}\p{{N}}#+]*",
+    regex.I,
 )
-
-_NOT_TAGS = DEMONYMS | EVALUATIVE
-_NOT_TOPICS = STOPWORDS | GENERIC | EVALUATIVE | DEMONYMS
+_LOWER = regex.compile(r"(?<![\p{L}\p{M}\p{N}'’-])\p{Ll}[\p{Ll}\p{M}-]{4,}(?![\p{L}\p{M}\p{N}])")
+_DETERMINERS = frozenset(
+    "the a an this that its his her their our your my le la les un une des du o os as um uma "
+    "el los las una der die das ein eine il lo gli".split()
+)
+_NOT_TOPICS = STOPWORDS | FUNCTION_WORDS | NOT_NAMES | GENERIC | EVALUATIVE | DEMONYMS
 
 
 def camel_case(phrase: str) -> str:
-    """`"el salvador"` -> `"ElSalvador"`; keeps inner capitals such as `"TimeWarner"`."""
-    parts = re.findall(r"[A-Za-z0-9]+", phrase)
-    return "".join(p[:1].upper() + p[1:] for p in parts)
+    """`"el salvador"` -> `"ElSalvador"`, `"tiếng việt"` -> `"TiếngViệt"`; a word that has a
+    capital already keeps its own ("iPhone", "TimeWarner"); uncased scripts stay as written."""
+    words = regex.findall(r"[\p{L}\p{M}\p{N}_\u200c\u200d]+", unicodedata.normalize("NFC", phrase))
+    return "".join(w if any(c.isupper() for c in w) else capitalise(w) for w in words)
 
 
-def _clean_name(name: str) -> str:
-    words = name.split()
+def story_text(story: Story) -> list[str]:
+    """The story's paragraphs in NFC, with links, addresses and "C#"-like words blanked."""
+    return [
+        _NOT_TEXT.sub(" ", _DATELINE.sub(" . ", unicodedata.normalize("NFC", p)))
+        for article in story.articles
+        for p in article.paragraphs
+    ]
+
+
+def _from_tag(tag: str) -> str:
+    """A front-matter tag as a hashtag, or "" when writing it as one would change it."""
+    tag = unicodedata.normalize("NFC", tag).strip()
+    words = [_ACRONYM.sub("", w) for w in regex.split(r"[\s_-]+", tag) if w]
     while words and (words[0].lower() in STOPWORDS or words[0].lower() in NOT_NAMES):
         words = words[1:]
-    if len(words) == 1 and words[0].lower() in _NOT_TAGS:
+    words = [w for w in words if w.lower() not in EVALUATIVE]
+    if len(words) == 1 and words[0].lower() in DEMONYMS | GENERIC:
         return ""
-    return " ".join(w for w in words if w.lower() not in EVALUATIVE)
+    if not all(_TAG.fullmatch(w) for w in words):
+        return ""  # "C#", "C++", "AT&T", "Node.js": the tag would lose what it says
+    return camel_case(" ".join(words))
 
 
-def _names(story: Story) -> Counter[str]:
-    """Names by mentions; a word seen capitalised only at the start of sentences is no name."""
+def _topic(paragraphs: list[str]) -> str | None:
+    """The most repeated lower-case noun, when it is repeated enough to be the subject."""
     raw: Counter[str] = Counter()
-    inside: set[str] = set()  # names also seen in the middle of a sentence
-    for paragraph in _paragraphs(story):
-        for match in _NAME.finditer(paragraph):
+    nouns: set[str] = set()
+    for paragraph in paragraphs:
+        for match in _LOWER.finditer(paragraph):
             raw[match.group()] += 1
-            before = paragraph[: match.start()].rstrip()
-            if before and before[-1] not in ".!?\"”'’:":
-                inside.add(match.group())
+            before = paragraph[: match.start()].split()[-1:]
+            after = paragraph[match.end() :].split()[:1]
+            heads = not after or not after[0][:1].isalpha() or after[0].lower() in STOPWORDS
+            if (before and before[0].lower() in _DETERMINERS) or heads:
+                nouns.add(match.group())
     counts: Counter[str] = Counter()
-    for name, count in raw.items():  # clean each distinct run once
-        cleaned = _clean_name(name)
-        if len(cleaned) > 2 and (name in inside or " " in cleaned):
-            counts[cleaned] += count
-    return counts
-
-
-def _paragraphs(story: Story) -> list[str]:
-    return [p for article in story.articles for p in article.paragraphs]
-
-
-def _topic(story: Story) -> str | None:
-    """The most repeated plain noun-like word, when it is repeated enough to be the subject."""
-    raw = Counter(w for p in _paragraphs(story) for w in _LOWER.findall(p))
+    for word, count in raw.items():  # "talks" counts for "talk" when the story has both
+        single = word.removesuffix("s")
+        counts[single if single in raw else word] += count
+        if word in nouns:
+            nouns.add(single if single in raw else word)
     ranked = sorted(
-        ((w, n) for w, n in raw.items() if n >= 3 and _could_be_topic(w)),
+        ((w, n) for w, n in counts.items() if n >= 3 and w in nouns and _could_be_topic(w)),
         key=lambda item: (-item[1], item[0]),
     )
     return ranked[0][0] if ranked else None
@@ -107,18 +98,26 @@ def _could_be_topic(word: str) -> bool:
     return word not in _NOT_TOPICS and not word.endswith(("ly", "ed", "ing", "ive", "ous", "ful"))
 
 
+def _valid(tag: str) -> bool:
+    return bool(_TAG.fullmatch(tag)) and bool(_HAS_LETTER.search(tag)) and len(tag) <= MAX_TAG
+
+
 def make_hashtags(story: Story) -> tuple[str, ...]:
-    """1-5 hashtags (without '#'): front-matter tags, names mentioned twice or more, the topic."""
-    tags = [camel_case(_clean_name(t.title()) or t) for t in story.tags]
-    ranked = sorted(_names(story).items(), key=lambda item: (-item[1], item[0]))
-    names = [camel_case(name) for name, count in ranked if count >= 2]
-    topic = _topic(story)
+    """1-5 hashtags (without '#'): front-matter tags, names mentioned twice or more, the topic,
+    then topics of scripts without case (Japanese, Arabic, Thai, ...)."""
+    paragraphs = story_text(story)
+    ranked: list[Name] = names_of(paragraphs)
+    names = [camel_case(" ".join(n.words)) for n in ranked if n.count >= 2]
+    topic = _topic(paragraphs)
+    tags = [_from_tag(t) for t in story.tags]
     tags += names[:3] + ([camel_case(topic)] if topic else []) + names[3:]
-    if not tags:
-        tags = [camel_case(name) for name, _ in ranked[:1]]
+    tags += uncased_topics(paragraphs)
+    if not any(_valid(t) for t in tags):
+        tags += [camel_case(" ".join(n.words)) for n in ranked[:1]]
     unique: list[str] = []
     for tag in tags:
-        if not tag or any(tag.lower() in u.lower() or u.lower() in tag.lower() for u in unique):
+        folded = tag.casefold()
+        if not _valid(tag) or any(folded in u.casefold() or u.casefold() in folded for u in unique):
             continue
         unique.append(tag)
     return tuple(unique[:MAX_HASHTAGS])

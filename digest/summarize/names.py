@@ -1,0 +1,173 @@
+"""Names in cased scripts, counted as whole names: "Ed Balls" and "Balls" are one person.
+
+A name is a run of capitalised words in any cased script (Zürich, São Paulo, Tiếng Việt), with
+connectors inside ("Mary Queen of Scots", "Lula da Silva"). A single word counts as a name only
+when the story uses it mid-sentence and never writes it in lower case ("Light" beside "light" is
+a common word); a demonym used as an adjective ("Jordanian women") is no name. A first name or
+surname alone, or a run inside a longer name, is counted under the longest name it belongs to.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections import Counter
+from dataclasses import dataclass
+
+import regex
+
+from digest.summarize.hashtag_words import CONNECTORS, DEMONYMS, EVALUATIVE, GENERIC, NOT_NAMES
+from digest.summarize.text import FUNCTION_WORDS, STOPWORDS
+from digest.summarize.verbs import VERBS
+
+_TOKEN = regex.compile(
+    r"\p{Lu}\.(?=\s+\p{Lu})|[\p{L}\p{M}\p{N}]+(?:['’-][\p{L}\p{M}\p{N}]+)*|[^\s\p{L}\p{M}\p{N}]"
+)
+# Roles before a name: "Industry Secretary Patricia Hewitt" is Patricia Hewitt.
+_ROLES = NOT_NAMES | frozenset(
+    """
+    chancellor cfo ceo coo chairwoman captain coach boss manager director treasurer leader
+    spokesman spokeswoman judge mayor commissioner officer inspector sergeant detective
+    professor doctor editor founder head attorney prosecutor sheriff
+    """.split()
+)
+_PRONOUNS = frozenset("i i'm i've i'll i'd i’m i’ve i’ll i’d".split())
+_POSSESSIVE = regex.compile(r"['’]s$")
+_ENDS_SENTENCE = frozenset(".!?\"”'’:«»“‘")
+_DEMONYM_ENDING = ("ian", "ean", "ese", "ish", "ani", "ari")
+
+
+@dataclass(frozen=True)
+class Name:
+    """A name and how often the story mentions it (its parts included)."""
+
+    words: tuple[str, ...]
+    count: int
+
+
+def _capital(token: str) -> bool:
+    return token[:1].isupper() and token.lower() not in _PRONOUNS
+
+
+def _runs(paragraph: str) -> list[tuple[tuple[str, ...], bool]]:
+    """Each run of capitalised words, and whether it stands mid-sentence."""
+    tokens = _TOKEN.findall(paragraph)
+    out, index, before = [], 0, ""
+    while index < len(tokens):
+        if not _capital(tokens[index]):
+            before, index = tokens[index], index + 1
+            continue
+        run, end = [tokens[index]], index + 1
+        while end < len(tokens) and not _POSSESSIVE.search(run[-1]):
+            if _capital(tokens[end]):
+                run.append(tokens[end])
+                end += 1
+            elif tokens[end].lower() in CONNECTORS and end + 1 < len(tokens):
+                if not _capital(tokens[end + 1]):
+                    break
+                run += tokens[end : end + 2]
+                end += 2
+            else:
+                break
+        mid = bool(before) and before not in _ENDS_SENTENCE
+        out.append((tuple(_POSSESSIVE.sub("", w).rstrip(".") for w in run), mid))
+        before, index = tokens[end - 1], end
+    return out
+
+
+def _clean(
+    words: tuple[str, ...], opens: bool, known: set[str], lower_words: set[str]
+) -> tuple[str, ...]:
+    """A run without what stands before the name in it: a sentence's opening word that the
+    story never capitalises mid-sentence ("Broadcaster"), titles, roles and demonyms
+    ("Russian President"), and without judgements and trailing initials."""
+    run = list(words)
+    if opens and len(run) > 1 and _describes(run, known, lower_words):
+        run = run[1:]
+    for index in range(len(run) - 1, 0, -1):  # a role followed by a name, not by "of"
+        if run[index - 1].lower() in _ROLES and run[index].lower() not in CONNECTORS:
+            run = run[index:]
+            break
+    lead = STOPWORDS | NOT_NAMES | DEMONYMS  # a capitalised connector stays: "El Salvador"
+    while run and (run[0].lower() in lead or len(run[0]) == 1 or run[0] in CONNECTORS):
+        run = run[1:]
+    while run and (run[-1].lower() in CONNECTORS or len(run[-1]) == 1):
+        run = run[:-1]
+    return tuple(w for w in run if w.lower() not in EVALUATIVE)
+
+
+def _describes(run: list[str], known: set[str], lower_words: set[str]) -> bool:
+    """Whether a sentence's capitalised first word is no part of the name after it
+    ("Broadcaster Chris Evans", "Former Chelsea", "Selon Étienne Lefèvre"), judged by the
+    story's own use of it: never capitalised mid-sentence, or written in lower case too."""
+    word, low = run[0], run[0].lower()
+    if low in lower_words or low in GENERIC | _ROLES | STOPWORDS:
+        return True
+    if word in known:
+        return False
+    return low.endswith(("er", "or", "ist", "ian", "an")) or all(w in known for w in run[1:])
+
+
+def _common(word: str, lower_words: set[str], adjectival: set[str]) -> bool:
+    """Whether a single capitalised word is a common word, a demonym or a title, not a name."""
+    low = word.lower()
+    if low in NOT_NAMES | DEMONYMS | GENERIC | STOPWORDS | EVALUATIVE or len(word) < 3:
+        return True
+    if word.isupper():
+        return False  # an acronym: ISIS, NATO
+    return low in lower_words or (low.endswith(_DEMONYM_ENDING) and low in adjectival)
+
+
+def _adjectival(paragraphs: list[str]) -> set[str]:
+    """Capitalised words seen right before a lower-case noun ("Jordanian women")."""
+    out = set()
+    for paragraph in paragraphs:
+        tokens = _TOKEN.findall(paragraph)
+        for word, after in itertools.pairwise(tokens):
+            low = after.lower()
+            noun = not low.endswith(("ed", "s")) and low not in FUNCTION_WORDS | VERBS
+            if _capital(word) and after[:1].islower() and noun:
+                out.add(word.lower())
+    return out
+
+
+def names_of(paragraphs: list[str]) -> list[Name]:
+    """The story's names, most mentioned first (ties in alphabetical order)."""
+    runs = [run for paragraph in paragraphs for run in _runs(paragraph)]
+    known = {w for words, mid in runs if mid for w in words}  # capitalised mid-sentence
+    lower_words = {t for p in paragraphs for t in _TOKEN.findall(p) if t[:1].islower()}
+    raw: Counter[tuple[str, ...]] = Counter()
+    inside: set[tuple[str, ...]] = set()
+    for found, mid in runs:
+        if words := _clean(found, not mid, known, lower_words):
+            raw[words] += 1
+            inside |= {words} if mid else set()
+    adjectival = _adjectival(paragraphs)
+    kept = Counter(
+        {
+            words: count
+            for words, count in raw.items()
+            if len(words) > 1
+            or (words in inside and not _common(words[0], lower_words, adjectival))
+        }
+    )
+    return _merged(kept)
+
+
+def _merged(counts: Counter[tuple[str, ...]]) -> list[Name]:
+    """Each name counted under the longest name that holds it as its first or last words, or
+    as a run inside it ("Mary Queen" in "Mary Queen of Scots")."""
+    totals = Counter(counts)
+    for words in sorted(counts, key=len):
+        homes = [n for n in counts if len(n) > len(words) and _part_of(words, n)]
+        if homes:
+            home = max(homes, key=lambda n: (counts[n], -len(n), n))
+            totals[home] += totals.pop(words)
+    ranked = sorted(totals.items(), key=lambda item: (-item[1], item[0]))
+    return [Name(words, count) for words, count in ranked]
+
+
+def _part_of(part: tuple[str, ...], whole: tuple[str, ...]) -> bool:
+    size = len(part)
+    if size == 1:  # a first name or a surname; "Bukele" in "Nayib Armando Bukele Ortez" stays
+        return part[0] in (whole[0], whole[-1])
+    return any(whole[i : i + size] == part for i in range(len(whole) - size + 1))
