@@ -6,7 +6,7 @@ Both write only after checking every target, so a refusal leaves the folder exac
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import NamedTuple
 
@@ -43,9 +43,7 @@ def init_project(folder: Path, *, force: bool = False) -> list[Path]:
     plan = {folder / name: source for name, source in INIT_FILES.items()}
     advice = "pass --force to overwrite, or init another folder; nothing was written"
     _check_targets(folder, plan, force=force, advice=advice)
-    for target, source in plan.items():
-        _write(target, source.read_bytes() if source else b"")
-    return list(plan)
+    return _write_all(plan)
 
 
 def list_templates(templates: Path) -> list[Template]:
@@ -66,9 +64,7 @@ def copy_templates(names: Iterable[str], templates: Path, *, force: bool = False
     plan = {templates / name: THEME / name for name in _chosen(names)}
     advice = "pass --force to replace the project's copies; nothing was copied"
     _check_targets(templates, plan, force=force, advice=advice)
-    for target, source in plan.items():
-        _write(target, source.read_bytes())
-    return list(plan)
+    return _write_all(plan)
 
 
 def _source(path: Path, templates: Path) -> str:
@@ -115,6 +111,19 @@ def _folders(root: Path, target: Path) -> list[Path]:
     """`root` and the folders between it and `target` (inside it), outermost first."""
     parts = target.relative_to(root).parts
     return [root.joinpath(*parts[:end]) for end in range(len(parts))]
+
+
+def _write_all(plan: Mapping[Path, Path | None]) -> list[Path]:
+    """Write each target from its packaged source (None: an empty file); the targets."""
+    for target, source in plan.items():
+        try:
+            _write(target, source.read_bytes() if source else b"")
+        except OSError as exc:
+            where = exc.filename or target
+            raise ProjectError(
+                f"{where}: {exc.strerror or exc}; pick a folder you may write to and run again"
+            ) from exc
+    return list(plan)
 
 
 def _write(target: Path, data: bytes) -> None:

@@ -144,3 +144,13 @@ def test_init_refuses_where_a_file_or_folder_is_in_the_way(
     assert f"{target} is a {'file' if is_file else 'folder'}" in error
     assert "move it away" in error
     assert snapshot(tmp_path) == before
+
+
+def test_init_where_the_folder_cannot_be_made_says_so(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "a-file").write_text("not a folder\n")
+    assert main(["init", str(tmp_path / "a-file" / "project")]) == 1
+    error = capsys.readouterr().err
+    assert error.startswith(f"digest: {tmp_path / 'a-file' / 'project'}: Not a directory")
+    assert "pick a folder you may write to" in error and "Traceback" not in error
