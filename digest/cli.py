@@ -18,6 +18,7 @@ from digest.errors import DigestError
 OK, FAILED, PARTIAL = 0, 1, 2
 
 EPILOG = """examples:
+  digest init my-digest              start a new project in ./my-digest
   digest build                       build today's batch of the first schedule
   digest build --slot morning@2026-11-28 --force
   digest schedule                    run the scheduler until SIGTERM
@@ -29,6 +30,7 @@ EPILOG = """examples:
   digest schema manifest             the JSON Schema of manifest.json
   digest measure --platform x "…"    count a post as X does, against its limit
   digest preview --open              preview the email and posts in a browser, live
+  digest templates list              where each template comes from (project or package)
 """
 
 

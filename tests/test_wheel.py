@@ -1,7 +1,7 @@
 """The package as a user gets it: the built wheel, in a new virtualenv outside the repository.
 
 Slow (about half a minute: a wheel build and a dependency install, from pip's cache when warm), and
-never skipped: it is the only test that sees what `pip install` really ships (`-k "not wheel"`
+never skipped: it is the only test that sees what `pip install` really ships (`-m "not slow"`
 leaves it out of a quick local run).
 """
 
@@ -13,10 +13,13 @@ import sys
 import zipfile
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 CHECK = ROOT / ".ci" / "check_wheel.py"  # the same script .ci/run runs
 
 
+@pytest.mark.slow
 def test_the_installed_wheel_starts_a_project_that_builds_a_verified_batch(
     tmp_path: Path,
 ) -> None:
