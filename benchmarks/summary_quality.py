@@ -5,6 +5,7 @@ Usage: .venv/bin/python benchmarks/summary_quality.py [--limit N]
   of our bullets and of Lead-3 against CNN's highlights; median ms per article of summarize().
 - ../shared/data/bbc_titles.dev.jsonl: ROUGE-1 and ROUGE-L F1 of our headline (built from the text
   alone; the title is hidden) and of the lead sentence cut to 70 characters, against the real title.
+Each table ends with the ROUGE-1 gain on the file's first and second half: both must agree.
 The dev files are not in the repository: benchmarks/_shared.py says where they are looked for
 (DIGEST_BENCH_DATA=tests/data/news runs it on the tests' 80-row subset).
 """
@@ -85,7 +86,7 @@ def bullets_table(limit: int | None) -> list[str]:
         f"{mean(ours['rouge2']) - mean(lead['rouge2']):+.1f}, ROUGE-Lsum "
         f"{mean(ours['rougeLsum']) - mean(lead['rougeLsum']):+.1f}"
     )
-    return out
+    return out + halves(ours["rouge1"], lead["rouge1"], "bullets - Lead-3")
 
 
 def headline_table(limit: int | None) -> list[str]:
@@ -109,6 +110,17 @@ def headline_table(limit: int | None) -> list[str]:
         f"headline - cut lead: ROUGE-1 {mean(ours['rouge1']) - mean(lead['rouge1']):+.1f}, "
         f"ROUGE-L {mean(ours['rougeL']) - mean(lead['rougeL']):+.1f}"
     )
+    return out + halves(ours["rouge1"], lead["rouge1"], "headline - cut lead")
+
+
+def halves(ours: list[float], base: list[float], name: str) -> list[str]:
+    """The ROUGE-1 gain on each half of the file (first rows, last rows): a gain tuned on one
+    half that the other does not show is not a gain."""
+    middle = len(ours) // 2
+    out = []
+    for label, part in (("first half", slice(0, middle)), ("second half", slice(middle, None))):
+        gain = mean(ours[part]) - mean(base[part])
+        out.append(f"  {label} ({len(ours[part])} rows): {name} ROUGE-1 {gain:+.1f}")
     return out
 
 

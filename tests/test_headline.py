@@ -6,11 +6,13 @@ import json
 import re
 
 import pytest
-from factories import BBC_SEEDS, NEWS
-from hypothesis import given, settings
+from factories import BBC_SEEDS, NEWS, make_digest, settings
+from hypothesis import given
+from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from digest.models import Story
+from digest.render.email_message import subject_line
 from digest.seeds import read_seed, story_from_text
 from digest.summarize import HEADLINE_MAX, summarize
 from digest.summarize.extract import sentences_of
@@ -161,7 +163,7 @@ def test_one_word_and_odd_articles_get_a_headline(text: str) -> None:
     assert 0 < len(headline) <= HEADLINE_MAX
 
 
-@settings(max_examples=300, deadline=None)
+@hypothesis_settings(max_examples=300, deadline=None)
 @given(st.text(min_size=0, max_size=400))
 def test_headline_from_any_sentence_is_short_and_whole_words(sentence: str) -> None:
     headline = headline_from(sentence, HEADLINE_MAX)
@@ -194,3 +196,42 @@ def test_headline_words_are_all_in_the_lead_sentence_in_order() -> None:
         source = summary.sources.headline[0]
         words = re.findall(r"[\w'’%$£€.-]+", summary.headline.rstrip("…").lower())
         assert all(w in source.lower() for w in words), (summary.headline, source)
+
+
+def _subject(headline: str) -> str:
+    digest = make_digest()
+    entry = digest.entries[0]
+    summary = entry.summary.model_copy(update={"headline": headline})
+    entries = (entry.model_copy(update={"summary": summary}), *digest.entries[1:])
+    return subject_line(digest.model_copy(update={"entries": entries}), settings())
+
+
+@pytest.mark.parametrize(
+    ("headline", "subject"),
+    [
+        (
+            "Wichita, Kansas, high school students surprise principal with a car he lost in fire",
+            "Wichita, Kansas, high school students surprise principal with a car…",
+        ),
+        (
+            "Police say the man who climbed a fence last week at a White House event at a gate",
+            "Police say the man who climbed a fence last week at a White House…",
+        ),
+        (
+            "Read it at https://example.com/reports/2024/annual-results-for-the-whole-group-now",
+            "Read it…",
+        ),
+        ("Short enough to need no cut at all", "Short enough to need no cut at all"),
+    ],
+)
+def test_a_subject_is_cut_only_when_unavoidable_at_a_content_word(
+    headline: str, subject: str
+) -> None:
+    assert _subject(headline) == subject
+    assert len(subject) <= 70
+
+
+def test_every_summary_headline_is_a_subject_without_a_cut() -> None:
+    for story in STORIES[:60]:
+        headline = summarize(story).headline
+        assert _subject(headline) == headline or headline.strip() == ""

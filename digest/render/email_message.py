@@ -18,7 +18,7 @@ from email.headerregistry import Address, BaseHeader, HeaderRegistry, UniqueUnst
 from email.message import EmailMessage
 from email.policy import SMTP, Policy
 from email.utils import format_datetime
-from typing import ClassVar, Literal
+from typing import Any, ClassVar, Literal
 
 import regex
 
@@ -28,12 +28,16 @@ from digest.models import Digest
 from digest.render.email_links import safe_url
 from digest.render.email_verify import verify_headers
 from digest.render.visible import BIDI_CONTROLS, one_line, visible
+from digest.summarize.text import is_url, trim_end
 
 __all__ = ["BIDI_CONTROLS", "MAX_SUBJECT", "build_eml", "clean_header", "one_line"]
 
 log = logging.getLogger(__name__)
 
 MAX_SUBJECT = 70  # characters; longer subjects are cut by mail clients
+MAX_ITEM = 900  # characters of a link in a raw header; a line may have 998 (RFC 5322)
+_FOLD_AT = 78  # RFC 5322's recommended line length, kept wherever an item fits
+_PRINTABLE = re.compile(r"[\x21-\x7e]+(?: [\x21-\x7e]+)*")
 _GRAPHEME = regex.compile(r"\X")
 
 
@@ -48,9 +52,13 @@ def build_eml(digest: Digest, settings: Settings, *, text: str, html: str) -> by
         "To": mailboxes("To", email.to, "email.to"),
         "Subject": subject_line(digest, settings),
         "Date": format_datetime(digest.slot.local),
-        "Message-ID": f"<{key[:32]}@{email.list_id}>",
-        "List-Id": f"{_phrase(settings.brand.name)} <{email.list_id}>",
-        "List-Unsubscribe": f"<{_url(email.unsubscribe_url)}>, <{_url(email.unsubscribe_mailto)}>",
+        "Message-ID": verbatim("Message-ID", f"<{key[:32]}@{email.list_id}>", "email.list_id"),
+        "List-Id": f"{_phrase(settings.brand.name)} <{email.list_id}>".lstrip(),
+        "List-Unsubscribe": verbatim(
+            "List-Unsubscribe",
+            f"<{_url(email.unsubscribe_url)}>, <{_url(email.unsubscribe_mailto)}>",
+            "email.unsubscribe_url and email.unsubscribe_mailto",
+        ),
         "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
     }
     msg = EmailMessage(policy=_POLICY)
@@ -64,6 +72,21 @@ def build_eml(digest: Digest, settings: Settings, *, text: str, html: str) -> by
     raw = msg.as_bytes()
     verify_headers(raw, msg, values, digest.slot.batch_id)
     return raw
+
+
+def verbatim(name: str, value: str, key: str) -> str:
+    """`value` if it can be written as is: printable ASCII, no `=?`, each `<...>` item short.
+
+    Raises `RenderError` naming the config keys otherwise (`digest validate` refuses them).
+    """
+    longest = max(len(item.strip("<>")) for item in value.split(", "))
+    if _PRINTABLE.fullmatch(value) and "=?" not in value and longest <= MAX_ITEM:
+        return value
+    raise RenderError(
+        f"config.toml: the {name} header {value[:80]!r} (from {key}) must be written as is: "
+        f"ASCII, no '=?', each link at most {MAX_ITEM} characters; fix it "
+        "(`digest validate` checks it)"
+    )
 
 
 class _Subject(UniqueUnstructuredHeader, BaseHeader):
@@ -84,9 +107,64 @@ class _Subject(UniqueUnstructuredHeader, BaseHeader):
         return f"{self.name}: {folded}{policy.linesep}"
 
 
+class _Verbatim(UniqueUnstructuredHeader, BaseHeader):
+    """A header of ASCII tokens written exactly as set: never decoded, never RFC 2047-encoded.
+
+    Providers read List-Unsubscribe (RFC 2369, 8058) and Message-ID as written; the policy's
+    folder would encode any word over 78 characters, a long unsubscribe link among them. The
+    value is folded only after a comma between `<...>` items, never inside one: RFC 5322 allows
+    lines up to 998 characters, and `verbatim` keeps each item well under that.
+    """
+
+    max_count: ClassVar[Literal[1]] = 1
+
+    @classmethod
+    def parse(cls, value: str, kwds: dict[str, Any]) -> None:
+        super().parse(value, kwds)
+        kwds["decoded"] = value  # the text as set: an `=?` in it is never decoded
+
+    def fold(self, *, policy: Policy) -> str:
+        return _folded(f"{self.name}:", str(self).split(", "), ",", policy)
+
+
+class _ListId(UniqueUnstructuredHeader, BaseHeader):
+    """`phrase <list-id>` (RFC 2919): the phrase folded as any text, the `<list-id>` kept raw."""
+
+    max_count: ClassVar[Literal[1]] = 1
+
+    def fold(self, *, policy: Policy) -> str:
+        value = str(self)
+        at = value.rfind("<")  # a list id holds no "<"; a quoted phrase may
+        phrase, angle = value[:at].strip(), value[at:]
+        if not phrase.isascii():  # encoded words, as RFC 2047 allows in a phrase
+            head = HeaderRegistry()(self.name, phrase).fold(policy=policy)
+            lines = head.removesuffix(policy.linesep).split(policy.linesep)
+            return _folded(lines[-1], [angle], "", policy, lines[:-1])
+        return _folded(f"{self.name}:", [*phrase.split(), angle], "", policy)
+
+
+def _folded(
+    start: str, items: list[str], comma: str, policy: Policy, before: list[str] | None = None
+) -> str:
+    """`start` and then `items`, each but the last followed by `comma`, on lines of at most 78
+    characters where they fit: a fold only between items, never inside one."""
+    lines, line = list(before or []), start
+    held = not start.endswith(":")  # whether the line holds more than the header's name
+    for index, item in enumerate(items):
+        piece = item + (comma if index < len(items) - 1 else "")
+        if held and len(line) + 1 + len(piece) > _FOLD_AT:
+            lines.append(line)
+            line = ""
+        line, held = f"{line} {piece}", True
+    return policy.linesep.join([*lines, line]) + policy.linesep
+
+
 def _registry() -> HeaderRegistry:
     registry = HeaderRegistry()
     registry.map_to_type("subject", _Subject)
+    registry.map_to_type("list-id", _ListId)
+    for name in ("message-id", "list-unsubscribe", "list-unsubscribe-post"):
+        registry.map_to_type(name, _Verbatim)
     return registry
 
 
@@ -94,7 +172,8 @@ _POLICY = SMTP.clone(header_factory=_registry())
 
 
 def subject_line(digest: Digest, settings: Settings) -> str:
-    """The lead headline on one clean line, cut at a word to 70 characters (the brand if empty)."""
+    """The lead headline on one clean line (the brand if empty). The summary's headline already
+    fits 70 characters; only a longer one is cut, at a content word, with "…"."""
     headline = clean_header(digest.entries[0].summary.headline)
     brand = clean_header(settings.brand.name)
     subject = headline or brand
@@ -112,18 +191,32 @@ def subject_line(digest: Digest, settings: Settings) -> str:
 
 
 def _cut(subject: str) -> str:
-    """`subject` cut to 70 characters with "…", at a word and never inside a grapheme."""
+    """`subject` cut to 70 characters with "…": after whole words, never on a function word
+    ("with", "the") nor inside a link; a single word longer than that is cut between graphemes.
+    "" when no such cut exists (then the brand is the subject)."""
     if len(subject) <= MAX_SUBJECT:
         return subject
+    words = subject.split(" ")
+    kept: list[str] = []
+    for word in words:
+        if len(" ".join([*kept, word])) + 1 > MAX_SUBJECT:
+            break
+        kept.append(word)
+    if kept:
+        # A clause that ends in the second half is a better place to stop than any word.
+        clauses = [i for i, w in enumerate(kept) if w.endswith((",", ";", ":"))]
+        if clauses and len(" ".join(kept[: clauses[-1] + 1])) >= MAX_SUBJECT // 2:
+            kept = kept[: clauses[-1] + 1]
+        head = " ".join(trim_end(kept)).rstrip(" ,;:-")
+        return head + "…" if head else ""
+    if is_url(words[0]):
+        return ""
     head, size = "", 0
-    for cluster in _GRAPHEME.findall(subject):
+    for cluster in _GRAPHEME.findall(words[0]):
         if size + len(cluster) > MAX_SUBJECT - 1:
             break
         head, size = head + cluster, size + len(cluster)
-    # A space always ends a grapheme of its own, unless a mark sits on it: then both go.
-    cut = head.rsplit(" ", 1)[0] if " " in subject else ""
-    cut = (cut or head).rstrip(" ,;:-")
-    return cut + "…" if cut else ""
+    return head + "…" if head.strip(" ,;:-") else ""
 
 
 def clean_header(value: str) -> str:
@@ -140,10 +233,13 @@ def mailboxes(name: str, value: str, key: str) -> tuple[Address, ...]:
     breaks are gone, `Name\\r\\nBcc: x@y <a@b>` reads as a group that would add a recipient.
     """
     one = name == "From"
-    header = _POLICY.header_factory(name, clean_header(value))
-    found = getattr(header, "groups", ())
-    plain = all(group.display_name is None for group in found) and not header.defects
-    addresses = tuple(a for group in found for a in group.addresses)
+    try:
+        header = _POLICY.header_factory(name, clean_header(value))
+        found = getattr(header, "groups", ())
+        plain = all(group.display_name is None for group in found) and not header.defects
+        addresses = tuple(a for group in found for a in group.addresses)
+    except (AttributeError, IndexError, TypeError, ValueError):  # the stdlib parser, on `:;`
+        plain, addresses = False, ()
     if not plain or not addresses or (one and len(addresses) != 1):
         wanted = "one address" if one else "a list of addresses"
         raise RenderError(

@@ -31,7 +31,9 @@ _NOT_TEXT = regex.compile(
     rf"{URL.pattern}|\S+@\S+\.\w+|@\w+|[\p{{L}}\p{{N}}]*[#+]+[\p{{L}}\p{{N}}#+]*",
     regex.I,
 )
-_LOWER = regex.compile(r"(?<![\p{L}\p{M}\p{N}'’-])\p{Ll}[\p{Ll}\p{M}-]{4,}(?![\p{L}\p{M}\p{N}])")
+_MAYBE_NOT_TEXT = regex.compile(r"[/@#+]|www\.|\.[a-z]{2,}\b", regex.I)
+_WORDS = regex.compile(r"[\p{L}\p{M}\p{N}'’-]+|\S")
+_LOWER = regex.compile(r"\p{Ll}[\p{Ll}\p{M}-]{4,}")  # a lower-case word of five letters or more
 _DETERMINERS = frozenset(
     "the a an this that its his her their our your my le la les un une des du o os as um uma "
     "el los las una der die das ein eine il lo gli".split()
@@ -48,11 +50,16 @@ def camel_case(phrase: str) -> str:
 
 def story_text(story: Story) -> list[str]:
     """The story's paragraphs in NFC, with links, addresses and "C#"-like words blanked."""
-    return [
-        _NOT_TEXT.sub(" ", _DATELINE.sub(" . ", unicodedata.normalize("NFC", p)))
-        for article in story.articles
-        for p in article.paragraphs
-    ]
+    return [_plain(p) for article in story.articles for p in article.paragraphs]
+
+
+def _plain(paragraph: str) -> str:
+    text = unicodedata.normalize("NFC", paragraph)
+    if "(" in text:
+        text = _DATELINE.sub(" . ", text)
+    if _MAYBE_NOT_TEXT.search(text):  # the full pattern is slow; most paragraphs need none
+        text = _NOT_TEXT.sub(" ", text)
+    return text
 
 
 def _from_tag(tag: str) -> str:
@@ -74,13 +81,14 @@ def _topic(paragraphs: list[str]) -> str | None:
     raw: Counter[str] = Counter()
     nouns: set[str] = set()
     for paragraph in paragraphs:
-        for match in _LOWER.finditer(paragraph):
-            raw[match.group()] += 1
-            before = paragraph[: match.start()].split()[-1:]
-            after = paragraph[match.end() :].split()[:1]
-            heads = not after or not after[0][:1].isalpha() or after[0].lower() in STOPWORDS
-            if (before and before[0].lower() in _DETERMINERS) or heads:
-                nouns.add(match.group())
+        tokens = ["", *_WORDS.findall(paragraph), ""]
+        for before, word, after in zip(tokens, tokens[1:], tokens[2:], strict=False):
+            if not _LOWER.fullmatch(word):
+                continue
+            raw[word] += 1
+            heads = not after[:1].isalpha() or after.lower() in STOPWORDS
+            if before.lower() in _DETERMINERS or heads:
+                nouns.add(word)
     counts: Counter[str] = Counter()
     for word, count in raw.items():  # "talks" counts for "talk" when the story has both
         single = word.removesuffix("s")

@@ -30,6 +30,10 @@ _ROLES = NOT_NAMES | frozenset(
     professor doctor editor founder head attorney prosecutor sheriff
     """.split()
 )
+_NOT_NOUNS = FUNCTION_WORDS | VERBS
+_LEADING = STOPWORDS | NOT_NAMES | DEMONYMS  # a capitalised connector stays: "El Salvador"
+_DESCRIBERS = GENERIC | _ROLES | STOPWORDS
+_COMMON = NOT_NAMES | DEMONYMS | GENERIC | STOPWORDS | EVALUATIVE
 _PRONOUNS = frozenset("i i'm i've i'll i'd i’m i’ve i’ll i’d".split())
 _POSSESSIVE = regex.compile(r"['’]s$")
 _ENDS_SENTENCE = frozenset(".!?\"”'’:«»“‘")
@@ -48,9 +52,8 @@ def _capital(token: str) -> bool:
     return token[:1].isupper() and token.lower() not in _PRONOUNS
 
 
-def _runs(paragraph: str) -> list[tuple[tuple[str, ...], bool]]:
+def _runs(tokens: list[str]) -> list[tuple[tuple[str, ...], bool]]:
     """Each run of capitalised words, and whether it stands mid-sentence."""
-    tokens = _TOKEN.findall(paragraph)
     out, index, before = [], 0, ""
     while index < len(tokens):
         if not _capital(tokens[index]):
@@ -87,8 +90,7 @@ def _clean(
         if run[index - 1].lower() in _ROLES and run[index].lower() not in CONNECTORS:
             run = run[index:]
             break
-    lead = STOPWORDS | NOT_NAMES | DEMONYMS  # a capitalised connector stays: "El Salvador"
-    while run and (run[0].lower() in lead or len(run[0]) == 1 or run[0] in CONNECTORS):
+    while run and (run[0].lower() in _LEADING or len(run[0]) == 1 or run[0] in CONNECTORS):
         run = run[1:]
     while run and (run[-1].lower() in CONNECTORS or len(run[-1]) == 1):
         run = run[:-1]
@@ -100,7 +102,7 @@ def _describes(run: list[str], known: set[str], lower_words: set[str]) -> bool:
     ("Broadcaster Chris Evans", "Former Chelsea", "Selon Étienne Lefèvre"), judged by the
     story's own use of it: never capitalised mid-sentence, or written in lower case too."""
     word, low = run[0], run[0].lower()
-    if low in lower_words or low in GENERIC | _ROLES | STOPWORDS:
+    if low in lower_words or low in _DESCRIBERS:
         return True
     if word in known:
         return False
@@ -110,21 +112,20 @@ def _describes(run: list[str], known: set[str], lower_words: set[str]) -> bool:
 def _common(word: str, lower_words: set[str], adjectival: set[str]) -> bool:
     """Whether a single capitalised word is a common word, a demonym or a title, not a name."""
     low = word.lower()
-    if low in NOT_NAMES | DEMONYMS | GENERIC | STOPWORDS | EVALUATIVE or len(word) < 3:
+    if low in _COMMON or len(word) < 3:
         return True
     if word.isupper():
         return False  # an acronym: ISIS, NATO
     return low in lower_words or (low.endswith(_DEMONYM_ENDING) and low in adjectival)
 
 
-def _adjectival(paragraphs: list[str]) -> set[str]:
+def _adjectival(tokenised: list[list[str]]) -> set[str]:
     """Capitalised words seen right before a lower-case noun ("Jordanian women")."""
     out = set()
-    for paragraph in paragraphs:
-        tokens = _TOKEN.findall(paragraph)
+    for tokens in tokenised:
         for word, after in itertools.pairwise(tokens):
             low = after.lower()
-            noun = not low.endswith(("ed", "s")) and low not in FUNCTION_WORDS | VERBS
+            noun = not low.endswith(("ed", "s")) and low not in _NOT_NOUNS
             if _capital(word) and after[:1].islower() and noun:
                 out.add(word.lower())
     return out
@@ -132,16 +133,17 @@ def _adjectival(paragraphs: list[str]) -> set[str]:
 
 def names_of(paragraphs: list[str]) -> list[Name]:
     """The story's names, most mentioned first (ties in alphabetical order)."""
-    runs = [run for paragraph in paragraphs for run in _runs(paragraph)]
+    tokenised = [_TOKEN.findall(paragraph) for paragraph in paragraphs]
+    runs = [run for tokens in tokenised for run in _runs(tokens)]
     known = {w for words, mid in runs if mid for w in words}  # capitalised mid-sentence
-    lower_words = {t for p in paragraphs for t in _TOKEN.findall(p) if t[:1].islower()}
+    lower_words = {t for tokens in tokenised for t in tokens if t[:1].islower()}
     raw: Counter[tuple[str, ...]] = Counter()
     inside: set[tuple[str, ...]] = set()
     for found, mid in runs:
         if words := _clean(found, not mid, known, lower_words):
             raw[words] += 1
             inside |= {words} if mid else set()
-    adjectival = _adjectival(paragraphs)
+    adjectival = _adjectival(tokenised)
     kept = Counter(
         {
             words: count

@@ -20,13 +20,14 @@ _CJK = regex.compile(
     r"(?![\p{Katakana}ー])|(?<!\p{Hangul})\p{Hangul}{2,8}(?!\p{Hangul})"
 )
 _WORD = regex.compile(
-    r"(?<![\p{L}\p{M}\u200c\u200d])[\p{L}\p{M}\u200c\u200d]{3,24}(?![\p{L}\p{M}])"
+    r"(?<![\p{L}\p{M}\u200c\u200d])[\p{Lo}\p{M}\u200c\u200d]{3,24}(?![\p{L}\p{M}])"
 )
+_ANY_UNCASED = regex.compile(r"\p{Lo}")
+_CJK_LETTER = regex.compile(r"[\p{Han}\p{Katakana}\p{Hiragana}\p{Hangul}]")
 
 
 def _uncased(word: str) -> bool:
-    cjk = regex.search(r"[\p{Han}\p{Katakana}\p{Hiragana}\p{Hangul}]", word)
-    return not any(c.isupper() or c.islower() for c in word) and not cjk
+    return not any(c.isupper() or c.islower() for c in word) and not _CJK_LETTER.search(word)
 
 
 def uncased_topics(paragraphs: list[str]) -> list[str]:
@@ -36,6 +37,8 @@ def uncased_topics(paragraphs: list[str]) -> list[str]:
     write no spaces, so the run is the smallest unit a cut cannot break.
     """
     text = "\n".join(paragraphs)
+    if not _ANY_UNCASED.search(text):
+        return []
     counts: Counter[str] = Counter()
     for match in _CJK.finditer(text):
         counts[match.group()] = text.count(match.group())

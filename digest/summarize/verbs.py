@@ -9,6 +9,7 @@ the Treasury." (no verb left) from "Ed Balls said the plan was sound."
 from __future__ import annotations
 
 import re
+from functools import cache
 
 from digest.summarize.text import FUNCTION_WORDS, bare, ends_cleanly
 
@@ -52,6 +53,7 @@ def _verb_like(word: str, before: str) -> bool:
     return bool(_S.match(plain)) and bool(before) and bare(before) not in FUNCTION_WORDS
 
 
+@cache
 def has_verb(text: str) -> bool:
     """Whether `text` holds at least one verb candidate."""
     return bool(verb_positions(text.split()))
