@@ -11,13 +11,18 @@ from pathlib import Path
 import pytest
 import regex
 from factories import BBC_SEEDS, NEWS, example_story
+from hypothesis import given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
+from digest.errors import SeedError
 from digest.models import Article, Story
 from digest.seeds import read_seed, story_from_text
 from digest.summarize import BULLET_MAX, HEADLINE_MAX, TAGLINE_MAX, summarize
 from digest.summarize.compress import compress, fit
 from digest.summarize.grounding import source_text, ungrounded
 from digest.summarize.hashtags import camel_case, make_hashtags
+from digest.summarize.jsonl import summarize_lines
 from digest.summarize.text import content_words, shorten
 
 SEEDS = [example_story()] + [read_seed(p) for p in sorted(BBC_SEEDS.glob("*.txt"))]
@@ -268,3 +273,40 @@ def test_bullets_prefer_sentences_that_stand_on_their_own() -> None:
     ).model_copy(update={"title": "Riverside park"})
     bullets = summarize(story, max_bullets=3).bullets
     assert len(bullets) == 3 and not any(b.startswith("But that") for b in bullets)
+
+
+@hypothesis_settings(max_examples=400, deadline=None)
+@given(
+    st.one_of(
+        st.text(min_size=1),
+        st.text(alphabet=st.characters(categories=["P", "S", "Zs"]), min_size=1),
+        st.text(alphabet="🎉😀👍🏽‍♀️", min_size=1),
+        st.from_regex(r"[A-Za-zé]{80,400}", fullmatch=True),
+    ),
+    st.one_of(st.none(), st.text()),
+)
+def test_summarize_never_raises_on_any_text(text: str, title: str | None) -> None:
+    try:
+        story = story_from_text("any", text, title)
+    except ValueError:  # no article text at all: the reader says so, summarize is not reached
+        return
+    summary = summarize(story)
+    assert 0 < len(summary.headline) <= HEADLINE_MAX
+    assert len(summary.tagline) <= TAGLINE_MAX
+    assert all(len(b) <= BULLET_MAX for b in summary.bullets)
+
+
+@pytest.mark.parametrize("text", ["Hello.", "Wow", "!!!", "🎉", "x" * 500, "東京"])
+def test_jsonl_summarizes_one_word_articles(text: str) -> None:
+    (result,) = summarize_lines([json.dumps({"id": "w", "text": text})])
+    assert isinstance(result, dict) and result["headline"]
+
+
+def test_jsonl_names_a_summarizer_failure_as_digest_s_own(monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(story: Story) -> None:
+        raise ValueError("zip() argument 2 is longer than argument 1")
+
+    monkeypatch.setattr("digest.summarize.jsonl.summarize", broken)
+    (result,) = summarize_lines([json.dumps({"id": "w", "text": "A sentence."})], "in.jsonl")
+    assert isinstance(result, SeedError)
+    assert "bug in digest" in result.reason and "the line is valid" in result.reason
