@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from twitter_text import extract_urls_with_indices
-
 from digest.platforms.base import Platform, Post
+from digest.platforms.x_count import extract_urls_with_indices
 
 MAX_LINKS = 5
 

@@ -1,7 +1,8 @@
 """X's entities as twitter-text finds them: hashtags, mentions and lists, and its validity rules.
 
-twitter-text-parser brings URL extraction and counting; these are the other rules of twitter-text
-(`extract.yml`, `validate.yml`), written with Unicode properties where twitter-text lists ranges.
+`x_count` brings URL extraction and counting, as the JS library does them; these are the other
+rules of twitter-text (`extract.yml`, `validate.yml`), written with Unicode properties where
+twitter-text lists ranges.
 Indices are Python `str` indices (code points); `utf16_index` converts them for X's API.
 """
 
@@ -10,8 +11,9 @@ from __future__ import annotations
 from typing import TypedDict
 
 import regex
-from twitter_text import extract_urls_with_indices
 from twitter_text.regexp.latin_accent_chars import latin_accent_chars
+
+from digest.platforms.x_count import extract_urls_with_indices
 
 
 class Entity(TypedDict):

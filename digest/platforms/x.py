@@ -1,11 +1,8 @@
-"""X: twitter-text's weighted length, computed without its parser when no emoji can be present.
+"""X: the weighted length the official JS twitter-text computes (`digest.platforms.x_count`).
 
-twitter-text-parser costs ~1-3 ms a call, mostly in its emoji regex. Its count is: each URL 23,
-each emoji sequence the default weight, every other code point the weight of its range. A text
-with no character that can belong to an emoji (Unicode's Emoji and Emoji_Component properties,
-which cover every code point of twitter-text's emoji list) has no emoji sequence, so its count
-is a plain sum; only other texts go to the parser. The conformance cases and a property test
-hold the two to the same answers.
+Each URL counts 23, each emoji (as twemoji-parser 11.0.2 finds them) the default weight, every
+other code point the weight of its range, after NFC. Texts with nothing but ASCII and no dot
+(no URL, no emoji) are counted without looking for either.
 """
 
 from __future__ import annotations
@@ -13,26 +10,24 @@ from __future__ import annotations
 import unicodedata
 from typing import Any
 
-import regex
-from twitter_text import extract_urls_with_indices, parse_tweet
 from twitter_text.config import config as twitter_configs
 from twitter_text.has_invalid_characters import has_invalid_characters
 
 from digest.platforms.base import Platform, Post
 from digest.platforms.tweet_entities import is_valid_hashtag
-
-_MAYBE_EMOJI = regex.compile(r"(?![\x00-\x7f])[\p{Emoji}\p{Emoji_Component}]")
+from digest.platforms.x_count import weighted_length
 
 
 def twitter_config(version: int = 3) -> dict[str, Any]:
-    """twitter-text's counting config v1, v2 or v3, complete for `parse_tweet`."""
+    """twitter-text's counting config v1, v2 or v3, complete for `weighted_length`."""
     options = dict(twitter_configs[f"version{version}"])
     options.setdefault("emoji_parsing_enabled", False)
     return options
 
 
 def normalize(text: str) -> str:
-    """The text as twitter-text counts it: NFC, with CRLF and CR as LF."""
+    """Post text the way X stores it: NFC, with CRLF and CR as LF (X's API writes CRLF as LF;
+    twitter-text itself counts CRLF as two characters, so posts are written with LF only)."""
     return unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
 
 
@@ -43,54 +38,27 @@ class X(Platform):
     def __init__(self, options: dict[str, Any] | None = None) -> None:
         self.options = options or twitter_config(3)
         self._scale = int(self.options["scale"])
-        self._url = int(self.options["transformed_url_length"]) * self._scale
-        self._default = int(self.options["default_weight"])
-        self._ranges = [(r["start"], r["end"], r["weight"]) for r in self.options["ranges"]]
-        self._weights: dict[int, int] = {}
-        ascii_weights = {self._weight(code) for code in range(128)}
-        self._ascii = ascii_weights.pop() if len(ascii_weights) == 1 else None
+        weights = {self._range_weight(code) for code in range(128)}
+        self._ascii = weights.pop() if len(weights) == 1 else None
 
-    def _weight(self, code: int) -> int:
-        weight = self._weights.get(code)
-        if weight is None:
-            ranges = self._ranges
-            weight = next((w for start, end, w in ranges if start <= code <= end), self._default)
-            self._weights[code] = weight
-        return weight
+    def _range_weight(self, code: int) -> int:
+        ranges = self.options["ranges"]
+        hit = (r["weight"] for r in ranges if r["start"] <= code <= r["end"])
+        return int(next(hit, self.options["default_weight"]))
 
-    def _count(self, text: str) -> int | None:
-        """The scaled weighted length of normalized `text`, or None when it may hold an emoji."""
-        if self.options.get("emoji_parsing_enabled") and _MAYBE_EMOJI.search(text):
-            return None
-        total, position = 0, 0
-        for entity in extract_urls_with_indices(text):
-            start, end = entity["indices"]
-            total += self._sum(text[position:start]) + self._url
-            position = end
-        return total + self._sum(text[position:])
-
-    def _sum(self, piece: str) -> int:
-        if piece.isascii() and self._ascii is not None:  # news text, mostly: one weight for all
-            return len(piece) * self._ascii
-        weight = self._weight
-        return sum(weight(code) for code in map(ord, piece))
+    def _scaled(self, text: str) -> int:
+        if self._ascii is not None and text.isascii() and "." not in text:
+            return len(text) * self._ascii  # no URL without a dot, no emoji in ASCII alone
+        return weighted_length(text, self.options)
 
     def measure(self, text: str) -> int:
-        text = normalize(text)
-        count = self._count(text)
-        if count is None:
-            return int(parse_tweet(text, self.options).weightedLength)
-        return count // self._scale
+        return self._scaled(text) // self._scale
 
     def fits(self, text: str, limit: int) -> bool:
-        text = normalize(text)
-        if not text or has_invalid_characters(text):
-            return False
-        count = self._count(text)
-        if count is None:
-            options = {**self.options, "max_weighted_tweet_length": limit}
-            return bool(parse_tweet(text, options).valid)
-        return count // self._scale <= limit
+        # twitter-text's `valid`: something counted, within the limit, no invalid character
+        scaled = self._scaled(text)
+        normalized = unicodedata.normalize("NFC", text)
+        return 0 < scaled <= limit * self._scale and not has_invalid_characters(normalized)
 
     def accepts_tag(self, tag: str) -> bool:
         return is_valid_hashtag(f"#{tag}")

@@ -14,9 +14,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import regex
-from twitter_text import extract_urls_with_indices
 
 from digest.platforms.richtext import link_spans
+from digest.platforms.x_count import extract_urls_with_indices
 
 SEPARATOR = "\n\n"  # between a part's text and its number
 PARAGRAPH, LINE, SENTENCE, WORD, GRAPHEME = 4, 3, 2, 1, 0
