@@ -11,8 +11,9 @@ from digest.config_text import (
     HeaderText,
     HttpsUrl,
     LineText,
-    Mailto,
     PlainText,
+    UnsubscribeMailto,
+    UnsubscribeUrl,
 )
 from digest.config_values import MIN_CONTRAST, Colour, FontFamily, IconUrl, Section, contrast
 
@@ -86,7 +87,7 @@ class Email(Section):
     from_: Address = Field(alias="from")
     to: Addresses
     list_id: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9.-]*\.[A-Za-z]{2,}$", max_length=255)
-    unsubscribe_url: HttpsUrl
-    unsubscribe_mailto: Mailto
+    unsubscribe_url: UnsubscribeUrl
+    unsubscribe_mailto: UnsubscribeMailto
     preferences_url: HttpsUrl | None = None
     utm: Utm = Utm()

@@ -31,6 +31,7 @@ _HOST = re.compile(r"(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]*[
 _ADDR_SPEC = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@" + _HOST.pattern, re.IGNORECASE)
 _MAILTO = re.compile(r"mailto:([^?#]+)(\?[^#]*)?")
 MAX_URL = 2000  # characters; longer links are cut by some mail clients
+MAX_HEADER_URL = 900  # characters of a List-Unsubscribe link; a header line holds 998
 
 
 def shown(value: str) -> str:
@@ -52,9 +53,25 @@ def _no_breaking(value: str, *, keep: str = "") -> None:
             raise ValueError(f"{shown(value)} holds {_code(char)}; remove it")
 
 
+def _no_hidden(value: str) -> None:
+    """Refuse the invisible characters the email and the posts drop (zero-width spaces, soft
+    hyphens, word joiners, fillers): what `validate` accepts reaches the reader unchanged. A
+    joiner that an emoji sequence or a script needs (Persian ZWNJ, 👩‍💻's ZWJ) is kept."""
+    # digest.render imports the config, so its rule is imported where it is used.
+    from digest.render.visible import hidden_characters
+
+    hidden = hidden_characters(value)
+    if hidden:
+        raise ValueError(
+            f"{shown(value)} holds {_code(hidden[0])}, an invisible character that the email "
+            "would drop; remove it"
+        )
+
+
 def header_text(value: str) -> str:
     """Text that reaches a mail header: one line, no bidi controls, no RFC 2047 encoded words."""
     _no_breaking(value)
+    _no_hidden(value)
     if "=?" in value:
         raise ValueError(
             f"{shown(value)} holds '=?', the start of an RFC 2047 encoded word that mail programs "
@@ -64,9 +81,10 @@ def header_text(value: str) -> str:
 
 
 def filled(value: str) -> str:
-    """Refuse a text that is empty or only spaces."""
-    if not value.strip():
-        raise ValueError("is empty; write the text itself")
+    """Refuse a text without a visible character (empty, spaces, or marks and selectors only)."""
+    if not any(unicodedata.category(char)[0] in "LNPS" for char in value):
+        what = "is empty" if not value.strip() else "has no visible character"
+        raise ValueError(f"{what}; write the text itself")
     return value
 
 
@@ -79,6 +97,7 @@ def line_text(value: str) -> str:
 def plain_text(value: str) -> str:
     """Text shown in the email body: line breaks and tabs are fine (they become spaces)."""
     _no_breaking(value, keep="\t\n\r")
+    _no_hidden(value)
     return value
 
 
@@ -113,6 +132,21 @@ def https_url(value: str) -> str:
     if not (_HOST.fullmatch(host) or _is_ip(host)):
         raise ValueError(
             f"{shown(value)} is not an https:// URL with a host name, e.g. example.org"
+        )
+    return value
+
+
+def header_link(value: str) -> str:
+    """A link List-Unsubscribe carries as written, on one header line: short, and no `=?`."""
+    if len(value) > MAX_HEADER_URL:
+        raise ValueError(
+            f"is {len(value)} characters long; a List-Unsubscribe link may have at most "
+            f"{MAX_HEADER_URL} (it is written on one header line, of at most 998)"
+        )
+    if "=?" in value:
+        raise ValueError(
+            f"{shown(value)} holds '=?', which mail programs read as the start of an RFC 2047 "
+            "encoded word; write that ? as %3F"
         )
     return value
 
@@ -153,6 +187,12 @@ def _parsed(value: str) -> list[tuple[str, str]] | None:
 
 def _addresses(value: str, many: bool) -> str:
     header_text(value)
+    if _is_group(value):
+        raise ValueError(
+            f"{shown(value)} reads as a group (Name: addresses;), which a digest is never sent "
+            "to or from; write the addresses themselves, comma separated (a@example.org, "
+            'b@example.org), and a name holding ":" in double quotes ("News: Daily" <n@x.org>)'
+        )
     found = _parsed(value) or []
     wrong = [spec for _, spec in found if not _ADDR_SPEC.fullmatch(spec)]
     if not found or wrong or (len(found) > 1 and not many):
@@ -162,6 +202,15 @@ def _addresses(value: str, many: bool) -> str:
             'double quotes when it holds , ; : @ < > or ", e.g. "News, Daily" <news@example.org>'
         )
     return value
+
+
+def _is_group(value: str) -> bool:
+    """Whether `value` as an address header holds an RFC 5322 group (`Friends: a@b;`)."""
+    try:
+        groups = getattr(HeaderRegistry()("To", value), "groups", ())
+    except (ValueError, LookupError, TypeError, AttributeError, MessageError):
+        return False  # `_parsed` refuses what the parser cannot read
+    return any(group.display_name is not None for group in groups)
 
 
 def one_address(value: str) -> str:
@@ -194,7 +243,9 @@ LineText = Annotated[str, AfterValidator(line_text)]
 PlainText = Annotated[str, AfterValidator(plain_text)]
 FilledText = Annotated[str, AfterValidator(plain_text), AfterValidator(filled)]
 HttpsUrl = Annotated[str, AfterValidator(https_url)]
-Mailto = Annotated[str, AfterValidator(mailto_url)]
+# List-Unsubscribe's links: written raw in the header, so bounded to one line and free of `=?`.
+UnsubscribeUrl = Annotated[str, AfterValidator(header_link), AfterValidator(https_url)]
+UnsubscribeMailto = Annotated[str, AfterValidator(header_link), AfterValidator(mailto_url)]
 Address = Annotated[str, AfterValidator(one_address)]
 Addresses = Annotated[str, AfterValidator(address_list)]
 FolderPath = Annotated[Path, BeforeValidator(_path_text)]

@@ -15,13 +15,14 @@ from pathlib import Path
 
 import pytest
 from factories import ROOT, make_digest
-from hypothesis import HealthCheck, given
+from hypothesis import HealthCheck, example, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from digest.config import Settings, load_config
 from digest.errors import ConfigError
 from digest.render.email_message import build_eml
+from digest.render.visible import visible
 
 EXAMPLE = (ROOT / "config.toml").read_text(encoding="utf-8")
 NAME = 'name = "The Morning Digest"'
@@ -138,6 +139,48 @@ HOSTILE = [
         "platforms.x.url",
         "%22",
     ),
+    # links List-Unsubscribe carries as written: one header line (998 at most), no "=?"
+    (
+        UNSUBSCRIBE,
+        f'unsubscribe_url = "https://example.org/u?t={"a" * 878}"',
+        "email.unsubscribe_url",
+        "at most 900",
+    ),
+    (
+        UNSUBSCRIBE,
+        f'unsubscribe_url = "https://example.org/u?t={"a" * 1500}"',
+        "email.unsubscribe_url",
+        "at most 900",
+    ),
+    (UNSUBSCRIBE, 'unsubscribe_url = "https://example.org/u?t=?x"', "email.unsubscribe_url", "%3F"),
+    (
+        MAILTO,
+        f'unsubscribe_mailto = "mailto:u@example.org?subject={"s" * 880}"',
+        "email.unsubscribe_mailto",
+        "at most 900",
+    ),
+    (
+        MAILTO,
+        'unsubscribe_mailto = "mailto:u@example.org?s==?q"',
+        "email.unsubscribe_mailto",
+        "%3F",
+    ),
+    # groups (`name: addresses;`): a digest is sent to addresses, never to a group
+    (TO, 'to = "list: a@example.org;"', "email.to", "a group"),
+    (TO, 'to = "a@example.org, Friends: b@example.org;"', "email.to", "a group"),
+    (TO, 'to = "undisclosed-recipients:;"', "email.to", "a group"),
+    (FROM, 'from = "Team: digest@example.org;"', "email.from", "a group"),
+    # format characters that would be silently dropped at build
+    (NAME, 'name = "\u200b"', "brand.name", "U+200B ZERO WIDTH SPACE"),
+    (NAME, 'name = "Digest \u00ad"', "brand.name", "U+00AD SOFT HYPHEN"),
+    (NAME, 'name = "Caf\u034fe Digest"', "brand.name", "U+034F COMBINING GRAPHEME JOINER"),
+    (NAME, 'name = "Digest\ufeff"', "brand.name", "U+FEFF"),
+    (NAME, 'name = "\u3164"', "brand.name", "U+3164 HANGUL FILLER"),
+    (FROM, 'from = "Digest\u200b <digest@example.org>"', "email.from", "U+200B"),
+    (TO, 'to = "Subscribers\u2060 <s@lists.example.org>"', "email.to", "U+2060 WORD JOINER"),
+    (FOOTER, 'footer = "Thanks\u2060 for reading"', "brand.footer", "U+2060 WORD JOINER"),
+    (POSTAL, 'postal_address = "\u200b\u200b"', "brand.postal_address", "U+200B"),
+    (POSTAL, 'postal_address = "\ufe0f \u034f"', "brand.postal_address", "visible"),
     # texts shown in the email body
     (FOOTER, 'footer = "Thanks\\u202eevil"', "brand.footer", "RIGHT-TO-LEFT OVERRIDE"),
     (FOOTER, f'footer = "{"f" * 1001}"', "brand.footer", "at most 1000"),
@@ -239,6 +282,19 @@ def test_a_hostile_value_is_refused_with_its_key(
             'social_icons = "https://cdn.example.org/i/{platform}-64.png?v=ü"',
             "brand.social_icons",
         ),
+        (
+            UNSUBSCRIBE,
+            f'unsubscribe_url = "https://example.org/u?t={"a" * 876}"',
+            f'unsubscribe_url = "https://example.org/u?t={"a" * 877}"',
+            "email.unsubscribe_url",
+        ),
+        (
+            TO,
+            'to = "a@example.org, b@example.org"',
+            'to = "a@example.org, B: b@example.org;"',
+            "email.to",
+        ),
+        (POSTAL, 'postal_address = "م‌ی"', 'postal_address = "‌"', "brand.postal_address"),
         ('catch_up = "6h"', 'catch_up = "366d"', 'catch_up = "366d 1m"', "schedules[0].catch_up"),
         (
             'font_family = "Helvetica, Arial, sans-serif"',
@@ -438,3 +494,66 @@ def test_any_unsubscribe_url_is_refused_by_key_or_needs_no_quoting(
     assert headers["List-Unsubscribe"] == [
         f"<{value}>, <mailto:unsubscribe@example.org?subject=unsubscribe>"
     ]
+
+
+# Whatever `validate` accepts as From and To builds an .eml: groups, odd quoting and stray
+# separators are refused by key, never left for the build to trip over.
+ADDRESS_PARTS = st.sampled_from(
+    [
+        "a@example.org",
+        "b@lists.example.org",
+        "<c@example.org>",
+        "Name",
+        '"Quoted, Name"',
+        '"',
+        "Friends:",
+        "list:",
+        ":",
+        ";",
+        ",",
+        " ",
+        "<",
+        ">",
+        "(comment)",
+        "@",
+        ".",
+        "\\",
+        "Ünï",
+        "\u200b",
+        "\u200d",
+    ]
+)
+ADDRESS_TEXT = st.lists(ADDRESS_PARTS, min_size=1, max_size=8).map("".join)
+
+
+@hypothesis_settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
+@given(value=ADDRESS_TEXT, key=st.sampled_from(["from", "to"]))
+@example(value="list: a@example.org;", key="to")
+@example(value="a@example.org, Friends: b@example.org;", key="to")
+@example(value="Team: digest@example.org;", key="from")
+def test_every_from_and_to_that_validate_accepts_builds_an_eml(
+    tmp_path: Path, value: str, key: str
+) -> None:
+    old = FROM if key == "from" else TO
+    loaded = _loaded(tmp_path, old, f"{key} = {toml_string(value)}")
+    if isinstance(loaded, dict):
+        assert set(loaded) == {f"email.{key}"}, loaded
+        return
+    headers = _headers(loaded)  # raises if the build refuses what validate accepted
+    assert set(headers) == BUILT and all(len(v) == 1 for v in headers.values()), headers
+
+
+@hypothesis_settings(max_examples=200, deadline=None, suppress_health_check=list(HealthCheck))
+@given(name=st.text(st.characters(categories=["Cf", "Mn", "Lo", "Ll", "Zs", "So"]), max_size=8))
+@example(name="\u200b")
+@example(name="Digest \u00ad")
+def test_a_brand_name_validate_accepts_reaches_the_header_unchanged(
+    tmp_path: Path, name: str
+) -> None:
+    loaded = _loaded(tmp_path, NAME, f"name = {toml_string(name)}")
+    if isinstance(loaded, dict):
+        assert set(loaded) == {"brand.name"}, loaded
+        return
+    assert visible(name) == name  # nothing is dropped silently at build
+    list_id = _headers(loaded)["List-Id"][0]
+    assert not list_id.startswith('""')

@@ -255,6 +255,69 @@ def test_unsubscribe_headers_are_checked(old: bytes, new: bytes, phrase: str) ->
     assert phrase in found["unsubscribe"][0]
 
 
+# Providers read these headers as written (RFC 2369, 8058): an encoded word is no link.
+@pytest.mark.parametrize(
+    ("old", "new", "check", "phrase"),
+    [
+        (
+            b"List-Unsubscribe: <https://example.org/unsubscribe>,",
+            b"List-Unsubscribe: =?utf-8?q?=3Chttps=3A//example=2Eorg/unsubscribe=3E=2C?=",
+            "unsubscribe",
+            "RFC 2047",
+        ),
+        (
+            b"List-Unsubscribe: <https://example.org/unsubscribe>,",
+            b"List-Unsubscribe: <https://example.org/other>,",
+            "unsubscribe",
+            "not the configured",
+        ),
+        (
+            b" <mailto:unsubscribe@example.org?subject=unsubscribe>",
+            b" <mailto:other@example.org>",
+            "unsubscribe",
+            "not the configured",
+        ),
+        (
+            b"List-Unsubscribe-Post: List-Unsubscribe=One-Click",
+            b"List-Unsubscribe-Post: =?utf-8?q?List-Unsubscribe=3DOne-Click?=",
+            "unsubscribe",
+            "not List-Unsubscribe=One-Click",
+        ),
+        (
+            b"Message-ID: <330a1bb23f273f87aad4e6a7bdec6c30@digest.example.org>",
+            b"Message-ID: =?utf-8?q?=3C330a1bb23f273f87aad4e6a7bdec6c30=40digest.example.org=3E?=",
+            "eml",
+            "Message-ID is RFC 2047-encoded",
+        ),
+        (
+            b"List-Id: The Morning Digest <digest.example.org>",
+            b"List-Id: The Morning Digest =?utf-8?q?=3Cdigest=2Eexample=2Eorg=3E?=",
+            "eml",
+            "List-Id does not end with <digest.example.org>",
+        ),
+    ],
+)
+def test_raw_list_headers_are_checked_as_written(
+    old: bytes, new: bytes, check: str, phrase: str
+) -> None:
+    eml = GOOD["email/digest.eml"]
+    assert old in eml
+    found = failed(eml=eml.replace(old, new))
+    assert list(found) == [check], found
+    assert phrase in found[check][0]
+
+
+@pytest.mark.parametrize("size", [60, 75, 200, 900])
+def test_a_long_unsubscribe_link_passes_every_check(size: int) -> None:
+    url = ("https://example.org/unsubscribe?t=" + "Ab9-" * size)[:size]
+    config = CONFIG.model_copy(
+        update={"email": CONFIG.email.model_copy(update={"unsubscribe_url": url})}
+    )
+    out = {f.path: f.content for f in render_email(DIGEST, config)}
+    assert check_email(read_email(*(out[p] for p in FILES)), config) == []
+    assert b"List-Unsubscribe: <" + url.encode() + b">," in out["email/digest.eml"]
+
+
 @pytest.mark.parametrize(
     ("subject", "phrase"),
     [

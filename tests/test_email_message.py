@@ -15,8 +15,11 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 from test_render_email import files, message, three_stories, with_summary
 
+from digest.config import Settings
+from digest.errors import RenderError
 from digest.models import Digest, Entry, Story
 from digest.render.email import build_eml, clean_header, render_email, render_html, render_text
+from digest.render.email_verify import HeaderMismatchError, verify_headers
 
 EXPECTED_HEADERS = [
     "From",
@@ -244,3 +247,77 @@ def test_a_long_subject_is_cut_between_graphemes(headline: str) -> None:
     clusters = regex.findall(r"\X", clean_header(headline))
     kept = regex.findall(r"\X", subject.removesuffix("…"))
     assert kept == clusters[: len(kept)]
+
+
+# List-Unsubscribe, List-Unsubscribe-Post, Message-ID and List-Id's <...> are never RFC 2047
+# words: a provider reads the raw bytes (RFC 2369/8058), and an encoded URL is no link at all.
+
+
+def _sized(prefix: str, size: int) -> str:
+    """`prefix` padded with a token to exactly `size` characters."""
+    return (prefix + "Ab9-" * size)[:size]
+
+
+def _with_email(**values: str) -> Settings:
+    base = settings()
+    return base.model_copy(update={"email": base.email.model_copy(update=values)})
+
+
+def _raw_headers(raw: bytes) -> dict[str, str]:
+    """Each header as written: continuation lines joined, nothing decoded."""
+    head = raw.split(b"\r\n\r\n", 1)[0].decode("ascii")
+    found: dict[str, str] = {}
+    for line in head.replace("\r\n ", " ").replace("\r\n\t", "\t").split("\r\n"):
+        name, _, value = line.partition(":")
+        found[name] = value.strip()
+    return found
+
+
+@pytest.mark.parametrize("size", [60, 75, 200, 900])
+def test_a_long_unsubscribe_link_is_written_raw_never_encoded(size: int) -> None:
+    url = _sized("https://example.org/unsubscribe?t=", size)
+    mailto = _sized("mailto:unsubscribe@example.org?subject=", size)
+    raw = build_eml(
+        make_digest(),
+        _with_email(unsubscribe_url=url, unsubscribe_mailto=mailto),
+        text=_TEXT,
+        html=_HTML,
+    )
+    written = _raw_headers(raw)
+    assert written["List-Unsubscribe"] == f"<{url}>, <{mailto}>"
+    assert written["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert all(len(line) <= 998 for line in raw.split(b"\r\n"))  # RFC 5322's hard limit
+    parsed = email.message_from_bytes(raw, policy=email.policy.default)
+    assert list(parsed.keys()) == EXPECTED_HEADERS
+
+
+@pytest.mark.parametrize("size", [60, 75, 200, 255])
+def test_a_long_list_id_is_written_raw_in_list_id_and_message_id(size: int) -> None:
+    label = "a" * 62
+    list_id = ".".join([label] * 4)[: size - len(".example.org")].strip(".") + ".example.org"
+    raw = build_eml(make_digest(), _with_email(list_id=list_id), text=_TEXT, html=_HTML)
+    written = _raw_headers(raw)
+    assert written["List-Id"] == f"The Morning Digest <{list_id}>"
+    assert written["Message-ID"].endswith(f"@{list_id}>") and "=?" not in written["Message-ID"]
+
+
+def test_an_unsubscribe_link_holding_an_encoded_word_start_is_never_written() -> None:
+    # Configured values are checked by `validate`; built from unchecked settings it fails.
+    url = "https://example.org/u?t=?x"  # "=?" a lenient reader may start decoding at
+    with pytest.raises(RenderError, match="List-Unsubscribe"):
+        build_eml(make_digest(), _with_email(unsubscribe_url=url), text=_TEXT, html=_HTML)
+
+
+def test_verify_refuses_a_list_unsubscribe_written_as_encoded_words() -> None:
+    raw = build_eml(make_digest(), settings(), text=_TEXT, html=_HTML)
+    built = email.message_from_bytes(raw, policy=email.policy.default)
+    assert isinstance(built, EmailMessage)
+    values = {name: str(built[name]) for name in EXPECTED_HEADERS[:8]}
+    encoded = raw.replace(
+        b"List-Unsubscribe: <https://example.org/unsubscribe>,",
+        b"List-Unsubscribe: =?utf-8?q?=3Chttps=3A//example=2Eorg/unsubscribe=3E=2C?=",
+    )
+    assert encoded != raw
+    verify_headers(raw, built, values, "morning")
+    with pytest.raises(HeaderMismatchError, match="List-Unsubscribe"):
+        verify_headers(encoded, built, values, "morning")

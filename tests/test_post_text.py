@@ -136,3 +136,46 @@ def test_no_post_ever_holds_a_forbidden_character_and_families_stay_whole(
 def families(text: str) -> int:
     """The emoji families that sit whole inside one grapheme of `text`."""
     return sum(cluster.count(FAMILY) for cluster in regex.findall(r"\X", text))
+
+
+# U+034F COMBINING GRAPHEME JOINER keeps two marks from being reordered (Hebrew points, a mark
+# that must not merge with the next): it stays only there, in a run of combining marks.
+@pytest.mark.parametrize(
+    ("text", "clean"),
+    [
+        ("Head\u034fline", "Headline"),
+        ("\u034fParis", "Paris"),
+        ("Paris\u034f", "Paris"),
+        ("Paris \u034f news", "Paris  news"),
+        ("a\u034f\u034fb", "ab"),
+        ("\u034f\u0301x", "\u0301x"),  # nothing before it to keep apart
+        ("a\u0301\u034f\u0300", "a\u0301\u034f\u0300"),  # keeps the marks in their order
+        ("\u05d1\u05b8\u034f\u05b7", "\u05d1\u05b8\u034f\u05b7"),  # Hebrew: qamats, CGJ, patah
+        ("e\u034f\u0301", "e\u034f\u0301"),  # the mark is not composed into é
+    ],
+)
+def test_a_grapheme_joiner_stays_only_between_marks(text: str, clean: str) -> None:
+    from digest.render.visible import visible
+
+    assert visible(text) == clean
+
+
+def test_a_lone_grapheme_joiner_never_reaches_a_post() -> None:
+    digest = with_text(DIGEST, headline="Bukele\u034f plan", tagline="The US\u034f talks.")
+    for text in all_post_text(digest):
+        assert "\u034f" not in text
+
+
+@pytest.mark.parametrize(
+    ("text", "hidden"),
+    [
+        ("Digest \u00ad", ["\u00ad"]),
+        ("a\u200bb\u2060c", ["\u200b", "\u2060"]),
+        (f"{PERSIAN} {FAMILY} \u0600١", []),
+        ("\u202ex", ["\u202e"]),
+    ],
+)
+def test_hidden_characters_are_those_visible_drops(text: str, hidden: list[str]) -> None:
+    from digest.render.visible import hidden_characters
+
+    assert hidden_characters(text) == hidden

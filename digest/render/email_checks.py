@@ -23,6 +23,7 @@ from digest.models import Rendered
 from digest.render.email_html import Page, parse_html
 from digest.render.email_links import SCHEMES, safe_url, scheme_of
 from digest.render.email_message import MAX_SUBJECT
+from digest.render.email_raw_checks import list_unsubscribe, raw_ids
 from digest.render.visible import BIDI_CONTROLS
 
 MAX_HTML_BYTES = 100_000  # Gmail clips a message at ~102 KB
@@ -192,14 +193,8 @@ def _unsubscribe(mail: Email, settings: Settings) -> list[str]:
         problems.append(f"no unsubscribe link ({url}) in the HTML")
     if url not in _TEXT_LINK.findall(mail.text):
         problems.append(f"no unsubscribe link ({url}) in the text")
-    msg = mail.message
-    header = str(msg.get("List-Unsubscribe", "")) if msg else ""
-    if "<https://" not in header or "<mailto:" not in header:
-        problems.append(f"List-Unsubscribe needs an https and a mailto link: {header!r}")
-    post = str(msg.get("List-Unsubscribe-Post", "")) if msg else ""
-    if post.strip() != "List-Unsubscribe=One-Click":
-        problems.append(f"List-Unsubscribe-Post is {post!r}, not List-Unsubscribe=One-Click")
-    return problems
+    links = [url, _written(settings.email.unsubscribe_mailto)]
+    return problems + list_unsubscribe(mail.eml, links)
 
 
 def _subject(mail: Email, settings: Settings) -> list[str]:
@@ -224,6 +219,7 @@ def _eml(mail: Email, settings: Settings) -> list[str]:
     if msg is None or msg.get_content_type() != "multipart/alternative":
         return ["email/digest.eml is not a multipart/alternative message"]
     problems = [f"email/digest.eml has no {name} header" for name in _HEADERS if not msg.get(name)]
+    problems += raw_ids(mail.eml, settings.email.list_id)
     parts = list(msg.iter_parts())
     types = [part.get_content_type() for part in parts]
     if types != ["text/plain", "text/html"]:

@@ -17,6 +17,9 @@ from digest.errors import RenderError
 
 _READ_BACK = ("Subject", "List-Id")  # unstructured: must read back exactly as set
 _ADDRESSES = ("From", "To")  # structured: must read back as the same addresses
+# Read by providers as written (RFC 2369, 8058): the raw bytes, unfolded, must be the value set.
+VERBATIM = ("Message-ID", "List-Unsubscribe", "List-Unsubscribe-Post")
+MAX_LINE = 998  # characters of a header line, CRLF aside (RFC 5322)
 
 
 class HeaderMismatchError(RenderError):
@@ -52,6 +55,39 @@ def verify_headers(raw: bytes, built: EmailMessage, values: dict[str, str], wher
         read_back, wanted = _mailboxes(default, name), _mailboxes(built, name)
         if read_back != wanted:
             raise HeaderMismatchError(where, f"{name} reads back as {read_back}, not {wanted}")
+    _verify_raw(raw, values, where)
+
+
+def _verify_raw(raw: bytes, values: dict[str, str], where: str) -> None:
+    """The headers providers read as written: no encoded word, the value as set, short lines."""
+    wanted = dict(values)
+    list_id = values["List-Id"]
+    wanted["List-Id"] = list_id[list_id.rfind("<") :]  # the phrase may be encoded, not <id>
+    for name in (*VERBATIM, "List-Id"):
+        written = raw_header(raw, name) or ""
+        whole = written if name != "List-Id" else written[written.rfind("<") :]
+        if whole != wanted[name] or "=?" in whole:
+            raise HeaderMismatchError(
+                where, f"{name} is written as {written[:120]!r}, not as {wanted[name][:120]!r}"
+            )
+    long = [line for line in _head(raw).split(b"\n") if len(line) > MAX_LINE]
+    if long:
+        raise HeaderMismatchError(where, f"a header line is {len(long[0])} characters long")
+
+
+def raw_header(raw: bytes, name: str) -> str | None:
+    """The first `name` header of a message as written: unfolded, nothing decoded."""
+    unfolded = _head(raw).replace(b"\n ", b" ").replace(b"\n\t", b"\t")
+    for line in unfolded.split(b"\n"):
+        found, colon, value = line.partition(b":")
+        if colon and found.decode("ascii", "replace").lower() == name.lower():
+            return value.decode("ascii", "replace").strip(" \t")
+    return None
+
+
+def _head(raw: bytes) -> bytes:
+    """The header block of a message, with LF line ends."""
+    return raw.replace(b"\r\n", b"\n").split(b"\n\n", 1)[0]
 
 
 def _mailboxes(message: Message, name: str) -> list[tuple[str, str]]:
@@ -63,8 +99,7 @@ def _mailboxes(message: Message, name: str) -> list[tuple[str, str]]:
 
 def _raw_names(raw: bytes) -> list[str]:
     """The header names as a line reader (`sendmail -t`) finds them: each unindented line."""
-    head = raw.replace(b"\r\n", b"\n").split(b"\n\n", 1)[0]
-    lines = [line for line in head.split(b"\n") if line[:1] not in (b" ", b"\t")]
+    lines = [line for line in _head(raw).split(b"\n") if line[:1] not in (b" ", b"\t")]
     return [line.split(b":", 1)[0].decode("ascii", errors="replace") for line in lines]
 
 

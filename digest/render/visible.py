@@ -5,8 +5,9 @@ overrides, isolates and marks (a "Trojan Source" headline), zero-width spaces, w
 soft hyphens, Hangul fillers, lone tag characters and every other format character, but keeps
 those that are part of how a language or an emoji is written: a zero width joiner inside an emoji
 sequence (👨‍👩‍👧, 🏳️‍🌈), a joiner or non-joiner between letters of a script that uses them
-(Persian می‌خواهم, Hindi क्‍ष), variation selectors, emoji tag sequences (the flag of Scotland) and
-the visible prepended marks of Arabic numbers.
+(Persian می‌خواهم, Hindi क्‍ष), a combining grapheme joiner that keeps two combining marks apart
+(Hebrew points), variation selectors, emoji tag sequences (the flag of Scotland) and the visible
+prepended marks of Arabic numbers.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import re
 
 import regex
 
-ZWNJ, ZWJ = "\u200c", "\u200d"
+ZWNJ, ZWJ, CGJ = "\u200c", "\u200d", "\u034f"
 # Embeddings, overrides and isolates reorder the text around them; refused wherever text lands.
 BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 _CANDIDATE = regex.compile(
@@ -23,10 +24,10 @@ _CANDIDATE = regex.compile(
     r"|[\p{Cf}\p{Default_Ignorable_Code_Point}]"
 )
 # Default-ignorable, yet how a script is written: variation selectors (emoji, CJK, Mongolian),
-# the combining grapheme joiner; and format characters that are visible (Arabic number signs)
-# or structure a script (Egyptian hieroglyph controls).
+# and format characters that are visible (Arabic number signs) or structure a script (Egyptian
+# hieroglyph controls).
 _KEPT = regex.compile(
-    r"[\uFE00-\uFE0F\U000E0100-\U000E01EF\u180B-\u180D\u180F\u034F"
+    r"[\uFE00-\uFE0F\U000E0100-\U000E01EF\u180B-\u180D\u180F"
     r"\p{Prepended_Concatenation_Mark}\U00013430-\U0001345F]"
 )
 # Scripts whose spelling uses ZWNJ/ZWJ between letters: Arabic-script languages (Persian, Urdu,
@@ -37,6 +38,7 @@ _JOINING = regex.compile(
     r"\p{sc=Malayalam}\p{sc=Sinhala}\p{sc=Myanmar}\p{sc=Khmer}\p{sc=Tibetan}]"
 )
 _LETTER = regex.compile(r"[\p{L}\p{M}]")
+_MARK = regex.compile(r"\p{M}")
 _EMOJI_BEFORE_ZWJ = regex.compile(r"[\p{Extended_Pictographic}\p{Emoji_Modifier}\uFE0F\U000E007F]")
 _EMOJI = regex.compile(r"\p{Extended_Pictographic}")
 # Categories Cc, Cs, Zl and Zp and the two non-characters MRML cannot parse: each a space.
@@ -48,13 +50,29 @@ def visible(text: str) -> str:
     return str(_CANDIDATE.sub(_keep_or_drop, text))
 
 
+def hidden_characters(text: str) -> list[str]:
+    """The characters of `text` that `visible` drops, in order."""
+    return [str(m.group()) for m in _CANDIDATE.finditer(text) if not _keep_or_drop(m)]
+
+
 def _keep_or_drop(match: regex.Match[str]) -> str:
     found = str(match.group())
     if match.group("flag") or _KEPT.fullmatch(found):
         return found
     if found in (ZWJ, ZWNJ) and _needed(match.string, match.start(), found):
         return found
+    if found == CGJ and _between_marks(match.string, match.start()):
+        return found
     return ""
+
+
+def _between_marks(text: str, at: int) -> bool:
+    """Whether the grapheme joiner at `at` follows a letter or mark and precedes a mark: there it
+    keeps canonical ordering from moving the marks (Unicode 3.13, "CGJ"). Anywhere else it does
+    nothing a reader could see."""
+    before = text[at - 1] if at > 0 else CGJ
+    after = text[at + 1] if at + 1 < len(text) else CGJ
+    return CGJ not in (before, after) and bool(_LETTER.fullmatch(before) and _MARK.fullmatch(after))
 
 
 def _needed(text: str, at: int, joiner: str) -> bool:
