@@ -310,3 +310,33 @@ def test_jsonl_names_a_summarizer_failure_as_digest_s_own(monkeypatch: pytest.Mo
     (result,) = summarize_lines([json.dumps({"id": "w", "text": "A sentence."})], "in.jsonl")
     assert isinstance(result, SeedError)
     assert "bug in digest" in result.reason and "the line is valid" in result.reason
+
+
+def test_a_story_of_thousands_of_articles_is_summarized_in_linear_work(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from digest.summarize import extract
+
+    calls = 0
+    real = extract._similar
+
+    def counted(a: frozenset[str], b: frozenset[str]) -> bool:
+        nonlocal calls
+        calls += 1
+        return real(a, b)
+
+    monkeypatch.setattr(extract, "_similar", counted)
+    for articles in (500, 5000):
+        calls = 0
+        story = example_story().model_copy(
+            update={
+                "articles": tuple(
+                    Article(label="Main", headline=None, line=1, paragraphs=("x",))
+                    for _ in range(articles)
+                )
+            }
+        )
+        summarize(story)
+        # Each sentence is compared with the few bullets kept, at most twice: linear work
+        # (each article's best sentence was once found by a scan of all of them: articles²).
+        assert calls <= 2 * articles, (articles, calls)

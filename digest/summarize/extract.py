@@ -105,9 +105,16 @@ def pick(sentences: list[Sentence], title: str, count: int) -> list[Sentence]:
         ):
             chosen.append(candidate)
 
-    for article in sorted({s.article for s in ranked}):
-        take(next(s for s in ranked if s.article == article))
+    best: dict[int, Sentence] = {}  # each article's best sentence, in one pass (not per article)
+    for sentence in ranked:
+        best.setdefault(sentence.article, sentence)
+    for article in sorted(best):
+        if len(chosen) == count:
+            break
+        take(best[article])
     for candidate in ranked:
+        if len(chosen) == count:
+            break
         take(candidate)
     return sorted(chosen, key=lambda s: (s.article, s.position))
 
