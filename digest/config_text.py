@@ -19,6 +19,8 @@ from urllib.parse import quote, urlsplit
 
 from pydantic import AfterValidator, BeforeValidator
 
+from digest.urls import MAX_URL
+
 # Embeddings, overrides, isolates and the marks reorder the text around them ("Trojan Source").
 BIDI = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 # Cc, Cs, Zl, Zp and the two non-characters: each can end a header line or break MJML.
@@ -30,7 +32,6 @@ _URI = re.compile(r"[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]*")
 _HOST = re.compile(r"(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]*[a-z0-9]")
 _ADDR_SPEC = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@" + _HOST.pattern, re.IGNORECASE)
 _MAILTO = re.compile(r"mailto:([^?#]+)(\?[^#]*)?")
-MAX_URL = 2000  # characters; longer links are cut by some mail clients
 MAX_HEADER_URL = 900  # characters of a List-Unsubscribe link; a header line holds 998
 
 

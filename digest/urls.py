@@ -5,9 +5,12 @@ Every renderer writes the URL it is given, so a link is normalised once, where i
     HTTPS://Bücher.Example/ข่าว?q=عربي  →  https://xn--bcher-kva.example/%E0%B8%82...?q=%D8%B9...
 
 The scheme is lower-cased and checked as the parsed scheme (never by substring), the host is
-IDNA-encoded (stdlib, IDNA 2003) or an IP literal, and the path, query and fragment are
-percent-encoded as UTF-8 where they hold non-ASCII or unsafe characters; escapes already there are
-kept, so normalising twice changes nothing.
+IDNA-encoded (stdlib, IDNA 2003) and checked as DNS and browsers read it (labels of 1 to 63
+characters without a leading or trailing '-', 253 in all; a name ending in a number is an IPv4
+address, so only the canonical dotted quad is taken), an IP address must be one the internet can
+reach, and the path, query and fragment are percent-encoded as UTF-8 where they hold non-ASCII or
+unsafe characters; escapes already there are kept, so normalising twice changes nothing. A link
+has at most 2,000 characters, as the config's.
 """
 
 from __future__ import annotations
@@ -26,6 +29,16 @@ _QUERY_SAFE = _PATH_SAFE + "?"
 _ESCAPE = re.compile(r"%[0-9A-Fa-f]{2}")
 _HOST = re.compile(r"(?:[a-z0-9_-]+\.)*[a-z0-9_-]+\.?")
 _PORT = re.compile(r"[0-9]{1,5}")
+_OCTET = r"(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
+_DOTTED_QUAD = re.compile(rf"{_OCTET}(?:\.{_OCTET}){{3}}")
+# WHATWG URL: a host whose last label is a decimal or 0x number is parsed as an IPv4 address.
+_NUMBER = re.compile(r"[0-9]+|0x[0-9a-f]*")
+MAX_URL = 2000  # characters; longer links are cut by some mail clients
+MAX_HOST, MAX_LABEL = 253, 63  # characters of a DNS name and of each of its labels
+_PRIVATE = tuple(
+    ipaddress.ip_network(net)
+    for net in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10", "fc00::/7")
+)
 # Bidi controls are category Cf already; named so the rule is visible where it matters.
 _REFUSED_CATEGORIES = ("Cc", "Cf", "Cs", "Zl", "Zp")
 
@@ -55,6 +68,18 @@ def _either(schemes: Collection[str]) -> str:
 def _normalize(value: str, schemes: Collection[str]) -> str:
     if not value:
         raise ValueError("it is empty")
+    if len(value) > MAX_URL:
+        raise ValueError(f"it is {len(value)} characters long; a link may have at most {MAX_URL}")
+    url = _normalized(value, schemes)
+    if len(url) > MAX_URL:
+        raise ValueError(
+            f"it is {len(url)} characters long once percent-encoded; a link may have at most "
+            f"{MAX_URL}"
+        )
+    return url
+
+
+def _normalized(value: str, schemes: Collection[str]) -> str:
     if value != value.strip():
         end = "ends" if value[-1].isspace() else "starts"
         raise ValueError(f"it {end} with whitespace (a line break or space); remove it")
@@ -118,9 +143,30 @@ def _ipv6(literal: str) -> str:
     if "%" in literal:
         raise ValueError("an IPv6 zone id (%) only works on one machine; remove it")
     try:
-        return ipaddress.IPv6Address(literal).compressed
+        address = ipaddress.IPv6Address(literal)
     except ValueError:
         raise ValueError(f"[{literal}] is not a valid IPv6 address") from None
+    _reachable(address)
+    return address.compressed
+
+
+def _reachable(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> None:
+    """Refuse an address that readers of a newsletter cannot open, saying what it is."""
+    if address.is_unspecified:
+        what = "the unspecified address"
+    elif address.is_loopback:
+        what = "a loopback address (the reader's own machine)"
+    elif address.is_link_local:
+        what = "a link-local address (the reader's own network segment)"
+    elif address.is_multicast:
+        what = "a multicast address"
+    elif any(address in network for network in _PRIVATE):
+        what = "a private network's address"
+    elif not address.is_global:
+        what = "not reachable on the internet (a reserved or documentation range)"
+    else:
+        return
+    raise ValueError(f"host {address} is {what}; no reader can open it: link to a public host")
 
 
 def _port(text: str) -> int | None:
@@ -136,9 +182,35 @@ def _domain(name: str) -> str:
     try:
         ascii_name = name.encode("idna").decode("ascii").lower()
     except UnicodeError:
+        if any(len(label) > MAX_LABEL for label in name.split(".")):
+            raise ValueError(f"host {name!r} has a label over {MAX_LABEL} characters") from None
         raise ValueError(f"host {name!r} is not a valid domain name") from None
     if not _HOST.fullmatch(ascii_name):
         raise ValueError(f"host {name!r} is not a valid domain name or IP address")
+    labels = ascii_name.removesuffix(".").split(".")
+    if _NUMBER.fullmatch(labels[-1]):
+        return _ipv4(name, ascii_name)
+    if len(ascii_name.removesuffix(".")) > MAX_HOST:
+        raise ValueError(f"host {name[:40]!r}… is over {MAX_HOST} characters")
+    for label in labels:
+        if len(label) > MAX_LABEL:
+            raise ValueError(f"host {name!r} has a label over {MAX_LABEL} characters")
+        if label.startswith("-") or label.endswith("-"):
+            raise ValueError(f"host {name!r} has a label that starts or ends with '-'")
+    if labels[-1] == "localhost":
+        raise ValueError(f"host {name!r} is a loopback address (the reader's own machine)")
+    return ascii_name
+
+
+def _ipv4(name: str, ascii_name: str) -> str:
+    """A host that browsers read as an IPv4 address: taken only as four decimal numbers."""
+    if not _DOTTED_QUAD.fullmatch(ascii_name):
+        raise ValueError(
+            f"host {name!r} looks like a number, which browsers read as an IP address "
+            "(0x7f.1 is 127.0.0.1); write an address as four decimal numbers like "
+            "93.184.215.14, or use a domain name"
+        )
+    _reachable(ipaddress.IPv4Address(ascii_name))
     return ascii_name
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
+from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
@@ -33,9 +34,14 @@ NORMALISED = [
     ("https://example.org:8443/x", "https://example.org:8443/x"),
     ("https://example.org:443/x", "https://example.org/x"),
     ("http://example.org:80/", "http://example.org/"),
-    ("http://[2001:DB8::1]:8080/a", "http://[2001:db8::1]:8080/a"),
-    ("http://[::1]/", "http://[::1]/"),
-    ("https://192.0.2.7/x", "https://192.0.2.7/x"),
+    ("http://[2606:4700:4700::1111]:8080/a", "http://[2606:4700:4700::1111]:8080/a"),
+    ("http://[2A00:1450::1]/", "http://[2a00:1450::1]/"),
+    ("https://93.184.215.14/x", "https://93.184.215.14/x"),
+    ("https://a-b.example/", "https://a-b.example/"),
+    ("https://" + "a" * 63 + ".example/", "https://" + "a" * 63 + ".example/"),
+    ("https://example.org./", "https://example.org./"),
+    ("https://1password.com/", "https://1password.com/"),
+    ("https://example.org/" + "p" * 1980, "https://example.org/" + "p" * 1980),
     # the scheme is what is checked: the text "javascript:" in a query is only text
     (
         "https://example.org/?next=javascript:alert(1)",
@@ -70,11 +76,44 @@ REFUSED = [
     ("https://example.org:8o/", "port '8o'"),
     ("https://[::1/", "Invalid IPv6 URL"),
     ("https://[not-an-ip]/", "not appear to be an IPv4 or IPv6 address"),
-    ("https://[::1]x/", "is not a port"),
+    ("https://[2606:4700::1]x/", "is not a port"),
     ("https://[fe80::1%25eth0]/", "zone id"),
     ("https://a..b/", "not a valid domain name"),
     ("https://exa mple.org/", "not a valid domain name"),
     ("https://example.org\uff03/", "NFKC"),
+    # host names as DNS and browsers read them
+    ("https://-a.example/", "starts or ends with '-'"),
+    ("https://a-.example/", "starts or ends with '-'"),
+    ("https://" + "a" * 64 + ".example/", "over 63 characters"),
+    ("https://" + ("a" * 60 + ".") * 5 + "example/", "over 253 characters"),
+    # numbers a browser reads as an IPv4 address (WHATWG URL): only the canonical form
+    ("https://0x7f.1/", "looks like a number"),
+    ("https://0x7f000001/", "looks like a number"),
+    ("https://2130706433/", "looks like a number"),
+    ("https://127.1/", "looks like a number"),
+    ("https://1.2.3.04/", "looks like a number"),
+    ("https://093.184.215.14/", "looks like a number"),
+    ("https://example.123/", "looks like a number"),
+    ("https://256.1.1.1/", "looks like a number"),
+    ("https://\uff10x7f.1/", "looks like a number"),
+    # addresses no reader can reach: this machine, a private network, reserved ranges
+    ("https://127.0.0.1/", "loopback"),
+    ("http://[::1]/", "loopback"),
+    ("https://localhost/", "loopback"),
+    ("https://news.localhost/", "loopback"),
+    ("https://10.0.0.9/", "private"),
+    ("https://192.168.1.1/", "private"),
+    ("http://[fd00::1]/", "private"),
+    ("https://169.254.169.254/", "link-local"),
+    ("http://[fe80::1]/", "link-local"),
+    ("https://0.0.0.0/", "unspecified"),
+    ("https://192.0.2.7/", "not reachable"),
+    ("http://[2001:db8::1]/", "not reachable"),
+    ("https://224.0.0.1/", "multicast"),
+    # length
+    ("https://example.org/" + "p" * 1981, "at most 2000"),
+    ("https://example.org/" + "ข" * 300, "at most 2000"),
+    ("https://example.org/" + "p" * 100_000, "at most 2000"),
 ]
 
 
@@ -113,8 +152,8 @@ HOSTS = st.sampled_from(
         "例え.テスト",
         "пример.рф",
         "مثال.إختبار",
-        "[::1]",
-        "10.0.0.9",
+        "[2606:4700::6810:84e5]",
+        "93.184.215.14",
     ]
 )
 
@@ -190,3 +229,63 @@ def test_any_text_after_a_scheme_is_refused_or_an_idempotent_ascii_uri(
         return
     assert uri.isascii() and not any(c.isspace() for c in uri)
     assert normalize_url(uri, schemes) == uri
+
+
+LABEL = st.text(st.sampled_from("abz09-_"), min_size=1, max_size=70)
+
+
+@given(st.lists(LABEL, min_size=1, max_size=6))
+@example(["-a", "example"])
+@example(["0x7f", "1"])
+@example(["a" * 64, "example"])
+def test_an_accepted_host_is_one_dns_and_browsers_read_alike(labels: list[str]) -> None:
+    host = ".".join(labels)
+    try:
+        uri = normalize_url(f"https://{host}/")
+    except ValueError as error:
+        assert "is not an http(s) URL" in str(error)
+        return
+    name = urlsplit(uri).hostname or ""
+    assert len(name) <= 253
+    for label in name.split("."):
+        assert 1 <= len(label) <= 63 and not label.startswith("-") and not label.endswith("-")
+    last = name.split(".")[-1]
+    assert not last.isdigit() and not last.startswith("0x")  # never read as an IPv4 address
+
+
+@given(st.integers(0, 2**32 - 1))
+def test_an_ip_address_is_a_link_only_when_the_internet_can_reach_it(number: int) -> None:
+    import ipaddress
+
+    address = ipaddress.IPv4Address(number)
+    try:
+        uri = normalize_url(f"https://{address}/")
+    except ValueError as error:
+        assert not address.is_global or address.is_multicast, error
+        return
+    assert address.is_global and uri == f"https://{address}/"
+
+
+@pytest.mark.parametrize(
+    ("url", "phrase"),
+    [
+        ("https://0x7f.1/story", "looks like a number"),
+        ("https://127.0.0.1/story", "loopback"),
+        ("https://-a.example/story", "starts or ends with '-'"),
+        ("https://example.org/" + "p" * 2500, "at most 2000"),
+    ],
+)
+def test_a_refused_seed_url_is_a_seed_error_naming_why(
+    tmp_path: Path, url: str, phrase: str
+) -> None:
+    from digest.errors import SeedError
+    from digest.seeds import read_seed
+
+    seed = tmp_path / "story.txt"
+    seed.write_text(
+        f'+++\nurl = "{url}"\n+++\nA title\n\n**Primary Article:**\n\nThe council met today.\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(SeedError) as caught:
+        read_seed(seed)
+    assert phrase in str(caught.value) and "story.txt:2" in str(caught.value)
