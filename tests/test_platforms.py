@@ -160,12 +160,12 @@ def test_linkedin_counts_the_escaped_commentary() -> None:
     assert linkedin.measure("#Tag") == len(r"{hashtag|\#|Tag}")
 
 
-def test_threads_counts_utf8_bytes_and_at_most_five_links() -> None:
+def test_threads_counts_characters_emoji_as_bytes_and_at_most_five_links() -> None:
     threads = PLATFORMS["threads"]
-    assert threads.measure("é") == 2
+    assert threads.measure("é") == 1
     assert threads.measure(FAMILY) == 25
-    assert threads.fits("é" * 250, 500)
-    assert not threads.fits("é" * 251, 500)
+    assert threads.fits("é" * 500, 500)
+    assert not threads.fits("é" * 501, 500)
     links = " ".join(f"https://example.org/{n}" for n in range(6))
     assert threads.fits(links.rsplit(" ", 1)[0], 500)
     assert not threads.fits(links, 500)
@@ -334,7 +334,7 @@ def test_digest_measure_prints_json_and_fails_over_the_limit(
     assert cli.main(["measure", "--platform", "threads", "héllo"]) == 0
     assert json.loads(capsys.readouterr().out) == {
         "platform": "threads",
-        "count": 6,
+        "count": 5,
         "limit": 500,
         "ok": True,
     }

@@ -55,6 +55,11 @@ class Bluesky(Platform):
     def text_of(self, request: dict[str, Any]) -> str:
         return str(request["record"]["text"])
 
+    def accepts_tag(self, tag: str) -> bool:
+        # the app's own rule: "#tag" alone is one tag facet covering all of it, tag as written
+        facets = post_facets(f"#{tag}", None)
+        return len(facets) == 1 and facets[0]["features"][0] == {"$type": TAG, "tag": tag}
+
     def measure(self, text: str) -> int:
         return graphemes(text)
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
+import regex
+
 from digest.platforms.base import Platform, Post
 
 if TYPE_CHECKING:
@@ -13,7 +15,10 @@ if TYPE_CHECKING:
 AUTHOR_PLACEHOLDER = "urn:li:person:UNSET"  # set [platforms.linkedin] author in config
 # Unescaped, any of these makes LinkedIn drop the rest of the post.
 RESERVED = frozenset("\\|{}@[]()<>#*_~")
-_HASHTAG = re.compile(r"(?<!\S)#(\w*[^\W\d_]\w*)(?!\S)")
+# A hashtag: letters, marks, digits, "_" and joiners with a letter, in any script.
+_HASHTAG = regex.compile(
+    r"(?<!\S)#([\p{L}\p{M}\p{Nd}_\u200c\u200d]*\p{L}[\p{L}\p{M}\p{Nd}_\u200c\u200d]*)(?!\S)"
+)
 _READ = re.compile(r"\{hashtag\|\\#\|((?:\\.|[^\\{}|])*)\}|\\(.)", re.DOTALL)
 
 
@@ -54,6 +59,9 @@ class LinkedIn(Platform):
         return read_little(str(request["commentary"]))
 
     threads = False  # a LinkedIn post has no replies by its author
+
+    def accepts_tag(self, tag: str) -> bool:
+        return bool(_HASHTAG.fullmatch(f"#{tag}"))  # else it is written as escaped text
 
     def measure(self, text: str) -> int:
         return len(little_text(text))

@@ -1,26 +1,66 @@
-"""Threads: UTF-8 bytes, at most five links, and the Threads API's text container."""
+"""Threads: characters with emoji as their UTF-8 bytes, five unique links, one topic tag.
+
+Meta's posts documentation (developers.facebook.com/documentation/threads/posts, Limitations):
+"Text posts are limited to 500 characters. Emojis are counted as the number of UTF-8 bytes."
+It does not say what a character is; a code point is the reading that never counts less than
+a reader sees (a grapheme of several code points counts each), so every code point counts one,
+except that an emoji, the whole sequence (ZWJ family, flag, keycap, skin tone, tag sequence),
+counts its UTF-8 bytes. Emoji here are the grapheme clusters holding an Extended_Pictographic
+code point, a regional indicator or the keycap mark; a text-style `©` counts its 2 bytes too,
+the larger reading. Links (Meta's text attachments page): "All unique URLs found in the text
+field are counted as links", at most five. The topic tag: 1-50 characters, no "." or "&".
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
+import regex
+
 from digest.platforms.base import Platform, Post
 from digest.platforms.x_count import extract_urls_with_indices
 
 MAX_LINKS = 5
+TOPIC_TAG_MAX = 50
+_GRAPHEME = regex.compile(r"\X")
+_MAYBE_EMOJI = regex.compile(r"[\p{Extended_Pictographic}\p{RI}\u20e3]")
+
+
+def threads_length(text: str) -> int:
+    """Code points, with each emoji sequence counted as its UTF-8 bytes."""
+    if text.isascii() or not _MAYBE_EMOJI.search(text):
+        return len(text)
+    total = 0
+    for cluster in _GRAPHEME.findall(text):
+        emoji = _MAYBE_EMOJI.search(cluster)
+        total += len(cluster.encode("utf-8")) if emoji else len(cluster)
+    return total
+
+
+def unique_links(text: str) -> int:
+    """How many different URLs `text` holds, as Threads counts links."""
+    return len({u["url"] for u in extract_urls_with_indices(text)})
+
+
+def valid_topic_tag(tag: str) -> bool:
+    """Threads' topic tag rule: 1-50 characters, without "." or "&"."""
+    return 1 <= len(tag) <= TOPIC_TAG_MAX and not ({".", "&"} & set(tag))
 
 
 class Threads(Platform):
-    name, limit, unit = "threads", 500, "UTF-8 bytes"
+    name, limit, unit = "threads", 500, "characters (emoji as UTF-8 bytes)"
     label, topic_tag = "Threads", True
 
     def measure(self, text: str) -> int:
-        return len(text.encode("utf-8"))
+        return threads_length(text)
 
     def fits(self, text: str, limit: int) -> bool:
         if not text or self.measure(text) > limit:
             return False
-        return text.count(".") <= MAX_LINKS or len(extract_urls_with_indices(text)) <= MAX_LINKS
+        return text.count(".") <= MAX_LINKS or unique_links(text) <= MAX_LINKS
+
+    def accepts_tag(self, tag: str) -> bool:
+        return valid_topic_tag(tag)
 
     def payload(self, post: Post) -> dict[str, Any]:
         # POST /{user-id}/threads; a part after the first replies to the one before it.

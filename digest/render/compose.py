@@ -13,13 +13,15 @@ import regex
 from digest.models import Entry
 from digest.platforms import Platform, graphemes
 from digest.render.email_links import safe_url, scheme_of
-from digest.render.thread import SEPARATOR, split_thread
+from digest.render.thread import SEPARATOR, atom_spans, split_thread
 from digest.render.visible import one_line, visible
 
-TOPIC_TAG_MAX = 50  # Threads: 1-50 characters, no "." or "&"
 TAG_MAX_GRAPHEMES = 64  # Bluesky's tag facet limit, also a sane cap elsewhere
-_TAG = re.compile(r"\w*[^\W\d_]\w*")  # a word with at least one letter, as hashtags need
+# A word of letters, marks (Thai vowels, Devanagari signs), digits and joiners, in any script,
+# with at least one letter: what every platform's hashtag rule has in common.
+_TAG = regex.compile(r"[\p{L}\p{M}\p{Nd}_\u200c\u200d]*\p{L}[\p{L}\p{M}\p{Nd}_\u200c\u200d]*")
 _CLIP_TRAILING = " \t,;:.-–—…"
+_GRAPHEME = regex.compile(r"\X")
 _WORD = re.compile(r"[^\W\d_]{3,}")
 
 
@@ -40,10 +42,12 @@ def story_parts(entry: Entry, platform: Platform) -> Parts:
     summary = entry.summary
     bullets = tuple(b for b in map(post_text, summary.bullets) if b)
     tagline = post_text(summary.tagline)
-    # A headline of nothing but invisible characters: the seed's own title stands in.
-    headline = post_text(summary.headline) or post_text(entry.story.title)
+    # Posts have room for the seed's whole title (the summary's headline is fit to an email
+    # subject's 70); only a title of nothing but invisible characters gives way to it.
+    headline = post_text(entry.story.title) or post_text(summary.headline)
     if not tagline and bullets:
-        tagline = strongest_bullet(bullets, headline, summary.hashtags)
+        topic = post_text(summary.headline) or headline
+        tagline = strongest_bullet(bullets, topic, summary.hashtags)
         bullets = tuple(b for b in bullets if b != tagline)
     return Parts(
         headline=headline,
@@ -90,9 +94,9 @@ def hashtags(
     return tuple(chosen[:count])
 
 
-def topic_tag(tags: tuple[str, ...]) -> str | None:
-    """Threads' single topic tag: the first usable hashtag short enough for it."""
-    return next((t for t in hashtags(tags, len(tags)) if len(t) <= TOPIC_TAG_MAX), None)
+def topic_tag(tags: tuple[str, ...], accepts: Callable[[str], bool]) -> str | None:
+    """Threads' single topic tag: the first usable hashtag its rule accepts, in any script."""
+    return next(iter(hashtags(tags, 1, accepts)), None)
 
 
 def compose_thread(
@@ -125,9 +129,7 @@ def fit(parts: Parts, ok: Callable[[Parts], bool], min_tags: int = 0) -> Parts:
         lambda p: _fewer_tags(p, ok, 0),
         lambda p: _shorten(p, "headline", 1, ok, str.split, " "),
         lambda p: replace(p, url=None),
-        lambda p: _shorten(
-            replace(p, headline=headline), "headline", 0, ok, lambda s: regex.findall(r"\X", s), ""
-        ),
+        lambda p: _shorten(replace(p, headline=headline), "headline", 0, ok, _unsplit, ""),
     ]
     for step in steps:
         if ok(parts):
@@ -159,8 +161,7 @@ def _shorten(
     def clipped(count: int) -> Parts:
         if count >= len(pieces):
             return parts
-        text = joiner.join(pieces[:count]).rstrip(_CLIP_TRAILING)
-        text += "…" if text else ""
+        text = _clip(pieces[:count], joiner)
         if field == "headline":
             return replace(parts, headline=text)
         return replace(parts, tagline=text)
@@ -176,6 +177,43 @@ def _shorten(
         else:
             high = middle - 1
     return best
+
+
+# Words a cut headline or tagline must not end on ("…with", "…at a"): articles,
+# prepositions, conjunctions, auxiliaries and pronouns that lean on the word after them.
+FUNCTION_WORDS = frozenset(
+    """a an the and or but nor so yet if as at by for from in into of off on onto out over per
+    to up upon via with within without about after against before between during than that
+    this these those through toward towards under until while amid among is are was were be
+    been being has have had do does did will would shall should can could may might must not
+    its his her their our your my who whom whose which what when where how why all any each
+    no some such own other le la les un une des du de et ou à au aux en der die das ein eine
+    und oder von zu im el los las y o del con por para""".split()
+)
+
+
+def _clip(pieces: list[str], joiner: str) -> str:
+    """The first pieces, ended with "…": never on punctuation or, between words, a function
+    word (the words before it are kept instead)."""
+    words = list(pieces)
+    while joiner and len(words) > 1 and _bare(words[-1]) in FUNCTION_WORDS:
+        words.pop()
+    text = joiner.join(words).rstrip(_CLIP_TRAILING)
+    return text + "…" if text else ""
+
+
+def _bare(word: str) -> str:
+    return word.strip(_CLIP_TRAILING + "\"'“”‘’()").casefold()
+
+
+def _unsplit(text: str) -> list[str]:
+    """Graphemes, with each link, hashtag and mention one piece: a cut never falls inside."""
+    pieces: list[str] = []
+    position = 0
+    for start, end in atom_spans(text):  # links as any platform finds them, tags, mentions
+        pieces += [*_GRAPHEME.findall(text[position:start]), text[start:end]]
+        position = end
+    return pieces + _GRAPHEME.findall(text[position:])
 
 
 def _nfc(text: str) -> str:

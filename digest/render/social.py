@@ -110,7 +110,9 @@ def _posts(
             url=full.url if n == card else None,
             title=full.headline,
             description=full.tagline,
-            topic_tag=topic_tag(entry.summary.hashtags) if platform.topic_tag and n == 1 else None,
+            topic_tag=topic_tag(entry.summary.hashtags, platform.accepts_tag)
+            if platform.topic_tag and n == 1
+            else None,
             account=platform.account(settings),
         )
         for n, text in enumerate(texts, 1)

@@ -77,7 +77,7 @@ class Places:
     def __init__(self, text: str) -> None:
         self.text = text
         self.boundaries = {m.end() for m in _GRAPHEME.finditer(text)}
-        self.atoms = _atoms(text)
+        self.atoms = atom_spans(text)
         self.starts = [s for s, _ in self.atoms]
         cuts = [
             Cut(space.start(), space.end(), _level(text, space.start(), space.group()))
@@ -113,7 +113,7 @@ class Places:
         ]
 
 
-def _atoms(text: str) -> list[tuple[int, int]]:
+def atom_spans(text: str) -> list[tuple[int, int]]:
     """Spans never split: links (as X or Bluesky find them, or anything after http://), tags,
     mentions."""
     spans = sorted(
