@@ -213,7 +213,8 @@ def _unsplit(text: str) -> list[str]:
     for start, end in atom_spans(text):  # links as any platform finds them, tags, mentions
         pieces += [*_GRAPHEME.findall(text[position:start]), text[start:end]]
         position = end
-    return pieces + _GRAPHEME.findall(text[position:])
+    pieces += _GRAPHEME.findall(text[position:])
+    return pieces
 
 
 def _nfc(text: str) -> str:
