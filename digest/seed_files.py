@@ -27,30 +27,41 @@ _KINDS = {
 }
 _FLAGS = os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW | os.O_NOCTTY | os.O_CLOEXEC
 _CHUNK = 1 << 16
+_HIDDEN = ("Cc", "Cf", "Zl", "Zp")
+_JOINERS = ("\u200c", "\u200d")
 
 
 def printable(text: str) -> str:
-    """`text` safe to print and to write as UTF-8: undecodable bytes and control characters
-    backslash-escaped (`bad\\xff.txt`, `a\\nb.txt`)."""
+    """`text` safe to print and to write as UTF-8: undecodable bytes, control, bidi and invisible
+    characters backslash-escaped (`bad\\xff.txt`, `a\\nb.txt`, `\\u202egpj.txt`)."""
     try:
         text = text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
     except UnicodeEncodeError:  # a surrogate that no file name decoding produces
         text = text.encode("utf-8", "backslashreplace").decode("utf-8")
     return "".join(
-        char.encode("unicode_escape").decode("ascii")
-        if unicodedata.category(char) == "Cc"
-        else char
-        for char in text
+        char.encode("unicode_escape").decode("ascii") if _hidden(char) else char for char in text
     )
 
 
+def _hidden(char: str) -> bool:
+    """Control characters, line separators and format characters (bidi controls that make
+    `\u202egpj.txt` show as `txt.jpg`, zero-width spaces), but the joiners a script or an
+    emoji is written with (Persian ZWNJ, the ZWJ of 👨‍👩‍👧)."""
+    return unicodedata.category(char) in _HIDDEN and char not in _JOINERS
+
+
 def check_name(path: Path) -> None:
-    """Refuse a file name that is not UTF-8 or holds control characters, naming it escaped."""
+    """Refuse a file name that is not UTF-8 or holds control, bidi or invisible characters,
+    naming it escaped."""
     shown = printable(path.name)
     if shown == path.name:
         return
-    undecodable = any("\udc80" <= char <= "\udcff" for char in path.name)
-    what = "is not valid UTF-8" if undecodable else "holds control characters"
+    if any("\udc80" <= char <= "\udcff" for char in path.name):
+        what = "is not valid UTF-8"
+    elif any(unicodedata.category(char) == "Cc" for char in path.name):
+        what = "holds control characters"
+    else:
+        what = "holds invisible or bidi-control characters"
     raise SeedError(
         Path(printable(str(path))),
         1,

@@ -119,6 +119,14 @@ BAD_NAMES = [
     (b"latin1-caf\xe9.md", "latin1-caf\\xe9.md", "is not valid UTF-8"),
     (b"new\nline.txt", "new\\nline.txt", "holds control characters"),
     (b"esc\x1b[31m.json", "esc\\x1b[31m.json", "holds control characters"),
+    # bidi controls and invisible characters: `gpj.txt` that shows as `txt.jpg`, a hidden space
+    ("\u202egpj.txt".encode(), "\\u202egpj.txt", "invisible or bidi-control"),
+    ("a\u2066b\u2069.txt".encode(), "a\\u2066b\\u2069.txt", "invisible or bidi-control"),
+    ("a\u200eb.txt".encode(), "a\\u200eb.txt", "invisible or bidi-control"),
+    ("a\u200bb.txt".encode(), "a\\u200bb.txt", "invisible or bidi-control"),
+    ("\ufeffbom.txt".encode(), "\\ufeffbom.txt", "invisible or bidi-control"),
+    ("soft\u00adhyphen.md".encode(), "soft\\xadhyphen.md", "invisible or bidi-control"),
+    ("line\u2028break.txt".encode(), "line\\u2028break.txt", "invisible or bidi-control"),
 ]
 
 
@@ -158,3 +166,16 @@ def test_build_with_unreadable_seeds_publishes_the_rest(tmp_path: Path) -> None:
     assert rejected["none.json"]["line"] == 2
     assert "must be a string, not null" in rejected["none.json"]["reason"]
     assert "digest: " + str(seeds / "bad\\xff.txt") + ":1: the file name" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "name", ["می\u200cخواهم.txt", "👨\u200d👩\u200d👧-family.md", "café-ข่าว.txt", "日本.json"]
+)
+def test_a_name_in_any_script_with_its_joiners_is_read(tmp_path: Path, name: str) -> None:
+    seed = {
+        ".json": b'{"title": "T", "text": "The council met."}',
+        ".md": b"# T\n\nThe council met.\n",
+    }.get(Path(name).suffix, SEED)
+    (tmp_path / name).write_bytes(seed)
+    stories, errors = read_seeds(tmp_path)
+    assert errors == [] and [s.source for s in stories] == [name]

@@ -42,6 +42,7 @@ _MARK = regex.compile(r"\p{M}")
 _EMOJI_BEFORE_ZWJ = regex.compile(r"[\p{Extended_Pictographic}\p{Emoji_Modifier}\uFE0F\U000E007F]")
 _EMOJI = regex.compile(r"\p{Extended_Pictographic}")
 # Categories Cc, Cs, Zl and Zp and the two non-characters MRML cannot parse: each a space.
+_BIDI_ANY = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")  # marks too
 _UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff\u2028\u2029\ufffe\uffff]")
 
 
@@ -85,6 +86,12 @@ def _needed(text: str, at: int, joiner: str) -> bool:
         return True
     in_script = bool(_JOINING.fullmatch(before)) or bool(_JOINING.fullmatch(after))
     return in_script and bool(_LETTER.fullmatch(before)) and bool(_LETTER.fullmatch(after))
+
+
+def without_controls(text: str) -> str:
+    """`text` as written, less its bidi controls and marks, each control character a space:
+    for seed sentences quoted as they are (the sources of a summary)."""
+    return _UNSAFE.sub(" ", _BIDI_ANY.sub("", text))
 
 
 def one_line(value: str) -> str:
