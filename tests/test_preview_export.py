@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import errno
+import os
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from browser import launched
+from factories import run_digest
 from preview_support import EXAMPLE_SLUG, NOW, make_project, screenshot
 
 from digest.config import load_config
@@ -186,3 +190,57 @@ def test_export_skips_frames_of_samples_without_an_email(tmp_path: Path) -> None
     assert (target / f"story/{EXAMPLE_SLUG}/frame-light.html").is_file()
     batch = (target / "batch/2026-11-27/morning-0800/email.html").read_text()
     assert "not a valid manifest" in batch
+
+
+# Every OSError of the export (a file where a folder should be, a name too long, a full disk)
+# is one clean DigestError naming the path, never a traceback.
+@pytest.mark.parametrize(
+    ("where", "phrase"),
+    [
+        (lambda d: d / "afile" / "sub", "Not a directory"),
+        (lambda d: d / "afile" / "sub" / "deeper", "Not a directory"),
+        (lambda d: d / ("n" * 300), "File name too long"),
+        (lambda d: Path("/proc/self/digest-export"), "No such file or directory"),
+    ],
+    ids=["below-a-file", "two-below-a-file", "name-too-long", "cannot-be-made"],
+)
+def test_an_export_folder_that_cannot_be_written_is_one_clean_error(
+    tmp_path: Path, where: Callable[[Path], Path], phrase: str
+) -> None:
+    config = make_project(tmp_path)
+    (tmp_path / "afile").write_text("a file, not a folder")
+    target = where(tmp_path)
+    with pytest.raises(DigestError) as caught:
+        export_site(config, target, NOW)
+    message = str(caught.value)
+    assert phrase in message and "cannot export" in message, message
+    assert "\n" not in message
+
+
+def test_a_full_disk_midway_is_one_clean_error_naming_the_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = make_project(tmp_path)
+    written: list[Path] = []
+
+    def full(self: Path, data: bytes) -> int:
+        if written:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(self))
+        written.append(self)
+        return len(data)
+
+    monkeypatch.setattr(Path, "write_bytes", full)
+    with pytest.raises(DigestError, match="No space left on device") as caught:
+        export_site(config, tmp_path / "review", NOW)
+    assert str(tmp_path / "review") in str(caught.value)
+
+
+def test_the_cli_reports_an_unwritable_export_folder_in_one_line(tmp_path: Path) -> None:
+    config = make_project(tmp_path)
+    (tmp_path / "afile").write_text("x")
+    target = tmp_path / "afile" / "sub"
+    result = run_digest("preview", "--config", str(config), "--export", str(target), cwd=tmp_path)
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and str(target) in lines[0] and "Not a directory" in lines[0], lines

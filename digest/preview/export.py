@@ -17,6 +17,7 @@ from pathlib import Path
 from digest.errors import DigestError
 from digest.preview.pages import failure, respond, site_paths
 from digest.preview.site import Site
+from digest.seed_files import printable
 
 log = logging.getLogger(__name__)
 
@@ -26,13 +27,25 @@ MARKER = ".digest-preview-export"
 def export_site(config: Path, folder: Path, now: datetime, seeds: Path | None = None) -> int:
     """Write every view of the project into `folder`; returns how many files were written.
 
-    `folder` must be new, empty, or an earlier export (which is replaced).
+    `folder` must be new, empty, or an earlier export (which is replaced). Raises `DigestError`
+    naming the path when the folder cannot be made or written (a file in the way, a full disk).
     """
     site = Site(config, now, seeds)
     if site.problem is not None:
         raise site.problem
     folder = Path(folder)
-    _prepare(folder)
+    try:
+        _prepare(folder)
+        return _write(site, folder)
+    except OSError as exc:
+        where = printable(str(exc.filename if exc.filename is not None else folder))
+        raise DigestError(
+            f"{where}: cannot export there ({exc.strerror or exc}); pick a folder you can write "
+            "to, e.g. --export review"
+        ) from None
+
+
+def _write(site: Site, folder: Path) -> int:
     count = 0
     for path in site_paths(site):
         try:
