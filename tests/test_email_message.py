@@ -122,6 +122,8 @@ def test_a_non_ascii_subject_survives_the_round_trip() -> None:
         ("The Morning Digest", b"List-Id: The Morning Digest <digest.example.org>"),
         ('News, "Daily"', b'List-Id: "News, \\"Daily\\"" <digest.example.org>'),
         ("Le Café: Digest", b"List-Id: Le =?utf-8?q?Caf=C3=A9?= Digest <digest.example.org>"),
+        ("\u200b\u2060", b"List-Id: <digest.example.org>"),  # nothing visible: no "" phrase
+        ("\u202e", b"List-Id: <digest.example.org>"),
     ],
 )
 def test_list_id_phrase_is_well_formed(name: str, raw: bytes) -> None:

@@ -267,8 +267,11 @@ def _url(url: str) -> str:
 
 
 def _phrase(name: str) -> str:
-    """A display name for a header, quoted when it holds characters outside an RFC 5322 atom."""
+    """A display name for a header, quoted when it holds characters outside an RFC 5322 atom;
+    empty when nothing visible is left (List-Id is then `<list-id>` alone, as RFC 2919 allows)."""
     name = clean_header(name)
+    if not name:
+        return ""
     if not name.isascii():  # encoded words (RFC 2047) may not sit inside quotes: drop specials
         return " ".join(re.sub(r'[()<>\[\]:;@\\,."]', " ", name).split())
     if re.fullmatch(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~ -]+", name):
