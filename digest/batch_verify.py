@@ -17,6 +17,11 @@ def verify_files(batch: Path, manifest: Manifest) -> list[str]:
     """Every problem of `batch`: missing, linked or altered files, and anything not listed."""
     if os.path.islink(batch):
         return [f"{batch}: the batch folder is a symbolic link; batches hold real folders only"]
+    if os.path.islink(batch.parent):
+        return [
+            f"{batch.parent}: the date folder is a symbolic link, so this is no batch of the "
+            "outbox; batches are published in real folders only"
+        ]
     problems = [p for record in manifest.files if (p := _check_record(batch, record))]
     listed = {record.path for record in manifest.files} | {"manifest.json"}
     folders = {parent for path in listed for parent in _parents(path)}

@@ -18,6 +18,7 @@ from pydantic import ValidationError
 from digest.batch_verify import CLAIMS, verify_files
 from digest.errors import DigestError
 from digest.manifest import Manifest
+from digest.slots import sane
 
 log = logging.getLogger("digest.outbox")
 _DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -50,6 +51,13 @@ def published(outbox: Path, schedule: str | None = None) -> list[Batch]:
         ) from None
     out = []
     for day in sorted(n for n in names if _DAY.match(n)):
+        if os.path.islink(outbox / day):
+            log.warning(
+                "%s: skipped, a symbolic link; batches are published in real date folders of "
+                "the outbox only",
+                outbox / day,
+            )
+            continue
         try:
             entries = sorted(os.listdir(outbox / day))
         except OSError as exc:
@@ -123,12 +131,24 @@ def carried(outbox: Path, schedule: str, before: datetime) -> set[str]:
     for batch in published(outbox, schedule):
         try:
             manifest = read_manifest(batch.path)
+            slot = _slot_instant(batch.path, manifest)
         except DigestError as exc:
             slugs |= _carried_by_damaged(batch, before, exc)
             continue
-        if manifest.slot.utc.astimezone(UTC) < before:
+        if slot < before:
             slugs.update(story.slug for story in manifest.stories)
     return slugs
+
+
+def _slot_instant(batch: Path, manifest: Manifest) -> datetime:
+    """The manifest's slot.utc as a UTC instant; DigestError when it cannot be one (overflow)."""
+    utc = sane(manifest.slot.utc)
+    if utc is None:
+        raise DigestError(
+            f"{batch / 'manifest.json'}: not a valid manifest: slot.utc "
+            f"{manifest.slot.utc.isoformat()} is not an aware time in the years digest schedules"
+        )
+    return utc
 
 
 def _carried_by_damaged(batch: Batch, before: datetime, problem: DigestError) -> set[str]:

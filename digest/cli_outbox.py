@@ -16,6 +16,8 @@ from digest.channels import CHANNELS
 from digest.errors import DigestError
 
 OK, FAILED = 0, 1  # as digest.cli has them (importing it here would be circular)
+MAX_LIST = 1000  # slots per schedule `--list` prints; more is a typo, and it would run for ages
+MAX_INTERVAL = 86400  # a day between wake-ups: slots are at least that far apart
 log = logging.getLogger("digest.outbox")
 Command = Callable[[argparse.Namespace], int]
 _ADVICE = {
@@ -45,6 +47,23 @@ def clean_os_errors(run: Command) -> Command:
     return wrapped
 
 
+def bounded(low: int, high: int) -> Callable[[str], int]:
+    """An argparse type: a whole number from `low` to `high` (argparse names the option)."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+        if value < low:
+            raise argparse.ArgumentTypeError(f"at least {low}, not {value}")
+        if value > high:
+            raise argparse.ArgumentTypeError(f"at most {high}, not {value}")
+        return value
+
+    return parse
+
+
 def add_commands(commands: Any) -> None:
     """Register `schedule`, `check` and `outbox` on the main parser."""
     from digest.cli import common
@@ -61,12 +80,17 @@ def add_commands(commands: Any) -> None:
     mode.add_argument(
         "--list",
         nargs="?",
-        type=int,
+        type=bounded(1, MAX_LIST),
         const=5,
         metavar="N",
-        help="print the next N slots of each schedule (default 5)",
+        help=f"print the next N slots of each schedule (default 5, at most {MAX_LIST})",
     )
-    run.add_argument("--interval", type=int, default=20, help="seconds between wake-ups")
+    run.add_argument(
+        "--interval",
+        type=bounded(1, MAX_INTERVAL),
+        default=20,
+        help=f"seconds between wake-ups (default 20, 1 to {MAX_INTERVAL})",
+    )
     run.set_defaults(run=clean_os_errors(_schedule))
 
     check = commands.add_parser(

@@ -13,6 +13,7 @@ from datetime import datetime
 from pathlib import Path
 
 from digest.models import Slot
+from digest.slots import MAX_YEAR, MIN_YEAR, sane
 
 log = logging.getLogger("digest.journal")
 JOURNAL = ".journal.jsonl"
@@ -44,6 +45,11 @@ def record(outbox: Path, now: datetime, event: str, slot: Slot, detail: str = ""
 
 def read(outbox: Path) -> list[dict[str, str]]:
     """Every event so far, oldest first; a line that is not one (a torn write) is skipped."""
+    return [event for _, event in read_lines(outbox)]
+
+
+def read_lines(outbox: Path) -> list[tuple[str, dict[str, str]]]:
+    """Every event so far with where it is (`<journal>:<line>`), oldest first."""
     path = outbox / JOURNAL
     try:
         data = path.read_bytes() if path.is_file() else b""
@@ -58,7 +64,7 @@ def read(outbox: Path) -> list[dict[str, str]]:
         if problem:
             log.warning("%s:%d: skipped, %s", path, number, problem)
         else:
-            events.append(event)
+            events.append((f"{path}:{number}", event))
     return events
 
 
@@ -76,9 +82,11 @@ def _parse(line: bytes) -> tuple[str, dict[str, str]]:
     if wrong:
         return f"no text field {wrong[0]!r}", {}
     try:
-        aware = datetime.fromisoformat(event["slot"]).tzinfo is not None
+        slot = datetime.fromisoformat(event["slot"])
     except ValueError:
-        aware = False
-    if not aware:
+        slot = None
+    if slot is None or slot.tzinfo is None:
         return f"slot {event['slot']!r} is not an ISO time with its UTC offset", {}
+    if sane(slot) is None:
+        return f"slot {event['slot']!r} is outside the years {MIN_YEAR} to {MAX_YEAR}", {}
     return "", event

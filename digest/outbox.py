@@ -2,22 +2,27 @@
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import logging
 import os
-import re
 import secrets
 import shutil
+import stat
 from pathlib import Path
 
+from digest.batch_verify import CLAIMS
 from digest.errors import BatchExistsError, PublishError
 from digest.manifest import build_manifest, manifest_bytes
 from digest.models import Rendered
-from digest.outbox_swap import repair, replace
+from digest.outbox_staging import STAGING as STAGING
+from digest.outbox_staging import clean_stale as clean_stale
+from digest.outbox_staging import hold, make_staging, release
+from digest.outbox_swap import replace
 
-STAGING = ".staging"
 log = logging.getLogger("digest.outbox")
-_STAGED = re.compile(r"\.(?P<pid>\d+)-[0-9a-f]+\.(?P<kind>partial|replaced|target)$")
+# A claim record is one short JSON line; anything far bigger is not one.
+_MAX_CLAIM = 64 << 10
 
 
 def batch_path(outbox: Path, folder: str) -> Path:
@@ -35,34 +40,64 @@ def publish(
 ) -> Path:
     """Write `rendered` as `outbox/<date>/<slot>/`; a reader sees the whole batch or nothing.
 
-    Refuses (BatchExistsError) when the slot is already published, unless `force` replaces it.
+    Refuses (BatchExistsError) when the slot is already published, unless `force` replaces it;
+    the replacement keeps the consumers' `claims/` of the batch it replaces.
     `durable=False` skips fsync: only for benchmarks and throwaway outboxes.
     """
     slot = rendered.digest.slot
     target = batch_path(outbox, slot.folder)
+    _day_folder(target.parent, create=False)
     if target.exists() and not force:
         raise BatchExistsError(target)
     # pid and a random token: two publishers (processes or threads) never share a staging folder.
-    token = f"{os.getpid()}-{secrets.token_hex(4)}"
-    staging = outbox / STAGING / f"{_safe(slot.batch_id)}.{token}.partial"
+    base = f"{_safe(slot.batch_id)}.{os.getpid()}-{secrets.token_hex(4)}"
+    try:
+        root = make_staging(outbox)
+        lock = hold(root, base)
+    except OSError as exc:
+        raise _failed(target, exc) from exc
+    staging = root / f"{base}.partial"
     try:
         _write_batch(staging, rendered, config_hash, durable)
-        target.parent.mkdir(parents=True, exist_ok=True)
+        _day_folder(target.parent, create=True)
         if force and target.exists():
-            replace(staging, target, outbox, durable)
+            _carry_claims(target, staging, durable)
+            replace(staging, target, outbox, durable, lambda old: _carry_late(old, target))
         else:
             _rename_exclusive(staging, target)
     except OSError as exc:
-        name = errno.errorcode.get(exc.errno or 0, "error")
-        raise PublishError(
-            f"{target}: could not publish ({exc.strerror or exc}, {name}); nothing was "
-            "published. Fix the cause (disk space, permissions) and run again."
-        ) from exc
+        raise _failed(target, exc) from exc
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+        release(root, base, lock)
     if durable:
         _fsync_parent(target)
     return target
+
+
+def _failed(target: Path, exc: OSError) -> PublishError:
+    name = errno.errorcode.get(exc.errno or 0, "error")
+    return PublishError(
+        f"{target}: could not publish ({exc.strerror or exc}, {name}); nothing was "
+        "published. Fix the cause (disk space, permissions) and run again."
+    )
+
+
+def _day_folder(day: Path, *, create: bool) -> None:
+    """Refuse a date folder that is not a real folder: a link there would publish elsewhere."""
+    if create:
+        with contextlib.suppress(FileExistsError):
+            day.mkdir()
+    try:
+        mode = os.lstat(day).st_mode
+    except FileNotFoundError:
+        return
+    if not stat.S_ISDIR(mode):
+        what = "a symbolic link" if stat.S_ISLNK(mode) else "not a folder"
+        raise PublishError(
+            f"{day}: {what}, where the batches of that date belong; nothing was published. "
+            "Batches are published in a real folder only: move it away and run again"
+        )
 
 
 def _fsync_parent(target: Path) -> None:
@@ -78,66 +113,12 @@ def _fsync_parent(target: Path) -> None:
         )
 
 
-def clean_stale(outbox: Path) -> list[Path]:
-    """Repair what dead publishers left in staging; returns the paths it removed or restored.
-
-    A half-written batch is removed; the old batch of a `--force` replacement stopped between its
-    two renames is put back in its slot. Run at start-up by the scheduler and by every build.
-    """
-    staging = outbox / STAGING
-    try:
-        entries = sorted(staging.iterdir()) if staging.is_dir() else []
-    except OSError as exc:
-        log.warning("could not look for stale staging folders in %s: %s", staging, exc.strerror)
-        return []
-    # Markers last: a `.replaced` batch needs its marker to find its slot.
-    entries.sort(key=lambda path: path.suffix == ".target")
-    cleaned = []
-    for path in entries:
-        match = _STAGED.search(path.name)
-        if match and _alive(int(match.group("pid"))):
-            continue
-        try:
-            if match and match["kind"] == "replaced":
-                repair(outbox, path)
-            elif os.path.lexists(path):
-                kind = _remove(path)
-                log.warning(
-                    "removed stale staging %s %s (a publish that did not finish)", kind, path
-                )
-        except OSError as exc:
-            log.warning("could not clean stale staging entry %s: %s", path, exc.strerror)
-            continue
-        cleaned.append(path)
-    return cleaned
-
-
-def _remove(path: Path) -> str:
-    if path.is_dir() and not path.is_symlink():
-        shutil.rmtree(path)
-        return "folder"
-    path.unlink(missing_ok=True)
-    return "file"
-
-
-def _alive(pid: int) -> bool:
-    if pid == os.getpid():
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 def _safe(batch_id: str) -> str:
     return batch_id.replace(":", "").replace("@", "_")
 
 
 def _write_batch(staging: Path, rendered: Rendered, config_hash: str, durable: bool) -> None:
-    staging.mkdir(parents=True)
+    staging.mkdir()
     folders = {staging}
     for file in rendered.files:
         path = staging / file.path
@@ -184,3 +165,79 @@ def _rename_exclusive(staging: Path, target: Path) -> None:
         if exc.errno in (errno.EEXIST, errno.ENOTEMPTY):
             raise BatchExistsError(target) from None
         raise
+
+
+def _carry_claims(source: Path, batch: Path, durable: bool) -> None:
+    """Copy the consumers' claims of the published `source` into the staged `batch`, fsynced.
+
+    The manifest never lists claims, so the batch still verifies; a channel claimed or done stays
+    so, and no sender polling for open channels sends it again.
+    """
+    records = _claim_records(source)
+    if not records:
+        return
+    folder = batch / CLAIMS
+    folder.mkdir()
+    for name, data in records.items():
+        _write_file(folder / name, data, durable)
+    if durable:
+        _fsync_dir(folder)
+        _fsync_dir(batch)
+
+
+def _carry_late(old: Path, target: Path) -> None:
+    """Claims made on the old batch while the new one was staged, added to it (never over one)."""
+    try:
+        late = {n: d for n, d in _claim_records(old).items() if not (target / CLAIMS / n).exists()}
+        for name, data in late.items():
+            temporary = target / CLAIMS / f".{name}.{os.getpid()}-{secrets.token_hex(4)}.tmp"
+            (target / CLAIMS).mkdir(exist_ok=True)
+            _write_file(temporary, data)
+            with contextlib.suppress(FileExistsError):
+                os.link(temporary, target / CLAIMS / name)  # a claim is complete or absent
+            os.unlink(temporary)
+        if late:
+            _fsync_dir(target / CLAIMS)
+    except OSError as exc:  # the new batch is published; only these claims are missing
+        log.warning(
+            "published %s, but the claims made meanwhile on the batch it replaced were not "
+            "carried over (%s): check %s before a sender sends them again",
+            target,
+            exc.strerror,
+            target / CLAIMS,
+        )
+
+
+def _claim_records(batch: Path) -> dict[str, bytes]:
+    """The claim files of `batch`, name to content; never through a symbolic link."""
+    folder = batch / CLAIMS
+    try:
+        fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
+    except FileNotFoundError:
+        return {}
+    except OSError as exc:
+        log.warning("%s: claims not carried over, not a real folder (%s)", folder, exc.strerror)
+        return {}
+    try:
+        # A name starting with a dot is a claim still being written: it is not one yet.
+        names = sorted(n for n in os.listdir(fd) if not n.startswith("."))
+        records = {name: _read_claim(fd, name) for name in names}
+    finally:
+        os.close(fd)
+    for name in [n for n, data in records.items() if data is None]:
+        log.warning("%s: not carried over, not a claim record", folder / name)
+    return {name: data for name, data in records.items() if data is not None}
+
+
+def _read_claim(folder: int, name: str) -> bytes | None:
+    try:
+        fd = os.open(name, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK, dir_fd=folder)
+    except OSError:
+        return None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode) or info.st_size > _MAX_CLAIM:
+            return None
+        return os.read(fd, _MAX_CLAIM + 1)
+    finally:
+        os.close(fd)

@@ -54,9 +54,15 @@ def exchange(first: Path, second: Path) -> bool:
     raise OSError(code, os.strerror(code), os.fspath(first), None, os.fspath(second))
 
 
-def replace(staging: Path, target: Path, outbox: Path, durable: bool) -> None:
-    """Publish the batch in `staging` at `target` in place of the batch published there."""
+def replace(
+    staging: Path, target: Path, outbox: Path, durable: bool, carry: Callable[[Path], None]
+) -> None:
+    """Publish the batch in `staging` at `target` in place of the batch published there.
+
+    `carry(old)` runs once the new batch is in place, while the old one still exists.
+    """
     if exchange(staging, target):
+        carry(staging)
         return  # `staging` now holds the old batch; the publisher (or start-up) removes it
     old, marker = staging.with_suffix(".replaced"), staging.with_suffix(".target")
     _write_marker(marker, target.relative_to(outbox).as_posix(), durable)
@@ -67,6 +73,7 @@ def replace(staging: Path, target: Path, outbox: Path, durable: bool) -> None:
         os.rename(old, target)  # put the published batch back: a failed --force loses nothing
         marker.unlink()
         raise
+    carry(old)
     shutil.rmtree(old, ignore_errors=True)  # what is left, start-up removes
     marker.unlink()  # last: until the old batch is gone, the marker says where it belongs
 

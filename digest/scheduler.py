@@ -18,17 +18,17 @@ from pathlib import Path
 from typing import Any
 
 from digest import journal
-from digest.batches import published, read_manifest
 from digest.config import Schedule, Settings, parse_duration
-from digest.errors import BatchExistsError, DigestError
+from digest.errors import BatchExistsError
 from digest.models import Slot
 from digest.outbox import batch_path, clean_stale
 from digest.pipeline import build
-from digest.slots import slots_between
+from digest.scheduler_history import AWAKE as AWAKE
+from digest.scheduler_history import learn, write_awake
+from digest.slots import minus, slots_between
 
 log = logging.getLogger("digest.scheduler")
 LOCK = ".scheduler.lock"
-AWAKE = ".scheduler.awake"
 BACKOFF_FIRST = timedelta(seconds=30)
 BACKOFF_CAP = timedelta(minutes=15)
 
@@ -51,27 +51,21 @@ class Scheduler:
         self.retry_at: dict[str, datetime] = {}
         self.last: dict[str, datetime] = {}
         self.settled: set[str] = set()
+        self._learned = False
         self._lock_fd: int | None = None
 
     def start(self) -> None:
-        """Clean stale staging folders and learn from the outbox which slots are done."""
+        """Clean stale staging folders; the next wake-up learns from the outbox what is done."""
         self.outbox.mkdir(parents=True, exist_ok=True)
         clean_stale(self.outbox)
-        self.last, self.settled = {}, set()
-        events = journal.read(self.outbox)
-        self.settled = {e["batch_id"] for e in events if e.get("event") in journal.SETTLED}
-        for event in events:
-            if event.get("event") in journal.SETTLED:
-                self._advance(event["schedule"], datetime.fromisoformat(event["slot"]))
-        for schedule in self.settings.schedules:
-            latest = _latest_slot(self.outbox, schedule.name)
-            if latest is not None:
-                self._advance(schedule.name, latest)
-        # A schedule with no history yet: its slots since the last wake-up were missed too.
-        awake = _read_awake(self.outbox)
-        for schedule in self.settings.schedules:
-            if awake and schedule.name not in self.last:
-                self.last[schedule.name] = awake
+        self.last, self.settled, self._learned = {}, set(), False
+
+    def _learn(self, now: datetime) -> None:
+        # Only with `now` known: a recorded time later than it is not believed.
+        if not self._learned:
+            names = [schedule.name for schedule in self.settings.schedules]
+            self.last, self.settled = learn(self.outbox, names, now)
+            self._learned = True
 
     def run_due(self, now: datetime) -> None:
         """Publish every due, unpublished slot of every schedule (when holding the lock)."""
@@ -89,13 +83,14 @@ class Scheduler:
             for slot in self.pending(schedule, now):
                 if self.stopping or not self._run_slot(schedule, slot, now):
                     break
-        _write_awake(self.outbox, now)
+        write_awake(self.outbox, now)
 
     def pending(self, schedule: Schedule, now: datetime) -> Iterator[Slot]:
         """Slots after the last settled one, up to now, that no batch or journal line settles."""
+        self._learn(now)
         window = parse_duration(schedule.catch_up)
         # With no history, start at the catch-up window, and keep that start until a slot settles.
-        start = self.last.setdefault(schedule.name, now - window)
+        start = self.last.setdefault(schedule.name, minus(now, window))
         for slot in slots_between(schedule, start, now):
             if slot.batch_id in self.settled or batch_path(self.outbox, slot.folder).exists():
                 self._settle(slot)
@@ -105,7 +100,7 @@ class Scheduler:
     def _run_slot(self, schedule: Schedule, slot: Slot, now: datetime) -> bool:
         """Publish one slot; False when it failed (the schedule backs off)."""
         window = parse_duration(schedule.catch_up)
-        if slot.utc < now - window:
+        if slot.utc < minus(now, window):
             detail = f"not published within catch_up ({schedule.catch_up}) of its time"
             log.warning("missed %s: %s", slot.batch_id, detail)
             return self._finish(slot, now, "missed", detail)
@@ -167,46 +162,6 @@ class Scheduler:
         if self._lock_fd is not None:
             os.close(self._lock_fd)
             self._lock_fd = None
-
-
-def _latest_slot(outbox: Path, schedule: str) -> datetime | None:
-    """The slot of the newest batch of `schedule` whose manifest can be read."""
-    for batch in reversed(published(outbox, schedule)):
-        try:
-            return read_manifest(batch.path).slot.utc
-        except DigestError as exc:
-            log.warning("%s; skipped", exc)
-    return None
-
-
-def _read_awake(outbox: Path) -> datetime | None:
-    """The last wake-up; None (with a warning naming the file) when it cannot be read."""
-    path = outbox / AWAKE
-    try:
-        text = path.read_text(encoding="utf-8").strip()
-        awake = datetime.fromisoformat(text)
-    except FileNotFoundError:
-        return None
-    except (OSError, ValueError) as exc:
-        log.warning("%s: ignored, not an ISO time (%s)", path, getattr(exc, "strerror", exc))
-        return None
-    if awake.tzinfo is None:
-        log.warning("%s: ignored, %r has no UTC offset", path, text)
-        return None
-    return awake
-
-
-def _write_awake(outbox: Path, now: datetime) -> None:
-    """Remember the last wake-up, so that after downtime the slots in between count as missed."""
-    previous = _read_awake(outbox)
-    if previous and previous >= now:
-        return
-    temporary = outbox / f"{AWAKE}.{os.getpid()}"
-    try:
-        temporary.write_text(now.isoformat() + "\n")
-        os.replace(temporary, outbox / AWAKE)
-    except OSError as exc:  # only a hint for the next start-up: never worth stopping for
-        log.warning("could not record the wake-up in %s: %s", outbox / AWAKE, exc.strerror)
 
 
 def serve(

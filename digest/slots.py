@@ -6,7 +6,41 @@ from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 
 from digest.config import WEEKDAYS, Schedule
+from digest.errors import DigestError
 from digest.models import Slot
+
+# The years digest schedules: every batch id then names its year with four digits, and a day
+# either side of them stays far from the ends of what `datetime` holds (no overflow at any offset).
+MIN_YEAR, MAX_YEAR = 1970, 9000
+FLOOR = datetime(MIN_YEAR, 1, 1, tzinfo=UTC) - timedelta(days=1)
+CEILING = datetime(MAX_YEAR, 12, 31, 23, 59, 59, tzinfo=UTC) + timedelta(days=1)
+
+
+def sane(instant: datetime) -> datetime | None:
+    """`instant` in UTC when it is aware and within the years digest schedules, else None."""
+    if instant.tzinfo is None or instant.utcoffset() is None:
+        return None
+    try:
+        utc = instant.astimezone(UTC)
+    except OverflowError:  # within a day of datetime.min or datetime.max
+        return None
+    return utc if FLOOR <= utc <= CEILING else None
+
+
+def clamp(instant: datetime) -> datetime:
+    """`instant` in UTC, moved inside the years digest schedules when it lies outside them."""
+    utc = sane(instant)
+    if utc is not None:
+        return utc
+    try:
+        return FLOOR if instant.astimezone(UTC) < FLOOR else CEILING
+    except (OverflowError, ValueError):
+        return FLOOR if instant.year < 5000 else CEILING
+
+
+def minus(now: datetime, window: timedelta) -> datetime:
+    """`now - window`, never before the first instant digest schedules."""
+    return max(clamp(now) - window, FLOOR)
 
 
 def runs_on(schedule: Schedule, day: date) -> bool:
@@ -30,37 +64,46 @@ def slot_on(schedule: Schedule, day: date) -> Slot:
     return Slot(schedule=schedule.name, day=day, at=schedule.at.replace(":", ""), local=local)
 
 
-def slots_between(schedule: Schedule, start: datetime, end: datetime) -> Iterator[Slot]:
-    """Every slot whose instant is in (start, end], oldest first."""
-    zone = schedule.zone
-    day = start.astimezone(zone).date() - timedelta(days=1)
-    last = end.astimezone(zone).date() + timedelta(days=1)
-    while day <= last:
+def _days(schedule: Schedule, first: date, last: date) -> Iterator[Slot]:
+    """The schedule's slots on the local dates `first` to `last`, kept inside the years."""
+    day = max(first, date(MIN_YEAR, 1, 1))
+    while day <= min(last, date(MAX_YEAR, 12, 31)):
         if runs_on(schedule, day):
-            slot = slot_on(schedule, day)
-            if start < slot.local <= end:
-                yield slot
+            yield slot_on(schedule, day)
         day += timedelta(days=1)
+
+
+def slots_between(schedule: Schedule, start: datetime, end: datetime) -> Iterator[Slot]:
+    """Every slot whose instant is in (start, end], oldest first; times outside the years clamp."""
+    start, end = clamp(start), clamp(end)
+    zone = schedule.zone
+    first = start.astimezone(zone).date() - timedelta(days=1)
+    last = end.astimezone(zone).date() + timedelta(days=1)
+    for slot in _days(schedule, first, last):
+        if start < slot.local <= end:
+            yield slot
 
 
 def next_slots(schedule: Schedule, now: datetime, count: int) -> list[Slot]:
-    """The next `count` slots after `now`."""
+    """The next `count` slots after `now` (fewer near the last year digest schedules)."""
+    now = clamp(now)
     out: list[Slot] = []
-    day = now.astimezone(schedule.zone).date()
-    while len(out) < count:
-        if runs_on(schedule, day):
-            slot = slot_on(schedule, day)
-            if slot.local > now:
-                out.append(slot)
-        day += timedelta(days=1)
+    for slot in _days(schedule, now.astimezone(schedule.zone).date(), date(MAX_YEAR, 12, 31)):
+        if len(out) >= count:
+            break
+        if slot.local > now:
+            out.append(slot)
     return out
 
 
 def parse_slot(schedule: Schedule, day: date) -> Slot:
-    """The slot of `NAME@DATE`; refuses a day the schedule does not run on."""
+    """The slot of `NAME@DATE`; refuses a day the schedule does not run on or outside the years."""
+    if not MIN_YEAR <= day.year <= MAX_YEAR:
+        raise DigestError(
+            f"{day.isoformat()}: outside the years {MIN_YEAR} to {MAX_YEAR} that digest "
+            "schedules; pick a date in that range"
+        )
     if not runs_on(schedule, day):
-        from digest.errors import DigestError
-
         raise DigestError(
             f"schedule {schedule.name!r} has no slot on {day.isoformat()} "
             f"(days = {schedule.days!r}); pick a day it runs on"

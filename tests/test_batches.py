@@ -324,3 +324,21 @@ def test_a_claim_on_a_full_disk_leaves_no_claim(
     assert status(batch, "x") == "open"
     assert [f["path"] for f in claim(batch, "x", NOW)] == ["social/x.json", "social/x.txt"]
     assert json.loads((batch / "claims" / "x").read_text())["channel"] == "x"
+
+
+def test_a_symlinked_date_folder_is_skipped_by_published_and_refused_by_claim(
+    batch: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """`ln -s /elsewhere outbox/<date>`: what lies there is not a batch of this outbox."""
+    outbox = tmp_path / "other-outbox"
+    outbox.mkdir()
+    day = outbox / "2026-12-02"
+    os.symlink(batch.parent, day)
+    with caplog.at_level(logging.WARNING, logger="digest.outbox"):
+        assert published(outbox) == []
+    assert f"{day}: skipped, a symbolic link" in caplog.text
+    linked = day / batch.name
+    assert any("date folder" in problem for problem in verify(linked))
+    with pytest.raises(DigestError, match=r"failed verification, not claimed.*symbolic link"):
+        claim(linked, "x", NOW)
+    assert not (batch / "claims").exists()

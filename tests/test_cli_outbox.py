@@ -178,3 +178,60 @@ def test_an_os_error_is_one_clean_line_naming_the_path(due: Path, case: str) -> 
     assert "Traceback" not in result.stderr
     errors = [line for line in result.stderr.splitlines() if line.startswith("digest: ")]
     assert len(errors) == 1 and expected in errors[0], result.stderr
+
+
+@pytest.mark.parametrize("command", [["build"], ["schedule", "--once"]])
+def test_a_file_at_outbox_staging_is_named_with_the_fix(due: Path, command: list[str]) -> None:
+    (due / "outbox").mkdir()
+    (due / "outbox" / ".staging").write_text("a file where digest stages its batches")
+    result = run(*command, cwd=due)
+    assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
+    errors = [line for line in result.stderr.splitlines() if line.startswith("digest: ")]
+    assert len(errors) == 1, result.stderr
+    assert f"{Path('outbox') / '.staging'}: a regular file" in errors[0]
+    assert "move it away" in errors[0] and "disk space" not in errors[0]
+    assert batches(due) == [] and (due / "outbox" / ".staging").is_file()
+
+
+OUT_OF_RANGE = [
+    ["build", "--date", "0001-01-01"],
+    ["build", "--date", "0999-12-31"],
+    ["build", "--date", "1969-12-31"],
+    ["build", "--date", "9999-12-31"],
+    ["build", "--slot", "now@0001-01-01"],
+    ["build", "--slot", "now@9001-01-01"],
+]
+
+
+@pytest.mark.parametrize("command", OUT_OF_RANGE, ids=" ".join)
+def test_a_build_date_outside_the_years_digest_schedules_is_refused(
+    due: Path, command: list[str]
+) -> None:
+    result = run(*command, cwd=due)
+    assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
+    assert "outside the years 1970 to 9000" in result.stderr
+    assert batches(due) == []
+
+
+BAD_OPTIONS = {
+    "--list 100000000": (["--list", "100000000"], "--list: at most 1000"),
+    "--list 0": (["--list", "0"], "--list: at least 1"),
+    "--list -5": (["--list", "-5"], "--list: at least 1"),
+    "--list many": (["--list", "many"], "--list: not a whole number"),
+    "--interval -1": (["--interval", "-1"], "--interval: at least 1"),
+    "--interval 0": (["--interval", "0"], "--interval: at least 1"),
+    "--interval 10**9": (["--interval", str(10**9)], "--interval: at most 86400"),
+}
+
+
+@pytest.mark.parametrize("case", list(BAD_OPTIONS))
+def test_schedule_options_out_of_range_are_a_usage_error(due: Path, case: str) -> None:
+    options, expected = BAD_OPTIONS[case]
+    try:
+        result = subprocess.run(
+            [str(DIGEST), "schedule", *options], cwd=due, capture_output=True, text=True, timeout=20
+        )
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"digest schedule {case} ran on instead of refusing the value")
+    assert result.returncode == 2 and expected in result.stderr, result.stderr
+    assert "Traceback" not in result.stderr and batches(due) == []

@@ -42,6 +42,7 @@ class Scene:
     project: Path  # the old batch published; the seed since changed, so --force builds a new one
     old: bytes  # the old batch's manifest
     new: bytes  # the manifest --force publishes
+    claims: dict[str, bytes]  # a consumer claimed and sent the old batch's x channel
 
 
 @pytest.fixture(scope="module")
@@ -52,13 +53,23 @@ def scene(tmp_path_factory: pytest.TempPathFactory) -> Scene:
     built = run_digest("build", "--slot", SLOT, cwd=folder)
     assert built.returncode == 0, built.stderr
     old = (folder / "outbox" / FOLDER / "manifest.json").read_bytes()
+    for verb in ("claim", "done"):
+        assert run_digest("outbox", verb, FOLDER, "--channel", "x", cwd=folder).returncode == 0
+    claims = _claims(folder / "outbox" / FOLDER)
+    assert sorted(claims) == ["x", "x.done"]
     seed.write_text(seed.read_text().replace("Work starts in spring.", "Work starts in May."))
     copy = _copy(folder, tmp_path_factory.mktemp("force-new"))
     forced = run_digest("build", "--slot", SLOT, "--force", cwd=copy)
     assert forced.returncode == 0, forced.stderr
     new = (copy / "outbox" / FOLDER / "manifest.json").read_bytes()
     assert new != old
-    return Scene(folder, old, new)
+    assert _claims(copy / "outbox" / FOLDER) == claims
+    return Scene(folder, old, new, claims)
+
+
+def _claims(batch: Path) -> dict[str, bytes]:
+    folder = batch / "claims"
+    return {p.name: p.read_bytes() for p in folder.iterdir()} if folder.is_dir() else {}
 
 
 def _copy(source: Path, parent: Path) -> Path:
@@ -93,6 +104,8 @@ def _problems_after(cwd: Path, scene: Scene) -> tuple[str, list[str]]:
     held = {scene.old: "old", scene.new: "new"}.get(manifest.read_bytes(), "other")
     if held == "other":
         problems.append("the slot's manifest is neither the old nor the new one")
+    if _claims(outbox / FOLDER) != scene.claims:  # a sender polling for open channels resends
+        problems.append(f"the claims are {sorted(_claims(outbox / FOLDER))}, not x and x.done")
     verified = run_digest("outbox", "verify", FOLDER, cwd=cwd)
     if verified.returncode != 0:
         problems.append(f"verify: {verified.stderr.strip()}")

@@ -5,11 +5,14 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from factories import make_digest
 
+from digest.batches import claim, done, status, verify
 from digest.errors import BatchExistsError, PublishError
 from digest.manifest import Manifest, manifest_schema
 from digest.models import Rendered, RenderedFile
@@ -172,3 +175,79 @@ def test_force_on_linux_swaps_the_batches_in_one_step(tmp_path: Path, monkeypatc
     assert renames == []
     assert (batch / "email/digest.txt").read_text() == "second"
     assert os.listdir(tmp_path / STAGING) == []
+
+
+NOW = datetime(2026, 11, 28, 9, 30, tzinfo=UTC)
+SWAPS = ["exchange", "two renames"]
+
+
+def _swap_by(swap: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    import digest.outbox_swap as outbox_swap
+
+    if swap == "two renames":
+        monkeypatch.setattr(outbox_swap, "exchange", lambda first, second: False)
+
+
+@pytest.mark.parametrize("swap", SWAPS)
+def test_force_carries_the_claims_over_so_a_done_channel_stays_done(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, swap: str
+) -> None:
+    _swap_by(swap, monkeypatch)
+    batch = publish(rendered("first"), tmp_path, "h")
+    claim(batch, "email", NOW)
+    done(batch, "email", NOW)
+    records = {name: (batch / "claims" / name).read_bytes() for name in ("email", "email.done")}
+    batch = publish(rendered("second"), tmp_path, "h", force=True)
+    assert (batch / "email/digest.txt").read_text() == "second"
+    assert status(batch, "email") == "done"
+    assert {name: (batch / "claims" / name).read_bytes() for name in records} == records
+    assert verify(batch) == []
+    assert os.listdir(tmp_path / STAGING) == []
+
+
+@pytest.mark.parametrize("swap", SWAPS)
+def test_a_claim_made_while_force_stages_its_batch_is_carried_too(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, swap: str
+) -> None:
+    import digest.outbox as outbox
+
+    _swap_by(swap, monkeypatch)
+    batch = publish(rendered("first"), tmp_path, "h")
+    real_replace = outbox.replace
+
+    def claimed_just_before_the_swap(staging: Path, target: Path, *args: Any, **kw: Any) -> Any:
+        claim(target, "email", NOW)  # a consumer polling the old batch, a moment too early
+        return real_replace(staging, target, *args, **kw)
+
+    monkeypatch.setattr(outbox, "replace", claimed_just_before_the_swap)
+    batch = publish(rendered("second"), tmp_path, "h", force=True)
+    assert (batch / "email/digest.txt").read_text() == "second"
+    assert status(batch, "email") == "claimed" and verify(batch) == []
+    assert os.listdir(tmp_path / STAGING) == []
+
+
+DAY_FOLDERS = {
+    "a symlink to a folder": lambda day, elsewhere: os.symlink(elsewhere, day),
+    "a dangling symlink": lambda day, elsewhere: os.symlink(elsewhere / "none", day),
+    "a regular file": lambda day, elsewhere: day.write_text("not a folder"),
+}
+
+
+@pytest.mark.parametrize("force", [False, True], ids=["build", "force"])
+@pytest.mark.parametrize("case", list(DAY_FOLDERS))
+def test_a_date_folder_that_is_not_a_real_folder_is_refused_naming_it(
+    tmp_path: Path, case: str, force: bool
+) -> None:
+    outbox, elsewhere = tmp_path / "outbox", tmp_path / "elsewhere"
+    outbox.mkdir()
+    elsewhere.mkdir()
+    day = outbox / "2026-11-28"
+    DAY_FOLDERS[case](day, elsewhere)
+    with pytest.raises(PublishError) as caught:
+        publish(rendered(), outbox, "h", force=force)
+    message = str(caught.value)
+    assert (
+        f"{day}:" in message and "a real folder" in message and "nothing was published" in message
+    )
+    assert os.listdir(elsewhere) == []
+    assert not (outbox / STAGING).exists() or os.listdir(outbox / STAGING) == []

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import fcntl
 import logging
 import multiprocessing
 import os
@@ -180,7 +181,7 @@ def test_every_failing_write_or_fsync_leaves_nothing_visible(
 def _half_replaced(outbox: Path, pid: int, marker: str | None, target_left: bool) -> Path:
     """What a --force of the fallback scheme leaves when killed between its two renames."""
     first = publish(_small("old"), outbox, "h", durable=False)
-    base = outbox / STAGING / f"morning_2026-11-28T080000Z.{pid}-0badf00d"
+    base = outbox / STAGING / f"{BASE}.{pid}-0badf00d"
     os.rename(first, f"{base}.replaced")
     if target_left:
         publish(_small("new"), outbox, "h", durable=False)
@@ -197,6 +198,7 @@ def _small(text: str) -> Any:
 
 
 DEAD = 999_999_999
+BASE = "morning_2026-11-28T080000Z"
 # (marker, whether the new batch made it, what the slot must hold after the repair)
 REPAIRS = {
     "killed between the renames": ("2026-11-28/morning-0800", False, "old"),
@@ -223,12 +225,17 @@ def test_start_up_repairs_each_half_done_replacement_of_a_dead_publisher(
         assert verify(target) == [], case
         verb = "restored" if holds == "old" else "removed"
         assert any(r.getMessage().startswith(verb) for r in caplog.records), case
-    # A publisher still running is in the middle of it: its folders are left alone.
+    # A publisher still running (it holds its lock) is in the middle of it: all is left alone.
     outbox = tmp_path / "live" / "outbox"
     _half_replaced(outbox, os.getppid(), "2026-11-28/morning-0800", False)
-    before = sorted(os.listdir(outbox / STAGING))
-    clean_stale(outbox)
-    assert sorted(os.listdir(outbox / STAGING)) == before
+    lock = os.open(outbox / STAGING / f"{BASE}.{os.getppid()}-0badf00d.lock", os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # another open file than the cleaner's: it conflicts
+        before = sorted(os.listdir(outbox / STAGING))
+        clean_stale(outbox)
+        assert sorted(os.listdir(outbox / STAGING)) == before
+    finally:
+        os.close(lock)
 
 
 def test_build_cleans_its_own_stale_staging(
@@ -239,8 +246,6 @@ def test_build_cleans_its_own_stale_staging(
     dead = settings.paths.outbox / STAGING / f"daily_2026-11-28T090000Z.{DEAD}-0badf00d.partial"
     (dead / "email").mkdir(parents=True)
     (dead / "email" / "digest.html").write_text("half")
-    stray = settings.paths.outbox / STAGING / "stray-file"
-    stray.write_text("?")
     with caplog.at_level(logging.WARNING, logger="digest.outbox"):
         build(settings, slot_on(settings.schedules[0], date(2026, 11, 28)), durable=False)
     assert os.listdir(settings.paths.outbox / STAGING) == []

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import itertools
+import json
 import logging
 import multiprocessing
 import random
 from collections import Counter
-from datetime import UTC, datetime, timedelta
+from collections.abc import Callable
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -17,6 +19,7 @@ from factories import project, write_seed
 from digest import journal
 from digest.batches import published
 from digest.config import Settings
+from digest.pipeline import build
 from digest.scheduler import BACKOFF_CAP, Scheduler
 from digest.slots import slot_on
 
@@ -325,3 +328,84 @@ def test_a_wake_up_failing_on_the_disk_logs_one_line_and_the_next_one_works(
     _tick(scheduler, lambda: datetime(2026, 11, 29, 9, 1, tzinfo=UTC))
     assert [b.day for b in published(outbox)] == ["2026-11-28"]
     assert [e["batch_id"] for e in events(outbox, "empty")] == ["daily@2026-11-29T09:00:00Z"]
+
+
+NOW = datetime(2026, 11, 28, 9, 30, tzinfo=UTC)  # half an hour after the daily 09:00 slot
+
+
+def _journal_line(slot: str) -> Callable[[Settings], Path]:
+    def write(settings: Settings) -> Path:
+        line = {"at": "x", "event": "missed", "schedule": "daily", "batch_id": "zz"}
+        path = settings.paths.outbox / journal.JOURNAL
+        path.write_text(json.dumps(line | {"slot": slot, "detail": ""}) + "\n")
+        return Path(f"{path}:1")
+
+    return write
+
+
+def _awake(text: str) -> Callable[[Settings], Path]:
+    def write(settings: Settings) -> Path:
+        (settings.paths.outbox / ".scheduler.awake").write_text(text + "\n")
+        return settings.paths.outbox / ".scheduler.awake"
+
+    return write
+
+
+def _batch_on(day: date, utc: str | None = None) -> Callable[[Settings], Path]:
+    """A batch built by hand for `day` (by `digest build --date`), its slot.utc maybe edited."""
+
+    def write(settings: Settings) -> Path:
+        result = build(settings, slot_on(settings.schedules[0], day), durable=False)
+        assert result.batch is not None
+        manifest = result.batch / "manifest.json"
+        if utc is not None:
+            data = json.loads(manifest.read_text())
+            manifest.write_text(json.dumps(data | {"slot": data["slot"] | {"utc": utc}}))
+        return manifest
+
+    return write
+
+
+FAR = "9999-12-31T23:59:59"
+HOSTILE_TIMES = {
+    "a journal slot at the end of time": _journal_line(f"{FAR}+00:00"),
+    "a journal slot that overflows UTC forward": _journal_line(f"{FAR}-23:59"),
+    "a journal slot that overflows UTC backward": _journal_line("0001-01-01T00:00:00+23:59"),
+    "a journal slot next week": _journal_line("2026-12-05T09:00:00+00:00"),
+    "an awake time at the end of time": _awake("9999-12-31T00:00:00+00:00"),
+    "an awake time that overflows UTC": _awake(f"{FAR}-23:59"),
+    "an awake time before the epoch of digest": _awake("0001-01-01T00:00:00+23:59"),
+    "a batch built three days ahead": _batch_on(date(2026, 12, 1)),
+    "a batch of the year 1": _batch_on(date(1, 1, 1)),
+    "a manifest slot.utc edited to the end of time": _batch_on(
+        date(2026, 11, 27), "9999-12-31T00:00:00Z"
+    ),
+    "a manifest slot.utc that overflows UTC": _batch_on(date(2026, 11, 27), f"{FAR}-23:59"),
+}
+
+
+@pytest.mark.parametrize("case", list(HOSTILE_TIMES))
+def test_a_recorded_time_in_the_future_or_out_of_range_never_stops_the_schedule(
+    tmp_path: Path, case: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    from digest.scheduler import _tick
+
+    settings = project(tmp_path, [{"name": "daily", "at": "09:00", "timezone": "UTC"}])
+    outbox = settings.paths.outbox
+    outbox.mkdir()
+    write_seed(settings.paths.seeds, 1)
+    named = HOSTILE_TIMES[case](settings)
+    write_seed(settings.paths.seeds, 2)
+    scheduler = Scheduler(settings, lock=False)
+    with caplog.at_level(logging.INFO):
+        scheduler.start()
+        scheduler.run_due(NOW)  # as `digest schedule --once` does
+        write_seed(settings.paths.seeds, 3)
+        _tick(scheduler, lambda: NOW + timedelta(days=1))  # as the daemon does
+    days = [b.day for b in published(outbox, "daily")]
+    assert {"2026-11-28", "2026-11-29"} <= set(days), days
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+    warned = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert any(m.startswith((f"{named}: ignored", f"{named}: skipped")) for m in warned), warned
+    awake = datetime.fromisoformat((outbox / ".scheduler.awake").read_text().strip())
+    assert awake == NOW + timedelta(days=1)

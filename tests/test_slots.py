@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from digest.config import Schedule
 from digest.errors import DigestError
-from digest.slots import next_slots, parse_slot, runs_on, slot_on, slots_between
+from digest.slots import (
+    MAX_YEAR,
+    MIN_YEAR,
+    next_slots,
+    parse_slot,
+    runs_on,
+    slot_on,
+    slots_between,
+)
 
 
 def schedule(**overrides: object) -> Schedule:
@@ -89,3 +99,52 @@ def test_next_slots() -> None:
         "2026-11-29T09:00:00+00:00",
         "2026-11-30T09:00:00+00:00",
     ]
+
+
+# Any aware instant, up to the edges of what datetime holds, at any UTC offset it allows.
+OFFSETS = st.integers(-(24 * 60 - 1), 24 * 60 - 1).map(lambda m: timezone(timedelta(minutes=m)))
+EDGES = st.sampled_from([datetime.min, datetime.max, datetime(1, 1, 2), datetime(9999, 12, 30)])
+INSTANTS = st.builds(
+    lambda when, zone: when.replace(tzinfo=zone),
+    st.one_of(EDGES, st.datetimes(min_value=datetime(1, 1, 1), max_value=datetime.max)),
+    OFFSETS,
+)
+ZONES = st.sampled_from(["UTC", "Pacific/Kiritimati", "Pacific/Pago_Pago", "Europe/London"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(start=INSTANTS, span=st.timedeltas(timedelta(0), timedelta(days=5)), zone=ZONES)
+def test_slots_between_never_overflows_near_the_ends_of_time(
+    start: datetime, span: timedelta, zone: str
+) -> None:
+    daily = schedule(timezone=zone)
+    try:
+        end = start + span
+    except OverflowError:
+        end = start
+    for first, last in ((start, end), (start, start), (end, start)):
+        slots = list(slots_between(daily, first, last))
+        assert all(MIN_YEAR - 1 <= s.utc.year <= MAX_YEAR + 1 for s in slots)
+
+
+@settings(max_examples=300, deadline=None)
+@given(now=INSTANTS, count=st.integers(0, 5), zone=ZONES)
+def test_next_slots_never_overflow_near_the_ends_of_time(
+    now: datetime, count: int, zone: str
+) -> None:
+    upcoming = next_slots(schedule(timezone=zone), now, count)
+    assert len(upcoming) <= count
+    assert all(len(s.batch_id.split("@")[1].split("-")[0]) == 4 for s in upcoming)
+
+
+@settings(max_examples=300, deadline=None)
+@given(day=st.dates())
+def test_a_slot_is_made_only_for_years_digest_can_name(day: date) -> None:
+    """Years outside 1970..9000 are refused by name; inside, the batch id's year has 4 digits."""
+    daily = schedule(timezone="Pacific/Kiritimati")
+    if MIN_YEAR <= day.year <= MAX_YEAR:
+        slot = parse_slot(daily, day)
+        assert slot.batch_id.split("@")[1][:5] == f"{slot.utc.year:04d}-"
+        return
+    with pytest.raises(DigestError, match=rf"{day.isoformat()}: outside the years 1970 to 9000"):
+        parse_slot(daily, day)
