@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import hashlib
-import re
 from datetime import time
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from pydantic import Field, ValidationError, ValidationInfo, field_validator
+from pydantic import Field, ValidationError, field_validator
 
 # The `as` imports are re-exports: slots, scheduler, render and the tests import them from here.
 from digest.channels import CHANNELS as CHANNELS
@@ -18,7 +17,12 @@ from digest.channels import Channel as Channel
 from digest.config_brand import Brand, Email
 from digest.config_brand import Utm as Utm
 from digest.config_file import parse_toml, read_file
-from digest.config_text import FolderPath, HttpsUrl, LineText, shown
+from digest.config_social import HANDLE as HANDLE
+from digest.config_social import MIN_LIMIT as MIN_LIMIT
+from digest.config_social import PLATFORM_CAPS as PLATFORM_CAPS
+from digest.config_social import Platform as Platform
+from digest.config_social import Platforms
+from digest.config_text import FolderPath, shown
 from digest.config_values import WEEKDAYS as WEEKDAYS
 from digest.config_values import Days, Duration, HhMm, Section, TimeZone
 from digest.config_values import contrast as contrast
@@ -26,77 +30,7 @@ from digest.config_values import parse_duration as parse_duration
 from digest.errors import ConfigError
 from digest.seeds import DEFAULT_MAX_BYTES
 
-# The most a platform accepts whatever the account (X Premium: 25,000); Mastodon's is per instance.
-PLATFORM_CAPS = {"x": 25_000, "bluesky": 300, "linkedin": 3000, "threads": 500}
 MAX_SEED_BYTES = 100_000_000  # a seed is read whole; a bigger cap is a typing slip
-
-
-# A handle as the platforms write them: @name, @name@instance (Mastodon), or a domain (Bluesky).
-HANDLE = r"^@?[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}(@[A-Za-z0-9][A-Za-z0-9.-]{0,252})?$"
-# Bluesky's repo: a domain handle or a DID (atproto's own syntax).
-_BLUESKY = (
-    r"(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?\.)+[a-zA-Z][a-zA-Z0-9-]*"
-    r"|did:[a-z]+:[a-zA-Z0-9._:%-]*[a-zA-Z0-9._-]"
-)
-# Below this a post cannot hold a word and its thread number (1 leaves no room at all, and the
-# story is left out of every batch); the platforms themselves allow 280 and more.
-MIN_LIMIT = 10
-
-
-class Platform(Section):
-    enabled: bool = True
-    limit: int | None = Field(default=None, ge=MIN_LIMIT, le=100_000)
-    author: LineText | None = Field(  # LinkedIn: urn:li:person:… or urn:li:organization:…
-        default=None, pattern=r"^urn:li:(person|organization):[A-Za-z0-9_-]{1,100}$"
-    )
-    handle: LineText | None = Field(default=None, pattern=HANDLE)  # the email's follow row
-    url: HttpsUrl | None = None  # the profile page for the follow row
-    thread: bool = False  # a story longer than one post becomes a numbered thread
-    max_parts: int = Field(default=4, ge=2, le=25)  # the longest thread
-
-
-class BlueskyPlatform(Platform):
-    handle: LineText | None = None  # the repo of createRecord, checked below
-
-    @field_validator("handle")
-    @classmethod
-    def _a_domain_or_did(cls, handle: str | None) -> str | None:
-        if handle and not re.fullmatch(_BLUESKY, handle.removeprefix("@")):
-            raise ValueError(
-                f"{shown(handle)} is not a Bluesky handle; write the account's domain, "
-                "e.g. @example.org, or its DID, e.g. did:plc:abc123"
-            )
-        return handle
-
-
-class Platforms(Section):
-    x: Platform = Platform()
-    bluesky: BlueskyPlatform = BlueskyPlatform()
-    mastodon: Platform = Platform()
-    linkedin: Platform = Platform()
-    threads: Platform = Platform()
-
-    @field_validator("linkedin")
-    @classmethod
-    def _linkedin_has_no_threads(cls, linkedin: Platform) -> Platform:
-        if linkedin.thread:
-            raise ValueError("LinkedIn posts have no threads; remove `thread = true`")
-        return linkedin
-
-    @field_validator("x", "bluesky", "linkedin", "threads")
-    @classmethod
-    def _within_the_platforms_own_cap(cls, section: Platform, info: ValidationInfo) -> Platform:
-        cap = PLATFORM_CAPS[info.field_name or ""]
-        if section.limit and section.limit > cap:
-            raise ValueError(
-                f"limit {section.limit} is more than {info.field_name} accepts ({cap}); "
-                "a lower limit is fine"
-            )
-        return section
-
-    def enabled(self) -> tuple[str, ...]:
-        """Names of the enabled platforms, in registry order."""
-        return tuple(n for n in PLATFORM_NAMES if getattr(self, n).enabled)
 
 
 class Schedule(Section):

@@ -35,7 +35,10 @@ CONFIG = settings()
 def with_text(digest: Digest, **changes: object) -> Digest:
     entry = digest.entries[0]
     summary = entry.summary.model_copy(update=changes)
-    return digest.model_copy(update={"entries": (Entry(story=entry.story, summary=summary),)})
+    story = entry.story  # posts open with the story's title: it carries the headline's text
+    if "headline" in changes:
+        story = story.model_copy(update={"title": changes["headline"]})
+    return digest.model_copy(update={"entries": (Entry(story=story, summary=summary),)})
 
 
 def all_post_text(digest: Digest) -> list[str]:
@@ -90,11 +93,13 @@ def test_stray_joiners_and_tags_go(text: str, clean: str) -> None:
     assert visible(text) == clean
 
 
-def test_a_headline_of_only_invisible_characters_posts_the_seed_title() -> None:
-    digest = with_text(DIGEST, headline="\u200b\u2060\u202e")
+def test_a_title_of_only_invisible_characters_posts_the_summary_headline() -> None:
+    entry = DIGEST.entries[0]
+    story = entry.story.model_copy(update={"title": "\u200b\u2060\u202e"})
+    digest = DIGEST.model_copy(update={"entries": (Entry(story=story, summary=entry.summary),)})
     posts = compose_posts(digest.entries[0], "mastodon", digest, CONFIG)
-    assert posts[0].text.startswith(digest.entries[0].story.title[:20])
-    assert posts[0].title == digest.entries[0].story.title
+    assert posts[0].text.startswith(entry.summary.headline)
+    assert posts[0].title == entry.summary.headline
 
 
 SPRINKLE = st.sampled_from(sorted(FORBIDDEN))
@@ -179,3 +184,62 @@ def test_hidden_characters_are_those_visible_drops(text: str, hidden: list[str])
     from digest.render.visible import hidden_characters
 
     assert hidden_characters(text) == hidden
+
+
+# ---- the title a post opens with ----
+
+LONG_TITLES = [
+    "Wichita, Kansas, high school students surprise principal with a gift they spent months "
+    "planning after the school's fence was damaged in a storm last week at a game " * 3,
+    "https://example.org/" + "a-very-long-path/" * 30,
+    "Talks on #ClimateAction " + "and the many, many other things the summit will discuss " * 8,
+    "東京で大規模な祭りが開催され、多くの観光客が訪れた。" * 20,
+]
+
+
+def first_lines(digest: Digest, name: str) -> list[tuple[str, str, str]]:
+    """(title, summary headline, first line) of each story's first post on `name`."""
+    out = []
+    for entry in digest.entries:
+        (first, *_) = compose_posts(entry, name, digest, CONFIG)
+        out.append((entry.story.title, entry.summary.headline, first.text.split("\n")[0]))
+    return out
+
+
+def assert_whole_or_cut_well(title: str, headline: str, line: str) -> None:
+    from digest.render.compose import FUNCTION_WORDS
+
+    title = " ".join(title.split())
+    if line == title:
+        return
+    if regex.fullmatch(r"https?://\S+", title) and line == headline:
+        return  # a title that is one link longer than a post gives way to the headline
+    assert line.endswith("…"), line
+    kept = line[:-1]
+    assert title.startswith(kept), (title, line)
+    if " " in title and " " in kept:  # cut between words, never inside one
+        assert title[len(kept) :][:1] in (" ", ",", ";", ":", ".", "-", "–", "—"), (title, line)
+        last = kept.split()[-1].strip("\"'“”‘’()").casefold()
+        assert last not in FUNCTION_WORDS, line
+    for url in regex.findall(r"https?://\S+", title):
+        assert url in line or url[:8] not in line  # a link is whole or absent
+
+
+@pytest.mark.parametrize("name", PLATFORM_NAMES)
+def test_posts_open_with_the_whole_title_or_a_clean_cut(name: str) -> None:
+    from factories import BBC_SEEDS
+
+    from digest.seeds import read_seed
+
+    stories = [read_seed(p) for p in sorted(BBC_SEEDS.glob("*.txt"))]
+    base = stories[0]
+    stories += [
+        base.model_copy(update={"title": t, "slug": f"long-{n}", "id": f"long-{n}-0"})
+        for n, t in enumerate(LONG_TITLES)
+    ]
+    lines = first_lines(make_digest(stories), name)
+    whole = 0
+    for title, headline, line in lines:
+        assert_whole_or_cut_well(title, headline, line)
+        whole += line == " ".join(title.split())
+    assert whole >= 30  # every BBC title fits whole on every platform

@@ -34,7 +34,9 @@ URI = "https://example.org/a/%C3%BC-story?x=1"
 
 
 def files_of(digest: Digest, config: Settings | None = None) -> dict[str, RenderedFile]:
-    return {f.path: f for f in render_social(digest, config or settings())}
+    """The social files, by default with X and Bluesky in thread mode (what these tests test;
+    tests/test_social_modes.py covers the modes config.toml sets)."""
+    return {f.path: f for f in render_social(digest, config or threaded())}
 
 
 def envelopes(files: dict[str, RenderedFile], name: str) -> list[dict[str, Any]]:
@@ -56,11 +58,19 @@ def post_text(name: str, payload: dict[str, Any]) -> str:
     return read_little(text) if name == "linkedin" else text
 
 
-def configured(**sections: dict[str, Any]) -> Settings:
-    """The project's settings with some `[platforms.<name>]` keys changed."""
-    config = settings()
-    changed = {
-        name: getattr(config.platforms, name).model_copy(update=update)
+def threaded() -> Settings:
+    """The project's settings with X and Bluesky posting threads."""
+    return configured(base=settings(), x={"mode": "thread"}, bluesky={"mode": "thread"})
+
+
+def configured(base: Settings | None = None, **sections: dict[str, Any]) -> Settings:
+    """The project's settings (threads on X and Bluesky) with some `[platforms.<name>]` keys
+    changed."""
+    config = base or threaded()
+    changed = {  # `thread` alone says the mode, as it does in config.toml
+        name: getattr(config.platforms, name).model_copy(
+            update=update if "mode" in update or "thread" not in update else update | {"mode": None}
+        )
         for name, update in sections.items()
     }
     return config.model_copy(update={"platforms": config.platforms.model_copy(update=changed)})
@@ -124,10 +134,11 @@ def test_json_is_sorted_indented_utf8_with_every_post_in_thread_order(
     data = json.loads(raw)
     assert raw == json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
     batch, stories = bbc_digest.slot.batch_id, [e.story.id for e in bbc_digest.entries]
+    slugs = [e.story.slug for e in bbc_digest.entries]
     story, part = -1, 0
     for item in data:  # each story's parts 1…n, in order, before the next story's
         story, part = (story, part + 1) if "reply" in item["request"] else (story + 1, 1)
-        assert item["idempotency_key"] == idempotency_key(batch, stories[story], "x", part)
+        assert item["idempotency_key"] == idempotency_key(batch, slugs[story], "x", part)
         assert (item["story_id"], item["part"]) == (stories[story], part)
     assert story == len(stories) - 1
     assert bbc_files["social/x.json"].media_type == "application/json"
@@ -250,7 +261,7 @@ def test_thread_parts_carry_keys_and_reply_placeholders() -> None:
     digest = with_url(make_digest())
     config = configured(mastodon={"thread": True, "limit": 200}, threads={"thread": True})
     files = files_of(digest, config)
-    story, batch = digest.entries[0].story.id, digest.slot.batch_id
+    story, batch = digest.entries[0].story.slug, digest.slot.batch_id
     for name in ("x", "bluesky", "mastodon", "threads"):
         items = envelopes(files, name)
         assert len(items) > 1, name
@@ -413,7 +424,7 @@ def test_idempotency_keys_are_unique_and_deterministic(
 ) -> None:
     keys = [i["idempotency_key"] for name in PLATFORM_NAMES for i in envelopes(bbc_files, name)]
     assert len(keys) == len(set(keys)) > 150
-    story = bbc_digest.entries[0].story.id
+    story = bbc_digest.entries[0].story.slug  # the slug: an edit of the text keeps the key
     expected = f"{bbc_digest.slot.batch_id}|{story}|x|1"
     first = envelopes(bbc_files, "x")[0]["idempotency_key"]
     assert first == hashlib.sha256(expected.encode()).hexdigest()

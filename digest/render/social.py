@@ -13,19 +13,26 @@ builds it from those parts' uri and cid.
 
 from __future__ import annotations
 
-import hashlib
 import json
-import unicodedata
 from collections.abc import Callable
-from dataclasses import asdict, replace
+from dataclasses import replace
 from typing import Any
 
 from digest.config import Settings
 from digest.errors import DigestError
 from digest.models import Digest, Entry, RenderedFile
 from digest.platforms import PLATFORMS, Post, limit_for
-from digest.render.compose import Parts, compose_thread, fit, story_parts, topic_tag
-from digest.render.templates import text_env
+from digest.render.compose import (
+    Parts,
+    compose_thread,
+    fit,
+    post_text,
+    story_parts,
+    topic_tag,
+)
+from digest.render.roundup import compose_roundup
+from digest.render.social_text import idempotency_key as idempotency_key
+from digest.render.social_text import renderer
 
 
 def render_social(digest: Digest, settings: Settings) -> tuple[RenderedFile, ...]:
@@ -34,45 +41,60 @@ def render_social(digest: Digest, settings: Settings) -> tuple[RenderedFile, ...
     for name in settings.platforms.enabled():
         if name not in digest.channels:
             continue
-        posts = tuple(
-            post
-            for entry in digest.entries
-            for post in compose_posts(entry, name, digest, settings)
-        )
+        if settings.platforms.roundup:
+            posts = compose_roundup(digest, name, settings)
+        else:
+            posts = tuple(
+                post
+                for entry in digest.entries
+                for post in compose_posts(entry, name, digest, settings)
+            )
         files.append(_json_file(name, posts))
         files.append(_text_file(name, posts, limit_for(name, settings)))
     return tuple(files)
 
 
 def compose_posts(entry: Entry, name: str, digest: Digest, settings: Settings) -> tuple[Post, ...]:
-    """The story's post for platform `name`, or its numbered thread when config allows one.
+    """The story's post for platform `name` in its configured mode.
 
-    Every post is within the platform's limit as the platform counts it; `DigestError` when a
-    configured limit is too small for even the headline's first character.
+    "post": headline, link and tags; "summary": one post with the tagline and the key points
+    that fit; "thread": a numbered thread when the story is longer than one post. Every post is
+    within the platform's limit as the platform counts it; `DigestError` when a configured
+    limit is too small for even the headline's first character.
     """
     platform, section = PLATFORMS[name], getattr(settings.platforms, name)
-    limit = limit_for(name, settings)
-    template = text_env(settings.paths.templates).get_template(f"social/{name}.txt.j2")
-
-    def render(parts: Parts) -> str:
-        return unicodedata.normalize("NFC", template.render(asdict(parts))).strip()
+    limit, mode = limit_for(name, settings), settings.platforms.mode_of(name)
+    render = renderer(name, settings)
 
     def fits(text: str) -> bool:
         return platform.fits(text, limit)
 
     full = story_parts(entry, platform)
+    if mode == "post":
+        full = replace(full, tagline="", bullets=())
     texts = None
-    if section.thread and platform.threads:
+    if mode == "thread" and platform.threads:
         texts = compose_thread(full, render, fits, section.max_parts)
     if texts is None:
-        single = fit(replace(full, bullets=()), lambda p: fits(render(p)), platform.tags[0])
-        texts = (render(_with_bullets(single, full.bullets, lambda p: fits(render(p)))),)
+        texts = (_single(full, render, fits, platform.tags[0]),)
+        shorter = post_text(entry.summary.headline)
+        if not fits(texts[0]) and shorter and shorter != full.headline:
+            # a title that is one link longer than a post (never cut): the summary's headline
+            texts = (_single(replace(full, headline=shorter), render, fits, platform.tags[0]),)
         if not fits(texts[0]):
             raise DigestError(
                 f"{name}: a limit of {limit} {platform.unit} leaves no room for the first "
                 f"character of story {entry.story.id}'s headline; raise [platforms.{name}] limit"
             )
     return _posts(texts, entry, name, digest, settings, full)
+
+
+def _single(
+    full: Parts, render: Callable[[Parts], str], fits: Callable[[str], bool], min_tags: int
+) -> str:
+    """One post: shortened to fit, then given as many key points as still fit."""
+    single = fit(replace(full, bullets=()), lambda p: fits(render(p)), min_tags)
+    return render(_with_bullets(single, full.bullets, lambda p: fits(render(p))))
 
 
 def _with_bullets(single: Parts, bullets: tuple[str, ...], ok: Callable[[Parts], bool]) -> Parts:
@@ -93,7 +115,7 @@ def _posts(
     full: Parts,
 ) -> tuple[Post, ...]:
     story, batch, platform = entry.story, digest.slot.batch_id, PLATFORMS[name]
-    keys = [idempotency_key(batch, story.id, name, n) for n in range(1, len(texts) + 1)]
+    keys = [idempotency_key(batch, story.slug, name, n) for n in range(1, len(texts) + 1)]
     # The link card goes with the first part that shows the link (or part 1).
     card = next((n for n, t in enumerate(texts, 1) if full.url and full.url in t), 1)
     return tuple(
@@ -117,11 +139,6 @@ def _posts(
         )
         for n, text in enumerate(texts, 1)
     )
-
-
-def idempotency_key(batch_id: str, story_id: str, platform: str, part: int = 1) -> str:
-    """sha256 of `batch_id|story|platform|part`: the same post always gets the same key."""
-    return hashlib.sha256(f"{batch_id}|{story_id}|{platform}|{part}".encode()).hexdigest()
 
 
 def envelope(name: str, post: Post) -> dict[str, Any]:

@@ -1,0 +1,32 @@
+"""What every social post shares: its template as a function and its idempotency key."""
+
+from __future__ import annotations
+
+import hashlib
+import unicodedata
+from collections.abc import Callable
+from dataclasses import asdict
+
+from digest.config import Settings
+from digest.render.compose import Parts
+from digest.render.templates import text_env
+
+
+def renderer(name: str, settings: Settings) -> Callable[[Parts], str]:
+    """The platform's post template as a function of Parts: NFC, stripped, LF line ends."""
+    template = text_env(settings.paths.templates).get_template(f"social/{name}.txt.j2")
+
+    def render(parts: Parts) -> str:
+        text = unicodedata.normalize("NFC", template.render(asdict(parts))).strip()
+        return text.replace("\r\n", "\n").replace("\r", "\n")  # as X's API stores it
+
+    return render
+
+
+def idempotency_key(batch_id: str, slug: str, platform: str, part: int = 1) -> str:
+    """sha256 of `batch_id|slug|platform|part`: the same post always gets the same key.
+
+    The story's slug, not its id (which holds the content hash): a story corrected and its
+    slot rebuilt with --force keeps every key, so a sender never posts it twice.
+    """
+    return hashlib.sha256(f"{batch_id}|{slug}|{platform}|{part}".encode()).hexdigest()
