@@ -211,6 +211,11 @@ def claim(batch: Path, channel: str, now: datetime) -> list[dict[str, object]]:
 
 def done(batch: Path, channel: str, now: datetime) -> None:
     """Record that `channel` of `batch` was sent; only after a claim, and only once."""
+    if os.path.islink(batch) or os.path.islink(batch.parent):
+        raise DigestError(
+            f"{batch}: the batch or its date folder is a symbolic link, so this is no batch of "
+            "the outbox; nothing recorded. Name the batch where it really is"
+        )
     if not (batch / CLAIMS / channel).is_file():
         raise DigestError(f"{channel} of {batch} is not claimed; claim it before marking it done")
     record = {"channel": channel, "pid": os.getpid(), "at": now.isoformat()}

@@ -342,3 +342,7 @@ def test_a_symlinked_date_folder_is_skipped_by_published_and_refused_by_claim(
     with pytest.raises(DigestError, match=r"failed verification, not claimed.*symbolic link"):
         claim(linked, "x", NOW)
     assert not (batch / "claims").exists()
+    claim(batch, "x", NOW)  # claimed where it really is: done through the link is refused too
+    with pytest.raises(DigestError, match=r"date folder is a symbolic link.*nothing recorded"):
+        done(linked, "x", NOW)
+    assert status(batch, "x") == "claimed"
