@@ -46,7 +46,7 @@ def find_staging(outbox: Path) -> Path | None:
     root = outbox / STAGING
     try:
         mode = os.lstat(root).st_mode
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):  # no outbox folder yet, or a file there
         return None
     if stat.S_ISDIR(mode):
         return root
@@ -99,13 +99,14 @@ def clean_stale(outbox: Path) -> list[Path]:
     two renames is put back in its slot. Anything not named like a publisher's entry is left
     alone with a warning. Run at start-up by the scheduler and by every build.
     """
-    root = find_staging(outbox)
-    if root is None:
-        return []
     try:
+        root = find_staging(outbox)
+        if root is None:
+            return []
         names = sorted(os.listdir(root))
     except OSError as exc:
-        log.warning("could not look for stale staging folders in %s: %s", root, exc.strerror)
+        where = outbox / STAGING
+        log.warning("could not look for stale staging folders in %s: %s", where, exc.strerror)
         return []
     groups: dict[str, list[str]] = {}
     for name in names:

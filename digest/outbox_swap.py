@@ -111,11 +111,19 @@ def repair(outbox: Path, replaced: Path) -> str:
         )
         outcome = "restored"
     else:
-        shutil.rmtree(replaced, ignore_errors=True)
+        _discard(replaced)
         log.warning("removed %s: the batch a finished --force replacement left behind", replaced)
         outcome = "removed"
     marker.unlink(missing_ok=True)
     return outcome
+
+
+def _discard(path: Path) -> None:
+    """Remove `path` itself: a folder with what it holds, a link or file alone, never its target."""
+    if path.is_symlink() or not path.is_dir():
+        path.unlink(missing_ok=True)
+    else:
+        shutil.rmtree(path, ignore_errors=True)
 
 
 def _marked_target(outbox: Path, marker: Path) -> Path | None:

@@ -29,6 +29,7 @@ OURS = re.compile(
     r"^[a-z0-9][a-z0-9-]*_\d+-\d{2}-\d{2}T\d{6}Z\.\d+-[0-9a-f]{8}\.(partial|replaced|target|lock)$"
 )
 BASE = "morning_2026-11-28T080000Z"
+KINDS = ("partial", "replaced", "target", "lock")
 
 
 def _rendered(text: str = "hello", day: int = 28) -> Rendered:
@@ -203,3 +204,15 @@ def _race_publishers_and_a_cleaner(tmp_path: Path) -> None:
     assert failures == []
     assert len(list(tmp_path.glob("2026-11-*/morning-0800/manifest.json"))) == 28
     assert os.listdir(tmp_path / STAGING) == []
+
+
+def test_links_named_like_digests_staging_are_removed_and_never_followed(tmp_path: Path) -> None:
+    victim, before = _victim(tmp_path)
+    outbox = tmp_path / "outbox"
+    (outbox / STAGING).mkdir(parents=True)
+    links = [outbox / STAGING / f"{BASE}.999999999-0badf00d.{kind}" for kind in KINDS]
+    for link in links:
+        os.symlink(victim, link)
+    clean_stale(outbox)
+    assert [link.name for link in links if os.path.lexists(link)] == []
+    assert sorted(os.listdir(victim)) == before and not (outbox / "2026-11-28").exists()
