@@ -1,5 +1,5 @@
-"""Posts per second for each platform, composing with threads as config.toml says, against the
-cost of only measuring the same posts, all in one run.
+"""Posts per second for each platform, composing in each platform's mode as config.toml says,
+against the cost of only measuring the same posts, all in one run.
 
 Usage: .venv/bin/python benchmarks/social_posts.py [ROUNDS] [ROWS]
 Two sets of stories, summarized once outside the timing: the example seed (with a link) and the
@@ -8,9 +8,9 @@ repository: benchmarks/_shared.py says where it is looked for). Each round compo
 story's post or thread for every platform (`compose_posts`: templates, shortening, thread
 splitting, the platform's `fits`), then measures the finished posts once more with the
 platform's `measure` alone (the baseline: the least any composer must spend). The X line adds a
-second baseline: twitter-text's parser run once on each finished X post, which is what counting
-without the shortcuts costs. Medians over ROUNDS (default 5), interleaved. Figures are read by
-people, never asserted.
+second baseline: the Python port's parse_tweet run once on each finished X post, beside
+digest's own count (which follows the JS library). Medians over ROUNDS (default 5),
+interleaved. Figures are read by people, never asserted.
 """
 
 from __future__ import annotations
@@ -57,8 +57,8 @@ def main(rounds: int, rows: int) -> None:
     config = settings()
     example = make_digest([example_story().model_copy(update={"url": "https://example.org/a"})])
     sets = {"example": example, f"cnn{rows}": cnn_digest(rows)}
-    threads = ", ".join(n for n in PLATFORM_NAMES if getattr(config.platforms, n).thread)
-    print(f"{rounds} rounds; threads on for: {threads or 'none'}")
+    modes = ", ".join(f"{n} {config.platforms.mode_of(n)}" for n in PLATFORM_NAMES)
+    print(f"{rounds} rounds; modes: {modes}")
     print(
         f"{'set':<9} {'platform':<9} {'stories':>7} {'posts':>6} "
         f"{'posts/s':>9} {'measure/s':>10} {'compose÷measure':>16}"
