@@ -11,14 +11,14 @@ import os
 import random
 import signal
 import time
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 from factories import BBC_SEEDS, make_digest, project, write_seed
 
-from digest.batches import published, verify
+from digest.batches import claim, done, published, read_manifest, status, verify
 from digest.errors import BatchExistsError, PublishError
 from digest.outbox import STAGING, clean_stale, publish
 from digest.pipeline import build
@@ -250,3 +250,38 @@ def test_build_cleans_its_own_stale_staging(
         build(settings, slot_on(settings.schedules[0], date(2026, 11, 28)), durable=False)
     assert os.listdir(settings.paths.outbox / STAGING) == []
     assert f"removed stale staging folder {dead}" in caplog.text
+
+
+def _claimed_batch(outbox: Path, rendered: Any) -> tuple[Path, dict[str, bytes]]:
+    """A published batch whose email a sender claimed and sent."""
+    batch = publish(rendered, outbox, "old", durable=False)
+    claim(batch, "email", datetime(2026, 11, 28, 9, 30, tzinfo=UTC))
+    done(batch, "email", datetime(2026, 11, 28, 9, 31, tzinfo=UTC))
+    return batch, {p.name: p.read_bytes() for p in (batch / "claims").iterdir()}
+
+
+def test_every_failing_write_or_fsync_of_a_force_keeps_one_batch_and_its_claims(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, rendered_batch: Any
+) -> None:
+    import digest.outbox as module
+
+    batch, claims = _claimed_batch(tmp_path / "count", rendered_batch)
+    counter = FailingOs(None, 0)
+    monkeypatch.setattr(module, "os", counter)
+    publish(rendered_batch, tmp_path / "count", "new", force=True)
+    total = counter.calls
+    for fail_at in range(1, total + 1):
+        monkeypatch.setattr(module, "os", os)
+        batch, claims = _claimed_batch(tmp_path / f"ENOSPC-{fail_at}", rendered_batch)
+        monkeypatch.setattr(module, "os", FailingOs(fail_at, errno.ENOSPC))
+        try:
+            publish(rendered_batch, batch.parent.parent, "new", force=True)
+            held = "new"
+        except PublishError:
+            held = "old"
+        monkeypatch.setattr(module, "os", os)
+        assert read_manifest(batch).config_hash == held and verify(batch) == [], fail_at
+        assert {p.name: p.read_bytes() for p in (batch / "claims").iterdir()} == claims, fail_at
+        assert status(batch, "email") == "done", fail_at
+        assert list((batch.parent.parent / STAGING).iterdir()) == [], fail_at
+    assert held == "new"  # the last call, the fsync after the swap, fails the publish no more
