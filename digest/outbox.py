@@ -46,12 +46,12 @@ def publish(
     """
     slot = rendered.digest.slot
     target = batch_path(outbox, slot.folder)
-    _day_folder(target.parent, create=False)
-    if target.exists() and not force:
-        raise BatchExistsError(target)
     # pid and a random token: two publishers (processes or threads) never share a staging folder.
     base = f"{_safe(slot.batch_id)}.{os.getpid()}-{secrets.token_hex(4)}"
     try:
+        _day_folder(target.parent, create=False)
+        if target.exists() and not force:
+            raise BatchExistsError(target)
         root = make_staging(outbox)
         lock = hold(root, base)
     except OSError as exc:
