@@ -120,5 +120,7 @@ def test_fit_of_any_word_string_ends_on_a_content_word_or_keeps_the_text(words: 
     text = " ".join(words)
     cut = fit(text, 40)
     assert len(cut) <= 40
-    if cut != text and cut:
+    # Where the room holds a content word at all, the cut ends on one (the, the, the... cannot).
+    room = text[:39].split()[:-1] if len(text) > 40 else text.split()
+    if cut != text and cut and any(w.strip(",") and w not in FUNCTION_WORDS for w in room):
         assert last_word(cut) not in FUNCTION_WORDS, cut
