@@ -43,7 +43,12 @@ def preview(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, Pr
     """A project with three good seeds, one bad one, and one published batch, previewed."""
     folder = tmp_path_factory.mktemp("project")
     config = make_project(folder, max_stories=2)
+    # X as numbered threads, so that the page shows thread parts in order.
+    text = config.read_text(encoding="utf-8")
+    head, x, rest = text.partition("[platforms.x]")
+    config.write_text(head + x + rest.replace('mode = "post"', 'mode = "thread"', 1), "utf-8")
     settings = load_config(config)
+    assert settings.platforms.x.mode == "thread"
     schedule = settings.schedules[0]
     build(settings, next_slots(schedule, NOW, 1)[0], durable=False)
     (folder / "seeds" / "broken.txt").write_bytes(b"A title\n\n**Primary Article:**\nText\x00\n")
