@@ -97,3 +97,16 @@ def copy_project(folder: Path) -> Path:
     shutil.copytree(THEME, folder / "templates")
     shutil.copy(ROOT / "config.toml", folder / "config.toml")
     return folder
+
+
+def config_problems(folder: Path, text: str) -> dict[str, str]:
+    """The (dotted key -> message) problems load_config reports for a config.toml of `text`."""
+    import pytest
+
+    from digest.errors import ConfigError
+
+    path = folder / "config.toml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        load_config(path)
+    return dict(caught.value.problems)

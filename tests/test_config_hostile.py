@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from factories import ROOT, make_digest
+from factories import config_problems as problems
 from hypothesis import HealthCheck, example, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
@@ -227,14 +228,6 @@ HOSTILE = [
         "urn:li:organization:ID",
     ),
 ]
-
-
-def problems(tmp_path: Path, text: str) -> dict[str, str]:
-    path = tmp_path / "config.toml"
-    path.write_text(text, encoding="utf-8")
-    with pytest.raises(ConfigError) as caught:
-        load_config(path)
-    return dict(caught.value.problems)
 
 
 @pytest.mark.parametrize(("old", "new", "key", "phrase"), HOSTILE)

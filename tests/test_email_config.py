@@ -6,19 +6,11 @@ from pathlib import Path
 
 import pytest
 from factories import ROOT
+from factories import config_problems as problems
 
 from digest.config import contrast, load_config
-from digest.errors import ConfigError
 
 EXAMPLE = (ROOT / "config.toml").read_text(encoding="utf-8")
-
-
-def problems(tmp_path: Path, text: str) -> dict[str, str]:
-    path = tmp_path / "config.toml"
-    path.write_text(text, encoding="utf-8")
-    with pytest.raises(ConfigError) as caught:
-        load_config(path)
-    return dict(caught.value.problems)
 
 
 def test_the_example_brand_is_complete() -> None:

@@ -15,7 +15,7 @@ from digest.errors import DigestError
 from digest.models import Digest, Entry
 from digest.platforms import PLATFORMS, Post, limit_for
 from digest.render.compose import Parts, fit, story_parts, topic_tag
-from digest.render.social_text import idempotency_key, renderer
+from digest.render.social_text import created_at, idempotency_key, renderer
 from digest.render.thread import SEPARATOR
 
 ROUNDUP = "roundup"  # the opening part's pseudo-slug and story id
@@ -98,7 +98,7 @@ def _post(
         root_key=keys[0] if part > 1 else None,
         parent_key=keys[part - 2] if part > 1 else None,
         language=(entry or first).story.language,
-        created_at=digest.slot.utc.isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+        created_at=created_at(digest.slot),
         url=parts.url if parts else None,  # the card shows the link even when the text cannot
         title=parts.headline if parts else "",
         description=entry.summary.tagline if entry else "",

@@ -31,8 +31,8 @@ from digest.render.compose import (
     topic_tag,
 )
 from digest.render.roundup import compose_roundup
+from digest.render.social_text import created_at, renderer
 from digest.render.social_text import idempotency_key as idempotency_key
-from digest.render.social_text import renderer
 
 
 def render_social(digest: Digest, settings: Settings) -> tuple[RenderedFile, ...]:
@@ -128,7 +128,7 @@ def _posts(
             root_key=keys[0] if n > 1 else None,
             parent_key=keys[n - 2] if n > 1 else None,
             language=story.language,
-            created_at=digest.slot.utc.isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+            created_at=created_at(digest.slot),
             url=full.url if n == card else None,
             title=full.headline,
             description=full.tagline,

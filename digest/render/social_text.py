@@ -1,4 +1,4 @@
-"""What every social post shares: its template as a function and its idempotency key."""
+"""What every social post shares: its template as a function, its idempotency key and time."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import asdict
 
 from digest.config import Settings
+from digest.models import Slot
 from digest.render.compose import Parts
 from digest.render.templates import text_env
 
@@ -30,3 +31,8 @@ def idempotency_key(batch_id: str, slug: str, platform: str, part: int = 1) -> s
     slot rebuilt with --force keeps every key, so a sender never posts it twice.
     """
     return hashlib.sha256(f"{batch_id}|{slug}|{platform}|{part}".encode()).hexdigest()
+
+
+def created_at(slot: Slot) -> str:
+    """The slot's UTC instant as the posts' APIs write it (`2026-11-28T08:00:00.000Z`)."""
+    return slot.utc.isoformat(timespec="milliseconds").replace("+00:00", "Z")
