@@ -30,6 +30,14 @@ def batch_path(outbox: Path, folder: str) -> Path:
     return outbox / folder
 
 
+def is_published(outbox: Path, folder: str) -> bool:
+    """Whether the slot folder's batch exists; `PublishError` when its date folder is a link or
+    a file (where nothing may be published), so a build refuses before rendering."""
+    target = batch_path(outbox, folder)
+    _day_folder(target.parent, create=False)
+    return target.exists()
+
+
 def publish(
     rendered: Rendered,
     outbox: Path,

@@ -13,7 +13,7 @@ from digest.batches import carried
 from digest.config import Settings
 from digest.errors import BatchExistsError, DigestError, SeedError
 from digest.models import Slot, Story
-from digest.outbox import batch_path, clean_stale, publish
+from digest.outbox import batch_path, clean_stale, is_published, publish
 from digest.seeds import read_seeds
 
 log = logging.getLogger("digest.pipeline")
@@ -73,7 +73,7 @@ def build(
     schedule = settings.schedule(slot.schedule)
     outbox = settings.paths.outbox
     clean_stale(outbox)  # what killed builds left in staging; puts back a half-replaced batch
-    if batch_path(outbox, slot.folder).exists() and not force:
+    if is_published(outbox, slot.folder) and not force:
         raise BatchExistsError(batch_path(outbox, slot.folder))
     seeds_dir = seeds or settings.paths.seeds
     if not seeds_dir.is_dir():

@@ -251,3 +251,25 @@ def test_a_date_folder_that_is_not_a_real_folder_is_refused_naming_it(
     )
     assert os.listdir(elsewhere) == []
     assert not (outbox / STAGING).exists() or os.listdir(outbox / STAGING) == []
+
+
+def test_a_build_refuses_a_linked_date_folder_before_rendering(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from factories import project, slot, write_seed
+
+    import digest.pipeline
+
+    config = project(tmp_path, [{"name": "morning", "at": "08:00"}])
+    write_seed(tmp_path / "seeds", 1)
+    elsewhere = tmp_path / "elsewhere"
+    (elsewhere / "morning-0800").mkdir(parents=True)  # looks like the slot's batch, through it
+    (tmp_path / "outbox").mkdir()
+    os.symlink(elsewhere, tmp_path / "outbox" / "2026-11-28")
+
+    def not_reached(*args: object, **kwargs: object) -> None:
+        raise AssertionError("rendered before the outbox was checked")
+
+    monkeypatch.setattr(digest.pipeline, "assemble", not_reached)
+    with pytest.raises(PublishError, match="a symbolic link, where the batches of that date"):
+        digest.pipeline.build(config, slot(), durable=False)
