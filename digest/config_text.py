@@ -19,7 +19,7 @@ from urllib.parse import quote, urlsplit
 
 from pydantic import AfterValidator, BeforeValidator
 
-from digest.urls import MAX_URL
+from digest.urls import MAX_URL, normalize_url
 
 # Embeddings, overrides, isolates and the marks reorder the text around them ("Trojan Source").
 BIDI = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
@@ -134,6 +134,10 @@ def https_url(value: str) -> str:
         raise ValueError(
             f"{shown(value)} is not an https:// URL with a host name, e.g. example.org"
         )
+    try:  # the seeds' own host rules: no loopback, private or numeric-looking hosts
+        normalize_url(value, ("https",))
+    except ValueError as error:
+        raise ValueError(str(error)) from None
     return value
 
 

@@ -123,6 +123,24 @@ HOSTILE = [
         "%22",
     ),
     (
+        'logo_url = "https://example.org/static/logo.png"',
+        'logo_url = "https://10.0.0.1/logo.png"',
+        "brand.logo_url",
+        "private network",
+    ),
+    (
+        'website = "https://example.org"',
+        'website = "https://127.0.0.1/"',
+        "brand.website",
+        "loopback",
+    ),
+    (
+        'website = "https://example.org"',
+        'website = "https://0x7f.1/"',
+        "brand.website",
+        "0x7f.1",
+    ),
+    (
         'website = "https://example.org"',
         'website = "https://example.org/\\u00a0"',
         "brand.website",
