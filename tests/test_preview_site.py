@@ -296,3 +296,16 @@ def test_an_email_template_error_is_named_with_its_line(tmp_path: Path) -> None:
     body = respond(Site(config, NOW), page).body.decode()
     assert "templates/email/partials/story.mjml.j2:2: &#39;nowhere&#39; is undefined" in body
     assert str(tmp_path) not in body
+
+
+def test_a_roundup_thread_is_shown_together_under_its_own_heading(tmp_path: Path) -> None:
+    config = make_project(tmp_path)
+    text = config.read_text(encoding="utf-8")
+    config.write_text(text.replace("roundup = false", "roundup = true", 1), encoding="utf-8")
+    site = Site(config, NOW)
+    body = respond(site, "/slot/morning/social.html").body.decode()
+    x = body[body.index('id="x"') :]
+    x = x[: x.index("</section>")] if "</section>" in x else x
+    assert x.count('class="story-posts"') == 1, "the roundup is split across stories"
+    assert "Roundup: one thread for the whole digest" in x
+    assert "(a story not in this sample)" not in body

@@ -11,6 +11,7 @@ from markupsafe import Markup, escape
 from digest.config import Settings
 from digest.platforms import PLATFORMS, limit_for
 from digest.preview.site import Item
+from digest.render.roundup import ROUNDUP
 
 _TOKEN = re.compile(r"(https?://\S+)|(?<![\w#])(#\w+)")
 
@@ -107,16 +108,20 @@ def _platform(
     items: tuple[Item, ...],
     settings: Settings,
 ) -> dict[str, Any]:
-    # Each envelope names its story and part: group the cards by story, in digest order.
+    # Each envelope names its story and part: group the cards by story, in digest order; a
+    # roundup is one thread for the whole digest, kept together in its own order.
     order = {item.summary.story_id: index for index, item in enumerate(items)}
+    roundup = any(envelope["story_id"] == ROUNDUP for envelope in envelopes)
     threads: dict[int, list[dict[str, Any]]] = {}
     for envelope in envelopes:
-        index = order.get(str(envelope["story_id"]), -1)
+        index = -2 if roundup else order.get(str(envelope["story_id"]), -1)
         threads.setdefault(index, []).append(_card(name, envelope, settings))
     stories = []
     for index, cards in sorted(threads.items()):
         item = items[index] if index >= 0 else None
         headline = item.summary.headline if item else "(a story not in this sample)"
+        if index == -2:
+            headline = "Roundup: one thread for the whole digest"
         hashtags = item.summary.hashtags if item else ()
         stories.append({"headline": headline, "hashtags": hashtags, "cards": cards})
     return {
