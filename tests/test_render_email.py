@@ -220,6 +220,48 @@ def test_a_story_in_another_language_is_marked() -> None:
     assert '<html lang="en"' in html
 
 
+class _Direction(HTMLParser):
+    """The `dir` in force around each h1/h2 and li, as a reader's browser would apply it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.stack: list[str | None] = []
+        self.found: list[tuple[str, str | None]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in ("br", "img", "meta", "link", "hr", "input"):
+            return
+        self.stack.append(dict(attrs).get("dir"))
+        if tag in ("h1", "h2", "li"):
+            self.found.append((tag, next((d for d in reversed(self.stack) if d), None)))
+
+    def handle_endtag(self, tag: str) -> None:
+        if self.stack and tag not in ("br", "img", "meta", "link", "hr", "input"):
+            self.stack.pop()
+
+
+@pytest.mark.parametrize(
+    ("language", "direction"),
+    [("ar", "rtl"), ("fa-IR", "rtl"), ("he", "rtl"), ("ur", "rtl"), ("en", None), ("th", None)],
+)
+def test_a_story_in_a_right_to_left_language_reads_right_to_left(
+    language: str, direction: str | None
+) -> None:
+    digest = three_stories()
+    second = digest.entries[1]
+    story = second.story.model_copy(update={"language": language})
+    entries = (digest.entries[0], Entry(story=story, summary=second.summary), digest.entries[2])
+    reader = _Direction()
+    reader.feed(render_html(digest.model_copy(update={"entries": entries}), settings()))
+    headings = [d for tag, d in reader.found if tag in ("h1", "h2")]
+    page = headings[0]  # the email's own ("auto" from MJML's body, never rtl for English)
+    assert page != "rtl" and headings == [page, direction or page, page]
+    bullets = [d for tag, d in reader.found if tag == "li"]
+    counts = [len(e.summary.bullets) for e in entries]
+    expected = [page] * counts[0] + [direction or page] * counts[1] + [page] * counts[2]
+    assert bullets == expected
+
+
 def test_a_bad_language_tag_falls_back_to_english() -> None:
     story = example_story().model_copy(update={"language": 'en" onload="x'})
     assert '<html lang="en"' in render_html(make_digest([story]), settings())

@@ -14,6 +14,8 @@ from digest.render.email_links import checked_url, safe_url, with_utm
 from digest.render.visible import one_line, visible
 
 _LANG = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*")
+# Languages written right to left (their primary subtag), so that their stories read as such.
+RTL = frozenset({"ar", "arc", "ckb", "dv", "fa", "he", "iw", "ks", "ps", "sd", "ug", "ur", "yi"})
 _WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 _MONTHS = (
     *("January", "February", "March", "April", "May", "June"),
@@ -105,7 +107,13 @@ def _story(entry: Entry, settings: Settings, schedule: str, lang: str) -> dict[s
         "image": image if image and not image.lower().startswith("mailto:") else None,
         "image_alt": _plain(story.image_alt or summary.headline),
         "lang": own_lang if own_lang != lang else None,  # only where it differs from the email's
+        "dir": "rtl" if is_rtl(own_lang) else None,
     }
+
+
+def is_rtl(language: str) -> bool:
+    """Whether `language` (a tag like ar or fa-IR) is written right to left."""
+    return language.split("-", 1)[0].lower() in RTL
 
 
 def _plain(value: str) -> str:
