@@ -62,3 +62,23 @@ def test_split_sentences(text: str, expected: list[str]) -> None:
 def test_sentences_keep_their_characters() -> None:
     text = "One (two). Three, “four.” Five?  Six!"
     assert " ".join(split_sentences(text)) == "One (two). Three, “four.” Five? Six!"
+
+
+UNCASED = [  # scripts without capitals: the next sentence opens with a letter that has no case
+    ("ar", "افتتحت الحكومة ميناء جديدا. وقال الوزير إن الميناء سيوفر ٣٠٠٠ وظيفة.", 2),
+    ("fa", "نمایشگاه کتاب آغاز شد. برگزارکنندگان می‌گویند امسال ۲۰۰ ناشر آمده‌اند.", 2),
+    ("ar ?", "هل انتهى العمل؟ قال الوزير إنه سينتهي في الربيع.", 2),
+    ("ur", "وزیر نے کہا۔ کام بہار میں ختم ہوگا۔", 2),
+    ("he", "הממשלה פתחה נמל חדש. השר אמר שייפתחו 3000 משרות.", 2),
+    ("hi", "सरकार ने नया बंदरगाह खोला. मंत्री ने कहा कि काम वसंत में पूरा होगा.", 2),
+    ("th", "ธนาคารกลางรายงานตัวเลขใหม่. นักวิเคราะห์คาดว่าการส่งออกจะเพิ่มขึ้น.", 2),
+    ("fr É", "Il a dit. Émile est parti.", 2),
+    ("en lower", "It was late. the end came", 1),
+]
+
+
+@pytest.mark.parametrize(("case", "text", "count"), UNCASED, ids=[c[0] for c in UNCASED])
+def test_sentences_of_scripts_without_capitals_are_split(case: str, text: str, count: int) -> None:
+    sentences = split_sentences(text)
+    assert len(sentences) == count, sentences
+    assert " ".join(sentences) == text

@@ -1,6 +1,7 @@
 """A fast rule-based sentence splitter for news text (about 0.1 ms for a 3,000-character article).
 
 It knows abbreviations (Mr., Feb., No. 2, St.), initials and dotted acronyms (J. K., U.S.),
+sentences of scripts without capitals (Arabic, Persian, Hebrew, Thai, Hindi; ؟ and ۔ too),
 decimals, closing quotes and brackets after the full stop, and CNN-style " . " breaks. A dotted
 acronym ends a sentence only when a typical sentence opener follows ("...in the U.S. The plan").
 """
@@ -27,8 +28,8 @@ OPENERS = frozenset(
 )
 
 # A candidate end: terminal punctuation, optional closing quotes/brackets, then whitespace.
-_END = re.compile(r"""[.!?…]+['"”’)\]]*(?=\s)""")
-_NEXT = re.compile(r"""\s+(['"“‘(\[]*)([A-Z0-9][\w'’-]*)""")
+_END = re.compile(r"""[.!?…؟۔]+['"”’)\]]*(?=\s)""")
+_NEXT = re.compile(r"""\s+(['"“‘(\[]*)(\w[\w'’-]*)""")
 _WORD_BEFORE = re.compile(r"([A-Za-z][A-Za-z.]*)$")
 _DOTTED = re.compile(r"(?:^|[^A-Za-z.])(?:[A-Za-z]\.)+[A-Za-z]?$")
 
@@ -40,7 +41,9 @@ def split_sentences(text: str) -> list[str]:
     for match in _END.finditer(text):
         end = match.end()
         following = _NEXT.match(text, end)
-        if not following or not _ends_here(text, match, following):
+        if not following or not _opens(following.group(2)):
+            continue
+        if not _ends_here(text, match, following):
             continue
         piece = text[start:end].strip()
         if piece:
@@ -50,6 +53,13 @@ def split_sentences(text: str) -> list[str]:
     if tail:
         sentences.append(tail)
     return sentences
+
+
+def _opens(word: str) -> bool:
+    """Whether `word` can open a sentence: a capital, a digit, or a letter of a script without
+    case (Arabic, Persian, Hebrew, Thai, Devanagari, CJK), where no capital marks the start."""
+    first = word[0]
+    return first.isupper() or first.isdigit() or (first.isalpha() and not first.islower())
 
 
 def _ends_here(text: str, end: re.Match[str], following: re.Match[str]) -> bool:
