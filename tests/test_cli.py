@@ -50,7 +50,7 @@ def test_build_publishes_a_complete_batch(project: Path) -> None:
     assert parts == ["text/plain", "text/html"]
 
 
-def test_the_batch_passes_the_shared_batch_checker(project: Path) -> None:
+def test_the_batch_passes_the_vendored_batch_checker(project: Path) -> None:
     assert run("build", "--date", DAY, cwd=project).returncode == 0
     checker = CHECK_BATCH
     batch = project / "outbox" / DAY / "morning-0800"

@@ -19,6 +19,7 @@ from factories import config_problems as problems
 from hypothesis import HealthCheck, example, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
+from test_email_message import EXPECTED_HEADERS
 
 from digest.config import Settings, load_config
 from digest.errors import ConfigError
@@ -403,18 +404,7 @@ def test_a_config_not_utf8_names_its_line(tmp_path: Path) -> None:
 
 # ---- arbitrary text: refused with its key, or a message with exactly the built headers ----
 
-BUILT = {
-    "From",
-    "To",
-    "Subject",
-    "Date",
-    "Message-ID",
-    "List-Id",
-    "List-Unsubscribe",
-    "List-Unsubscribe-Post",
-    "MIME-Version",
-    "Content-Type",
-}
+BUILT = set(EXPECTED_HEADERS)
 HEADER_BREAKERS = ["=?utf-8?q?=0D=0ATo:_x@evil.org?=", "\r\n", "\n", "\u2028", "\x00", "\u202e"]
 TEXT = st.lists(
     st.one_of(st.text(max_size=8), st.sampled_from([*HEADER_BREAKERS, '"', ",", "<", ":", "@"])),

@@ -48,7 +48,7 @@ def changed(path: str, value: Any) -> dict[str, Any]:
     return record
 
 
-def test_the_shared_lexicons_load() -> None:
+def test_the_vendored_lexicons_load() -> None:
     assert {"app.bsky.feed.post", "app.bsky.richtext.facet", "app.bsky.embed.external"} <= set(
         LEXICONS.docs
     )

@@ -15,7 +15,7 @@ from digest.errors import DigestError
 from digest.models import Digest, Entry
 from digest.platforms import PLATFORMS, Post, limit_for
 from digest.render.compose import Parts, fit, story_parts, topic_tag
-from digest.render.social_text import created_at, idempotency_key, renderer
+from digest.render.social_text import created_at, idempotency_key, renderer, thread_place
 from digest.render.thread import SEPARATOR
 
 ROUNDUP = "roundup"  # the opening part's pseudo-slug and story id
@@ -92,11 +92,7 @@ def _post(
     return Post(
         story_id=entry.story.id if entry else ROUNDUP,
         text=text,
-        idempotency_key=keys[part - 1],
-        part=part,
-        parts=len(keys),
-        root_key=keys[0] if part > 1 else None,
-        parent_key=keys[part - 2] if part > 1 else None,
+        **thread_place(keys, part),
         language=(entry or first).story.language,
         created_at=created_at(digest.slot),
         url=parts.url if parts else None,  # the card shows the link even when the text cannot

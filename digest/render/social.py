@@ -31,7 +31,7 @@ from digest.render.compose import (
     topic_tag,
 )
 from digest.render.roundup import compose_roundup
-from digest.render.social_text import created_at, renderer
+from digest.render.social_text import created_at, renderer, thread_place
 from digest.render.social_text import idempotency_key as idempotency_key
 
 
@@ -122,11 +122,7 @@ def _posts(
         Post(
             story_id=story.id,
             text=text,
-            idempotency_key=keys[n - 1],
-            part=n,
-            parts=len(texts),
-            root_key=keys[0] if n > 1 else None,
-            parent_key=keys[n - 2] if n > 1 else None,
+            **thread_place(keys, n),
             language=story.language,
             created_at=created_at(digest.slot),
             url=full.url if n == card else None,

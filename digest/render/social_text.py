@@ -6,6 +6,7 @@ import hashlib
 import unicodedata
 from collections.abc import Callable
 from dataclasses import asdict
+from typing import Any
 
 from digest.config import Settings
 from digest.models import Slot
@@ -36,3 +37,15 @@ def idempotency_key(batch_id: str, slug: str, platform: str, part: int = 1) -> s
 def created_at(slot: Slot) -> str:
     """The slot's UTC instant as the posts' APIs write it (`2026-11-28T08:00:00.000Z`)."""
     return slot.utc.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def thread_place(keys: list[str], part: int) -> dict[str, Any]:
+    """A post's place in its thread of `keys` (one per part): its key, number, and the keys of
+    the root and the parent it replies to (none for part 1)."""
+    return {
+        "idempotency_key": keys[part - 1],
+        "part": part,
+        "parts": len(keys),
+        "root_key": keys[0] if part > 1 else None,
+        "parent_key": keys[part - 2] if part > 1 else None,
+    }
