@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 GOLDEN = Path(__file__).parent / "golden"
+
+
+# CI runs the property tests on Hypothesis's fixed examples (HYPOTHESIS_PROFILE=ci in .ci/run), so a
+# landing never depends on the draw; a developer's run stays random and keeps finding new cases.
+settings.register_profile("ci", derandomize=True, print_blob=True)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

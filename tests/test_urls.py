@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import unicodedata
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -238,6 +239,9 @@ LABEL = st.text(st.sampled_from("abz09-_"), min_size=1, max_size=70)
 @example(["-a", "example"])
 @example(["0x7f", "1"])
 @example(["a" * 64, "example"])
+@example(["9", "0", "0", "0"])
+@example(["9", "0", "0", "00"])
+@example(["1", "2", "3", "4", "5"])
 def test_an_accepted_host_is_one_dns_and_browsers_read_alike(labels: list[str]) -> None:
     host = ".".join(labels)
     try:
@@ -250,13 +254,13 @@ def test_an_accepted_host_is_one_dns_and_browsers_read_alike(labels: list[str]) 
     for label in name.split("."):
         assert 1 <= len(label) <= 63 and not label.startswith("-") and not label.endswith("-")
     last = name.split(".")[-1]
-    assert not last.isdigit() and not last.startswith("0x")  # never read as an IPv4 address
+    if last.isdigit() or last.startswith("0x"):  # read as an IPv4 address: a public, canonical one
+        address = ipaddress.IPv4Address(name)
+        assert address.is_global and str(address) == name
 
 
 @given(st.integers(0, 2**32 - 1))
 def test_an_ip_address_is_a_link_only_when_the_internet_can_reach_it(number: int) -> None:
-    import ipaddress
-
     address = ipaddress.IPv4Address(number)
     try:
         uri = normalize_url(f"https://{address}/")
