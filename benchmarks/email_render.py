@@ -27,7 +27,7 @@ from digest.render.email import (  # noqa: E402
     render_mjml,
     render_text,
 )
-from digest.render.email_checks import check_email, read_email  # noqa: E402
+from digest.render.email.checks import check_email, read_email  # noqa: E402
 from digest.seeds import read_seed  # noqa: E402
 
 

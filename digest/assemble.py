@@ -17,7 +17,7 @@ from digest.config import Settings
 from digest.errors import DigestError, RenderError, SeedError
 from digest.models import Digest, Entry, Rejected, Rendered, Slot, Story
 from digest.render import render
-from digest.render.email_checks import EmailCheckError, check_rendered
+from digest.render.email.checks import EmailCheckError, check_rendered
 from digest.summarize import summarize
 
 log = logging.getLogger("digest.pipeline")

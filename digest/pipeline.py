@@ -9,11 +9,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from digest.assemble import assemble
-from digest.batches import carried
 from digest.config import Settings
 from digest.errors import BatchExistsError, DigestError, SeedError
 from digest.models import Slot, Story
 from digest.outbox import batch_path, clean_stale, is_published, publish
+from digest.outbox.batches import carried
 from digest.seeds import read_seeds
 
 log = logging.getLogger("digest.pipeline")

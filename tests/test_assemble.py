@@ -14,8 +14,8 @@ from digest.config import Settings
 from digest.errors import DigestError
 from digest.models import Story
 from digest.pipeline import build
-from digest.render import email_checks
-from digest.render.email_checks import Email
+from digest.render.email import checks as email_checks
+from digest.render.email.checks import Email
 
 ALL = ("email", "x", "bluesky", "mastodon", "linkedin", "threads")
 

@@ -21,12 +21,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from digest.batches import carried, claim, done, published, read_manifest, status, verify
 from digest.config import load_config
 from digest.errors import DigestError
-from digest.manifest import FileRecord, check_batch_path
+from digest.outbox.batches import carried, claim, done, published, read_manifest, status, verify
+from digest.outbox.manifest import FileRecord, check_batch_path
 from digest.pipeline import build
-from digest.slots import slot_on
+from digest.scheduler.slots import slot_on
 
 NOW = datetime(2026, 11, 28, 9, 30, tzinfo=UTC)
 
@@ -293,7 +293,7 @@ def test_a_symlink_in_the_batch_fails_verify_and_claim(batch: Path, case: str) -
 
 
 class NoSpace:
-    """The `os` module as digest.batches sees it, with every `name` call failing ENOSPC."""
+    """The `os` module as digest.outbox.batches sees it, with every `name` call failing ENOSPC."""
 
     def __init__(self, name: str) -> None:
         self.name = name
@@ -311,7 +311,7 @@ class NoSpace:
 def test_a_claim_on_a_full_disk_leaves_no_claim(
     batch: Path, monkeypatch: pytest.MonkeyPatch, failing: str
 ) -> None:
-    import digest.batches as module
+    import digest.outbox.batches as module
 
     monkeypatch.setattr(module, "os", NoSpace(failing))
     with pytest.raises(

@@ -23,8 +23,8 @@ from test_email_message import EXPECTED_HEADERS
 
 from digest.config import Settings, load_config
 from digest.errors import ConfigError
-from digest.render.email_message import build_eml
-from digest.render.visible import visible
+from digest.render.email.message import build_eml
+from digest.text import visible
 
 EXAMPLE = (ROOT / "config.toml").read_text(encoding="utf-8")
 NAME = 'name = "The Morning Digest"'

@@ -20,7 +20,7 @@ from digest.models import Digest, Rendered
 from digest.pipeline import build
 from digest.render import render
 from digest.render.email import build_eml, render_email
-from digest.render.email_checks import (
+from digest.render.email.checks import (
     CHECKS,
     FILES,
     EmailCheckError,
@@ -29,7 +29,7 @@ from digest.render.email_checks import (
     read_email,
 )
 from digest.render.templates import THEME
-from digest.slots import parse_slot
+from digest.scheduler.slots import parse_slot
 
 CONFIG = example_settings()
 DIGEST = three_stories()

@@ -23,7 +23,7 @@ from digest.config import Settings
 from digest.errors import RenderError
 from digest.models import Digest
 from digest.render.email import build_eml
-from digest.render.email_message import subject_line
+from digest.render.email.message import subject_line
 
 BASE = settings()
 DIGEST = make_digest()
@@ -181,7 +181,7 @@ def test_any_quoted_display_name_keeps_the_built_header_set(name: str) -> None:
 
 def test_a_message_that_reads_back_with_other_headers_is_a_render_error() -> None:
     # What the read-back guards against, should a value ever get past the cleaning.
-    from digest.render.email_verify import verify_headers
+    from digest.render.email.readback import verify_headers
 
     built = email.message_from_bytes(
         build_eml(DIGEST, BASE, text=TEXT, html=HTML), policy=email.policy.SMTP

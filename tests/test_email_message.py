@@ -19,7 +19,7 @@ from digest.config import Settings
 from digest.errors import RenderError
 from digest.models import Digest, Entry, Story
 from digest.render.email import build_eml, clean_header, render_email, render_html, render_text
-from digest.render.email_verify import HeaderMismatchError, verify_headers
+from digest.render.email.readback import HeaderMismatchError, verify_headers
 
 EXPECTED_HEADERS = [
     "From",

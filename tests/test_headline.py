@@ -12,7 +12,7 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from digest.models import Story
-from digest.render.email_message import subject_line
+from digest.render.email.message import subject_line
 from digest.seeds import read_seed, story_from_text
 from digest.summarize import HEADLINE_MAX, summarize
 from digest.summarize.extract import sentences_of

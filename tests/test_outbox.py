@@ -12,11 +12,11 @@ from typing import Any
 import pytest
 from factories import make_digest
 
-from digest.batches import claim, done, status, verify
 from digest.errors import BatchExistsError, PublishError
-from digest.manifest import Manifest, manifest_schema
 from digest.models import Rendered, RenderedFile
 from digest.outbox import STAGING, publish
+from digest.outbox.batches import claim, done, status, verify
+from digest.outbox.manifest import Manifest, manifest_schema
 
 
 def rendered(text: str = "hello") -> Rendered:
@@ -122,7 +122,7 @@ def test_manifest_schema_is_json_schema() -> None:
 
 @pytest.mark.parametrize("swap", ["exchange", "two renames"])
 def test_a_failed_force_keeps_the_published_batch(tmp_path: Path, monkeypatch, swap: str) -> None:
-    import digest.outbox_swap as outbox_swap
+    import digest.outbox.swap as outbox_swap
 
     publish(rendered("first"), tmp_path, "h")
     real_rename = os.rename
@@ -150,7 +150,7 @@ def test_a_failed_force_keeps_the_published_batch(tmp_path: Path, monkeypatch, s
 def test_force_without_an_atomic_exchange_replaces_the_batch_too(
     tmp_path: Path, monkeypatch
 ) -> None:
-    import digest.outbox_swap as outbox_swap
+    import digest.outbox.swap as outbox_swap
 
     monkeypatch.setattr(outbox_swap, "exchange", lambda first, second: False)
     publish(rendered("first"), tmp_path, "h")
@@ -161,7 +161,7 @@ def test_force_without_an_atomic_exchange_replaces_the_batch_too(
 
 def test_force_on_linux_swaps_the_batches_in_one_step(tmp_path: Path, monkeypatch) -> None:
     """With renameat2(RENAME_EXCHANGE) the slot is never empty: no plain rename touches it."""
-    import digest.outbox_swap as outbox_swap
+    import digest.outbox.swap as outbox_swap
 
     if outbox_swap._renameat2() is None:
         pytest.skip("this system has no renameat2")
@@ -182,7 +182,7 @@ SWAPS = ["exchange", "two renames"]
 
 
 def _swap_by(swap: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    import digest.outbox_swap as outbox_swap
+    import digest.outbox.swap as outbox_swap
 
     if swap == "two renames":
         monkeypatch.setattr(outbox_swap, "exchange", lambda first, second: False)

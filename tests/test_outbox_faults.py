@@ -18,13 +18,13 @@ from typing import Any
 import pytest
 from factories import BBC_SEEDS, make_digest, project, write_seed
 
-from digest.batches import claim, done, published, read_manifest, status, verify
 from digest.errors import BatchExistsError, PublishError
 from digest.outbox import STAGING, clean_stale, publish
+from digest.outbox.batches import claim, done, published, read_manifest, status, verify
 from digest.pipeline import build
 from digest.render import render
+from digest.scheduler.slots import slot_on
 from digest.seeds import read_seed
-from digest.slots import slot_on
 
 KILLS = 100
 

@@ -15,12 +15,12 @@ from pathlib import Path
 import pytest
 from factories import project, write_seed
 
-from digest.batches import carried, published, read_manifest
 from digest.cli import main
 from digest.config import Settings, load_config
 from digest.errors import DigestError
+from digest.outbox.batches import carried, published, read_manifest
 from digest.pipeline import build
-from digest.slots import slot_on
+from digest.scheduler.slots import slot_on
 
 EARLIER = "2026-11-27/daily-0900"
 

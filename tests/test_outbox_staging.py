@@ -17,12 +17,12 @@ from factories import make_digest, project, write_seed
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from digest.batches import verify
 from digest.errors import DigestError
 from digest.models import Rendered, RenderedFile, Slot
 from digest.outbox import STAGING, clean_stale, publish
+from digest.outbox.batches import verify
 from digest.pipeline import build
-from digest.slots import slot_on
+from digest.scheduler.slots import slot_on
 
 # The form of every name a publisher gives its staging entries: `<batch id>.<pid>-<token>.<kind>`.
 OURS = re.compile(

@@ -32,7 +32,7 @@ from digest.platforms import (
     post_facets,
     read_little,
 )
-from digest.platforms.x_count import is_valid, weighted_length
+from digest.platforms.x.count import is_valid, weighted_length
 
 FAMILY = "👨\u200d👩\u200d👧\u200d👧"  # one grapheme, 25 UTF-8 bytes
 DIGEST = Path(sys.executable).parent / "digest"

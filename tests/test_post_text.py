@@ -67,7 +67,7 @@ def test_a_forbidden_character_never_reaches_a_post(char: str) -> None:
     "kept", [FAMILY, RAINBOW, SCOTLAND, PERSIAN, HINDI, "👩🏽\u200d💻", "1\ufe0f\u20e3", "\u0600١"]
 )
 def test_joiners_an_emoji_or_a_script_needs_stay(kept: str) -> None:
-    from digest.render.visible import visible
+    from digest.text import visible
 
     assert visible(kept) == kept
     digest = with_text(DIGEST, headline=f"News {kept} today", tagline=f"{kept}\u200b says")
@@ -88,7 +88,7 @@ def test_joiners_an_emoji_or_a_script_needs_stay(kept: str) -> None:
     ],
 )
 def test_stray_joiners_and_tags_go(text: str, clean: str) -> None:
-    from digest.render.visible import visible
+    from digest.text import visible
 
     assert visible(text) == clean
 
@@ -131,7 +131,7 @@ def test_no_post_ever_holds_a_forbidden_character_and_families_stay_whole(
         assert not FORBIDDEN & set(request), request
         assert not FORBIDDEN & set(post.text + post.title + post.description)
     # Every emoji family is one grapheme before and after: never split into three people.
-    from digest.render.compose import post_text
+    from digest.render.social.compose import post_text
 
     assert families(post_text(headline)) == headline.count(FAMILY) >= 1
     for post in posts:
@@ -160,7 +160,7 @@ def families(text: str) -> int:
     ],
 )
 def test_a_grapheme_joiner_stays_only_between_marks(text: str, clean: str) -> None:
-    from digest.render.visible import visible
+    from digest.text import visible
 
     assert visible(text) == clean
 
@@ -181,7 +181,7 @@ def test_a_lone_grapheme_joiner_never_reaches_a_post() -> None:
     ],
 )
 def test_hidden_characters_are_those_visible_drops(text: str, hidden: list[str]) -> None:
-    from digest.render.visible import hidden_characters
+    from digest.text import hidden_characters
 
     assert hidden_characters(text) == hidden
 
@@ -207,7 +207,7 @@ def first_lines(digest: Digest, name: str) -> list[tuple[str, str, str]]:
 
 
 def assert_whole_or_cut_well(title: str, headline: str, line: str) -> None:
-    from digest.render.compose import FUNCTION_WORDS
+    from digest.render.social.compose import FUNCTION_WORDS
 
     title = " ".join(title.split())
     if line == title:

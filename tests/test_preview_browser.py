@@ -24,12 +24,12 @@ from preview_support import (
     until,
 )
 
-from digest.batches import published
 from digest.config import load_config
+from digest.outbox.batches import published
 from digest.pipeline import build
 from digest.platforms import PLATFORMS, limit_for
 from digest.preview import PreviewServer
-from digest.slots import next_slots
+from digest.scheduler.slots import next_slots
 
 
 @pytest.fixture(scope="module")

@@ -18,7 +18,7 @@ from digest.errors import ConfigError, DigestError
 from digest.pipeline import build
 from digest.preview import export_site
 from digest.preview.export import MARKER
-from digest.slots import next_slots
+from digest.scheduler.slots import next_slots
 
 _META_CSP = re.compile(
     r"""<meta http-equiv="Content-Security-Policy" content="([^"]*)">""", re.IGNORECASE

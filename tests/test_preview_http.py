@@ -14,13 +14,13 @@ from typing import Any
 import pytest
 from preview_support import EXAMPLE_SLUG, NOW, make_project, running
 
-from digest.batches import published
 from digest.config import load_config
+from digest.outbox.batches import published
 from digest.pipeline import build
 from digest.preview import PreviewServer, start_server
 from digest.preview.hosts import LOOPBACK, allowed_hosts
 from digest.preview.server import CSP
-from digest.slots import next_slots
+from digest.scheduler.slots import next_slots
 
 SECRET = "TOP-SECRET-4f1c"
 XSS_SEED = """<script>alert("title")</script> Council & "friends"

@@ -15,14 +15,14 @@ from digest.config import load_config
 from digest.pipeline import build
 from digest.platforms import PLATFORMS
 from digest.preview.frames import force_scheme, offline
-from digest.preview.highlight import Part, mark, summary_view
 from digest.preview.pages import respond, site_paths
 from digest.preview.site import Item, Site
-from digest.preview.views_email import email_view, preheader
-from digest.preview.views_social import marked, post_text, social_view
+from digest.preview.views.email import email_view, preheader
+from digest.preview.views.social import marked, post_text, social_view
+from digest.preview.views.summary import Part, mark, summary_view
 from digest.preview.watcher import Live, fingerprint
 from digest.render import render
-from digest.slots import next_slots
+from digest.scheduler.slots import next_slots
 
 
 def test_the_site_reads_seeds_slots_and_batches(tmp_path: Path) -> None:

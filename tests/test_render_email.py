@@ -18,7 +18,7 @@ from digest.config import Settings
 from digest.errors import RenderError
 from digest.models import Digest, Entry
 from digest.render.email import render_email, render_html, render_mjml, render_text, safe_url
-from digest.render.email_links import with_utm
+from digest.render.email.links import with_utm
 from digest.seeds import read_seed
 
 Golden = Callable[[str, str], None]
@@ -501,7 +501,7 @@ def test_safe_url_keeps_web_and_mail_links(url: str) -> None:
 
 def test_a_dropped_link_is_a_warning_naming_the_seed(caplog: pytest.LogCaptureFixture) -> None:
     digest = with_story(make_digest(), url="javascript:alert(1)", image="data:image/png,xx")
-    with caplog.at_level(logging.WARNING, logger="digest.render.email_links"):
+    with caplog.at_level(logging.WARNING, logger="digest.render.email.links"):
         out = files(digest)
     messages = [r.getMessage() for r in caplog.records]
     assert any(
@@ -515,7 +515,7 @@ def test_a_dropped_link_is_a_warning_naming_the_seed(caplog: pytest.LogCaptureFi
 
 def test_a_dropped_link_is_warned_about_once_per_email(caplog: pytest.LogCaptureFixture) -> None:
     digest = with_story(make_digest(), url="javascript:alert(1)")
-    with caplog.at_level(logging.WARNING, logger="digest.render.email_links"):
+    with caplog.at_level(logging.WARNING, logger="digest.render.email.links"):
         render_email(digest, settings())
     dropped = [r for r in caplog.records if "dropped the link 'javascript:" in r.getMessage()]
     assert len(dropped) == 1
@@ -611,7 +611,7 @@ def test_an_iri_story_link_is_the_same_ascii_uri_in_html_and_text(iri: str, uri:
 def test_an_iri_that_cannot_be_encoded_is_dropped_with_a_warning(
     url: str, caplog: pytest.LogCaptureFixture
 ) -> None:
-    with caplog.at_level(logging.WARNING, logger="digest.render.email_links"):
+    with caplog.at_level(logging.WARNING, logger="digest.render.email.links"):
         out = files(with_story(make_digest(), url=url))
     assert any("url: dropped the link" in r.getMessage() for r in caplog.records)
     assert _story_links(out) == ([], [])

@@ -23,8 +23,8 @@ from digest.errors import DigestError
 from digest.models import Digest, Entry, RenderedFile
 from digest.platforms import PLATFORMS, limit_for, read_little
 from digest.platforms.lexicon import load_lexicons
-from digest.render.compose import Parts, fit, hashtags, strongest_bullet
 from digest.render.social import compose_posts, idempotency_key, render_social
+from digest.render.social.compose import Parts, fit, hashtags, strongest_bullet
 from digest.seeds import read_seed
 
 LEXICONS = load_lexicons(LEXICONS_DIR)

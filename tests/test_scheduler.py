@@ -16,12 +16,12 @@ from zoneinfo import ZoneInfo
 import pytest
 from factories import project, write_seed
 
-from digest import journal
-from digest.batches import published
 from digest.config import Settings
+from digest.outbox import journal
+from digest.outbox.batches import published
 from digest.pipeline import build
 from digest.scheduler import BACKOFF_CAP, Scheduler
-from digest.slots import slot_on
+from digest.scheduler.slots import slot_on
 
 
 def batches_per_day(outbox: Path, schedule: str) -> Counter[str]:

@@ -14,8 +14,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from digest.errors import SeedError
-from digest.seed_formats import article_label
 from digest.seeds import read_seed, read_seeds, slugify
+from digest.seeds.formats import article_label
 
 CANONICAL = """Title of the story
 “A tagline in curly quotes.”

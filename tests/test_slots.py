@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from digest.config import Schedule
 from digest.errors import DigestError
-from digest.slots import (
+from digest.scheduler.slots import (
     MAX_YEAR,
     MIN_YEAR,
     next_slots,

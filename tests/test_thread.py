@@ -16,7 +16,14 @@ from digest.config import PLATFORM_NAMES
 from digest.platforms import PLATFORMS
 from digest.platforms.richtext import detect_facets
 from digest.platforms.tweet_entities import extract_hashtags_with_indices
-from digest.render.thread import GRAPHEME, PARAGRAPH, SENTENCE, WORD, cut_points, split_thread
+from digest.render.social.thread import (
+    GRAPHEME,
+    PARAGRAPH,
+    SENTENCE,
+    WORD,
+    cut_points,
+    split_thread,
+)
 
 FAMILY = "👨\u200d👩\u200d👧\u200d👧"
 URL = "https://example.org/news/2026/11/28/a-rather-long-story-address?utm_source=digest&x=(1)"

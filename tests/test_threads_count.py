@@ -13,8 +13,8 @@ from factories import make_digest, settings
 from digest.models import Entry
 from digest.platforms import PLATFORMS
 from digest.platforms.threads import threads_length, unique_links, valid_topic_tag
-from digest.render.compose import topic_tag
 from digest.render.social import compose_posts
+from digest.render.social.compose import topic_tag
 
 THREADS = PLATFORMS["threads"]
 FAMILY = "👨\u200d👩\u200d👧\u200d👧"  # one emoji of 7 code points, 25 UTF-8 bytes

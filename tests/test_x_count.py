@@ -10,7 +10,7 @@ import pytest
 from twitter_text import extract_urls, parse_tweet
 
 from digest.platforms import PLATFORMS
-from digest.platforms.x_count import extract_urls_with_indices
+from digest.platforms.x.count import extract_urls_with_indices
 
 FLAG = "🏴\U000e0067\U000e0062\U000e0065\U000e006e\U000e0067\U000e007f"  # England: tag sequence
 

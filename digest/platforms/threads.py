@@ -18,7 +18,7 @@ from typing import Any
 import regex
 
 from digest.platforms.base import Platform, Post
-from digest.platforms.x_count import extract_urls_with_indices
+from digest.platforms.x.count import extract_urls_with_indices
 
 MAX_LINKS = 5
 TOPIC_TAG_MAX = 50

@@ -13,7 +13,7 @@ from typing import TypedDict
 import regex
 from twitter_text.regexp.latin_accent_chars import latin_accent_chars
 
-from digest.platforms.x_count import extract_urls_with_indices
+from digest.platforms.x.count import extract_urls_with_indices
 
 
 class Entity(TypedDict):

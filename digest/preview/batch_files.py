@@ -10,9 +10,9 @@ from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
 
-from digest.batches import read_manifest
 from digest.errors import DigestError
 from digest.models import Story, Summary
+from digest.outbox.batches import read_manifest
 
 if TYPE_CHECKING:
     from digest.preview.site import Sample, Subject

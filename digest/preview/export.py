@@ -17,7 +17,7 @@ from pathlib import Path
 from digest.errors import DigestError
 from digest.preview.pages import failure, respond, site_paths
 from digest.preview.site import Site
-from digest.seed_files import printable
+from digest.seeds.files import printable
 
 log = logging.getLogger(__name__)
 

@@ -25,11 +25,11 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
 from digest.preview.frames import force_scheme, offline, with_csp
-from digest.preview.highlight import summary_view
 from digest.preview.site import Sample, Site, Subject
-from digest.preview.views_email import email_view
-from digest.preview.views_social import social_view
-from digest.render.email_checks import FILES as EMAIL_FILES
+from digest.preview.views.email import email_view
+from digest.preview.views.social import social_view
+from digest.preview.views.summary import summary_view
+from digest.render.email.checks import FILES as EMAIL_FILES
 
 log = logging.getLogger(__name__)
 HERE = Path(__file__).parent

@@ -20,7 +20,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
 
-from digest.config_file import read_file
+from digest.clock import utc_now
+from digest.config.source import read_file
 from digest.errors import DigestError
 from digest.preview.connection import HeadReader
 from digest.preview.hosts import (
@@ -31,7 +32,7 @@ from digest.preview.hosts import (
     warn_beyond_loopback,
 )
 from digest.preview.pages import Response, failure, respond
-from digest.preview.watcher import POLL_SECONDS, Live, utc_now
+from digest.preview.watcher import POLL_SECONDS, Live
 
 log = logging.getLogger(__name__)
 HEARTBEAT_SECONDS = 15.0

@@ -20,14 +20,14 @@ from pathlib import Path
 from jinja2 import TemplateError, TemplateSyntaxError
 
 from digest.assemble import assemble
-from digest.batches import Batch, carried, published
 from digest.config import CHANNELS, Schedule, Settings, load_config
 from digest.errors import ConfigError, DigestError, SeedError
 from digest.models import Slot, Story, Summary
+from digest.outbox.batches import Batch, carried, published
 from digest.pipeline import select, unique_slugs
 from digest.preview.batch_files import read_batch
+from digest.scheduler.slots import next_slots
 from digest.seeds import DEFAULT_MAX_BYTES, read_seeds, slugify
-from digest.slots import next_slots
 
 log = logging.getLogger(__name__)
 RECENT_BATCHES = 10

@@ -12,18 +12,15 @@ import os
 import stat
 import threading
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
+from digest.clock import utc_now
 from digest.preview.site import Site
 
 log = logging.getLogger(__name__)
 POLL_SECONDS = 0.2
 Fingerprint = tuple[tuple[str, int, int], ...]
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 def watched(site: Site) -> list[tuple[Path, int]]:

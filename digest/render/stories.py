@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 
 from digest.models import Digest, RenderedFile, Sources, Summary
-from digest.render.visible import one_line, visible, without_controls
+from digest.text import one_line, visible, without_controls
 
 
 def render_stories(digest: Digest) -> tuple[RenderedFile, ...]:

@@ -1,0 +1,176 @@
+"""The `digest` command: parse options, call one library function, print one line."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from digest import __version__
+from digest.channels import PLATFORM_NAMES as PLATFORM_NAMES
+from digest.clock import utc_now
+from digest.errors import DigestError
+
+OK, FAILED, PARTIAL = 0, 1, 2
+
+EPILOG = """examples:
+  digest init my-digest              start a new project in ./my-digest
+  digest build                       build today's batch of the first schedule
+  digest build --slot morning@2026-11-28 --force
+  digest schedule                    run the scheduler until SIGTERM
+  digest schedule --once             publish what is due now, then exit (cron, systemd)
+  digest outbox list                 the published batches
+  digest check 2026-11-28/morning-0800  run the email checks on a published batch
+  digest summarize seeds/*.txt       summaries as JSON
+  digest validate                    check config.toml and every seed
+  digest schema manifest             the JSON Schema of manifest.json
+  digest measure --platform x "…"    count a post as X does, against its limit
+  digest preview --open              preview the email and posts in a browser, live
+  digest templates list              where each template comes from (project or package)
+"""
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI; returns the exit status (0 ok, 2 some seeds rejected, 1 failure)."""
+    args = _parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(message)s",
+        stream=sys.stderr,
+    )
+    try:
+        status: int = args.run(args)
+        return status
+    except BrokenPipeError:  # `digest ... | head` closed our output: not an error of ours
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return OK
+    except DigestError as error:
+        print(f"digest: {error}", file=sys.stderr)
+        if args.verbose:
+            raise
+        return FAILED
+
+
+def _parser() -> argparse.ArgumentParser:
+    from digest.cli import outbox, project, tools
+
+    parser = argparse.ArgumentParser(
+        prog="digest",
+        description="Turn news seeds into newsletters and social posts, published to outbox/.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"digest {__version__}")
+    parser.add_argument("-v", "--verbose", action="store_true", help="show tracebacks")
+    parser.set_defaults(run=lambda _: _help(parser))
+    commands = parser.add_subparsers(title="commands", metavar="COMMAND")
+
+    build = command(
+        commands,
+        "build",
+        "build one slot's batch into outbox/",
+        "digest build --slot morning@2026-11-28",
+    )
+    build.add_argument("--slot", help="NAME@DATE: that schedule's slot on that local date")
+    build.add_argument("--date", type=date.fromisoformat, help="the local date (default: today)")
+    build.add_argument("--schedule", help="which schedule (default: the first)")
+    common(build)
+    build.add_argument("--force", action="store_true", help="replace an already published batch")
+    build.add_argument("--json", action="store_true", help="print the result as JSON")
+    build.set_defaults(run=_build)
+
+    tools.add_commands(commands)
+    outbox.add_commands(commands)
+    project.add_commands(commands)
+    return parser
+
+
+def command(commands: Any, name: str, summary: str, example: str) -> argparse.ArgumentParser:
+    """Add the subcommand `name`; its help is `summary` and its description ends in `example`."""
+    parser: argparse.ArgumentParser = commands.add_parser(
+        name, help=summary, description=f"{summary[0].upper()}{summary[1:]}. Example: {example}"
+    )
+    return parser
+
+
+def _help(parser: argparse.ArgumentParser) -> int:
+    parser.print_help()
+    return OK
+
+
+def common(parser: argparse.ArgumentParser) -> None:
+    """The --config and --seeds options."""
+    parser.add_argument(
+        "--config",
+        type=Path,
+        default=Path("config.toml"),
+        help="the config file (default: ./config.toml)",
+    )
+    parser.add_argument("--seeds", type=Path, help="the seeds folder (default: from config)")
+
+
+def _build(args: argparse.Namespace) -> int:
+    from digest.config import load_config
+    from digest.pipeline import build
+    from digest.scheduler.slots import parse_slot
+
+    settings = load_config(args.config)
+    name, day = args.schedule, args.date
+    if args.slot:
+        name, _, when = args.slot.partition("@")
+        try:
+            day = date.fromisoformat(when)
+        except ValueError:
+            raise DigestError(f"--slot {args.slot!r}: the valid form is NAME@YYYY-MM-DD") from None
+    schedule = settings.schedule(name)
+    slot = parse_slot(schedule, day or utc_now().astimezone(schedule.zone).date())
+    result = build(settings, slot, seeds=args.seeds, force=args.force)
+    for error in result.rejected:
+        print(f"digest: {error}", file=sys.stderr)
+    for story in result.deferred:
+        print(
+            f"digest: {story.source}: put off to the next slot, as the batch failed with it "
+            f"beside the others: {result.deferred_why}",
+            file=sys.stderr,
+        )
+    if args.json:
+        print_json(
+            {
+                "batch": str(result.batch) if result.batch else None,
+                "batch_id": result.slot.batch_id,
+                "stories": [s.id for s in result.stories],
+                "rejected": [_seed_error(e) for e in result.rejected],
+                "deferred": [s.source for s in result.deferred],
+            }
+        )
+    if result.batch is None:
+        print(
+            f"digest: {slot.batch_id}: no new seeds (earlier batches of {schedule.name!r} "
+            "carried them all); nothing published",
+            file=sys.stderr,
+        )
+        return FAILED
+    if not args.json:
+        print(
+            f"published {result.batch}: {len(result.stories)} stories, "
+            f"{len(result.rejected)} seeds rejected"
+        )
+    return PARTIAL if result.rejected else OK
+
+
+def _seed_error(error: Any) -> dict[str, Any]:
+    return {"file": str(error.path), "line": error.line, "reason": error.reason}
+
+
+def print_json(value: Any) -> None:
+    """Print `value` as indented JSON."""
+    print(json.dumps(value, indent=2, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,166 @@
+"""Read `config.toml` into a frozen `Settings`; every problem is reported at once, with its key."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import time
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from pydantic import Field, ValidationError, field_validator
+
+# The `as` imports are re-exports: slots, scheduler, render and the tests import them from here.
+from digest.channels import CHANNELS as CHANNELS
+from digest.channels import PLATFORM_NAMES as PLATFORM_NAMES
+from digest.channels import Channel as Channel
+from digest.config.brand import Brand, Email
+from digest.config.brand import Utm as Utm
+from digest.config.platforms import HANDLE as HANDLE
+from digest.config.platforms import MIN_LIMIT as MIN_LIMIT
+from digest.config.platforms import PLATFORM_CAPS as PLATFORM_CAPS
+from digest.config.platforms import Platform as Platform
+from digest.config.platforms import Platforms
+from digest.config.source import parse_toml, read_file
+from digest.config.texts import FolderPath, shown
+from digest.config.values import WEEKDAYS as WEEKDAYS
+from digest.config.values import Days, Duration, HhMm, Section, TimeZone
+from digest.config.values import contrast as contrast
+from digest.config.values import parse_duration as parse_duration
+from digest.errors import ConfigError
+from digest.seeds import DEFAULT_MAX_BYTES
+
+MAX_SEED_BYTES = 100_000_000  # a seed is read whole; a bigger cap is a typing slip
+
+
+class Schedule(Section):
+    name: str = Field(pattern=r"^[a-z0-9][a-z0-9-]{0,39}$")
+    days: Days = "daily"
+    at: HhMm
+    timezone: TimeZone = "UTC"
+    channels: list[Channel] = Field(default_factory=lambda: list(CHANNELS), min_length=1)
+    max_stories: int = Field(default=5, ge=1, le=50)
+    catch_up: Duration = "6h"
+
+    @field_validator("channels")
+    @classmethod
+    def _each_channel_once(cls, channels: list[str]) -> list[str]:
+        doubles = sorted({c for c in channels if channels.count(c) > 1})
+        if doubles:
+            raise ValueError(f"each channel once; repeated: {', '.join(doubles)}")
+        return channels
+
+    @property
+    def time(self) -> time:
+        hour, minute = self.at.split(":")
+        return time(int(hour), int(minute))
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+class Paths(Section):
+    seeds: FolderPath = Path("seeds")
+    outbox: FolderPath = Path("outbox")
+    templates: FolderPath = Path("templates")
+
+
+class SeedLimits(Section):
+    max_bytes: int = Field(default=DEFAULT_MAX_BYTES, gt=0, le=MAX_SEED_BYTES)
+
+
+class SummaryOptions(Section):
+    max_bullets: int = Field(default=5, ge=3, le=5)  # 3 for one article, one more per article
+
+
+class Settings(Section):
+    """The whole of `config.toml`, validated; paths are absolute."""
+
+    brand: Brand
+    email: Email
+    platforms: Platforms = Platforms()
+    schedules: list[Schedule] = Field(min_length=1)
+    paths: Paths = Paths()
+    seeds: SeedLimits = SeedLimits()
+    summary: SummaryOptions = SummaryOptions()
+    config_hash: str = ""
+
+    @field_validator("schedules")
+    @classmethod
+    def _unique_schedule_names(cls, schedules: list[Schedule]) -> list[Schedule]:
+        names = [s.name for s in schedules]
+        doubles = sorted({n for n in names if names.count(n) > 1})
+        if doubles:
+            raise ValueError(f"schedule names must be unique; repeated: {', '.join(doubles)}")
+        return schedules
+
+    def schedule(self, name: str | None) -> Schedule:
+        """The schedule called `name`, or the first one when `name` is None."""
+        if name is None:
+            return self.schedules[0]
+        for candidate in self.schedules:
+            if candidate.name == name:
+                return candidate
+        known = ", ".join(s.name for s in self.schedules)
+        raise ConfigError("config", [("schedules", f"no schedule named {name!r}; known: {known}")])
+
+
+def _dotted(loc: tuple[int | str, ...], data: Any) -> str:
+    """A pydantic error location as the dotted key a person writes, e.g. `schedules[1].at`.
+
+    Union and validator branch names in the location (`str`, `list[str]`) are not keys: follow
+    the data and stop at the first part it does not hold.
+    """
+    out, node = "", data
+    for part in loc:
+        if isinstance(part, int) and isinstance(node, list):
+            out, node = out + f"[{part}]", node[part] if part < len(node) else None
+        elif isinstance(part, str) and (isinstance(node, dict) or node is data):
+            out = f"{out}.{part}" if out else part
+            node = node.get(part) if isinstance(node, dict) else None
+        else:
+            break
+    return out or "(top level)"
+
+
+# What each pattern-checked key must look like, said the way a person writes it.
+PATTERN_HINTS = {
+    "name": "write lowercase letters, digits and dashes (up to 40), e.g. morning",
+    "list_id": "write a domain-like id (letters, digits, dots, dashes), e.g. digest.example.org",
+    "handle": "write the account as @name, @name@instance.social (Mastodon) or @domain",
+    "author": "write the Posts API author URN, urn:li:person:ID or urn:li:organization:ID",
+}
+
+
+def _message(error: Any) -> str:
+    kind = error["type"]
+    if kind == "extra_forbidden":
+        return "unknown key; check its spelling against the commented config.toml"
+    if kind == "missing":
+        return "required key is missing"
+    if kind == "string_pattern_mismatch":
+        key = next((p for p in reversed(error["loc"]) if p in PATTERN_HINTS), None)
+        if key is not None:
+            return f"{shown(str(error['input']))} is not valid; {PATTERN_HINTS[key]}"
+    message = str(error["msg"])
+    return message.removeprefix("Value error, ")
+
+
+def load_config(path: Path) -> Settings:
+    """Read and validate `path`; raise `ConfigError` listing every problem with its dotted key."""
+    path = Path(path)
+    raw = read_file(path)
+    data = parse_toml(path, raw)
+    if "config_hash" in data:
+        raise ConfigError(path, [("config_hash", "unknown key; digest computes it itself")])
+    try:
+        settings = Settings.model_validate(data)
+    except ValidationError as exc:
+        problems = [(_dotted(e["loc"], data), _message(e)) for e in exc.errors()]
+        raise ConfigError(path, problems) from None
+    base = path.resolve().parent
+    paths = Paths(**{k: base / v for k, v in settings.paths.model_dump().items()})
+    return settings.model_copy(
+        update={"paths": paths, "config_hash": hashlib.sha256(raw).hexdigest()}
+    )

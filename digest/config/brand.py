@@ -1,0 +1,93 @@
+"""The `[brand]` and `[email]` sections of `config.toml`: how the email looks and who it is from."""
+
+from __future__ import annotations
+
+from pydantic import Field, model_validator
+
+from digest.config.texts import (
+    Address,
+    Addresses,
+    FilledText,
+    HeaderText,
+    HttpsUrl,
+    LineText,
+    PlainText,
+    UnsubscribeMailto,
+    UnsubscribeUrl,
+)
+from digest.config.values import MIN_CONTRAST, Colour, FontFamily, IconUrl, Section, contrast
+
+
+class DarkColours(Section):
+    """The email's colours where the reader's client is in dark mode."""
+
+    background_color: Colour = "#121212"
+    card_color: Colour = "#1e1e1e"
+    text_color: Colour = "#e8e8e8"
+    muted_color: Colour = "#b4b4b4"
+    link_color: Colour = "#8ab4f8"
+
+
+class Brand(Section):
+    name: HeaderText = Field(max_length=100)  # also the List-Id name and the fallback subject
+    logo_url: HttpsUrl | None = None
+    logo_width: int = Field(default=120, ge=24, le=552)
+    logo_background: Colour = "#ffffff"  # a plate that keeps the logo visible in dark mode
+    website: HttpsUrl | None = None
+    primary_color: Colour = "#1a5fb4"
+    button_text_color: Colour = "#ffffff"
+    background_color: Colour = "#f2f2f2"
+    card_color: Colour = "#ffffff"
+    text_color: Colour = "#1f1f1f"
+    muted_color: Colour = "#5f5f5f"
+    dark: DarkColours = DarkColours()
+    font_family: FontFamily = "Helvetica, Arial, sans-serif"
+    heading_font_family: FontFamily | None = None
+    font_url: HttpsUrl | None = None  # a web-font stylesheet; clients without it fall back
+    social_icons: IconUrl | None = None  # e.g. https://example.org/icons/{platform}.png
+    footer: PlainText = Field(default="", max_length=1000)
+    postal_address: FilledText = Field(max_length=500)  # CAN-SPAM and the like want one
+
+    @model_validator(mode="after")
+    def _readable(self) -> Brand:
+        problems = [
+            f"{fg_key} {fg} on {bg_key} {bg} has contrast {ratio:.2f}:1; text needs 4.5:1"
+            for fg_key, fg, bg_key, bg in self.text_pairs()
+            if (ratio := contrast(fg, bg)) < MIN_CONTRAST
+        ]
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+    def text_pairs(self) -> list[tuple[str, str, str, str]]:
+        """Every (text colour key, colour, background key, colour) pair the email shows."""
+        dark = self.dark
+        return [
+            ("text_color", self.text_color, "card_color", self.card_color),
+            ("muted_color", self.muted_color, "card_color", self.card_color),
+            ("muted_color", self.muted_color, "background_color", self.background_color),
+            ("primary_color", self.primary_color, "card_color", self.card_color),
+            ("button_text_color", self.button_text_color, "primary_color", self.primary_color),
+            ("dark.text_color", dark.text_color, "dark.card_color", dark.card_color),
+            ("dark.muted_color", dark.muted_color, "dark.card_color", dark.card_color),
+            ("dark.muted_color", dark.muted_color, "dark.background_color", dark.background_color),
+            ("dark.link_color", dark.link_color, "dark.card_color", dark.card_color),
+        ]
+
+
+class Utm(Section):
+    """Percent-encoded into every story link; bounded so links stay short."""
+
+    source: LineText = Field(default="digest", min_length=1, max_length=100)
+    medium: LineText = Field(default="email", min_length=1, max_length=100)
+    campaign: LineText = Field(default="{schedule}", min_length=1, max_length=100)
+
+
+class Email(Section):
+    from_: Address = Field(alias="from")
+    to: Addresses
+    list_id: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9.-]*\.[A-Za-z]{2,}$", max_length=255)
+    unsubscribe_url: UnsubscribeUrl
+    unsubscribe_mailto: UnsubscribeMailto
+    preferences_url: HttpsUrl | None = None
+    utm: Utm = Utm()

@@ -1,0 +1,251 @@
+"""Publish a rendered batch atomically: staged, fsynced, manifest last, one rename."""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import logging
+import os
+import secrets
+import shutil
+import stat
+from pathlib import Path
+
+from digest.outbox.verify import CLAIMS
+from digest.errors import BatchExistsError, PublishError
+from digest.outbox.manifest import build_manifest, manifest_bytes
+from digest.models import Rendered
+from digest.outbox.staging import STAGING as STAGING
+from digest.outbox.staging import clean_stale as clean_stale
+from digest.outbox.staging import hold, make_staging, release
+from digest.outbox.swap import replace
+
+log = logging.getLogger("digest.outbox")
+# A claim record is one short JSON line; anything far bigger is not one.
+_MAX_CLAIM = 64 << 10
+
+
+def batch_path(outbox: Path, folder: str) -> Path:
+    """Where the batch of a slot folder (`<date>/<name>-<HHMM>`) is published."""
+    return outbox / folder
+
+
+def is_published(outbox: Path, folder: str) -> bool:
+    """Whether the slot folder's batch exists; `PublishError` when its date folder is a link or
+    a file (where nothing may be published), so a build refuses before rendering."""
+    target = batch_path(outbox, folder)
+    _day_folder(target.parent, create=False)
+    return target.exists()
+
+
+def publish(
+    rendered: Rendered,
+    outbox: Path,
+    config_hash: str,
+    *,
+    force: bool = False,
+    durable: bool = True,
+) -> Path:
+    """Write `rendered` as `outbox/<date>/<slot>/`; a reader sees the whole batch or nothing.
+
+    Refuses (BatchExistsError) when the slot is already published, unless `force` replaces it;
+    the replacement keeps the consumers' `claims/` of the batch it replaces.
+    `durable=False` skips fsync: only for benchmarks and throwaway outboxes.
+    """
+    slot = rendered.digest.slot
+    target = batch_path(outbox, slot.folder)
+    # pid and a random token: two publishers (processes or threads) never share a staging folder.
+    base = f"{_safe(slot.batch_id)}.{os.getpid()}-{secrets.token_hex(4)}"
+    try:
+        _day_folder(target.parent, create=False)
+        if target.exists() and not force:
+            raise BatchExistsError(target)
+        root = make_staging(outbox)
+        lock = hold(root, base)
+    except OSError as exc:
+        raise _failed(target, exc) from exc
+    staging = root / f"{base}.partial"
+    try:
+        _write_batch(staging, rendered, config_hash, durable)
+        _day_folder(target.parent, create=True)
+        if force and target.exists():
+            _carry_claims(target, staging, durable)
+            replace(staging, target, outbox, durable, lambda old: _carry_late(old, target))
+        else:
+            _rename_exclusive(staging, target)
+    except OSError as exc:
+        raise _failed(target, exc) from exc
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+        release(root, base, lock)
+    if durable:
+        _fsync_parent(target)
+    return target
+
+
+def _failed(target: Path, exc: OSError) -> PublishError:
+    name = errno.errorcode.get(exc.errno or 0, "error")
+    return PublishError(
+        f"{target}: could not publish ({exc.strerror or exc}, {name}); nothing was "
+        "published. Fix the cause (disk space, permissions) and run again."
+    )
+
+
+def _day_folder(day: Path, *, create: bool) -> None:
+    """Refuse a date folder that is not a real folder: a link there would publish elsewhere."""
+    if create:
+        with contextlib.suppress(FileExistsError):
+            day.mkdir()
+    try:
+        mode = os.lstat(day).st_mode
+    except FileNotFoundError:
+        return
+    if not stat.S_ISDIR(mode):
+        what = "a symbolic link" if stat.S_ISLNK(mode) else "not a folder"
+        raise PublishError(
+            f"{day}: {what}, where the batches of that date belong; nothing was published. "
+            "Batches are published in a real folder only: move it away and run again"
+        )
+
+
+def _fsync_parent(target: Path) -> None:
+    """Make the rename durable; the batch is complete and visible whatever happens here."""
+    try:
+        _fsync_dir(target.parent)
+    except OSError as exc:
+        log.warning(
+            "published %s, but fsync of %s failed (%s): it may not survive a power loss",
+            target,
+            target.parent,
+            exc.strerror,
+        )
+
+
+def _safe(batch_id: str) -> str:
+    return batch_id.replace(":", "").replace("@", "_")
+
+
+def _write_batch(staging: Path, rendered: Rendered, config_hash: str, durable: bool) -> None:
+    staging.mkdir()
+    folders = {staging}
+    for file in rendered.files:
+        path = staging / file.path
+        if not path.resolve().is_relative_to(staging.resolve()):
+            raise ValueError(f"file path {file.path!r} leaves the batch folder")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        folders.add(path.parent)
+        _write_file(path, file.content, durable)
+    manifest = manifest_bytes(build_manifest(rendered, config_hash))
+    if durable:
+        for folder in sorted(folders, reverse=True):
+            _fsync_dir(folder)
+    # The manifest last: a batch folder with a manifest is a complete one.
+    _write_file(staging / "manifest.json", manifest, durable)
+    if durable:
+        _fsync_dir(staging)
+
+
+def _write_file(path: Path, content: bytes, durable: bool = True) -> None:
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+    try:
+        view = memoryview(content)
+        while view:
+            view = view[os.write(fd, view) :]
+        if durable:
+            os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _rename_exclusive(staging: Path, target: Path) -> None:
+    """Rename into place; a non-empty target (someone else's batch) makes rename fail."""
+    try:
+        os.rename(staging, target)
+    except OSError as exc:
+        if exc.errno in (errno.EEXIST, errno.ENOTEMPTY):
+            raise BatchExistsError(target) from None
+        raise
+
+
+def _carry_claims(source: Path, batch: Path, durable: bool) -> None:
+    """Copy the consumers' claims of the published `source` into the staged `batch`, fsynced.
+
+    The manifest never lists claims, so the batch still verifies; a channel claimed or done stays
+    so, and no sender polling for open channels sends it again.
+    """
+    records = _claim_records(source)
+    if not records:
+        return
+    folder = batch / CLAIMS
+    folder.mkdir()
+    for name, data in records.items():
+        _write_file(folder / name, data, durable)
+    if durable:
+        _fsync_dir(folder)
+        _fsync_dir(batch)
+
+
+def _carry_late(old: Path, target: Path) -> None:
+    """Claims made on the old batch while the new one was staged, added to it (never over one)."""
+    try:
+        late = {n: d for n, d in _claim_records(old).items() if not (target / CLAIMS / n).exists()}
+        for name, data in late.items():
+            temporary = target / CLAIMS / f".{name}.{os.getpid()}-{secrets.token_hex(4)}.tmp"
+            (target / CLAIMS).mkdir(exist_ok=True)
+            _write_file(temporary, data)
+            with contextlib.suppress(FileExistsError):
+                os.link(temporary, target / CLAIMS / name)  # a claim is complete or absent
+            os.unlink(temporary)
+        if late:
+            _fsync_dir(target / CLAIMS)
+    except OSError as exc:  # the new batch is published; only these claims are missing
+        log.warning(
+            "published %s, but the claims made meanwhile on the batch it replaced were not "
+            "carried over (%s): check %s before a sender sends them again",
+            target,
+            exc.strerror,
+            target / CLAIMS,
+        )
+
+
+def _claim_records(batch: Path) -> dict[str, bytes]:
+    """The claim files of `batch`, name to content; never through a symbolic link."""
+    folder = batch / CLAIMS
+    try:
+        fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
+    except FileNotFoundError:
+        return {}
+    except OSError as exc:
+        log.warning("%s: claims not carried over, not a real folder (%s)", folder, exc.strerror)
+        return {}
+    try:
+        # A name starting with a dot is a claim still being written: it is not one yet.
+        names = sorted(n for n in os.listdir(fd) if not n.startswith("."))
+        records = {name: _read_claim(fd, name) for name in names}
+    finally:
+        os.close(fd)
+    for name in [n for n, data in records.items() if data is None]:
+        log.warning("%s: not carried over, not a claim record", folder / name)
+    return {name: data for name, data in records.items() if data is not None}
+
+
+def _read_claim(folder: int, name: str) -> bytes | None:
+    try:
+        fd = os.open(name, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK, dir_fd=folder)
+    except OSError:
+        return None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode) or info.st_size > _MAX_CLAIM:
+            return None
+        return os.read(fd, _MAX_CLAIM + 1)
+    finally:
+        os.close(fd)

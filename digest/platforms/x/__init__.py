@@ -1,0 +1,72 @@
+"""X: the weighted length the official JS twitter-text computes (`digest.platforms.x.count`).
+
+Each URL counts 23, each emoji (as twemoji-parser 11.0.2 finds them) the default weight, every
+other code point the weight of its range, after NFC. Texts with nothing but ASCII and no dot
+(no URL, no emoji) are counted without looking for either.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from typing import Any
+
+from twitter_text.config import config as twitter_configs
+from twitter_text.has_invalid_characters import has_invalid_characters
+
+from digest.platforms.base import Platform, Post
+from digest.platforms.tweet_entities import is_valid_hashtag
+from digest.platforms.x.count import weighted_length
+
+
+def twitter_config(version: int = 3) -> dict[str, Any]:
+    """twitter-text's counting config v1, v2 or v3, complete for `weighted_length`."""
+    options = dict(twitter_configs[f"version{version}"])
+    options.setdefault("emoji_parsing_enabled", False)
+    return options
+
+
+def normalize(text: str) -> str:
+    """Post text the way X stores it: NFC, with CRLF and CR as LF (X's API writes CRLF as LF;
+    twitter-text itself counts CRLF as two characters, so posts are written with LF only)."""
+    return unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
+
+
+class X(Platform):
+    name, limit, tags, unit = "x", 280, (1, 2), "weighted characters"
+    label = "X"
+
+    def __init__(self, options: dict[str, Any] | None = None) -> None:
+        self.options = options or twitter_config(3)
+        self._scale = int(self.options["scale"])
+        weights = {self._range_weight(code) for code in range(128)}
+        self._ascii = weights.pop() if len(weights) == 1 else None
+
+    def _range_weight(self, code: int) -> int:
+        ranges = self.options["ranges"]
+        hit = (r["weight"] for r in ranges if r["start"] <= code <= r["end"])
+        return int(next(hit, self.options["default_weight"]))
+
+    def _scaled(self, text: str) -> int:
+        if self._ascii is not None and text.isascii() and "." not in text:
+            return len(text) * self._ascii  # no URL without a dot, no emoji in ASCII alone
+        return weighted_length(text, self.options)
+
+    def measure(self, text: str) -> int:
+        return self._scaled(text) // self._scale
+
+    def fits(self, text: str, limit: int) -> bool:
+        # twitter-text's `valid`: something counted, within the limit, no invalid character
+        scaled = self._scaled(text)
+        normalized = unicodedata.normalize("NFC", text)
+        return 0 < scaled <= limit * self._scale and not has_invalid_characters(normalized)
+
+    def accepts_tag(self, tag: str) -> bool:
+        return is_valid_hashtag(f"#{tag}")
+
+    def payload(self, post: Post) -> dict[str, Any]:
+        # X API v2 (POST /2/tweets): a thread part replies to the part before it, whose id
+        # the sender fills in once it has posted that part.
+        body: dict[str, Any] = {"text": post.text}
+        if post.is_reply:
+            body["reply"] = {"in_reply_to_tweet_id": None}
+        return body

@@ -1,0 +1,249 @@
+"""The rules a built email must keep, run on every build and by `digest check BATCH`.
+
+Each check reads the three files of a batch's email (HTML, text, `.eml`) and returns its
+problems; an empty list is a pass. `CHECKS` names them, and those names are what a failed
+build or `digest check` reports.
+"""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import re
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass
+from email.message import EmailMessage
+from itertools import pairwise
+from urllib.parse import parse_qs, urlsplit
+
+from digest.config import Settings
+from digest.errors import RenderError
+from digest.models import Rendered
+from digest.render.email.header_checks import list_unsubscribe, raw_ids
+from digest.render.email.html_facts import Page, parse_html
+from digest.render.email.links import SCHEMES, safe_url, scheme_of
+from digest.render.email.message import MAX_SUBJECT
+from digest.text import BIDI_CONTROLS
+
+MAX_HTML_BYTES = 100_000  # Gmail clips a message at ~102 KB
+MAX_UNSUBSCRIBE_OFFSET = 90_000  # so the unsubscribe link is never in the clipped part
+FILES = ("email/digest.html", "email/digest.txt", "email/digest.eml")
+_TEXT_LINK = re.compile(r"(?:https?://|mailto:)[^\s<>\"]+", re.IGNORECASE)
+_HEADERS = ("From", "To", "Subject", "Date", "Message-ID", "List-Id")
+
+
+@dataclass(frozen=True)
+class Email:
+    """A built email, as read back: the HTML parsed once, the `.eml` re-parsed."""
+
+    html: bytes
+    text: str
+    eml: bytes
+    page: Page
+    message: EmailMessage | None
+
+
+class EmailCheckError(RenderError):
+    """A built email broke a check; nothing was published. Names each failed check."""
+
+    def __init__(self, where: str, failures: list[tuple[str, str]]) -> None:
+        self.failures = failures
+        named = "; ".join(f"check {name!r} failed: {problem}" for name, problem in failures)
+        super().__init__(
+            f"{where}: the email is not fit to send, so nothing was published: {named}"
+        )
+
+
+def read_email(html: bytes, text: bytes, eml: bytes) -> Email:
+    """The three files of an email, parsed for the checks."""
+    message = email.message_from_bytes(eml, policy=email.policy.default)
+    return Email(
+        html=html,
+        text=text.decode("utf-8", errors="replace"),
+        eml=eml,
+        page=parse_html(html.decode("utf-8", errors="replace")),
+        message=message if isinstance(message, EmailMessage) else None,
+    )
+
+
+def check_email(mail: Email, settings: Settings) -> list[tuple[str, str]]:
+    """Every (check name, problem) of `mail`; empty when it is fit to send."""
+    failures = []
+    for name, check in CHECKS.items():
+        try:
+            problems = check(mail, settings)
+        except Exception as exc:  # a damaged file (say, an unknown charset) fails, never crashes
+            problems = [f"could not check: {type(exc).__name__}: {exc}"]
+        failures += [(name, problem) for problem in problems]
+    return failures
+
+
+def check_rendered(rendered: Rendered, settings: Settings) -> None:
+    """Raise `EmailCheckError` naming each failed check of a rendered batch's email, if any."""
+    files = {f.path: f.content for f in rendered.files}
+    if not all(path in files for path in FILES):
+        return  # no email channel in this batch
+    failures = check_email(read_email(*(files[path] for path in FILES)), settings)
+    if failures:
+        raise EmailCheckError(rendered.digest.slot.batch_id, failures)
+
+
+def _html_size(mail: Email, settings: Settings) -> list[str]:
+    size = len(mail.html)
+    if size <= MAX_HTML_BYTES:
+        return []
+    return [
+        f"email/digest.html is {size} bytes, over {MAX_HTML_BYTES} (Gmail clips at ~102 KB); "
+        "lower max_stories for this schedule or shorten the templates"
+    ]
+
+
+def _written(url: str) -> str:
+    """A configured link as the email writes it: as its URI when it is an IRI."""
+    return safe_url(url) or url
+
+
+def _unsubscribe_early(mail: Email, settings: Settings) -> list[str]:
+    url = _written(settings.email.unsubscribe_url)
+    offsets = [offset for href, offset in mail.page.links if href == url]
+    if not offsets:
+        return []  # `unsubscribe` reports a missing link
+    if offsets[0] <= MAX_UNSUBSCRIBE_OFFSET:
+        return []
+    return [
+        f"the unsubscribe link starts at byte {offsets[0]}, past the first "
+        f"{MAX_UNSUBSCRIBE_OFFSET} bytes; Gmail would clip it away"
+    ]
+
+
+def _html_parses(mail: Email, settings: Settings) -> list[str]:
+    return [f"email/digest.html: {error}" for error in mail.page.errors]
+
+
+def _quoted_attributes(mail: Email, settings: Settings) -> list[str]:
+    return [
+        f"email/digest.html line {line}: unquoted attribute {attr}"
+        for line, attr in mail.page.unquoted
+    ]
+
+
+def _img_alt(mail: Email, settings: Settings) -> list[str]:
+    return [
+        f"email/digest.html line {line}: <img src={src!r}> has no alt"
+        for line, src in mail.page.images_without_alt
+    ]
+
+
+def _story_links(links: set[str], settings: Settings) -> set[str]:
+    source = settings.email.utm.source
+    return {u for u in links if source in parse_qs(urlsplit(u).query).get("utm_source", [])}
+
+
+def _same_links(mail: Email, settings: Settings) -> list[str]:
+    html = {href for href, _ in mail.page.links if _TEXT_LINK.fullmatch(href)}
+    text = set(_TEXT_LINK.findall(mail.text))
+    problems = []
+    html_stories, text_stories = _story_links(html, settings), _story_links(text, settings)
+    for link in sorted(html_stories - text_stories):
+        problems.append(f"the story link {link} is in the HTML but not in the text")
+    for link in sorted(text_stories - html_stories):
+        problems.append(f"the story link {link} is in the text but not in the HTML")
+    for link in sorted(html - text - html_stories):
+        problems.append(f"the link {link} is in the HTML but not written out in the text")
+    return problems
+
+
+def _link_schemes(mail: Email, settings: Settings) -> list[str]:
+    # The scheme a browser reads decides, never a substring: `https://x/?q=javascript:` is a web
+    # link, ` JaVa\tScRiPt:` is not.
+    wrong = [u for u, _ in mail.page.links if scheme_of(u) not in SCHEMES]
+    wrong += [u for u in mail.page.sources if scheme_of(u) not in ("http", "https")]
+    return [f"{u[:80]!r} is not an http, https or mailto link" for u in wrong]
+
+
+def _inert(mail: Email, settings: Settings) -> list[str]:
+    return [f"email/digest.html: {problem}" for problem in mail.page.active]
+
+
+def _accessible(mail: Email, settings: Settings) -> list[str]:
+    page, problems = mail.page, []
+    if not page.lang:
+        problems.append("<html> has no lang")
+    if page.layout_tables:
+        problems.append(f'{page.layout_tables} <table>(s) without role="presentation"')
+    levels = page.headings
+    if levels[:1] != [1] or any(b > a + 1 for a, b in pairwise(levels)):
+        problems.append(f"headings skip a level or do not start at h1: {levels}")
+    return problems
+
+
+def _address(mail: Email, settings: Settings) -> list[str]:
+    address = " ".join(settings.brand.postal_address.split())
+    return [
+        f"the postal address {address!r} is missing from {where}"
+        for where, text in (("the HTML", mail.page.text), ("the text", mail.text))
+        if address not in " ".join(text.split())
+    ]
+
+
+def _unsubscribe(mail: Email, settings: Settings) -> list[str]:
+    url, problems = _written(settings.email.unsubscribe_url), []
+    if url not in {href for href, _ in mail.page.links}:
+        problems.append(f"no unsubscribe link ({url}) in the HTML")
+    if url not in _TEXT_LINK.findall(mail.text):
+        problems.append(f"no unsubscribe link ({url}) in the text")
+    links = [url, _written(settings.email.unsubscribe_mailto)]
+    return problems + list_unsubscribe(mail.eml, links)
+
+
+def _subject(mail: Email, settings: Settings) -> list[str]:
+    # A folded header that is one long word reads back with a leading space: not the subject's.
+    subject = str(mail.message.get("Subject", "")).strip() if mail.message else ""
+    problems = []
+    if not subject.strip():
+        problems.append("the subject is empty")
+    if len(subject) > MAX_SUBJECT:
+        problems.append(
+            f"the subject is {len(subject)} characters, over {MAX_SUBJECT}: {subject!r}"
+        )
+    # Only what can break a header or reorder the text around it: format characters that are
+    # part of the language (ZWJ in an emoji, ZWNJ in Persian) are no reason to refuse.
+    if any(c in BIDI_CONTROLS or unicodedata.category(c) in ("Cc", "Zl", "Zp") for c in subject):
+        problems.append(f"the subject holds control or bidi characters: {subject!r}")
+    return problems
+
+
+def _eml(mail: Email, settings: Settings) -> list[str]:
+    msg = mail.message
+    if msg is None or msg.get_content_type() != "multipart/alternative":
+        return ["email/digest.eml is not a multipart/alternative message"]
+    problems = [f"email/digest.eml has no {name} header" for name in _HEADERS if not msg.get(name)]
+    problems += raw_ids(mail.eml, settings.email.list_id)
+    parts = list(msg.iter_parts())
+    types = [part.get_content_type() for part in parts]
+    if types != ["text/plain", "text/html"]:
+        return [*problems, f"email/digest.eml parts are {types}, not text/plain then text/html"]
+    text, html = (str(p.get_content()).replace("\r\n", "\n") for p in parts)
+    if text != mail.text:
+        problems.append("the .eml's text part differs from email/digest.txt")
+    if html.encode() != mail.html:
+        problems.append("the .eml's HTML part differs from email/digest.html")
+    return problems
+
+
+CHECKS: dict[str, Callable[[Email, Settings], list[str]]] = {
+    "html-size": _html_size,
+    "unsubscribe-early": _unsubscribe_early,
+    "html-parses": _html_parses,
+    "quoted-attributes": _quoted_attributes,
+    "img-alt": _img_alt,
+    "same-links": _same_links,
+    "link-schemes": _link_schemes,
+    "inert": _inert,
+    "accessible": _accessible,
+    "address": _address,
+    "unsubscribe": _unsubscribe,
+    "subject": _subject,
+    "eml": _eml,
+}

@@ -1,0 +1,51 @@
+"""What every social post shares: its template as a function, its idempotency key and time."""
+
+from __future__ import annotations
+
+import hashlib
+import unicodedata
+from collections.abc import Callable
+from dataclasses import asdict
+from typing import Any
+
+from digest.config import Settings
+from digest.models import Slot
+from digest.render.social.compose import Parts
+from digest.render.templates import text_env
+
+
+def renderer(name: str, settings: Settings) -> Callable[[Parts], str]:
+    """The platform's post template as a function of Parts: NFC, stripped, LF line ends."""
+    template = text_env(settings.paths.templates).get_template(f"social/{name}.txt.j2")
+
+    def render(parts: Parts) -> str:
+        text = unicodedata.normalize("NFC", template.render(asdict(parts))).strip()
+        return text.replace("\r\n", "\n").replace("\r", "\n")  # as X's API stores it
+
+    return render
+
+
+def idempotency_key(batch_id: str, slug: str, platform: str, part: int = 1) -> str:
+    """sha256 of `batch_id|slug|platform|part`: the same post always gets the same key.
+
+    The story's slug, not its id (which holds the content hash): a story corrected and its
+    slot rebuilt with --force keeps every key, so a sender never posts it twice.
+    """
+    return hashlib.sha256(f"{batch_id}|{slug}|{platform}|{part}".encode()).hexdigest()
+
+
+def created_at(slot: Slot) -> str:
+    """The slot's UTC instant as the posts' APIs write it (`2026-11-28T08:00:00.000Z`)."""
+    return slot.utc.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def thread_place(keys: list[str], part: int) -> dict[str, Any]:
+    """A post's place in its thread of `keys` (one per part): its key, number, and the keys of
+    the root and the parent it replies to (none for part 1)."""
+    return {
+        "idempotency_key": keys[part - 1],
+        "part": part,
+        "parts": len(keys),
+        "root_key": keys[0] if part > 1 else None,
+        "parent_key": keys[part - 2] if part > 1 else None,
+    }

@@ -1,0 +1,192 @@
+"""Numbered threads: a text too long for one post, split where a reader would pause.
+
+Parts end at a paragraph break if one is in reach, else a line break, a sentence end, a space,
+and only for a word longer than a whole part between two graphemes; never inside a URL, a
+hashtag, a mention or a grapheme. Each part ends with its number (`2/3`), whose widest form is
+reserved before splitting, so numbering never pushes a part over the limit.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import regex
+
+from digest.platforms.richtext import link_spans
+from digest.platforms.x.count import extract_urls_with_indices
+
+SEPARATOR = "\n\n"  # between a part's text and its number
+PARAGRAPH, LINE, SENTENCE, WORD, GRAPHEME = 4, 3, 2, 1, 0
+# Links, hashtags, mentions and cashtags, however the platforms would find them.
+_ATOM = regex.compile(r"[hH][tT][tT][pP][sS]?://\S+|[#＃@＠]\S+|\$[A-Za-z]\S*")
+_GRAPHEME = regex.compile(r"\X")
+_SENTENCE_END = ".!?…。！？"
+_CLOSING = "\"'”’)]»」』"
+_ABBREVIATION = re.compile(
+    r"(?:[A-Z]\.)+|(?:Mr|Mrs|Ms|Dr|St|Jr|Sr|Prof|Gen|Gov|Sen|Rep|No|vs|etc|e\.g|i\.e)\."
+)
+
+
+@dataclass(frozen=True)
+class Cut:
+    """A place to split: the part before ends at `end`, the next part starts at `start`."""
+
+    end: int
+    start: int
+    level: int
+
+
+def split_thread(text: str, fits: Callable[[str], bool], max_parts: int) -> tuple[str, ...] | None:
+    """`text` itself when it fits, else parts ending `1/n`…`n/n` that each fit.
+
+    None when it takes more than `max_parts` parts, or a link or tag is longer than a part.
+    """
+    if fits(text):
+        return (text,)
+    places = Places(text)
+    digits = 1
+    while True:
+        chunks = _pack(places, _reserving(fits, digits), max_parts)
+        if chunks is None:
+            return None
+        if len(str(len(chunks))) <= digits:
+            break
+        digits += 1  # ten parts or more: reserve two digits and split again
+    total = len(chunks)
+    return tuple(f"{chunk}{SEPARATOR}{n}/{total}" for n, chunk in enumerate(chunks, 1))
+
+
+def _reserving(fits: Callable[[str], bool], digits: int) -> Callable[[str], bool]:
+    """`fits` for a part that still gets its number, as wide as `digits` allow."""
+    widest = f"{SEPARATOR}{'9' * digits}/{'9' * digits}"
+    return lambda chunk: fits(chunk + widest)
+
+
+def cut_points(text: str) -> list[Cut]:
+    """Every place `text` may be split, in order, each with how good a place it is."""
+    places = Places(text)
+    return sorted([*places.cuts, *places.between_graphemes(0, len(text))], key=lambda c: c.end)
+
+
+class Places:
+    """Where a text may be split: its breaks (word or better) at once, grapheme cuts on demand."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.boundaries = {m.end() for m in _GRAPHEME.finditer(text)}
+        self.atoms = atom_spans(text)
+        self.starts = [s for s, _ in self.atoms]
+        cuts = [
+            Cut(space.start(), space.end(), _level(text, space.start(), space.group()))
+            for space in re.finditer(r"\s+", text)
+            if self.allowed(space.start()) and self.allowed(space.end())
+        ]
+        cuts += [  # CJK sentences end without a space
+            Cut(m.end(), m.end(), SENTENCE)
+            for m in re.finditer(r"[。！？](?=\S)", text)
+            if self.allowed(m.end())
+        ]
+        self.cuts = sorted(cuts, key=lambda c: c.end)
+        self.ends = [c.end for c in self.cuts]
+
+    def allowed(self, index: int) -> bool:
+        """Whether `index` is between graphemes, inside the text, and outside links and tags."""
+        if index not in self.boundaries or not 0 < index < len(self.text):
+            return False
+        number = bisect.bisect_right(self.starts, index) - 1
+        return number < 0 or not self.atoms[number][0] < index < self.atoms[number][1]
+
+    def after(self, start: int) -> list[Cut]:
+        """The breaks after `start`."""
+        return self.cuts[bisect.bisect_right(self.ends, start) :]
+
+    def between_graphemes(self, start: int, end: int) -> list[Cut]:
+        """Cuts inside the words between `start` and `end`, for a word longer than a part."""
+        text = self.text
+        return [
+            Cut(index, index, GRAPHEME)
+            for index in sorted(i for i in self.boundaries if start < i < end)
+            if self.allowed(index) and not (text[index - 1].isspace() or text[index].isspace())
+        ]
+
+
+def atom_spans(text: str) -> list[tuple[int, int]]:
+    """Spans never split: links (as X or Bluesky find them, or anything after http://), tags,
+    mentions."""
+    spans = sorted(
+        [m.span() for m in _ATOM.finditer(text)]
+        + [tuple(e["indices"]) for e in extract_urls_with_indices(text)]
+        + link_spans(text)
+    )
+    merged: list[tuple[int, int]] = []
+    for start, end in spans:
+        if merged and start < merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def _level(text: str, end: int, space: str) -> int:
+    if space.count("\n") >= 2:
+        return PARAGRAPH
+    if "\n" in space:
+        return LINE
+    before = text[:end].rstrip(_CLOSING)
+    word = before.rsplit(None, 1)[-1] if before.strip() else ""
+    if before.endswith(tuple(_SENTENCE_END)) and not _ABBREVIATION.fullmatch(word):
+        return SENTENCE
+    return WORD
+
+
+def _pack(places: Places, fits: Callable[[str], bool], max_parts: int) -> list[str] | None:
+    """Fill parts greedily, each ending at the best break within reach."""
+    text, start = places.text, 0
+    chunks: list[str] = []
+    while not fits(rest := text[start:].strip()):
+        if len(chunks) + 1 >= max_parts:
+            return None
+        options = places.after(start)
+        reach = _furthest(text, start, options, fits)
+        if reach >= 0:
+            cut = _preferred(options[: reach + 1], start)
+            if cut is not options[reach] and not fits(text[start : cut.end].strip()):
+                cut = options[reach]
+        else:  # the next word is longer than a part: cut it between graphemes
+            word_end = options[0].end if options else len(text)
+            options = places.between_graphemes(start, word_end)
+            reach = _furthest(text, start, options, fits)
+            if reach < 0:
+                return None  # the next link, tag or grapheme alone does not fit
+            cut = options[reach]
+        chunks.append(text[start : cut.end].strip())
+        start = cut.start
+    return [*chunks, rest] if rest else chunks
+
+
+def _furthest(text: str, start: int, options: list[Cut], fits: Callable[[str], bool]) -> int:
+    """The index of the last option whose part fits (binary search: longer never fits better)."""
+    low, high, best = 0, len(options) - 1, -1
+    while low <= high:
+        middle = (low + high) // 2
+        if fits(text[start : options[middle].end].strip()):
+            best, low = middle, middle + 1
+        else:
+            high = middle - 1
+    return best
+
+
+def _preferred(options: list[Cut], start: int) -> Cut:
+    """The last cut of the best level past a third of reach, else the last one.
+
+    A part may end early at a better break, but not so early that it is a stub.
+    """
+    third = start + (options[-1].end - start) // 3
+    for level in (PARAGRAPH, LINE, SENTENCE):
+        good = [c for c in options if c.level >= level and c.end >= third]
+        if good:
+            return good[-1]
+    return options[-1]

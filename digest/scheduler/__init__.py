@@ -1,0 +1,202 @@
+"""The scheduler: every wake-up publishes the due, unpublished slots; the outbox keeps it honest.
+
+The `schedule` library only wakes the process. Which slots are due comes from the config and the
+clock; whether a slot is done comes from the outbox (its batch folder) and the journal. So a
+restart, a clock stepped back, or a second scheduler never makes a second batch for a slot.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import logging
+import os
+import signal
+import time
+from collections.abc import Callable, Iterator
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from digest.clock import minus, utc_now
+from digest.config import Schedule, Settings, parse_duration
+from digest.errors import BatchExistsError
+from digest.models import Slot
+from digest.outbox import batch_path, clean_stale, journal
+from digest.pipeline import build
+from digest.scheduler.history import AWAKE as AWAKE
+from digest.scheduler.history import learn, write_awake
+from digest.scheduler.slots import slots_between
+
+log = logging.getLogger("digest.scheduler")
+LOCK = ".scheduler.lock"
+BACKOFF_FIRST = timedelta(seconds=30)
+BACKOFF_CAP = timedelta(minutes=15)
+
+
+class Scheduler:
+    """Publishes each schedule's slots once, catching up after downtime, backing off on failure."""
+
+    def __init__(self, settings: Settings, *, seeds: Path | None = None, lock: bool = True):
+        self.settings = settings
+        self.outbox = settings.paths.outbox
+        self.seeds = seeds
+        self.use_lock = lock
+        self.stopping = False
+        self.failures: dict[str, int] = {}
+        self.retry_at: dict[str, datetime] = {}
+        self.last: dict[str, datetime] = {}
+        self.settled: set[str] = set()
+        self._learned = False
+        self._lock_fd: int | None = None
+
+    def start(self) -> None:
+        """Clean stale staging folders; the next wake-up learns from the outbox what is done."""
+        self.outbox.mkdir(parents=True, exist_ok=True)
+        clean_stale(self.outbox)
+        self.last, self.settled, self._learned = {}, set(), False
+
+    def _learn(self, now: datetime) -> None:
+        # Only with `now` known: a recorded time later than it is not believed.
+        if not self._learned:
+            names = [schedule.name for schedule in self.settings.schedules]
+            self.last, self.settled = learn(self.outbox, names, now)
+            self._learned = True
+
+    def run_due(self, now: datetime) -> None:
+        """Publish every due, unpublished slot of every schedule (when holding the lock)."""
+        if self.use_lock:
+            standing_by = self._lock_fd is None
+            if not self._hold_lock():
+                log.debug("another scheduler holds %s; standing by", self.outbox / LOCK)
+                return
+            if standing_by:
+                # Taking over: what the outbox says now, not what it said at our start-up.
+                self.start()
+        for schedule in self.settings.schedules:
+            if self.retry_at.get(schedule.name, now) > now:
+                continue
+            for slot in self.pending(schedule, now):
+                if self.stopping or not self._run_slot(schedule, slot, now):
+                    break
+        write_awake(self.outbox, now)
+
+    def pending(self, schedule: Schedule, now: datetime) -> Iterator[Slot]:
+        """Slots after the last settled one, up to now, that no batch or journal line settles."""
+        self._learn(now)
+        window = parse_duration(schedule.catch_up)
+        # With no history, start at the catch-up window, and keep that start until a slot settles.
+        start = self.last.setdefault(schedule.name, minus(now, window))
+        for slot in slots_between(schedule, start, now):
+            if slot.batch_id in self.settled or batch_path(self.outbox, slot.folder).exists():
+                self._settle(slot)
+                continue
+            yield slot
+
+    def _run_slot(self, schedule: Schedule, slot: Slot, now: datetime) -> bool:
+        """Publish one slot; False when it failed (the schedule backs off)."""
+        window = parse_duration(schedule.catch_up)
+        if slot.utc < minus(now, window):
+            detail = f"not published within catch_up ({schedule.catch_up}) of its time"
+            log.warning("missed %s: %s", slot.batch_id, detail)
+            return self._finish(slot, now, "missed", detail)
+        try:
+            result = build(self.settings, slot, seeds=self.seeds)
+        except BatchExistsError:
+            log.info("%s was published by another process", slot.batch_id)
+            self._settle(slot)
+            return True
+        except Exception as exc:  # any failure: log it, back off, keep other schedules running
+            return self._fail(schedule, slot, now, exc)
+        self.failures.pop(schedule.name, None)
+        self.retry_at.pop(schedule.name, None)
+        for error in result.rejected:
+            log.warning("rejected seed %s", error)
+        if result.batch is None:
+            log.info("%s: no new seeds; no batch published", slot.batch_id)
+            return self._finish(slot, now, "empty", "no seed that earlier batches did not carry")
+        log.info("published %s (%d stories)", result.batch, len(result.stories))
+        return self._finish(slot, now, "published", str(result.batch))
+
+    def _fail(self, schedule: Schedule, slot: Slot, now: datetime, exc: Exception) -> bool:
+        count = self.failures[schedule.name] = self.failures.get(schedule.name, 0) + 1
+        delay = min(BACKOFF_FIRST * 2 ** (count - 1), BACKOFF_CAP)
+        self.retry_at[schedule.name] = now + delay
+        log.error("%s failed (attempt %d, retry in %s): %s", slot.batch_id, count, delay, exc)
+        journal.record(self.outbox, now, "failed", slot, f"{type(exc).__name__}: {exc}")
+        return False
+
+    def _finish(self, slot: Slot, now: datetime, event: str, detail: str) -> bool:
+        journal.record(self.outbox, now, event, slot, detail)
+        self._settle(slot)
+        return True
+
+    def _settle(self, slot: Slot) -> None:
+        self.settled.add(slot.batch_id)
+        self._advance(slot.schedule, slot.utc)
+
+    def _advance(self, schedule: str, instant: datetime) -> None:
+        if instant > self.last.get(schedule, instant - timedelta(seconds=1)):
+            self.last[schedule] = instant
+
+    def _hold_lock(self) -> bool:
+        if self._lock_fd is not None:
+            return True
+        fd = os.open(self.outbox / LOCK, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            return False
+        os.ftruncate(fd, 0)
+        os.write(fd, f"{os.getpid()}\n".encode())
+        self._lock_fd = fd
+        return True
+
+    def close(self) -> None:
+        """Release the outbox lock."""
+        if self._lock_fd is not None:
+            os.close(self._lock_fd)
+            self._lock_fd = None
+
+
+def serve(
+    scheduler: Scheduler,
+    *,
+    interval: int = 20,
+    clock: Callable[[], datetime] = utc_now,
+    sleep: Callable[[float], Any] = time.sleep,
+) -> None:
+    """Run until SIGTERM or SIGINT: the `schedule` library wakes `run_due` every `interval` s."""
+    import schedule as wakeups
+
+    def stop(signum: int, _frame: object) -> None:
+        log.info("received %s; stopping after the current batch", signal.Signals(signum).name)
+        scheduler.stopping = True
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    scheduler.start()
+    jobs = wakeups.Scheduler()
+    jobs.every(interval).seconds.do(_tick, scheduler, clock)
+    _tick(scheduler, clock)
+    while not scheduler.stopping:
+        jobs.run_pending()
+        sleep(1)
+    scheduler.close()
+    log.info("stopped")
+
+
+def _tick(scheduler: Scheduler, clock: Callable[[], datetime]) -> None:
+    # `schedule` re-fires a job that raised on every tick: never let one escape.
+    try:
+        scheduler.run_due(clock())
+    except Exception as exc:
+        # One line for the log; the traceback only with -v.
+        log.error("wake-up failed (%s); trying again at the next one", _one_line(exc))
+        log.debug("the failed wake-up", exc_info=True)
+
+
+def _one_line(exc: Exception) -> str:
+    if isinstance(exc, OSError) and exc.filename:
+        return f"{exc.filename}: {exc.strerror}"
+    return f"{type(exc).__name__}: {exc}"
