@@ -18,7 +18,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
-from factories import BBC_SEEDS, make_digest, settings  # noqa: E402
+from support.factories import BBC_SEEDS, make_digest, settings  # noqa: E402
 
 from digest.render.email import (  # noqa: E402
     compile_mjml,

@@ -17,7 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
-from factories import make_digest, settings
+from support.factories import make_digest, settings
 
 from digest.models import Digest
 from digest.render.email import render_email

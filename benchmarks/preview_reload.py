@@ -22,9 +22,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
-from browser import ARGS, chromium  # noqa: E402
 from playwright.sync_api import Page, sync_playwright  # noqa: E402
-from preview_support import NOW, make_project, running  # noqa: E402
+from support.browser import ARGS, chromium  # noqa: E402
+from support.preview import NOW, make_project, running  # noqa: E402
 
 from digest.preview.pages import respond  # noqa: E402
 from digest.preview.site import Site  # noqa: E402

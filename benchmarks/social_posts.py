@@ -26,10 +26,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
 from _shared import data_file  # noqa: E402
-from factories import example_story, make_digest, settings  # noqa: E402
+from support.factories import example_story, make_digest, settings  # noqa: E402
 from twitter_text import parse_tweet  # noqa: E402
 
-from digest.config import PLATFORM_NAMES  # noqa: E402
+from digest.channels import PLATFORM_NAMES  # noqa: E402
 from digest.models import Digest  # noqa: E402
 from digest.platforms import PLATFORMS  # noqa: E402
 from digest.render.social import compose_posts  # noqa: E402

@@ -12,8 +12,9 @@ from digest.assemble import assemble
 from digest.config import Settings
 from digest.errors import BatchExistsError, DigestError, SeedError
 from digest.models import Slot, Story
-from digest.outbox import batch_path, clean_stale, is_published, publish
+from digest.outbox import batch_path, is_published, publish
 from digest.outbox.batches import carried
+from digest.outbox.staging import clean_stale
 from digest.seeds import read_seeds
 
 log = logging.getLogger("digest.pipeline")

@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
-from factories import project, slot, write_seed
+from support.factories import project, slot, write_seed
 
 import digest.assemble
 from digest.config import Settings

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from factories import ROOT
+from support.factories import ROOT
 
 NEEDS_DATA = [("summary_quality.py", "--limit", "1"), ("social_posts.py", "1", "1")]
 

@@ -6,8 +6,8 @@ import os
 import subprocess
 import sys
 
-from browser import launched
-from factories import NEWS, ROOT
+from support.browser import launched
+from support.factories import NEWS, ROOT
 
 
 def run_benchmark(script: str, *args: str, timeout: int = 300) -> str:

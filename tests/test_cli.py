@@ -13,8 +13,8 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from factories import BBC_SEEDS, CHECK_BATCH, EXAMPLE_SEED, ROOT, copy_project
-from factories import run_digest as run
+from support.factories import BBC_SEEDS, CHECK_BATCH, EXAMPLE_SEED, ROOT, copy_project
+from support.factories import run_digest as run
 
 DAY = "2026-11-28"
 

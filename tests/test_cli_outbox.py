@@ -11,8 +11,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from factories import project, write_seed
-from factories import run_digest as run
+from support.factories import project, write_seed
+from support.factories import run_digest as run
 
 DIGEST = Path(sys.executable).parent / "digest"
 

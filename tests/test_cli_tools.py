@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from factories import run_digest
+from support.factories import run_digest
 
 GOOD = '{"id": "a", "text": "The council met on Monday. It approved the plan for the park."}\n'
 OTHER = '{"id": "b", "text": "Residents welcomed it on Tuesday. Work starts in the spring."}\n'

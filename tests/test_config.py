@@ -5,9 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from factories import ROOT
+from support.factories import ROOT
 
-from digest.config import load_config, parse_duration
+from digest.config import load_config
+from digest.config.values import parse_duration
 from digest.errors import ConfigError
 
 EXAMPLE = (ROOT / "config.toml").read_text(encoding="utf-8")

@@ -14,12 +14,12 @@ from email.policy import SMTP
 from pathlib import Path
 
 import pytest
-from factories import ROOT, make_digest
-from factories import config_problems as problems
 from hypothesis import HealthCheck, example, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
-from test_email_message import EXPECTED_HEADERS
+from support.factories import ROOT, make_digest
+from support.factories import config_problems as problems
+from test_render_email_message import EXPECTED_HEADERS
 
 from digest.config import Settings, load_config
 from digest.errors import ConfigError

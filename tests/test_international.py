@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from factories import project, run_digest, write_seed
+from support.factories import project, run_digest, write_seed
 
 ALL = ("email", "x", "bluesky", "mastodon", "linkedin", "threads")
 

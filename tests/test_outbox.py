@@ -10,13 +10,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from factories import make_digest
+from support.factories import make_digest
 
 from digest.errors import BatchExistsError, PublishError
 from digest.models import Rendered, RenderedFile
-from digest.outbox import STAGING, publish
+from digest.outbox import publish
 from digest.outbox.batches import claim, done, status, verify
 from digest.outbox.manifest import Manifest, manifest_schema
+from digest.outbox.staging import STAGING
 
 
 def rendered(text: str = "hello") -> Rendered:
@@ -256,7 +257,7 @@ def test_a_date_folder_that_is_not_a_real_folder_is_refused_naming_it(
 def test_a_build_refuses_a_linked_date_folder_before_rendering(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from factories import project, slot, write_seed
+    from support.factories import project, slot, write_seed
 
     import digest.pipeline
 

@@ -16,11 +16,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from factories import BBC_SEEDS, make_digest, project, write_seed
+from support.factories import BBC_SEEDS, make_digest, project, write_seed
 
 from digest.errors import BatchExistsError, PublishError
-from digest.outbox import STAGING, clean_stale, publish
+from digest.outbox import publish
 from digest.outbox.batches import claim, done, published, read_manifest, status, verify
+from digest.outbox.staging import STAGING, clean_stale
 from digest.pipeline import build
 from digest.render import render
 from digest.scheduler.slots import slot_on

@@ -13,7 +13,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from factories import project, write_seed
+from support.factories import project, write_seed
 
 from digest.cli import main
 from digest.config import Settings, load_config

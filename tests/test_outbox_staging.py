@@ -13,14 +13,15 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from factories import make_digest, project, write_seed
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from support.factories import make_digest, project, write_seed
 
 from digest.errors import DigestError
 from digest.models import Rendered, RenderedFile, Slot
-from digest.outbox import STAGING, clean_stale, publish
+from digest.outbox import publish
 from digest.outbox.batches import verify
+from digest.outbox.staging import STAGING, clean_stale
 from digest.pipeline import build
 from digest.scheduler.slots import slot_on
 

@@ -10,28 +10,22 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from factories import ROOT, settings
 from hypothesis import given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
+from support.factories import ROOT, settings
 
 from digest import cli
-from digest.config import PLATFORM_NAMES, load_config
+from digest.channels import PLATFORM_NAMES
+from digest.config import load_config
 from digest.errors import ConfigError
-from digest.platforms import (
-    LINKEDIN_AUTHOR_PLACEHOLDER,
-    PLATFORMS,
-    Post,
-    X,
-    escape_little,
-    graphemes,
-    limit_for,
-    little_text,
-    mastodon_length,
-    measure_text,
-    post_facets,
-    read_little,
-)
+from digest.platforms import PLATFORMS, limit_for, measure_text
+from digest.platforms.base import Post
+from digest.platforms.bluesky import graphemes, post_facets
+from digest.platforms.linkedin import AUTHOR_PLACEHOLDER as LINKEDIN_AUTHOR_PLACEHOLDER
+from digest.platforms.linkedin import escape_little, little_text, read_little
+from digest.platforms.mastodon import mastodon_length
+from digest.platforms.x import X
 from digest.platforms.x.count import is_valid, weighted_length
 
 FAMILY = "👨\u200d👩\u200d👧\u200d👧"  # one grapheme, 25 UTF-8 bytes

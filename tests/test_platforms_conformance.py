@@ -7,12 +7,14 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from factories import CONFORMANCE
+from support.factories import CONFORMANCE
 from twitter_text import extract_urls, extract_urls_with_indices, parse_tweet
 
-from digest.platforms import PLATFORMS, X, mastodon_length, twitter_config
+from digest.platforms import PLATFORMS
 from digest.platforms import tweet_entities as entities
+from digest.platforms.mastodon import mastodon_length
 from digest.platforms.richtext import detect_facets
+from digest.platforms.x import X, twitter_config
 
 CASES = {  # file: number of cases, as tests/data/README.md lists them
     "twitter_weighted_length.jsonl": 52,

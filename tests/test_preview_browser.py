@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from browser import launched
-from preview_support import (
+from support.browser import launched
+from support.preview import (
     EXAMPLE_SLUG,
     NOW,
     fake_remote_images,
@@ -28,7 +28,7 @@ from digest.config import load_config
 from digest.outbox.batches import published
 from digest.pipeline import build
 from digest.platforms import PLATFORMS, limit_for
-from digest.preview import PreviewServer
+from digest.preview.server import PreviewServer
 from digest.scheduler.slots import next_slots
 
 

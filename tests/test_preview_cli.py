@@ -13,11 +13,11 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from preview_support import NOW, make_project
+from support.preview import NOW, make_project
 
 from digest.cli import main
 from digest.errors import DigestError
-from digest.preview import start_server
+from digest.preview.server import start_server
 
 DIGEST = Path(sys.executable).parent / "digest"
 

@@ -9,15 +9,14 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from browser import launched
-from factories import run_digest
-from preview_support import EXAMPLE_SLUG, NOW, make_project, screenshot
+from support.browser import launched
+from support.factories import run_digest
+from support.preview import EXAMPLE_SLUG, NOW, make_project, screenshot
 
 from digest.config import load_config
 from digest.errors import ConfigError, DigestError
 from digest.pipeline import build
-from digest.preview import export_site
-from digest.preview.export import MARKER
+from digest.preview.export import MARKER, export_site
 from digest.scheduler.slots import next_slots
 
 _META_CSP = re.compile(

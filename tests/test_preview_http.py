@@ -12,14 +12,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from preview_support import EXAMPLE_SLUG, NOW, make_project, running
+from support.preview import EXAMPLE_SLUG, NOW, make_project, running
 
 from digest.config import load_config
 from digest.outbox.batches import published
 from digest.pipeline import build
-from digest.preview import PreviewServer, start_server
 from digest.preview.hosts import LOOPBACK, allowed_hosts
-from digest.preview.server import CSP
+from digest.preview.server import CSP, PreviewServer, start_server
 from digest.scheduler.slots import next_slots
 
 SECRET = "TOP-SECRET-4f1c"

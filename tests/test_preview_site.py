@@ -8,8 +8,8 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
-from factories import make_digest, settings
-from preview_support import EXAMPLE_SLUG, NOW, make_project
+from support.factories import make_digest, settings
+from support.preview import EXAMPLE_SLUG, NOW, make_project
 
 from digest.config import load_config
 from digest.pipeline import build

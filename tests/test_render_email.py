@@ -12,13 +12,13 @@ from html.parser import HTMLParser
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from factories import BBC_SEEDS, example_story, make_digest, settings
+from support.factories import BBC_SEEDS, example_story, make_digest, settings
 
 from digest.config import Settings
 from digest.errors import RenderError
 from digest.models import Digest, Entry
-from digest.render.email import render_email, render_html, render_mjml, render_text, safe_url
-from digest.render.email.links import with_utm
+from digest.render.email import render_email, render_html, render_mjml, render_text
+from digest.render.email.links import safe_url, with_utm
 from digest.seeds import read_seed
 
 Golden = Callable[[str, str], None]

@@ -12,19 +12,23 @@ from typing import Any
 
 import pytest
 import regex
-from factories import BBC_SEEDS, CHECK_BATCH, LEXICONS_DIR, make_digest, settings
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
+from support.factories import BBC_SEEDS, CHECK_BATCH, LEXICONS_DIR, make_digest, settings
 from test_platforms import API_FIELDS
 
-from digest.config import PLATFORM_CAPS, PLATFORM_NAMES, Settings
+from digest.channels import PLATFORM_NAMES
+from digest.config import Settings
+from digest.config.platforms import PLATFORM_CAPS
 from digest.errors import DigestError
 from digest.models import Digest, Entry, RenderedFile
-from digest.platforms import PLATFORMS, limit_for, read_little
+from digest.platforms import PLATFORMS, limit_for
 from digest.platforms.lexicon import load_lexicons
-from digest.render.social import compose_posts, idempotency_key, render_social
-from digest.render.social.compose import Parts, fit, hashtags, strongest_bullet
+from digest.platforms.linkedin import read_little
+from digest.render.social import compose_posts, render_social
+from digest.render.social.common import idempotency_key
+from digest.render.social.compose import Parts, hashtags, shorten_until, strongest_bullet
 from digest.seeds import read_seed
 
 LEXICONS = load_lexicons(LEXICONS_DIR)
@@ -357,7 +361,9 @@ def test_shortening_drops_hashtags_to_the_fewest_before_touching_the_tagline() -
 def test_shortening_cuts_the_tagline_at_a_word_boundary_before_the_headline() -> None:
     parts = Parts("Headline here", "one two three four five six", None, ("Tag", "Two"))
     budget = len("Headline here\n\none two three…")
-    fitted = fit(parts, lambda p: len(f"{p.headline}\n\n{p.tagline}") <= budget, min_tags=1)
+    fitted = shorten_until(
+        parts, lambda p: len(f"{p.headline}\n\n{p.tagline}") <= budget, min_tags=1
+    )
     assert fitted == Parts("Headline here", "one two three…", None, ("Tag",))
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from factories import project, write_seed
+from support.factories import project, write_seed
 
 from digest.config import Settings
 from digest.outbox import journal

@@ -9,9 +9,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from factories import EXAMPLE_SEED
 from hypothesis import given
 from hypothesis import strategies as st
+from support.factories import EXAMPLE_SEED
 
 from digest.errors import SeedError
 from digest.seeds import read_seed, read_seeds, slugify

@@ -10,8 +10,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-import factories
-from factories import CONFORMANCE, ROOT
+from support import factories
+from support.factories import CONFORMANCE, ROOT
 
 TESTS = ROOT / "tests"
 # A string naming the team's shared/ folder (../shared, /work/shared, shared/data, $DIGEST_SHARED)

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 import regex
-from factories import BBC_SEEDS, NEWS, example_story
 from hypothesis import given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
+from support.factories import BBC_SEEDS, NEWS, example_story
 
 from digest.errors import SeedError
 from digest.models import Article, Story

@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Any
 
 from digest import __version__
-from digest.channels import PLATFORM_NAMES as PLATFORM_NAMES
 from digest.clock import utc_now
 from digest.errors import DigestError
 

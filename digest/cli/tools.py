@@ -9,7 +9,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from digest.cli import FAILED, OK, PARTIAL, PLATFORM_NAMES, command, common, print_json
+from digest.channels import PLATFORM_NAMES
+from digest.cli import FAILED, OK, PARTIAL, command, common, print_json
 from digest.clock import utc_now
 from digest.errors import DigestError
 
@@ -189,7 +190,8 @@ def _measure(args: argparse.Namespace) -> int:
 
 
 def _preview(args: argparse.Namespace) -> int:
-    from digest.preview import export_site, start_server
+    from digest.preview.export import export_site
+    from digest.preview.server import start_server
 
     if args.export:
         count = export_site(args.config, args.export, utc_now(), seeds=args.seeds)

@@ -10,23 +10,12 @@ from zoneinfo import ZoneInfo
 
 from pydantic import Field, ValidationError, field_validator
 
-# The `as` imports are re-exports: slots, scheduler, render and the tests import them from here.
-from digest.channels import CHANNELS as CHANNELS
-from digest.channels import PLATFORM_NAMES as PLATFORM_NAMES
-from digest.channels import Channel as Channel
-from digest.config.brand import Brand, Email
-from digest.config.brand import Utm as Utm
-from digest.config.platforms import HANDLE as HANDLE
-from digest.config.platforms import MIN_LIMIT as MIN_LIMIT
-from digest.config.platforms import PLATFORM_CAPS as PLATFORM_CAPS
-from digest.config.platforms import Platform as Platform
+from digest.channels import CHANNELS, Channel
+from digest.config.brand import Brand, EmailOptions
 from digest.config.platforms import Platforms
 from digest.config.source import parse_toml, read_file
 from digest.config.texts import FolderPath, shown
-from digest.config.values import WEEKDAYS as WEEKDAYS
 from digest.config.values import Days, Duration, HhMm, Section, TimeZone
-from digest.config.values import contrast as contrast
-from digest.config.values import parse_duration as parse_duration
 from digest.errors import ConfigError
 from digest.seeds import DEFAULT_MAX_BYTES
 
@@ -78,7 +67,7 @@ class Settings(Section):
     """The whole of `config.toml`, validated; paths are absolute."""
 
     brand: Brand
-    email: Email
+    email: EmailOptions
     platforms: Platforms = Platforms()
     schedules: list[Schedule] = Field(min_length=1)
     paths: Paths = Paths()

@@ -83,7 +83,7 @@ class Utm(Section):
     campaign: LineText = Field(default="{schedule}", min_length=1, max_length=100)
 
 
-class Email(Section):
+class EmailOptions(Section):
     from_: Address = Field(alias="from")
     to: Addresses
     list_id: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9.-]*\.[A-Za-z]{2,}$", max_length=255)

@@ -26,7 +26,7 @@ _BLUESKY = (
 MIN_LIMIT = 10
 
 
-class Platform(Section):
+class PlatformOptions(Section):
     enabled: bool = True
     limit: int | None = Field(default=None, ge=MIN_LIMIT, le=100_000)
     author: LineText | None = Field(  # LinkedIn: urn:li:person:… or urn:li:organization:…
@@ -42,7 +42,7 @@ class Platform(Section):
     max_parts: int = Field(default=4, ge=2, le=25)  # the longest thread
 
     @model_validator(mode="after")
-    def _mode_and_thread_agree(self) -> Platform:
+    def _mode_and_thread_agree(self) -> PlatformOptions:
         if self.mode and self.thread is not None and (self.mode == "thread") != self.thread:
             raise ValueError(
                 f"mode = {self.mode!r} and thread = {str(self.thread).lower()} disagree; "
@@ -51,7 +51,7 @@ class Platform(Section):
         return self
 
 
-class BlueskyPlatform(Platform):
+class BlueskyOptions(PlatformOptions):
     handle: LineText | None = None  # the repo of createRecord, checked below
 
     @field_validator("handle")
@@ -74,22 +74,24 @@ class Platforms(Section):
     # One numbered roundup thread for the whole digest ("<brand>, <date>: N stories", then one
     # part per story with its headline and link) instead of each story's own posts.
     roundup: bool = False
-    x: Platform = Platform()
-    bluesky: BlueskyPlatform = BlueskyPlatform()
-    mastodon: Platform = Platform()
-    linkedin: Platform = Platform()
-    threads: Platform = Platform()
+    x: PlatformOptions = PlatformOptions()
+    bluesky: BlueskyOptions = BlueskyOptions()
+    mastodon: PlatformOptions = PlatformOptions()
+    linkedin: PlatformOptions = PlatformOptions()
+    threads: PlatformOptions = PlatformOptions()
 
     @field_validator("linkedin")
     @classmethod
-    def _linkedin_has_no_threads(cls, linkedin: Platform) -> Platform:
+    def _linkedin_has_no_threads(cls, linkedin: PlatformOptions) -> PlatformOptions:
         if linkedin.thread or linkedin.mode == "thread":
             raise ValueError('LinkedIn posts have no threads; write mode = "post" or "summary"')
         return linkedin
 
     @field_validator("x", "bluesky", "linkedin", "threads")
     @classmethod
-    def _within_the_platforms_own_cap(cls, section: Platform, info: ValidationInfo) -> Platform:
+    def _within_the_platforms_own_cap(
+        cls, section: PlatformOptions, info: ValidationInfo
+    ) -> PlatformOptions:
         cap = PLATFORM_CAPS[info.field_name or ""]
         if section.limit and section.limit > cap:
             raise ValueError(
@@ -100,7 +102,7 @@ class Platforms(Section):
 
     def mode_of(self, name: str) -> str:
         """How platform `name` posts a story: "post", "summary" or "thread"."""
-        section: Platform = getattr(self, name)
+        section: PlatformOptions = getattr(self, name)
         if section.mode:
             return section.mode
         if section.thread is not None:

@@ -15,8 +15,8 @@ from digest.outbox.verify import CLAIMS
 from digest.errors import BatchExistsError, PublishError
 from digest.outbox.manifest import build_manifest, manifest_bytes
 from digest.models import Rendered
-from digest.outbox.staging import STAGING as STAGING
-from digest.outbox.staging import clean_stale as clean_stale
+from digest.outbox.staging import STAGING
+from digest.outbox.staging import clean_stale
 from digest.outbox.staging import hold, make_staging, release
 from digest.outbox.swap import replace
 

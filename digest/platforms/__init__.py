@@ -9,36 +9,16 @@ from __future__ import annotations
 from typing import Any
 
 from digest.config import Settings
-from digest.platforms.base import Platform, Post
-from digest.platforms.bluesky import Bluesky, graphemes, post_facets
-from digest.platforms.linkedin import (
-    AUTHOR_PLACEHOLDER as LINKEDIN_AUTHOR_PLACEHOLDER,
-)
-from digest.platforms.linkedin import LinkedIn, escape_little, little_text, read_little
-from digest.platforms.mastodon import Mastodon, mastodon_length
+from digest.platforms.base import Platform
+from digest.platforms.bluesky import Bluesky
+from digest.platforms.linkedin import LinkedIn
+from digest.platforms.mastodon import Mastodon
 from digest.platforms.threads import Threads
-from digest.platforms.x import X, twitter_config
+from digest.platforms.x import X
 
 PLATFORMS: dict[str, Platform] = {
     p.name: p for p in (X(), Bluesky(), Mastodon(), LinkedIn(), Threads())
 }
-
-__all__ = [
-    "LINKEDIN_AUTHOR_PLACEHOLDER",
-    "PLATFORMS",
-    "Platform",
-    "Post",
-    "X",
-    "escape_little",
-    "graphemes",
-    "limit_for",
-    "little_text",
-    "mastodon_length",
-    "measure_text",
-    "post_facets",
-    "read_little",
-    "twitter_config",
-]
 
 
 def limit_for(name: str, settings: Settings) -> int:

@@ -6,10 +6,3 @@ config, seeds, slots and batches, rendered by the pipeline's own `render`), `pag
 a page out), the views (`views_email`, `views_social`, `highlight`), `frames` (the email in its
 iframe) and `export` (the same pages as a static folder).
 """
-
-from __future__ import annotations
-
-from digest.preview.export import export_site
-from digest.preview.server import PreviewServer, start_server
-
-__all__ = ["PreviewServer", "export_site", "start_server"]

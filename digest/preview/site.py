@@ -20,7 +20,8 @@ from pathlib import Path
 from jinja2 import TemplateError, TemplateSyntaxError
 
 from digest.assemble import assemble
-from digest.config import CHANNELS, Schedule, Settings, load_config
+from digest.channels import CHANNELS
+from digest.config import Schedule, Settings, load_config
 from digest.errors import ConfigError, DigestError, SeedError
 from digest.models import Slot, Story, Summary
 from digest.outbox.batches import Batch, carried, published

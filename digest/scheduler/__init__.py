@@ -18,12 +18,13 @@ from pathlib import Path
 from typing import Any
 
 from digest.clock import minus, utc_now
-from digest.config import Schedule, Settings, parse_duration
+from digest.config import Schedule, Settings
+from digest.config.values import parse_duration
 from digest.errors import BatchExistsError
 from digest.models import Slot
-from digest.outbox import batch_path, clean_stale, journal
+from digest.outbox import batch_path, journal
+from digest.outbox.staging import clean_stale
 from digest.pipeline import build
-from digest.scheduler.history import AWAKE as AWAKE
 from digest.scheduler.history import learn, write_awake
 from digest.scheduler.slots import slots_between
 

@@ -6,7 +6,8 @@ from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 
 from digest.clock import MAX_YEAR, MIN_YEAR, clamp
-from digest.config import WEEKDAYS, Schedule
+from digest.config import Schedule
+from digest.config.values import WEEKDAYS
 from digest.errors import DigestError
 from digest.models import Slot
 

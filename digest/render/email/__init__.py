@@ -1,7 +1,7 @@
 """Render a Digest as an email: MJML compiled to HTML, a written plain text, and a `.eml`.
 
-The parts live beside this module: `email_context` (what the templates see), `email_links`
-(which links are written, with UTM tags), `email_message` (the `.eml`) and `email_checks` (the
+The parts live beside this module: `context` (what the templates see), `links`
+(which links are written, with UTM tags), `message` (the `.eml`) and `checks` (the
 rules every built email must pass).
 """
 
@@ -22,20 +22,8 @@ from digest.config import Settings
 from digest.errors import RenderError
 from digest.models import Digest, RenderedFile
 from digest.render.email.context import context
-from digest.render.email.links import safe_url, with_utm
-from digest.render.email.message import build_eml, clean_header
+from digest.render.email.message import build_eml
 from digest.render.templates import html_env, text_env
-
-__all__ = [
-    "build_eml",
-    "clean_header",
-    "render_email",
-    "render_html",
-    "render_mjml",
-    "render_text",
-    "safe_url",
-    "with_utm",
-]
 
 WIDTH = 72  # plain-text line width
 # What MRML escapes in attribute values: Rust's `char::escape_debug` set, grapheme extenders and

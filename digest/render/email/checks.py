@@ -21,7 +21,7 @@ from digest.config import Settings
 from digest.errors import RenderError
 from digest.models import Rendered
 from digest.render.email.header_checks import list_unsubscribe, raw_ids
-from digest.render.email.html_facts import Page, parse_html
+from digest.render.email.html_facts import HtmlFacts, parse_html
 from digest.render.email.links import SCHEMES, safe_url, scheme_of
 from digest.render.email.message import MAX_SUBJECT
 from digest.text import BIDI_CONTROLS
@@ -40,7 +40,7 @@ class Email:
     html: bytes
     text: str
     eml: bytes
-    page: Page
+    page: HtmlFacts
     message: EmailMessage | None
 
 

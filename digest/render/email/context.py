@@ -6,7 +6,8 @@ import re
 from datetime import datetime
 from typing import Any
 
-from digest.config import PLATFORM_NAMES, Settings
+from digest.channels import PLATFORM_NAMES
+from digest.config import Settings
 from digest.errors import RenderError
 from digest.models import Digest, Entry
 from digest.platforms import PLATFORMS

@@ -1,4 +1,4 @@
-"""Read compiled email HTML back, once, into what the checks look at: a `Page`."""
+"""Read compiled email HTML back, once, into what the checks look at: a `HtmlFacts`."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ _SCRIPT_SCHEMES = frozenset(("javascript", "vbscript", "livescript", "mocha"))
 
 
 @dataclass
-class Page:
+class HtmlFacts:
     """What an email's HTML holds, as the checks need it."""
 
     errors: list[str] = field(default_factory=list)
@@ -36,8 +36,8 @@ class Page:
     text: str = ""
 
 
-def parse_html(html: str) -> Page:
-    """Parse `html` (MJML output) into a `Page`, noting every structural error on the way."""
+def parse_html(html: str) -> HtmlFacts:
+    """Parse `html` (MJML output) into a `HtmlFacts`, noting every structural error on the way."""
     reader = _Reader(html)
     reader.feed(html)
     reader.close()
@@ -47,7 +47,7 @@ def parse_html(html: str) -> Page:
 class _Reader(HTMLParser):
     def __init__(self, html: str) -> None:
         super().__init__(convert_charrefs=True)
-        self.page = Page()
+        self.page = HtmlFacts()
         self.stack: list[tuple[str, int]] = []
         self.seen_doctype = False
         self.started = False
@@ -58,7 +58,7 @@ class _Reader(HTMLParser):
         for line in self.lines:
             self.starts.append(self.starts[-1] + len(line.encode()) + 1)
 
-    def done(self) -> Page:
+    def done(self) -> HtmlFacts:
         for tag, line in reversed(self.stack):
             if tag not in ("html", "body", "head"):
                 self.page.errors.append(f"<{tag}> opened on line {line} is never closed")

@@ -13,7 +13,7 @@ import re
 import unicodedata
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
-from digest.config import Utm
+from digest.config.brand import Utm
 from digest.urls import normalize_url
 
 log = logging.getLogger(__name__)

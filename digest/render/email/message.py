@@ -28,9 +28,7 @@ from digest.models import Digest
 from digest.render.email.links import safe_url
 from digest.render.email.readback import verify_headers
 from digest.summarize.text import is_url, trim_end
-from digest.text import BIDI_CONTROLS, one_line, visible
-
-__all__ = ["BIDI_CONTROLS", "MAX_SUBJECT", "build_eml", "clean_header", "one_line"]
+from digest.text import one_line, visible
 
 log = logging.getLogger(__name__)
 

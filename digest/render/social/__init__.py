@@ -21,14 +21,14 @@ from typing import Any
 from digest.config import Settings
 from digest.errors import DigestError
 from digest.models import Digest, Entry, RenderedFile
-from digest.platforms import PLATFORMS, Post, limit_for
-from digest.render.social.common import created_at, renderer, thread_place
-from digest.render.social.common import idempotency_key as idempotency_key
+from digest.platforms import PLATFORMS, limit_for
+from digest.platforms.base import Post
+from digest.render.social.common import created_at, idempotency_key, renderer, thread_place
 from digest.render.social.compose import (
     Parts,
     compose_thread,
-    fit,
     post_text,
+    shorten_until,
     story_parts,
     topic_tag,
 )
@@ -93,7 +93,7 @@ def _single(
     full: Parts, render: Callable[[Parts], str], fits: Callable[[str], bool], min_tags: int
 ) -> str:
     """One post: shortened to fit, then given as many key points as still fit."""
-    single = fit(replace(full, bullets=()), lambda p: fits(render(p)), min_tags)
+    single = shorten_until(replace(full, bullets=()), lambda p: fits(render(p)), min_tags)
     return render(_with_bullets(single, full.bullets, lambda p: fits(render(p))))
 
 

@@ -11,7 +11,8 @@ from functools import cache
 import regex
 
 from digest.models import Entry
-from digest.platforms import Platform, graphemes
+from digest.platforms.base import Platform
+from digest.platforms.bluesky import graphemes
 from digest.render.email.links import safe_url, scheme_of
 from digest.render.social.thread import SEPARATOR, atom_spans, split_thread
 from digest.text import one_line, visible
@@ -118,7 +119,7 @@ def compose_thread(
     return None
 
 
-def fit(parts: Parts, ok: Callable[[Parts], bool], min_tags: int = 0) -> Parts:
+def shorten_until(parts: Parts, ok: Callable[[Parts], bool], min_tags: int = 0) -> Parts:
     """Shorten until `ok`: hashtags down to `min_tags`, the tagline, the other hashtags, the
     headline, the link; at last the headline is cut between graphemes."""
     ok = cache(ok)  # the same Parts are tried more than once; measuring can be dear (X)

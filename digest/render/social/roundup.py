@@ -13,9 +13,10 @@ from dataclasses import replace
 from digest.config import Settings
 from digest.errors import DigestError
 from digest.models import Digest, Entry
-from digest.platforms import PLATFORMS, Post, limit_for
+from digest.platforms import PLATFORMS, limit_for
+from digest.platforms.base import Post
 from digest.render.social.common import created_at, idempotency_key, renderer, thread_place
-from digest.render.social.compose import Parts, fit, story_parts, topic_tag
+from digest.render.social.compose import Parts, shorten_until, story_parts, topic_tag
 from digest.render.social.thread import SEPARATOR
 
 ROUNDUP = "roundup"  # the opening part's pseudo-slug and story id
@@ -37,7 +38,7 @@ def compose_roundup(digest: Digest, name: str, settings: Settings) -> tuple[Post
 
     def fitted(parts: Parts) -> str:
         """The part as rendered, shortened until it fits with its number."""
-        best = fit(parts, lambda p: platform.fits(render(p) + widest, limit))
+        best = shorten_until(parts, lambda p: platform.fits(render(p) + widest, limit))
         text = render(best)
         if not platform.fits(text + widest, limit):
             raise DigestError(

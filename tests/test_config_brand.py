@@ -5,10 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from factories import ROOT
-from factories import config_problems as problems
+from support.factories import ROOT
+from support.factories import config_problems as problems
 
-from digest.config import contrast, load_config
+from digest.config import load_config
+from digest.config.values import contrast
 
 EXAMPLE = (ROOT / "config.toml").read_text(encoding="utf-8")
 

@@ -12,7 +12,7 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 from twitter_text import extract_urls_with_indices
 
-from digest.config import PLATFORM_NAMES
+from digest.channels import PLATFORM_NAMES
 from digest.platforms import PLATFORMS
 from digest.platforms.richtext import detect_facets
 from digest.platforms.tweet_entities import extract_hashtags_with_indices

@@ -8,7 +8,7 @@ attachments page: "All unique URLs found in the text field are counted as links"
 from __future__ import annotations
 
 import pytest
-from factories import make_digest, settings
+from support.factories import make_digest, settings
 
 from digest.models import Entry
 from digest.platforms import PLATFORMS

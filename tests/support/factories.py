@@ -16,7 +16,7 @@ from digest.render.templates import THEME
 from digest.seeds import read_seed
 from digest.summarize import summarize
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE_SEED = ROOT / "seeds" / "000_5d8e33db419e59d4.txt"
 
 

@@ -16,10 +16,10 @@ from typing import Any
 
 import jsonschema
 import pytest
-from factories import EXAMPLE_SEED, ROOT, project, write_seed
 from hypothesis import given
 from hypothesis import strategies as st
 from pydantic import ValidationError
+from support.factories import EXAMPLE_SEED, ROOT, project, write_seed
 
 from digest.config import load_config
 from digest.errors import DigestError

@@ -12,18 +12,17 @@ import email.policy
 from email.policy import compat32
 
 import pytest
-from factories import make_digest, settings
 from hypothesis import HealthCheck, example, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
-from test_email_message import EXPECTED_HEADERS
+from support.factories import make_digest, settings
 from test_render_email import with_summary
+from test_render_email_message import EXPECTED_HEADERS
 
 from digest.config import Settings
 from digest.errors import RenderError
 from digest.models import Digest
-from digest.render.email import build_eml
-from digest.render.email.message import subject_line
+from digest.render.email.message import build_eml, subject_line
 
 BASE = settings()
 DIGEST = make_digest()

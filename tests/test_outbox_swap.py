@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from factories import project, run_digest, write_seed
+from support.factories import project, run_digest, write_seed
 
 DIGEST = str(Path(sys.executable).parent / "digest")
 TRACED = ("rename", "renameat", "renameat2", "fsync", "fdatasync")

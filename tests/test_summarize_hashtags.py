@@ -6,7 +6,7 @@ import unicodedata
 
 import pytest
 import regex
-from factories import BBC_SEEDS, example_story
+from support.factories import BBC_SEEDS, example_story
 
 from digest.models import Story
 from digest.seeds import read_seed, story_from_text

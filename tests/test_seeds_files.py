@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from factories import copy_project, run_digest
+from support.factories import copy_project, run_digest
 
 from digest.errors import SeedError
 from digest.seeds import read_seed, read_seeds

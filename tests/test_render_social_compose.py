@@ -11,12 +11,12 @@ import json
 
 import pytest
 import regex
-from factories import make_digest, settings
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
+from support.factories import make_digest, settings
 
-from digest.config import PLATFORM_NAMES
+from digest.channels import PLATFORM_NAMES
 from digest.models import Digest, Entry
 from digest.render.social import compose_posts, envelope, render_social
 
@@ -227,7 +227,7 @@ def assert_whole_or_cut_well(title: str, headline: str, line: str) -> None:
 
 @pytest.mark.parametrize("name", PLATFORM_NAMES)
 def test_posts_open_with_the_whole_title_or_a_clean_cut(name: str) -> None:
-    from factories import BBC_SEEDS
+    from support.factories import BBC_SEEDS
 
     from digest.seeds import read_seed
 

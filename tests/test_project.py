@@ -8,7 +8,7 @@ import os
 from pathlib import Path
 
 import pytest
-from factories import ROOT
+from support.factories import ROOT
 
 from digest.cli import main
 from digest.project import EXAMPLE_SEED, EXAMPLES, INIT_FILES

@@ -6,10 +6,10 @@ import json
 import re
 
 import pytest
-from factories import BBC_SEEDS, NEWS, make_digest, settings
 from hypothesis import given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
+from support.factories import BBC_SEEDS, NEWS, make_digest, settings
 
 from digest.models import Story
 from digest.render.email.message import subject_line

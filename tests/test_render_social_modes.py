@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from factories import (
+from support.factories import (
     BBC_SEEDS,
     LEXICONS_DIR,
     ROOT,
@@ -20,13 +20,15 @@ from factories import (
 from test_platforms import API_FIELDS
 from test_render_social import configured, envelopes, post_text
 
-from digest.config import PLATFORM_NAMES, Settings, load_config
+from digest.channels import PLATFORM_NAMES
+from digest.config import Settings, load_config
 from digest.errors import ConfigError
 from digest.models import Digest
 from digest.pipeline import build
 from digest.platforms import PLATFORMS, limit_for
 from digest.platforms.lexicon import load_lexicons
-from digest.render.social import idempotency_key, render_social
+from digest.render.social import render_social
+from digest.render.social.common import idempotency_key
 from digest.seeds import read_seed
 
 LEXICONS = load_lexicons(LEXICONS_DIR)

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 import regex
-from factories import project, write_seed
-from factories import settings as example_settings
+from support.factories import project, write_seed
+from support.factories import settings as example_settings
 from test_render_email import five_stories, three_stories, with_story, with_summary
 
 from digest.config import Settings
@@ -19,7 +19,7 @@ from digest.errors import DigestError, RenderError
 from digest.models import Digest, Rendered
 from digest.pipeline import build
 from digest.render import render
-from digest.render.email import build_eml, render_email
+from digest.render.email import render_email
 from digest.render.email.checks import (
     CHECKS,
     FILES,
@@ -28,6 +28,7 @@ from digest.render.email.checks import (
     check_rendered,
     read_email,
 )
+from digest.render.email.message import build_eml
 from digest.render.templates import THEME
 from digest.scheduler.slots import parse_slot
 

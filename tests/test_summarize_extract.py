@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 
 import pytest
-from factories import BBC_SEEDS, NEWS, example_story
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from support.factories import BBC_SEEDS, NEWS, example_story
 
 from digest.models import Story
 from digest.seeds import read_seed, story_from_text

@@ -14,11 +14,11 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from browser import launched
-from factories import ROOT, settings
+from support.browser import launched
+from support.factories import ROOT, settings
 from test_render_email import five_stories
 
-from digest.config import contrast
+from digest.config.values import contrast
 from digest.render.email import render_html
 
 ARTIFACTS = ROOT / "test-artifacts"

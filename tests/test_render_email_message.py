@@ -9,16 +9,17 @@ from email.message import EmailMessage
 
 import pytest
 import regex
-from factories import example_story, make_digest, settings
 from hypothesis import HealthCheck, assume, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
+from support.factories import example_story, make_digest, settings
 from test_render_email import files, message, three_stories, with_summary
 
 from digest.config import Settings
 from digest.errors import RenderError
 from digest.models import Digest, Entry, Story
-from digest.render.email import build_eml, clean_header, render_email, render_html, render_text
+from digest.render.email import render_email, render_html, render_text
+from digest.render.email.message import build_eml, clean_header
 from digest.render.email.readback import HeaderMismatchError, verify_headers
 
 EXPECTED_HEADERS = [

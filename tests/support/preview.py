@@ -10,10 +10,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from factories import BBC_SEEDS, EXAMPLE_SEED, ROOT, project
-
-from digest.preview import PreviewServer, start_server
+from digest.preview.server import PreviewServer, start_server
 from digest.render.templates import THEME
+from support.factories import BBC_SEEDS, EXAMPLE_SEED, ROOT, project
 
 NOW = datetime(2026, 11, 28, 2, 0, tzinfo=UTC)  # before the 08:00 London slot of that day
 ARTIFACTS = ROOT / "test-artifacts"

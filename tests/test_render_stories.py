@@ -12,10 +12,10 @@ import json
 import unicodedata
 
 import pytest
-from factories import make_digest
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
+from support.factories import make_digest
 
 from digest.models import Digest, Entry, Sources
 from digest.render.stories import render_stories

@@ -7,8 +7,8 @@ import shutil
 from pathlib import Path
 
 import pytest
-from factories import copy_project
-from factories import run_digest as run
+from support.factories import copy_project
+from support.factories import run_digest as run
 
 BATCH = "2026-11-28/morning-0800"
 

@@ -6,7 +6,7 @@ import copy
 from typing import Any
 
 import pytest
-from factories import LEXICONS_DIR
+from support.factories import LEXICONS_DIR
 
 from digest.platforms.lexicon import Lexicons, load_lexicons
 

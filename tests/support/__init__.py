@@ -1,0 +1,1 @@
+"""What the tests share: factories, the browser, the preview's helpers, and test-only oracles."""
