@@ -45,5 +45,16 @@ class RenderError(DigestError):
     """A template or compiler failed, or a rendered file broke a rule it must keep."""
 
 
+class EmailCheckError(RenderError):
+    """A built email broke a check; nothing was published. Names each failed check."""
+
+    def __init__(self, where: str, failures: list[tuple[str, str]]) -> None:
+        self.failures = failures
+        named = "; ".join(f"check {name!r} failed: {problem}" for name, problem in failures)
+        super().__init__(
+            f"{where}: the email is not fit to send, so nothing was published: {named}"
+        )
+
+
 class PublishError(DigestError):
     """Writing a batch failed (disk full, I/O error); nothing was published."""

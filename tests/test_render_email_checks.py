@@ -15,7 +15,7 @@ from support.factories import settings as example_settings
 from test_render_email import five_stories, three_stories, with_story, with_summary
 
 from digest.config import Settings
-from digest.errors import DigestError, RenderError
+from digest.errors import DigestError, EmailCheckError, RenderError
 from digest.models import Digest, Rendered
 from digest.pipeline import build
 from digest.render import render
@@ -23,7 +23,7 @@ from digest.render.email import render_email
 from digest.render.email.checks import (
     CHECKS,
     FILES,
-    EmailCheckError,
+    check_batch,
     check_email,
     check_rendered,
     read_email,
@@ -402,6 +402,40 @@ def test_a_failed_check_fails_the_build_and_publishes_nothing(tmp_path: Path) ->
         build(config, slot, durable=False)
     assert not list((tmp_path / "outbox").glob("*/*/manifest.json"))
     assert not list((tmp_path / "outbox").glob(".staging/*"))
+
+
+# On a published batch, for `digest check BATCH`.
+
+
+def written(folder: Path, files: dict[str, bytes]) -> Path:
+    """`folder` holding these files of an email, as a published batch holds them."""
+    for path, content in files.items():
+        (folder / path).parent.mkdir(parents=True, exist_ok=True)
+        (folder / path).write_bytes(content)
+    return folder
+
+
+def test_check_batch_passes_a_built_email(tmp_path: Path) -> None:
+    result = check_batch(written(tmp_path, GOOD), CONFIG)
+    assert result.checks == tuple(CHECKS) and len(result.checks) == 13
+    assert result.failures == [] and result.failed == []
+
+
+def test_check_batch_names_each_failed_check_once(tmp_path: Path) -> None:
+    # both files differ from the .eml's parts: two problems of one check
+    html, text = replace(HTML, ' alt="X"', ""), TEXT + "\n"
+    files = GOOD | {"email/digest.html": html.encode(), "email/digest.txt": text.encode()}
+    result = check_batch(written(tmp_path, files), CONFIG)
+    assert [name for name, _ in result.failures] == ["img-alt", "eml", "eml"]
+    assert result.failed == ["img-alt", "eml"]
+
+
+@pytest.mark.parametrize("gone", FILES)
+def test_check_batch_refuses_a_batch_without_its_email(tmp_path: Path, gone: str) -> None:
+    batch = written(tmp_path, {path: GOOD[path] for path in FILES if path != gone})
+    with pytest.raises(DigestError) as caught:
+        check_batch(batch, CONFIG)
+    assert str(caught.value) == f"{batch}: no {gone}; this batch has no email to check"
 
 
 def test_a_damaged_eml_fails_its_checks_without_crashing() -> None:

@@ -15,10 +15,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from email.message import EmailMessage
 from itertools import pairwise
+from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 from digest.config import Settings
-from digest.errors import RenderError
+from digest.errors import DigestError, EmailCheckError
 from digest.models import Rendered
 from digest.render.email.header_checks import list_unsubscribe, raw_ids
 from digest.render.email.html_facts import HtmlFacts, parse_html
@@ -44,15 +45,18 @@ class Email:
     message: EmailMessage | None
 
 
-class EmailCheckError(RenderError):
-    """A built email broke a check; nothing was published. Names each failed check."""
+@dataclass(frozen=True)
+class BatchCheck:
+    """The checks of a published batch's email: the names of all that ran, and each
+    (check name, problem) that failed; no failures is a pass."""
 
-    def __init__(self, where: str, failures: list[tuple[str, str]]) -> None:
-        self.failures = failures
-        named = "; ".join(f"check {name!r} failed: {problem}" for name, problem in failures)
-        super().__init__(
-            f"{where}: the email is not fit to send, so nothing was published: {named}"
-        )
+    checks: tuple[str, ...]
+    failures: list[tuple[str, str]]
+
+    @property
+    def failed(self) -> list[str]:
+        """The names of the failed checks, once each, in the order they ran."""
+        return list(dict.fromkeys(name for name, _ in self.failures))
 
 
 def read_email(html: bytes, text: bytes, eml: bytes) -> Email:
@@ -87,6 +91,16 @@ def check_rendered(rendered: Rendered, settings: Settings) -> None:
     failures = check_email(read_email(*(files[path] for path in FILES)), settings)
     if failures:
         raise EmailCheckError(rendered.digest.slot.batch_id, failures)
+
+
+def check_batch(batch: Path, settings: Settings) -> BatchCheck:
+    """Run every check on the email of the published batch folder `batch`, as `digest check` does;
+    `DigestError` when the batch has no email; an OSError reading its files is raised as is."""
+    missing = [path for path in FILES if not (batch / path).is_file()]
+    if missing:
+        raise DigestError(f"{batch}: no {missing[0]}; this batch has no email to check")
+    mail = read_email(*((batch / path).read_bytes() for path in FILES))
+    return BatchCheck(tuple(CHECKS), check_email(mail, settings))
 
 
 def _html_size(mail: Email, settings: Settings) -> list[str]:
