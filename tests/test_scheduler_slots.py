@@ -2,22 +2,29 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime, timedelta, timezone
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from support.factories import settings as example_settings
 
-from digest.config import Schedule
-from digest.errors import DigestError
+from digest.config import Schedule, Settings
+from digest.errors import ConfigError, DigestError
 from digest.scheduler.slots import (
     MAX_YEAR,
     MIN_YEAR,
+    chosen_slot,
     next_slots,
     parse_slot,
     runs_on,
+    slot_named,
     slot_on,
     slots_between,
+    today_slot,
+    upcoming,
 )
 
 
@@ -148,3 +155,117 @@ def test_a_slot_is_made_only_for_years_digest_can_name(day: date) -> None:
         return
     with pytest.raises(DigestError, match=rf"{day.isoformat()}: outside the years 1970 to 9000"):
         parse_slot(daily, day)
+
+
+# `digest build --slot NAME@DATE`, `--schedule`, `--date` and today's slot.
+
+
+def two_schedules() -> Settings:
+    """The example settings with a daily Berlin schedule and a weekday New York one."""
+    ny = schedule(name="ny", at="07:30", timezone="America/New_York", days="weekdays")
+    schedules = [schedule(), ny]
+    return example_settings().model_copy(update={"schedules": schedules})
+
+
+@pytest.mark.parametrize(
+    ("text", "batch_id"),
+    [
+        ("morning@2026-11-28", "morning@2026-11-28T08:00:00Z"),
+        ("ny@2026-11-30", "ny@2026-11-30T12:30:00Z"),
+        ("morning@2026-03-29", "morning@2026-03-29T07:00:00Z"),
+    ],
+)
+def test_slot_named_is_that_schedules_slot_on_that_day(text: str, batch_id: str) -> None:
+    assert slot_named(two_schedules(), text).batch_id == batch_id
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "morning",
+        "morning@",
+        "@",
+        "morning@tomorrow",
+        "morning@2026-13-01",
+        "morning@2026-11-31",
+        "morning@2026-11-28@ny",
+        "morning@28.11.2026",
+    ],
+)
+def test_slot_named_refuses_a_bad_form_by_name(text: str) -> None:
+    with pytest.raises(DigestError) as caught:
+        slot_named(two_schedules(), text)
+    assert str(caught.value) == f"--slot {text!r}: the valid form is NAME@YYYY-MM-DD"
+
+
+@pytest.mark.parametrize(
+    ("text", "error", "message"),
+    [
+        ("evening@2026-11-28", ConfigError, "no schedule named 'evening'; known: morning, ny"),
+        ("@2026-11-28", ConfigError, "no schedule named ''; known: morning, ny"),
+        ("ny@2026-11-28", DigestError, "schedule 'ny' has no slot on 2026-11-28"),
+        ("morning@0001-01-01", DigestError, "0001-01-01: outside the years 1970 to 9000"),
+        ("morning@9001-01-01", DigestError, "9001-01-01: outside the years 1970 to 9000"),
+    ],
+)
+def test_slot_named_refuses_a_slot_that_is_not_there(
+    text: str, error: type[DigestError], message: str
+) -> None:
+    with pytest.raises(error, match=re.escape(message)):
+        slot_named(two_schedules(), text)
+
+
+@pytest.mark.parametrize(
+    ("zone", "now", "day"),
+    [
+        ("Europe/Berlin", datetime(2026, 11, 28, 23, 30, tzinfo=UTC), date(2026, 11, 29)),
+        ("America/New_York", datetime(2026, 11, 28, 3, 0, tzinfo=UTC), date(2026, 11, 27)),
+        ("UTC", datetime(2026, 11, 28, 12, 0, tzinfo=UTC), date(2026, 11, 28)),
+    ],
+)
+def test_today_slot_is_on_the_date_in_the_schedules_own_zone(
+    zone: str, now: datetime, day: date
+) -> None:
+    assert today_slot(schedule(timezone=zone), now).day == day
+
+
+def test_today_slot_refuses_a_day_the_schedule_does_not_run() -> None:
+    saturday = datetime(2026, 11, 28, 12, tzinfo=UTC)
+    with pytest.raises(DigestError, match="has no slot on 2026-11-28"):
+        today_slot(schedule(days="weekdays"), saturday)
+
+
+NOW = datetime(2026, 11, 30, 23, 30, tzinfo=UTC)  # Tuesday 1 December in Berlin
+
+
+@pytest.mark.parametrize(
+    ("options", "batch_id"),
+    [
+        ({}, "morning@2026-12-01T08:00:00Z"),
+        ({"schedule": "ny"}, "ny@2026-11-30T12:30:00Z"),
+        ({"day": date(2026, 11, 28)}, "morning@2026-11-28T08:00:00Z"),
+        ({"schedule": "ny", "day": date(2026, 12, 2)}, "ny@2026-12-02T12:30:00Z"),
+        ({"named": "ny@2026-12-03", "schedule": "morning"}, "ny@2026-12-03T12:30:00Z"),
+        ({"named": "", "schedule": "ny"}, "ny@2026-11-30T12:30:00Z"),
+    ],
+)
+def test_chosen_slot_is_the_named_one_else_the_schedule_on_the_day(
+    options: dict[str, Any], batch_id: str
+) -> None:
+    assert chosen_slot(two_schedules(), NOW, **options).batch_id == batch_id
+
+
+def test_chosen_slot_names_an_unknown_schedule() -> None:
+    with pytest.raises(ConfigError, match="no schedule named 'evening'"):
+        chosen_slot(two_schedules(), NOW, schedule="evening")
+
+
+def test_upcoming_lists_each_schedules_next_slots_in_turn() -> None:
+    pairs = upcoming(two_schedules(), NOW, 2)
+    assert [(s.name, slot.batch_id) for s, slot in pairs] == [
+        ("morning", "morning@2026-12-01T08:00:00Z"),
+        ("morning", "morning@2026-12-02T08:00:00Z"),
+        ("ny", "ny@2026-12-01T12:30:00Z"),
+        ("ny", "ny@2026-12-02T12:30:00Z"),
+    ]
+    assert upcoming(two_schedules(), NOW, 0) == []

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 
 from digest.clock import MAX_YEAR, MIN_YEAR, clamp
-from digest.config import Schedule
+from digest.config import Schedule, Settings
 from digest.config.values import WEEKDAYS
 from digest.errors import DigestError
 from digest.models import Slot
@@ -78,3 +78,39 @@ def parse_slot(schedule: Schedule, day: date) -> Slot:
             f"(days = {schedule.days!r}); pick a day it runs on"
         )
     return slot_on(schedule, day)
+
+
+def slot_named(settings: Settings, text: str) -> Slot:
+    """The slot `NAME@DATE` names (`morning@2026-11-28`): that schedule's slot on that day."""
+    name, _, when = text.partition("@")
+    try:
+        day = date.fromisoformat(when)
+    except ValueError:
+        raise DigestError(f"--slot {text!r}: the valid form is NAME@YYYY-MM-DD") from None
+    return parse_slot(settings.schedule(name), day)
+
+
+def today_slot(schedule: Schedule, now: datetime) -> Slot:
+    """The schedule's slot on the date it is at `now` in the schedule's own zone."""
+    return parse_slot(schedule, now.astimezone(schedule.zone).date())
+
+
+def chosen_slot(
+    settings: Settings,
+    now: datetime,
+    *,
+    named: str | None = None,
+    schedule: str | None = None,
+    day: date | None = None,
+) -> Slot:
+    """The slot `digest build` builds: `named` (NAME@DATE) when given, else the schedule called
+    `schedule` (default: the first) on local date `day` (default: today there, at `now`)."""
+    if named:
+        return slot_named(settings, named)
+    chosen = settings.schedule(schedule)
+    return parse_slot(chosen, day) if day else today_slot(chosen, now)
+
+
+def upcoming(settings: Settings, now: datetime, count: int) -> list[tuple[Schedule, Slot]]:
+    """The next `count` slots after `now` of every schedule, schedule by schedule."""
+    return [(s, slot) for s in settings.schedules for slot in next_slots(s, now, count)]
