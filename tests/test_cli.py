@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import email
 import email.policy
 import hashlib
@@ -195,6 +196,18 @@ def test_help_stays_light() -> None:
     loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     for heavy in ("pydantic", "jinja2", "mjml", "twitter_text", "regex"):
         assert f"'{heavy}'" not in loaded.stdout, heavy
+
+
+def test_no_command_module_imports_the_cli_package_back() -> None:
+    """Shared helpers live in digest.cli.common; only the entry point imports digest.cli."""
+    for module in sorted((ROOT / "digest" / "cli").glob("*.py")):
+        if module.name == "__init__.py":
+            continue
+        for node in ast.walk(ast.parse(module.read_text(encoding="utf-8"))):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else []
+            if isinstance(node, ast.ImportFrom):
+                names = [node.module or ""]
+            assert "digest.cli" not in names, f"{module.name}:{node.lineno}"
 
 
 def test_output_piped_into_a_reader_that_stops_early_is_no_traceback(project: Path) -> None:

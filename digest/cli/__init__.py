@@ -3,19 +3,17 @@
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import os
 import sys
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 from digest import __version__
+from digest.cli import outbox, project, tools
+from digest.cli.common import FAILED, OK, PARTIAL, command, print_json, project_options
 from digest.clock import utc_now
 from digest.errors import DigestError
-
-OK, FAILED, PARTIAL = 0, 1, 2
 
 EPILOG = """examples:
   digest init my-digest              start a new project in ./my-digest
@@ -56,8 +54,6 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _parser() -> argparse.ArgumentParser:
-    from digest.cli import outbox, project, tools
-
     parser = argparse.ArgumentParser(
         prog="digest",
         description="Turn news seeds into newsletters and social posts, published to outbox/.",
@@ -78,7 +74,7 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--slot", help="NAME@DATE: that schedule's slot on that local date")
     build.add_argument("--date", type=date.fromisoformat, help="the local date (default: today)")
     build.add_argument("--schedule", help="which schedule (default: the first)")
-    common(build)
+    project_options(build)
     build.add_argument("--force", action="store_true", help="replace an already published batch")
     build.add_argument("--json", action="store_true", help="print the result as JSON")
     build.set_defaults(run=_build)
@@ -89,45 +85,18 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def command(commands: Any, name: str, summary: str, example: str) -> argparse.ArgumentParser:
-    """Add the subcommand `name`; its help is `summary` and its description ends in `example`."""
-    parser: argparse.ArgumentParser = commands.add_parser(
-        name, help=summary, description=f"{summary[0].upper()}{summary[1:]}. Example: {example}"
-    )
-    return parser
-
-
 def _help(parser: argparse.ArgumentParser) -> int:
     parser.print_help()
     return OK
 
 
-def common(parser: argparse.ArgumentParser) -> None:
-    """The --config and --seeds options."""
-    parser.add_argument(
-        "--config",
-        type=Path,
-        default=Path("config.toml"),
-        help="the config file (default: ./config.toml)",
-    )
-    parser.add_argument("--seeds", type=Path, help="the seeds folder (default: from config)")
-
-
 def _build(args: argparse.Namespace) -> int:
     from digest.config import load_config
     from digest.pipeline import build
-    from digest.scheduler.slots import parse_slot
+    from digest.scheduler.slots import chosen_slot
 
     settings = load_config(args.config)
-    name, day = args.schedule, args.date
-    if args.slot:
-        name, _, when = args.slot.partition("@")
-        try:
-            day = date.fromisoformat(when)
-        except ValueError:
-            raise DigestError(f"--slot {args.slot!r}: the valid form is NAME@YYYY-MM-DD") from None
-    schedule = settings.schedule(name)
-    slot = parse_slot(schedule, day or utc_now().astimezone(schedule.zone).date())
+    slot = chosen_slot(settings, utc_now(), named=args.slot, schedule=args.schedule, day=args.date)
     result = build(settings, slot, seeds=args.seeds, force=args.force)
     for error in result.rejected:
         print(f"digest: {error}", file=sys.stderr)
@@ -149,7 +118,7 @@ def _build(args: argparse.Namespace) -> int:
         )
     if result.batch is None:
         print(
-            f"digest: {slot.batch_id}: no new seeds (earlier batches of {schedule.name!r} "
+            f"digest: {slot.batch_id}: no new seeds (earlier batches of {slot.schedule!r} "
             "carried them all); nothing published",
             file=sys.stderr,
         )
@@ -164,11 +133,6 @@ def _build(args: argparse.Namespace) -> int:
 
 def _seed_error(error: Any) -> dict[str, Any]:
     return {"file": str(error.path), "line": error.line, "reason": error.reason}
-
-
-def print_json(value: Any) -> None:
-    """Print `value` as indented JSON."""
-    print(json.dumps(value, indent=2, ensure_ascii=False))
 
 
 if __name__ == "__main__":

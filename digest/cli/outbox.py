@@ -3,48 +3,18 @@
 from __future__ import annotations
 
 import argparse
-import errno
-import functools
-import logging
 import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from digest.channels import CHANNELS
+from digest.cli.common import FAILED, OK, clean_os_errors, print_json, project_options
 from digest.clock import utc_now
 from digest.errors import DigestError
 
-OK, FAILED = 0, 1  # as digest.cli has them (importing it here would be circular)
 MAX_LIST = 1000  # slots per schedule `--list` prints; more is a typo, and it would run for ages
 MAX_INTERVAL = 86400  # a day between wake-ups: slots are at least that far apart
-log = logging.getLogger("digest.outbox")
-Command = Callable[[argparse.Namespace], int]
-_ADVICE = {
-    errno.ENOTDIR: "a file stands where a folder must be; move it away or pick another path",
-    errno.EEXIST: "a file stands where a folder must be; move it away or pick another path",
-    errno.EISDIR: "a folder stands where a file must be; move it away",
-    errno.ENOENT: "it does not exist; check the path (and [paths] outbox in config.toml)",
-    errno.EACCES: "permission denied; run as a user who may write there, or fix its permissions",
-    errno.EPERM: "not permitted; run as a user who may write there, or fix its permissions",
-    errno.ENOSPC: "the disk is full; free some space and run again",
-    errno.EROFS: "the file system is read-only; pick a writable outbox",
-}
-
-
-def clean_os_errors(run: Command) -> Command:
-    """Turn an OSError of `run` into one DigestError line naming the path and what to do."""
-
-    @functools.wraps(run)
-    def wrapped(args: argparse.Namespace) -> int:
-        try:
-            return run(args)
-        except OSError as exc:
-            where = exc.filename if exc.filename is not None else "digest"
-            advice = _ADVICE.get(exc.errno or 0, "fix the cause and run again")
-            raise DigestError(f"{where}: {exc.strerror or exc}; {advice}") from exc
-
-    return wrapped
 
 
 def bounded(low: int, high: int) -> Callable[[str], int]:
@@ -66,15 +36,13 @@ def bounded(low: int, high: int) -> Callable[[str], int]:
 
 def add_commands(commands: Any) -> None:
     """Register `schedule`, `check` and `outbox` on the main parser."""
-    from digest.cli import common
-
     run = commands.add_parser(
         "schedule",
         help="run the scheduler (or --once, or --list)",
         description="Publish every slot of config.toml's schedules, once each. "
         "Example: digest schedule --once",
     )
-    common(run)
+    project_options(run)
     mode = run.add_mutually_exclusive_group()
     mode.add_argument("--once", action="store_true", help="publish what is due, then exit")
     mode.add_argument(
@@ -149,16 +117,14 @@ def _schedule(args: argparse.Namespace) -> int:
 
 
 def _print_next(settings: Any, count: int) -> int:
-    from digest.scheduler.slots import next_slots
+    from digest.scheduler.slots import upcoming
 
-    now = utc_now()
-    for schedule in settings.schedules:
-        for slot in next_slots(schedule, now, count):
-            local = slot.local.strftime("%Y-%m-%d %a %H:%M %Z")
-            print(
-                f"{schedule.name}\t{local} ({schedule.timezone})\t"
-                f"{slot.utc.strftime('%Y-%m-%dT%H:%MZ')}\t{slot.folder}"
-            )
+    for schedule, slot in upcoming(settings, utc_now(), count):
+        local = slot.local.strftime("%Y-%m-%d %a %H:%M %Z")
+        print(
+            f"{schedule.name}\t{local} ({schedule.timezone})\t"
+            f"{slot.utc.strftime('%Y-%m-%dT%H:%MZ')}\t{slot.folder}"
+        )
     return OK
 
 
@@ -180,50 +146,29 @@ def _batch(args: argparse.Namespace) -> Path:
 
 
 def _check(args: argparse.Namespace) -> int:
-    from digest.cli import print_json
     from digest.config import load_config
-    from digest.render.email.checks import CHECKS, FILES, check_email, read_email
+    from digest.render.email.checks import check_batch
 
     settings = load_config(args.config)
     args.outbox = args.outbox or settings.paths.outbox
     batch = _batch(args)
-    missing = [path for path in FILES if not (batch / path).is_file()]
-    if missing:
-        raise DigestError(f"{batch}: no {missing[0]}; this batch has no email to check")
-    failures = check_email(read_email(*((batch / path).read_bytes() for path in FILES)), settings)
+    result = check_batch(batch, settings)
     if args.json:
-        rows = [{"check": name, "problem": problem} for name, problem in failures]
-        print_json({"batch": str(batch), "checks": list(CHECKS), "failures": rows})
+        rows = [{"check": name, "problem": problem} for name, problem in result.failures]
+        print_json({"batch": str(batch), "checks": list(result.checks), "failures": rows})
     else:
-        for name, problem in failures:
+        for name, problem in result.failures:
             print(f"digest: {batch}: check {name!r} failed: {problem}", file=sys.stderr)
-        failed = len({name for name, _ in failures})
-        verdict = f"failed {failed} of" if failures else "passed all"
-        print(f"{batch}: email {verdict} {len(CHECKS)} checks")
-    return FAILED if failures else OK
+        verdict = f"failed {len(result.failed)} of" if result.failures else "passed all"
+        print(f"{batch}: email {verdict} {len(result.checks)} checks")
+    return FAILED if result.failures else OK
 
 
 def _list(args: argparse.Namespace) -> int:
-    from digest.cli import print_json
-    from digest.outbox.batches import published, read_manifest, status
+    from digest.outbox.listing import list_batches
 
     outbox = _outbox(args)
-    rows: list[dict[str, Any]] = []
-    for batch in published(outbox):
-        try:
-            manifest = read_manifest(batch.path)
-        except DigestError as exc:  # one damaged batch never hides the others
-            log.warning("%s; skipped", exc)
-            continue
-        rows.append(
-            {
-                "batch": batch.path.relative_to(outbox).as_posix(),
-                "batch_id": manifest.batch_id,
-                "stories": len(manifest.stories),
-                "rejected": len(manifest.rejected),
-                "channels": {c: status(batch.path, c) for c in manifest.channels},
-            }
-        )
+    rows = list_batches(outbox)
     if args.json:
         print_json(rows)
         return OK
@@ -246,7 +191,6 @@ def _verify(args: argparse.Namespace) -> int:
 
 
 def _claim(args: argparse.Namespace) -> int:
-    from digest.cli import print_json
     from digest.outbox.batches import claim
 
     batch = _batch(args)

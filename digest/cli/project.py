@@ -8,15 +8,11 @@ import shlex
 from pathlib import Path
 from typing import Any
 
-from digest.cli.outbox import clean_os_errors
-
-OK = 0  # as digest.cli has it (importing it here would be circular)
+from digest.cli.common import OK, clean_os_errors, command, print_json
 
 
 def add_commands(commands: Any) -> None:
     """Register `init` and `templates` on the main parser."""
-    from digest.cli import command
-
     init = command(
         commands,
         "init",
@@ -83,7 +79,6 @@ def _init(args: argparse.Namespace) -> int:
 
 
 def _list(args: argparse.Namespace) -> int:
-    from digest.cli import print_json
     from digest.project import list_templates
 
     rows = list_templates(_templates_folder(args))

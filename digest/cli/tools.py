@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from digest.channels import PLATFORM_NAMES
-from digest.cli import FAILED, OK, PARTIAL, command, common, print_json
+from digest.cli.common import FAILED, OK, PARTIAL, command, print_json, project_options
 from digest.clock import utc_now
 from digest.errors import DigestError
 
@@ -35,7 +35,7 @@ def add_commands(commands: Any) -> None:
         "check config.toml and every seed",
         "digest validate --config config.toml",
     )
-    common(validate)
+    project_options(validate)
     validate.set_defaults(run=_validate)
 
     schema = command(commands, "schema", "print a JSON Schema", "digest schema manifest")
@@ -63,7 +63,7 @@ def add_commands(commands: Any) -> None:
         "serve a live preview of the email and posts for editors (or --export it)",
         "digest preview --open",
     )
-    common(preview)
+    project_options(preview)
     preview.add_argument(
         "--port", type=port_number, default=8000, help="default 8000; 0 picks a free one"
     )
