@@ -6,6 +6,8 @@ import email
 import email.policy
 import logging
 import re
+import subprocess
+import sys
 from collections.abc import Callable
 from email.message import EmailMessage
 from html.parser import HTMLParser
@@ -285,6 +287,13 @@ def test_mjml_that_does_not_compile_is_a_render_error(tmp_path: object) -> None:
 
     with pytest.raises(RenderError, match="MJML did not compile"):
         compile_mjml("<mjml><mj-body><mj-section></mjml>")
+
+
+def test_mjml_is_loaded_only_to_compile() -> None:
+    """Importing the renderer leaves MRML unloaded; the first email compiled loads it."""
+    code = "import sys, digest.render, digest.render.email; print('mjml' in sys.modules)"
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert loaded.stdout.strip() == "False", loaded.stderr
 
 
 # Brand: colours, fonts, logo, dark mode, follow row.

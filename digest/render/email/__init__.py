@@ -14,7 +14,6 @@ import unicodedata
 from pathlib import Path
 from typing import Any
 
-import mjml
 import regex
 from jinja2 import Environment, FileSystemLoader, TemplateError, TemplateSyntaxError
 
@@ -58,12 +57,14 @@ def render_mjml(digest: Digest, settings: Settings) -> str:
 
 
 def render_html(digest: Digest, settings: Settings) -> str:
-    """The digest as email HTML, compiled from MJML (its size is checked by `email_checks`)."""
+    """The digest as email HTML, compiled from MJML (its size is checked by `checks`)."""
     return compile_mjml(render_mjml(digest, settings))
 
 
 def compile_mjml(source: str) -> str:
     """MJML source as HTML, with MRML; no default web fonts (the brand names its own)."""
+    import mjml  # here, not at the top: importing `digest.render` does not load MRML
+
     try:
         return str(mjml.mjml2html(_char_refs(source), fonts={})).rstrip("\n") + "\n"
     except Exception as exc:  # mjml-python raises plain exceptions with MRML's message
