@@ -1,10 +1,15 @@
-"""Seed text as readers should get it: what they cannot see, or that reorders what they see, goes.
+"""Seed text as readers should get it, and the Unicode helpers every stage shares.
 
-Posts, the email body and the subject all pass through `visible`. It drops bidi embeddings,
-overrides, isolates and marks (a "Trojan Source" headline), zero-width spaces, word joiners, BOMs,
-soft hyphens, Hangul fillers, lone tag characters and every other format character, but keeps
-those that are part of how a language or an emoji is written: a zero width joiner inside an emoji
-sequence (👨‍👩‍👧, 🏳️‍🌈), a joiner or non-joiner between letters of a script that uses them
+`graphemes` splits a text into what a reader sees as characters (extended grapheme clusters),
+`nfc` composes it the way posts are sent, `one_line` and `without_controls` keep control
+characters out of a line.
+
+What readers cannot see, or what reorders what they see, goes: posts, the email body and the
+subject all pass through `visible`. It drops bidi embeddings, overrides, isolates and marks (a
+"Trojan Source" headline), zero-width spaces, word joiners, BOMs, soft hyphens, Hangul fillers,
+lone tag characters and every other format character, but keeps those that are part of how a
+language or an emoji is written: a zero width joiner inside an emoji sequence
+(👨‍👩‍👧, 🏳️‍🌈), a joiner or non-joiner between letters of a script that uses them
 (Persian می‌خواهم, Hindi क्‍ष), a combining grapheme joiner that keeps two combining marks apart
 (Hebrew points), variation selectors, emoji tag sequences (the flag of Scotland) and the visible
 prepended marks of Arabic numbers.
@@ -13,6 +18,7 @@ prepended marks of Arabic numbers.
 from __future__ import annotations
 
 import re
+import unicodedata
 
 import regex
 
@@ -44,6 +50,7 @@ _EMOJI = regex.compile(r"\p{Extended_Pictographic}")
 # Categories Cc, Cs, Zl and Zp and the two non-characters MRML cannot parse: each a space.
 _BIDI_ANY = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")  # marks too
 _UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff\u2028\u2029\ufffe\uffff]")
+_GRAPHEME = regex.compile(r"\X")
 
 
 def visible(text: str) -> str:
@@ -97,3 +104,19 @@ def without_controls(text: str) -> str:
 def one_line(value: str) -> str:
     """`value` on one line, without the control characters that break MJML or a header."""
     return " ".join(_UNSAFE.sub(" ", value).split())
+
+
+def graphemes(text: str) -> list[str]:
+    """The extended grapheme clusters of `text`, in order: what a reader sees as characters."""
+    clusters: list[str] = _GRAPHEME.findall(text)
+    return clusters
+
+
+def grapheme_count(text: str) -> int:
+    """How many extended grapheme clusters `text` holds, as Bluesky and Mastodon count."""
+    return len(_GRAPHEME.findall(text))
+
+
+def nfc(text: str) -> str:
+    """`text` in Unicode normalisation form C (composed), the form posts are written in."""
+    return unicodedata.normalize("NFC", text)

@@ -7,14 +7,15 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from support import tweet_entities as entities
 from support.factories import CONFORMANCE
 from twitter_text import extract_urls, extract_urls_with_indices, parse_tweet
 
 from digest.platforms import PLATFORMS
-from digest.platforms import tweet_entities as entities
 from digest.platforms.mastodon import mastodon_length
 from digest.platforms.richtext import detect_facets
 from digest.platforms.x import X, twitter_config
+from digest.platforms.x import hashtags as x_hashtags
 
 CASES = {  # file: number of cases, as tests/data/README.md lists them
     "twitter_weighted_length.jsonl": 52,
@@ -67,7 +68,7 @@ def test_x_weighted_length(case: dict[str, Any]) -> None:
 VALIDATORS: dict[str, Callable[[str], bool]] = {
     "usernames": entities.is_valid_username,
     "lists": entities.is_valid_list,
-    "hashtags": entities.is_valid_hashtag,
+    "hashtags": x_hashtags.is_valid_hashtag,
     "urls": entities.is_valid_url,
     "urls_without_protocol": lambda url: entities.is_valid_url(url, require_protocol=False),
 }
@@ -80,9 +81,9 @@ def test_x_entity_validity(case: dict[str, Any]) -> None:
 
 def extracted(section: str, text: str) -> list[Any]:
     if section in ("hashtags", "hashtags_from_astral"):
-        return entities.extract_hashtags(text)
+        return x_hashtags.extract_hashtags(text)
     if section == "hashtags_with_indices":
-        found = entities.extract_hashtags_with_indices(text)
+        found = x_hashtags.extract_hashtags_with_indices(text)
         return [{"hashtag": e["text"], "indices": utf16(text, e["indices"])} for e in found]
     if section == "mentions":
         return entities.extract_mentions(text)

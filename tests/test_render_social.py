@@ -16,6 +16,7 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 from support.factories import BBC_SEEDS, CHECK_BATCH, LEXICONS_DIR, make_digest, settings
+from support.lexicon import load_lexicons
 from test_platforms import API_FIELDS
 
 from digest.channels import PLATFORM_NAMES
@@ -24,7 +25,6 @@ from digest.config.platforms import PLATFORM_CAPS
 from digest.errors import DigestError
 from digest.models import Digest, Entry, RenderedFile
 from digest.platforms import PLATFORMS, limit_for
-from digest.platforms.lexicon import load_lexicons
 from digest.platforms.linkedin import read_little
 from digest.render.social import compose_posts, render_social
 from digest.render.social.common import idempotency_key
@@ -39,7 +39,7 @@ URI = "https://example.org/a/%C3%BC-story?x=1"
 
 def files_of(digest: Digest, config: Settings | None = None) -> dict[str, RenderedFile]:
     """The social files, by default with X and Bluesky in thread mode (what these tests test;
-    tests/test_social_modes.py covers the modes config.toml sets)."""
+    tests/test_render_social_modes.py covers the modes config.toml sets)."""
     return {f.path: f for f in render_social(digest, config or threaded())}
 
 

@@ -17,6 +17,7 @@ from support.factories import (
     slot,
     write_seed,
 )
+from support.lexicon import load_lexicons
 from test_platforms import API_FIELDS
 from test_render_social import configured, envelopes, post_text
 
@@ -26,7 +27,6 @@ from digest.errors import ConfigError
 from digest.models import Digest
 from digest.pipeline import build
 from digest.platforms import PLATFORMS, limit_for
-from digest.platforms.lexicon import load_lexicons
 from digest.render.social import render_social
 from digest.render.social.common import idempotency_key
 from digest.seeds import read_seed

@@ -15,18 +15,25 @@ from twitter_text import extract_urls_with_indices
 from digest.channels import PLATFORM_NAMES
 from digest.platforms import PLATFORMS
 from digest.platforms.richtext import detect_facets
-from digest.platforms.tweet_entities import extract_hashtags_with_indices
+from digest.platforms.x.hashtags import extract_hashtags_with_indices
 from digest.render.social.thread import (
     GRAPHEME,
     PARAGRAPH,
     SENTENCE,
     WORD,
-    cut_points,
+    Cut,
+    Places,
     split_thread,
 )
 
 FAMILY = "👨\u200d👩\u200d👧\u200d👧"
 URL = "https://example.org/news/2026/11/28/a-rather-long-story-address?utm_source=digest&x=(1)"
+
+
+def cut_points(text: str) -> list[Cut]:
+    """Every place `text` may be split, in order, each with how good a place it is."""
+    places = Places(text)
+    return sorted([*places.cuts, *places.between_graphemes(0, len(text))], key=lambda c: c.end)
 
 
 def within(limit: int) -> Callable[[str], bool]:

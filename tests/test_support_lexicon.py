@@ -7,8 +7,7 @@ from typing import Any
 
 import pytest
 from support.factories import LEXICONS_DIR
-
-from digest.platforms.lexicon import Lexicons, load_lexicons
+from support.lexicon import Lexicons, load_lexicons
 
 LEXICONS = load_lexicons(LEXICONS_DIR)
 TEXT = "Hello #Tag https://example.org/ü"

@@ -4,21 +4,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-import regex
-
 from digest.platforms.base import Platform, Post
 from digest.platforms.richtext import LINK, TAG, detect_facets
+from digest.text import grapheme_count
 
 if TYPE_CHECKING:
     from digest.config import Settings
 
 MAX_BYTES = 3000  # the lexicon's maxLength for `text`, besides its 300 graphemes
-_GRAPHEME = regex.compile(r"\X")
-
-
-def graphemes(text: str) -> int:
-    """Extended grapheme clusters, as Bluesky and Mastodon count them."""
-    return len(_GRAPHEME.findall(text))
 
 
 def post_facets(text: str, url: str | None) -> list[dict[str, Any]]:
@@ -61,10 +54,12 @@ class Bluesky(Platform):
         return len(facets) == 1 and facets[0]["features"][0] == {"$type": TAG, "tag": tag}
 
     def measure(self, text: str) -> int:
-        return graphemes(text)
+        return grapheme_count(text)
 
     def fits(self, text: str, limit: int) -> bool:
-        return bool(text) and len(text.encode("utf-8")) <= MAX_BYTES and graphemes(text) <= limit
+        return (
+            bool(text) and len(text.encode("utf-8")) <= MAX_BYTES and grapheme_count(text) <= limit
+        )
 
     def payload(self, post: Post) -> dict[str, Any]:
         """A `com.atproto.repo.createRecord` input: `repo` (if configured), `collection`, `record`.

@@ -8,7 +8,7 @@ from typing import Any
 from twitter_text import extract_urls_with_indices
 
 from digest.platforms.base import Platform, Post
-from digest.platforms.bluesky import graphemes
+from digest.text import grapheme_count
 
 URL_WEIGHT = 23  # what Mastodon counts for any link
 MAX_DOMAIN = 253  # longer "domains" are not mentions, so Mastodon counts them in full
@@ -37,7 +37,7 @@ def mastodon_length(text: str, spoiler_text: str = "") -> int:
         if start >= position:  # twitter-text drops entities overlapping an earlier one
             out += [text[position:start], replacement]
             position = end
-    return graphemes(spoiler_text + "".join(out) + text[position:])
+    return grapheme_count(spoiler_text + "".join(out) + text[position:])
 
 
 class Mastodon(Platform):

@@ -20,24 +20,24 @@ TAG = "app.bsky.richtext.facet#tag"
 TAG_MAX = 64  # characters (UTF-16 code units) after the "#"
 
 # JavaScript's \s, which the official regexes use; Python's differs at the edges.
-_SPACE = "\t\n\v\f\r \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
-_LEAD = rf"(?:^|[{_SPACE}]|\()"
+JS_SPACE = "\t\n\v\f\r \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
+_LEAD = rf"(?:^|[{JS_SPACE}]|\()"
 _MENTION = regex.compile(
     # an ASCII word boundary ends the handle, as JavaScript's \b does
     rf"{_LEAD}@([a-zA-Z0-9.-]+)(?:(?<=[A-Za-z0-9_])(?![A-Za-z0-9_])|(?<![A-Za-z0-9_])(?=[A-Za-z0-9_]))"
 )
 _URL = regex.compile(
-    rf"{_LEAD}((?:[hH][tT][tT][pP][sS]?://[^{_SPACE}]+)"
-    rf"|(?P<domain>[a-zA-Z][a-zA-Z0-9]*(?:\.[a-zA-Z0-9]+)+)[^{_SPACE}]*)",
+    rf"{_LEAD}((?:[hH][tT][tT][pP][sS]?://[^{JS_SPACE}]+)"
+    rf"|(?P<domain>[a-zA-Z][a-zA-Z0-9]*(?:\.[a-zA-Z0-9]+)+)[^{JS_SPACE}]*)",
     regex.MULTILINE,
 )
 _INVISIBLE = "\u00ad\u2060\u200a\u200b\u200c\u200d\u20e2"  # end a tag; never start one
 _TAG = regex.compile(
-    rf"(?:^|[{_SPACE}])[#＃]((?!\ufe0f)[^{_SPACE}{_INVISIBLE}]*"
-    rf"[^0-9{_SPACE}\p{{P}}{_INVISIBLE}]+[^{_SPACE}{_INVISIBLE}]*)?"
+    rf"(?:^|[{JS_SPACE}])[#＃]((?!\ufe0f)[^{JS_SPACE}{_INVISIBLE}]*"
+    rf"[^0-9{JS_SPACE}\p{{P}}{_INVISIBLE}]+[^{JS_SPACE}{_INVISIBLE}]*)?"
 )
 _CASHTAG = regex.compile(
-    rf"{_LEAD}\$([A-Za-z][A-Za-z0-9]{{0,4}})(?=[{_SPACE}]|$|[.,;:!?)\"'\u2019])"
+    rf"{_LEAD}\$([A-Za-z][A-Za-z0-9]{{0,4}})(?=[{JS_SPACE}]|$|[.,;:!?)\"'\u2019])"
 )
 _TRAILING_PUNCTUATION = regex.compile(r"\p{P}+$")
 

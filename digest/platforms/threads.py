@@ -19,10 +19,10 @@ import regex
 
 from digest.platforms.base import Platform, Post
 from digest.platforms.x.count import extract_urls_with_indices
+from digest.text import graphemes
 
 MAX_LINKS = 5
 TOPIC_TAG_MAX = 50
-_GRAPHEME = regex.compile(r"\X")
 _MAYBE_EMOJI = regex.compile(r"[\p{Extended_Pictographic}\p{RI}\u20e3]")
 
 
@@ -31,7 +31,7 @@ def threads_length(text: str) -> int:
     if text.isascii() or not _MAYBE_EMOJI.search(text):
         return len(text)
     total = 0
-    for cluster in _GRAPHEME.findall(text):
+    for cluster in graphemes(text):
         emoji = _MAYBE_EMOJI.search(cluster)
         total += len(cluster.encode("utf-8")) if emoji else len(cluster)
     return total

@@ -9,7 +9,6 @@ a piece of a link (#Https) or a tag that loses characters ("C#" is not #C).
 
 from __future__ import annotations
 
-import unicodedata
 from collections import Counter
 
 import regex
@@ -19,6 +18,7 @@ from digest.summarize.hashtag_words import DEMONYMS, EVALUATIVE, GENERIC, NOT_NA
 from digest.summarize.names import Name, names_of
 from digest.summarize.text import FUNCTION_WORDS, STOPWORDS, URL, capitalise
 from digest.summarize.uncased import uncased_topics
+from digest.text import nfc
 
 MAX_HASHTAGS = 5
 MAX_TAG = 40  # characters; a longer "name" is a phrase, not a tag
@@ -44,7 +44,7 @@ _NOT_TOPICS = STOPWORDS | FUNCTION_WORDS | NOT_NAMES | GENERIC | EVALUATIVE | DE
 def camel_case(phrase: str) -> str:
     """`"el salvador"` -> `"ElSalvador"`, `"tiếng việt"` -> `"TiếngViệt"`; a word that has a
     capital already keeps its own ("iPhone", "TimeWarner"); uncased scripts stay as written."""
-    words = regex.findall(r"[\p{L}\p{M}\p{N}_\u200c\u200d]+", unicodedata.normalize("NFC", phrase))
+    words = regex.findall(r"[\p{L}\p{M}\p{N}_\u200c\u200d]+", nfc(phrase))
     return "".join(w if any(c.isupper() for c in w) else capitalise(w) for w in words)
 
 
@@ -54,7 +54,7 @@ def story_text(story: Story) -> list[str]:
 
 
 def _plain(paragraph: str) -> str:
-    text = unicodedata.normalize("NFC", paragraph)
+    text = nfc(paragraph)
     if "(" in text:
         text = _DATELINE.sub(" . ", text)
     if _MAYBE_NOT_TEXT.search(text):  # the full pattern is slow; most paragraphs need none
@@ -64,7 +64,7 @@ def _plain(paragraph: str) -> str:
 
 def _from_tag(tag: str) -> str:
     """A front-matter tag as a hashtag, or "" when writing it as one would change it."""
-    tag = unicodedata.normalize("NFC", tag).strip()
+    tag = nfc(tag).strip()
     words = [_ACRONYM.sub("", w) for w in regex.split(r"[\s_-]+", tag) if w]
     while words and (words[0].lower() in STOPWORDS or words[0].lower() in NOT_NAMES):
         words = words[1:]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from functools import cache
 
-import regex
+from digest.text import graphemes
 
 STOPWORDS = frozenset(
     """
@@ -101,9 +101,6 @@ def ends_cleanly(text: str) -> bool:
     return bool(words) and bool(bare(words[-1])) and bare(words[-1]) not in FUNCTION_WORDS
 
 
-_GRAPHEME = regex.compile(r"\X")
-
-
 def clip(text: str, limit: int) -> str:
     """`text` within `limit`: whole words ending on a content word, then "…" when cut.
 
@@ -125,7 +122,7 @@ def clip(text: str, limit: int) -> str:
     if is_url(first):
         return ""
     head = ""
-    for cluster in _GRAPHEME.findall(first):
+    for cluster in graphemes(first):
         if len(head) + len(cluster) + 1 > limit:
             break
         head += cluster

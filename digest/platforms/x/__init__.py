@@ -7,15 +7,15 @@ other code point the weight of its range, after NFC. Texts with nothing but ASCI
 
 from __future__ import annotations
 
-import unicodedata
 from typing import Any
 
 from twitter_text.config import config as twitter_configs
 from twitter_text.has_invalid_characters import has_invalid_characters
 
 from digest.platforms.base import Platform, Post
-from digest.platforms.tweet_entities import is_valid_hashtag
 from digest.platforms.x.count import weighted_length
+from digest.platforms.x.hashtags import is_valid_hashtag
+from digest.text import nfc
 
 
 def twitter_config(version: int = 3) -> dict[str, Any]:
@@ -23,12 +23,6 @@ def twitter_config(version: int = 3) -> dict[str, Any]:
     options = dict(twitter_configs[f"version{version}"])
     options.setdefault("emoji_parsing_enabled", False)
     return options
-
-
-def normalize(text: str) -> str:
-    """Post text the way X stores it: NFC, with CRLF and CR as LF (X's API writes CRLF as LF;
-    twitter-text itself counts CRLF as two characters, so posts are written with LF only)."""
-    return unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
 
 
 class X(Platform):
@@ -57,8 +51,7 @@ class X(Platform):
     def fits(self, text: str, limit: int) -> bool:
         # twitter-text's `valid`: something counted, within the limit, no invalid character
         scaled = self._scaled(text)
-        normalized = unicodedata.normalize("NFC", text)
-        return 0 < scaled <= limit * self._scale and not has_invalid_characters(normalized)
+        return 0 < scaled <= limit * self._scale and not has_invalid_characters(nfc(text))
 
     def accepts_tag(self, tag: str) -> bool:
         return is_valid_hashtag(f"#{tag}")

@@ -1,7 +1,7 @@
 """X's weighted length as the official JS twitter-text (3.1.0) computes it, on any text.
 
 The Python port (twitter-text-parser) differs from the JS library in three ways, each worked
-around here with a test in tests/test_x_count.py:
+around here with a test in tests/test_platforms_x_count.py:
 - line endings: the port turns CRLF and CR into LF before counting (`"a\\r\\nb"` is 3); the JS
   library counts what it is given (4). X's API itself stores CRLF as LF, so posts are written
   with LF only (`digest.render.social` normalises them) and both counts agree on what is sent;
@@ -17,12 +17,10 @@ from __future__ import annotations
 
 import bisect
 import itertools
-import unicodedata
 from collections.abc import Callable
 from functools import cache
 from typing import Any, TypedDict
 
-from twitter_text.has_invalid_characters import has_invalid_characters
 from twitter_text.regexp.extract_url import extract_url
 from twitter_text.regexp.invalid_url_without_protocol_preceding_chars import (
     invalid_url_without_protocol_preceding_chars,
@@ -31,6 +29,7 @@ from twitter_text.regexp.valid_ascii_domain import valid_ascii_domain
 from twitter_text.regexp.valid_tco_url import valid_tco_url
 
 from digest.platforms.x.emoji import emoji_spans
+from digest.text import nfc
 
 DEFAULT_PROTOCOL = "https://"
 MAX_URL_LENGTH = 4096  # in UTF-16 code units, as JavaScript counts
@@ -146,7 +145,7 @@ def weighted_length(text: str, options: dict[str, Any]) -> int:
     long; an emoji counts the default weight; any other character (a surrogate pair once) the
     weight of its range, looked up, as JS does, by the unit `charAt` gives.
     """
-    text = unicodedata.normalize("NFC", text)
+    text = nfc(text)
     units = _js_string(text)
     url_weight = int(options["transformed_url_length"]) * int(options["scale"])
     entities = {
@@ -192,11 +191,3 @@ def _weigher(version: tuple[tuple[int, int, int], ...], default: int) -> Callabl
         return next((w for start, end, w in version if start <= code <= end), default)
 
     return weight
-
-
-def is_valid(text: str, options: dict[str, Any], limit: int | None = None) -> bool:
-    """`parseTweet(text).valid`: something to count, within the limit, no invalid character."""
-    most = int(options["max_weighted_tweet_length"] if limit is None else limit)
-    length = weighted_length(text, options)
-    normalized = unicodedata.normalize("NFC", text)
-    return 0 < length <= most * int(options["scale"]) and not has_invalid_characters(normalized)

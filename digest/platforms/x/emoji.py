@@ -7,7 +7,8 @@ counts `©` as an emoji (2, where X says 1) and `👱‍♂` or the Emoji 12 add
 fully-qualified rows and components), takes out what twemoji-parser 11.0.2 does not find and
 adds what it finds besides. Both lists were made by running twemoji-parser 11.0.2 over every
 row of that file, every emoji code point alone and with U+FE0F/U+FE0E, every keycap and every
-pair of regional indicators (tests/test_x_count.py holds the JS answers for the edge cases).
+pair of regional indicators (tests/test_platforms_x_count.py holds the JS answers for the edge
+cases).
 """
 
 from __future__ import annotations

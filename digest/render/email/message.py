@@ -20,15 +20,13 @@ from email.policy import SMTP, Policy
 from email.utils import format_datetime
 from typing import Any, ClassVar, Literal
 
-import regex
-
 from digest.config import Settings
 from digest.errors import RenderError
 from digest.models import Digest
 from digest.render.email.links import safe_url
 from digest.render.email.readback import verify_headers
 from digest.summarize.text import is_url, trim_end
-from digest.text import one_line, visible
+from digest.text import graphemes, one_line, visible
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +34,6 @@ MAX_SUBJECT = 70  # characters; longer subjects are cut by mail clients
 MAX_ITEM = 900  # characters of a link in a raw header; a line may have 998 (RFC 5322)
 _FOLD_AT = 78  # RFC 5322's recommended line length, kept wherever an item fits
 _PRINTABLE = re.compile(r"[\x21-\x7e]+(?: [\x21-\x7e]+)*")
-_GRAPHEME = regex.compile(r"\X")
 
 
 def build_eml(digest: Digest, settings: Settings, *, text: str, html: str) -> bytes:
@@ -210,7 +207,7 @@ def _cut(subject: str) -> str:
     if is_url(words[0]):
         return ""
     head, size = "", 0
-    for cluster in _GRAPHEME.findall(words[0]):
+    for cluster in graphemes(words[0]):
         if size + len(cluster) > MAX_SUBJECT - 1:
             break
         head, size = head + cluster, size + len(cluster)

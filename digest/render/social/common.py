@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import unicodedata
 from collections.abc import Callable
 from dataclasses import asdict
 from typing import Any
@@ -12,6 +11,7 @@ from digest.config import Settings
 from digest.models import Slot
 from digest.render.social.compose import Parts
 from digest.render.templates import text_env
+from digest.text import nfc
 
 
 def renderer(name: str, settings: Settings) -> Callable[[Parts], str]:
@@ -19,7 +19,7 @@ def renderer(name: str, settings: Settings) -> Callable[[Parts], str]:
     template = text_env(settings.paths.templates).get_template(f"social/{name}.txt.j2")
 
     def render(parts: Parts) -> str:
-        text = unicodedata.normalize("NFC", template.render(asdict(parts))).strip()
+        text = nfc(template.render(asdict(parts))).strip()
         return text.replace("\r\n", "\n").replace("\r", "\n")  # as X's API stores it
 
     return render

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import cache
@@ -12,17 +11,15 @@ import regex
 
 from digest.models import Entry
 from digest.platforms.base import Platform
-from digest.platforms.bluesky import graphemes
 from digest.render.email.links import safe_url, scheme_of
 from digest.render.social.thread import SEPARATOR, atom_spans, split_thread
-from digest.text import one_line, visible
+from digest.text import grapheme_count, graphemes, nfc, one_line, visible
 
 TAG_MAX_GRAPHEMES = 64  # Bluesky's tag facet limit, also a sane cap elsewhere
 # A word of letters, marks (Thai vowels, Devanagari signs), digits and joiners, in any script,
 # with at least one letter: what every platform's hashtag rule has in common.
 _TAG = regex.compile(r"[\p{L}\p{M}\p{Nd}_\u200c\u200d]*\p{L}[\p{L}\p{M}\p{Nd}_\u200c\u200d]*")
 _CLIP_TRAILING = " \t,;:.-–—…"
-_GRAPHEME = regex.compile(r"\X")
 _WORD = re.compile(r"[^\W\d_]{3,}")
 
 
@@ -68,7 +65,7 @@ def web_link(url: str | None) -> str | None:
 def post_text(text: str) -> str:
     """Summary text as every post carries it: one line, NFC, with no bidi controls and no
     invisible characters (the joiners an emoji or a script needs stay)."""
-    return _nfc(one_line(visible(text)))
+    return nfc(one_line(visible(text)))
 
 
 def strongest_bullet(bullets: tuple[str, ...], headline: str, tags: tuple[str, ...]) -> str:
@@ -89,7 +86,7 @@ def hashtags(
     """Up to `count` usable tags (a letter, no punctuation, <= 64 graphemes), first seen first."""
     chosen: list[str] = []
     for tag in map(post_text, tags):
-        usable = _TAG.fullmatch(tag) and graphemes(tag) <= TAG_MAX_GRAPHEMES
+        usable = _TAG.fullmatch(tag) and grapheme_count(tag) <= TAG_MAX_GRAPHEMES
         if usable and accepts(tag) and tag.casefold() not in {c.casefold() for c in chosen}:
             chosen.append(tag)
     return tuple(chosen[:count])
@@ -212,11 +209,7 @@ def _unsplit(text: str) -> list[str]:
     pieces: list[str] = []
     position = 0
     for start, end in atom_spans(text):  # links as any platform finds them, tags, mentions
-        pieces += [*_GRAPHEME.findall(text[position:start]), text[start:end]]
+        pieces += [*graphemes(text[position:start]), text[start:end]]
         position = end
-    pieces += _GRAPHEME.findall(text[position:])
+    pieces += graphemes(text[position:])
     return pieces
-
-
-def _nfc(text: str) -> str:
-    return unicodedata.normalize("NFC", text)

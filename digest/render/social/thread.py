@@ -9,6 +9,7 @@ reserved before splitting, so numbering never pushes a part over the limit.
 from __future__ import annotations
 
 import bisect
+import itertools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -17,12 +18,12 @@ import regex
 
 from digest.platforms.richtext import link_spans
 from digest.platforms.x.count import extract_urls_with_indices
+from digest.text import graphemes
 
 SEPARATOR = "\n\n"  # between a part's text and its number
 PARAGRAPH, LINE, SENTENCE, WORD, GRAPHEME = 4, 3, 2, 1, 0
 # Links, hashtags, mentions and cashtags, however the platforms would find them.
 _ATOM = regex.compile(r"[hH][tT][tT][pP][sS]?://\S+|[#＃@＠]\S+|\$[A-Za-z]\S*")
-_GRAPHEME = regex.compile(r"\X")
 _SENTENCE_END = ".!?…。！？"
 _CLOSING = "\"'”’)]»」』"
 _ABBREVIATION = re.compile(
@@ -65,18 +66,12 @@ def _reserving(fits: Callable[[str], bool], digits: int) -> Callable[[str], bool
     return lambda chunk: fits(chunk + widest)
 
 
-def cut_points(text: str) -> list[Cut]:
-    """Every place `text` may be split, in order, each with how good a place it is."""
-    places = Places(text)
-    return sorted([*places.cuts, *places.between_graphemes(0, len(text))], key=lambda c: c.end)
-
-
 class Places:
     """Where a text may be split: its breaks (word or better) at once, grapheme cuts on demand."""
 
     def __init__(self, text: str) -> None:
         self.text = text
-        self.boundaries = {m.end() for m in _GRAPHEME.finditer(text)}
+        self.boundaries = set(itertools.accumulate(map(len, graphemes(text))))
         self.atoms = atom_spans(text)
         self.starts = [s for s, _ in self.atoms]
         cuts = [

@@ -1,4 +1,4 @@
-"""A validator for the part of atproto Lexicon that Bluesky post records use.
+"""A validator for the part of atproto Lexicon that Bluesky post records use: a test-only oracle.
 
 Objects (required, nullable, properties), strings (maxLength in UTF-8 bytes, maxGraphemes,
 formats), integers, booleans, arrays, refs and unions across documents, records and procedure
@@ -14,8 +14,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from digest.platforms.bluesky import graphemes
-from digest.platforms.richtext import _SPACE as _JS_SPACE  # JavaScript's \s
+from digest.platforms.richtext import JS_SPACE
+from digest.text import grapheme_count
 
 _FORMATS: dict[str, Callable[[str], bool]] = {
     "datetime": lambda v: (
@@ -23,7 +23,7 @@ _FORMATS: dict[str, Callable[[str], bool]] = {
         and _parses(v)
     ),
     # atproto's own check, whose \s is JavaScript's
-    "uri": lambda v: bool(re.fullmatch(rf"[A-Za-z0-9_]+:(?://)?[^{_JS_SPACE}/][^{_JS_SPACE}]*", v)),
+    "uri": lambda v: bool(re.fullmatch(rf"[A-Za-z0-9_]+:(?://)?[^{JS_SPACE}/][^{JS_SPACE}]*", v)),
     "at-uri": lambda v: bool(re.fullmatch(r"at://\S+", v)),
     "language": lambda v: bool(re.fullmatch(r"(?:[a-zA-Z]{2,3}|i)(?:-[a-zA-Z0-9]{1,8})*", v)),
     "did": lambda v: bool(re.fullmatch(r"did:[a-z]+:[a-zA-Z0-9._:%-]*[a-zA-Z0-9._-]", v)),
@@ -174,7 +174,7 @@ def _string(value: Any, schema: dict[str, Any], at: str) -> list[str]:
     size = len(value.encode("utf-8"))  # Lexicon string lengths are UTF-8 bytes
     problems = _bounds(size, schema, "minLength", "maxLength", at, "bytes")
     if "maxGraphemes" in schema or "minGraphemes" in schema:
-        count = graphemes(value)
+        count = grapheme_count(value)
         problems += _bounds(count, schema, "minGraphemes", "maxGraphemes", at, "graphemes")
     check = _FORMATS.get(schema.get("format", ""))
     if check and not check(value):

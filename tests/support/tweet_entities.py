@@ -1,41 +1,19 @@
-"""X's entities as twitter-text finds them: hashtags, mentions and lists, and its validity rules.
+"""X's other entities as twitter-text finds them: mentions, lists, and its URL validity rule.
 
-`x_count` brings URL extraction and counting, as the JS library does them; these are the other
-rules of twitter-text (`extract.yml`, `validate.yml`), written with Unicode properties where
-twitter-text lists ranges.
+A test-only oracle for the conformance data (`extract.yml`, `validate.yml`): the product asks X
+only whether a hashtag is one (`digest.platforms.x.hashtags`), and counts URLs with
+`digest.platforms.x.count`. Written with Unicode properties where twitter-text lists ranges.
 Indices are Python `str` indices (code points); `utf16_index` converts them for X's API.
 """
 
 from __future__ import annotations
 
-from typing import TypedDict
-
 import regex
 from twitter_text.regexp.latin_accent_chars import latin_accent_chars
 
-from digest.platforms.x.count import extract_urls_with_indices
+from digest.platforms.x.hashtags import Entity
 
-
-class Entity(TypedDict):
-    text: str  # the hashtag or screen name (with "/list" for a list), without its sign
-    indices: tuple[int, int]
-
-
-HASH_SIGNS = "#＃"
 AT_SIGNS = "@＠"
-# Characters twitter-text allows inside a hashtag besides letters, marks and digits.
-_SPECIAL = "_\u200c\u200d\ua67e\u05be\u05f3\u05f4\uff5e\u301c\u309b\u309c\u30a0\u30fb\u3003\u0f0b"
-_SPECIAL += "\u0f0c\u00b7"
-_ALPHA = r"\p{L}\p{M}"
-_ALNUM = rf"\p{{L}}\p{{M}}\p{{Nd}}{_SPECIAL}"
-_HASHTAG = regex.compile(
-    # a hashtag starts the text or follows a character that is not part of a word (or "&"),
-    # is not a keycap ("#️⃣"), and holds at least one letter or mark
-    rf"(^|\ufe0e|\ufe0f|(?![{_ALNUM}&]).)([{HASH_SIGNS}])(?![\ufe0f\u20e3])"
-    rf"([{_ALNUM}]*[{_ALPHA}][{_ALNUM}]*)",
-    regex.DOTALL,
-)
-_HASHTAG_END = regex.compile(rf"[{HASH_SIGNS}]|://")
 _MENTION_OR_LIST = regex.compile(
     r"(^|[^a-zA-Z0-9_!#$%&*@＠]|(?:^|[^a-zA-Z0-9_+~.-])(?:rt|RT|rT|Rt):?)"
     rf"([{AT_SIGNS}])([a-zA-Z0-9_]{{1,20}})(/[a-zA-Z][a-zA-Z0-9_\-]{{0,24}})?",
@@ -47,34 +25,6 @@ _MENTION_END = regex.compile(rf"[{AT_SIGNS}{latin_accent_chars.pattern}]|://")
 def utf16_index(text: str, index: int) -> int:
     """A `str` index of `text` in UTF-16 code units, as X and JavaScript count."""
     return len(text[:index].encode("utf-16-le")) // 2
-
-
-def _without_overlaps(entities: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
-    """twitter-text's removeOverlappingEntities: in start order, drop one that overlaps the last."""
-    kept: list[tuple[int, int, str]] = []
-    for entity in sorted(entities, key=lambda e: e[0]):
-        if not kept or entity[0] >= kept[-1][1]:
-            kept.append(entity)
-    return kept
-
-
-def extract_hashtags_with_indices(text: str, check_url_overlap: bool = True) -> list[Entity]:
-    """Hashtags (without "#") and the span of each with its sign; none inside a URL."""
-    found: list[tuple[int, int, str]] = []
-    for match in _HASHTAG.finditer(text):
-        if _HASHTAG_END.match(text, match.end()):
-            continue  # "#tag#more" or "#http://…" is no hashtag
-        start = match.start(2)
-        found.append((start, match.end(), "#"))
-    if check_url_overlap and found:
-        urls = [(u["indices"][0], u["indices"][1], "url") for u in extract_urls_with_indices(text)]
-        found = [e for e in _without_overlaps(found + urls) if e[2] == "#"]
-    return [{"text": text[start + 1 : end], "indices": (start, end)} for start, end, _ in found]
-
-
-def extract_hashtags(text: str) -> list[str]:
-    """The hashtags of `text`, without "#", in order."""
-    return [entity["text"] for entity in extract_hashtags_with_indices(text)]
 
 
 def extract_mentions_or_lists_with_indices(text: str) -> list[Entity]:
@@ -96,11 +46,6 @@ def extract_mentions_with_indices(text: str) -> list[Entity]:
 def extract_mentions(text: str) -> list[str]:
     """The screen names mentioned in `text`, in order."""
     return [entity["text"] for entity in extract_mentions_with_indices(text)]
-
-
-def is_valid_hashtag(text: str) -> bool:
-    """Whether `text` is exactly one hashtag, sign included."""
-    return extract_hashtags(text) == [text[1:]] if text else False
 
 
 def is_valid_username(text: str) -> bool:
