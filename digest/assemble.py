@@ -1,8 +1,9 @@
 """Summarize, render and check a slot's stories so that a story that fails, fails alone.
 
-What goes wrong because of one story (its summary, its email or posts, the checks they must
-pass) leaves that story out, with the reason, and the next unsent story takes its place. Only
-what belongs to the batch as a whole (its size, a template, a limit no story can meet) stops it.
+What goes wrong because of one story (its summary, a number or name that its summary shows and
+the seed does not, its email or posts, the checks they must pass) leaves that story out, with
+the reason, and the next unsent story takes its place. Only what belongs to the batch as a whole
+(its size, a template, a limit no story can meet) stops it.
 """
 
 from __future__ import annotations
@@ -14,11 +15,12 @@ from dataclasses import dataclass
 from jinja2 import TemplateSyntaxError
 
 from digest.config import Settings
-from digest.errors import DigestError, RenderError, SeedError
+from digest.errors import DigestError, EmailCheckError, RenderError, SeedError
 from digest.models import Digest, Entry, Rejected, Rendered, Slot, Story
 from digest.render import render
-from digest.render.email.checks import EmailCheckError, check_rendered
+from digest.render.email.checks import check_rendered
 from digest.summarize import summarize
+from digest.summarize.grounding import ungrounded
 
 log = logging.getLogger("digest.pipeline")
 
@@ -101,12 +103,26 @@ def _fit(
 
 
 def _entry(story: Story, settings: Settings, failed: list[SeedError]) -> Entry | None:
+    """The story with its summary, or None (and why, in `failed`) when the summary fails or
+    shows a number or name that is not in the seed."""
     try:
-        return Entry(story=story, summary=summarize(story, settings.summary.max_bullets))
+        summary = summarize(story, settings.summary.max_bullets)
     except Exception as exc:  # a summarizer bug on odd text must not stop the other stories
         log.debug("summary of %s failed", story.source, exc_info=True)
         failed.append(_left_out(story, f"its summary failed ({_describe(exc)})"))
         return None
+    problems = ungrounded(story, summary)
+    if problems:  # nothing is invented: a summary the seed does not back is not sent
+        failed.append(_left_out(story, _ungrounded_reason(problems)))
+        return None
+    return Entry(story=story, summary=summary)
+
+
+def _ungrounded_reason(problems: Sequence[str], shown: int = 3) -> str:
+    """`problems` of `ungrounded` as one reason: the first few, and how many more."""
+    listed = "; ".join(problems[:shown])
+    more = f"; and {len(problems) - shown} more" if len(problems) > shown else ""
+    return f"its summary shows what the seed does not say ({listed}{more})"
 
 
 def _take(

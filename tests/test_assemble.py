@@ -11,8 +11,8 @@ from support.factories import project, slot, write_seed
 
 import digest.assemble
 from digest.config import Settings
-from digest.errors import DigestError
-from digest.models import Story
+from digest.errors import DigestError, EmailCheckError
+from digest.models import Story, Summary
 from digest.pipeline import build
 from digest.render.email import checks as email_checks
 from digest.render.email.checks import Email
@@ -88,6 +88,69 @@ def test_a_story_whose_summary_raises_is_left_out(
     [error] = result.rejected
     assert error.path.name == "story-0003.txt"
     assert "its summary failed (IndexError: list index out of range)" in error.reason
+
+
+def _inventing(monkeypatch: pytest.MonkeyPatch, slug: str, bullet: str) -> None:
+    """A summarizer that adds `bullet`, which no seed says, to the summary of story `slug`."""
+    real = digest.assemble.summarize
+
+    def inventing(story: Story, max_bullets: int = 5) -> Summary:
+        summary = real(story, max_bullets)
+        if story.slug != slug:
+            return summary
+        return summary.model_copy(update={"bullets": (*summary.bullets[:-1], bullet)})
+
+    monkeypatch.setattr(digest.assemble, "summarize", inventing)
+
+
+def test_a_story_whose_summary_invents_a_name_is_left_out_alone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = _project(tmp_path)
+    _inventing(monkeypatch, "story-0002", "The mayor, Zorblax, said so.")
+    result = build(config, slot(), durable=False)
+    assert _sources(result.batch) == ["story-0001.txt", "story-0003.txt"]
+    [error] = result.rejected
+    assert (error.path.name, error.line) == ("story-0002.txt", 1)
+    assert "its summary shows what the seed does not say" in error.reason
+    assert "bullet: name 'Zorblax' is not in the seed" in error.reason
+    rejected = _manifest(result.batch)["rejected"]
+    assert rejected == [{"file": "story-0002.txt", "line": 1, "reason": error.reason}]
+
+
+def test_a_story_whose_summary_invents_a_number_gives_its_place_to_the_next(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = _project(tmp_path, max_stories=2, seeds=3)
+    _inventing(monkeypatch, "story-0001", "It will cost 4,500 pounds.")
+    result = build(config, slot(), durable=False)
+    assert _sources(result.batch) == ["story-0002.txt", "story-0003.txt"]
+    [error] = result.rejected
+    assert error.path.name == "story-0001.txt"
+    assert "bullet: number '4,500' is not in the seed" in error.reason
+
+
+def test_every_summary_ungrounded_stops_the_batch_with_the_reasons(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = _project(tmp_path, seeds=1)
+    _inventing(monkeypatch, "story-0001", "Zorblax paid 99 pounds.")
+    with pytest.raises(DigestError, match=r"every story was left out \(1 rejected\)"):
+        build(config, slot(), durable=False)
+    assert not (tmp_path / "outbox" / "2026-11-28").exists()
+
+
+def test_the_summaries_of_the_example_and_bbc_seeds_are_grounded(tmp_path: Path) -> None:
+    import shutil
+
+    from support.factories import BBC_SEEDS, EXAMPLE_SEED
+
+    config = _project(tmp_path, max_stories=5, seeds=0)
+    shutil.copy(EXAMPLE_SEED, tmp_path / "seeds")
+    for path in sorted(BBC_SEEDS.iterdir())[:4]:
+        shutil.copy(path, tmp_path / "seeds")
+    result = build(config, slot(), durable=False)
+    assert result.rejected == () and len(result.stories) == 5
 
 
 def test_a_story_whose_posts_cannot_be_rendered_is_left_out(
@@ -166,7 +229,7 @@ def test_a_story_too_big_for_any_batch_is_the_batch_failure(
     config = _project(tmp_path)
     _crowded(monkeypatch, most=0)
     failed = r"nothing was published: check 'test-size' failed: too big"
-    with pytest.raises(email_checks.EmailCheckError, match=failed):
+    with pytest.raises(EmailCheckError, match=failed):
         build(config, slot(), durable=False)
     assert not (tmp_path / "outbox" / "2026-11-28").exists()
 
