@@ -1,21 +1,25 @@
-"""The whole program, one stage after another: read, select, summarize, render, publish."""
+"""The whole program, one stage after another: read, select, summarize, render, publish.
+
+`build()` runs them in order. Its pieces are the ones the preview and `digest validate` call:
+`gather` (read), `unsent` (select) and `prepare` (select, then summarize, render and check).
+"""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from digest.assemble import assemble
-from digest.config import Settings
-from digest.errors import BatchExistsError, DigestError, SeedError
+from digest.assemble import Assembled, assemble
+from digest.config import Settings, load_config
+from digest.errors import BatchExistsError, ConfigError, DigestError, SeedError
 from digest.models import Slot, Story
 from digest.outbox import batch_path, is_published, publish
 from digest.outbox.batches import carried
 from digest.outbox.staging import clean_stale
-from digest.seeds import read_seeds
+from digest.seeds import DEFAULT_MAX_BYTES, read_seeds
 
 log = logging.getLogger("digest.pipeline")
 
@@ -32,34 +36,43 @@ class BuildResult:
     deferred_why: str = ""
 
 
-def select(stories: list[Story], carried: set[str], max_stories: int) -> list[Story]:
-    """The slot's stories: not carried before; highest priority, then newest, then by file name."""
+def gather(seeds_dir: Path, settings: Settings | None) -> tuple[list[Story], list[SeedError]]:
+    """Read: every story of the seeds folder, one per slug, and the seeds left out (with why).
 
-    def order(story: Story) -> tuple[int, float, str]:
-        when = story.date
-        if when is None:
-            stamp = float("inf")
-        elif isinstance(when, datetime):
-            stamp = -(when if when.tzinfo else when.replace(tzinfo=UTC)).timestamp()
-        else:
-            stamp = -datetime(when.year, when.month, when.day, tzinfo=UTC).timestamp()
-        return (-story.priority, stamp, story.source)
+    `settings` None (a config with problems) reads with the default size limit. Raises
+    `DigestError` when there is no such folder.
+    """
+    if not seeds_dir.is_dir():
+        raise DigestError(
+            f"{seeds_dir}: no such seeds folder; pass --seeds DIR or set [paths] seeds"
+        )
+    max_bytes = settings.seeds.max_bytes if settings else DEFAULT_MAX_BYTES
+    stories, errors = read_seeds(seeds_dir, max_bytes)
+    stories, doubles = _unique_slugs(stories)
+    return stories, errors + doubles
 
-    fresh = [s for s in stories if s.slug not in carried]
-    return sorted(fresh, key=order)[:max_stories]
+
+def unsent(stories: Iterable[Story], outbox: Path, slot: Slot) -> list[Story]:
+    """Select: the stories no batch of the slot's schedule before it carried, in the order they
+    go out (highest priority, then newest, then by file name)."""
+    before = carried(outbox, slot.schedule, slot.utc)
+    return sorted((s for s in stories if s.slug not in before), key=_order)
 
 
-def unique_slugs(stories: list[Story]) -> tuple[list[Story], list[SeedError]]:
-    """Keep the first story of each slug; later ones would overwrite its `stories/<slug>.json`."""
-    seen: dict[str, Story] = {}
-    errors = []
-    for story in stories:
-        if story.slug in seen:
-            reason = f"same slug as {seen[story.slug].source}; rename one of the two files"
-            errors.append(SeedError(story.source, 1, reason))
-        else:
-            seen[story.slug] = story
-    return list(seen.values()), errors
+def prepare(
+    settings: Settings,
+    slot: Slot,
+    stories: Iterable[Story],
+    errors: Sequence[SeedError],
+    outbox: Path,
+) -> Assembled | None:
+    """The slot's batch as a build would publish it, rendered and checked; None when every story
+    was carried by an earlier batch. A story that fails alone is left out (see `assemble`)."""
+    schedule = settings.schedule(slot.schedule)
+    fresh = unsent(stories, outbox, slot)
+    if not fresh:
+        return None
+    return assemble(slot, schedule.channels, fresh, errors, settings, schedule.max_stories)
 
 
 def build(
@@ -71,30 +84,23 @@ def build(
     durable: bool = True,
 ) -> BuildResult:
     """Build and publish the batch of `slot` from the seeds folder: the whole program, in order."""
-    schedule = settings.schedule(slot.schedule)
+    settings.schedule(slot.schedule)  # an unknown schedule fails before the outbox is touched
     outbox = settings.paths.outbox
     clean_stale(outbox)  # what killed builds left in staging; puts back a half-replaced batch
     if is_published(outbox, slot.folder) and not force:
         raise BatchExistsError(batch_path(outbox, slot.folder))
     seeds_dir = seeds or settings.paths.seeds
-    if not seeds_dir.is_dir():
-        raise DigestError(
-            f"{seeds_dir}: no such seeds folder; pass --seeds DIR or set [paths] seeds"
-        )
 
     # Read every seed; the bad ones are reported, never fatal.
-    stories, errors = read_seeds(seeds_dir, settings.seeds.max_bytes)
-    stories, doubles = unique_slugs(stories)
-    errors += doubles
+    stories, errors = gather(seeds_dir, settings)
     if not stories:
         raise DigestError(f"{seeds_dir}: no valid seeds to build from ({len(errors)} rejected)")
-    # Select the seeds no earlier batch of this schedule carried, in the order they go out.
-    fresh = select(stories, carried(outbox, slot.schedule, slot.utc), len(stories))
-    if not fresh:
-        return BuildResult(batch=None, slot=slot, stories=(), rejected=tuple(errors))
-    # Summarize, render and check them; a story that fails on its own is left out, and the
+    # Select the seeds no earlier batch of this schedule carried, in the order they go out;
+    # summarize, render and check them. A story that fails on its own is left out, and the
     # next one takes its place.
-    assembled = assemble(slot, schedule.channels, fresh, errors, settings, schedule.max_stories)
+    assembled = prepare(settings, slot, stories, errors, outbox)
+    if assembled is None:
+        return BuildResult(batch=None, slot=slot, stories=(), rejected=tuple(errors))
     rendered = assembled.rendered
     chosen = tuple(entry.story for entry in rendered.digest.entries)
     _warn_without_url(chosen)
@@ -103,6 +109,64 @@ def build(
     return BuildResult(
         batch, slot, chosen, assembled.rejected, assembled.deferred, assembled.deferred_why
     )
+
+
+@dataclass(frozen=True)
+class Validation:
+    """What `digest validate` found: the config's problems, the seeds that read, the ones that
+    did not; `missing` when there is no seeds folder to read."""
+
+    config_error: ConfigError | None
+    stories: tuple[Story, ...] = ()
+    errors: tuple[SeedError, ...] = ()
+    missing: DigestError | None = None
+
+    @property
+    def problems(self) -> int:
+        """How many problems were found: the config's, one each per rejected seed."""
+        config = len(self.config_error.problems) if self.config_error else 0
+        return config + len(self.errors)
+
+
+def validate(config_path: Path, seeds: Path | None = None) -> Validation:
+    """Check the config and read every seed, as a build would, without building anything."""
+    settings: Settings | None = None
+    config_error = None
+    try:
+        settings = load_config(config_path)
+    except ConfigError as error:
+        config_error = error
+    if seeds is None:
+        seeds = settings.paths.seeds if settings else config_path.parent / "seeds"
+    try:
+        stories, errors = gather(seeds, settings)
+    except DigestError as missing:
+        return Validation(config_error, missing=missing)
+    return Validation(config_error, tuple(stories), tuple(errors))
+
+
+def _order(story: Story) -> tuple[int, float, str]:
+    when = story.date
+    if when is None:
+        stamp = float("inf")
+    elif isinstance(when, datetime):
+        stamp = -(when if when.tzinfo else when.replace(tzinfo=UTC)).timestamp()
+    else:
+        stamp = -datetime(when.year, when.month, when.day, tzinfo=UTC).timestamp()
+    return (-story.priority, stamp, story.source)
+
+
+def _unique_slugs(stories: list[Story]) -> tuple[list[Story], list[SeedError]]:
+    """Keep the first story of each slug; later ones would overwrite its `stories/<slug>.json`."""
+    seen: dict[str, Story] = {}
+    errors = []
+    for story in stories:
+        if story.slug in seen:
+            reason = f"same slug as {seen[story.slug].source}; rename one of the two files"
+            errors.append(SeedError(story.source, 1, reason))
+        else:
+            seen[story.slug] = story
+    return list(seen.values()), errors
 
 
 def _warn_without_url(stories: Sequence[Story]) -> None:

@@ -8,6 +8,7 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
 from support.factories import make_digest, settings
 from support.preview import EXAMPLE_SLUG, NOW, make_project
 
@@ -15,8 +16,9 @@ from digest.config import load_config
 from digest.pipeline import build
 from digest.platforms import PLATFORMS
 from digest.preview.frames import force_scheme, offline
+from digest.preview.model import Item
 from digest.preview.pages import respond, site_paths
-from digest.preview.site import Item, Site
+from digest.preview.site import Site
 from digest.preview.views.email import email_view, preheader
 from digest.preview.views.social import marked, post_text, social_view
 from digest.preview.views.summary import Part, mark, summary_view
@@ -48,6 +50,48 @@ def test_the_next_slot_skips_a_published_one_and_what_it_carried(tmp_path: Path)
     assert plan.slot.batch_id == "morning@2026-11-29T08:00:00Z"
     assert len(plan.stories) == 1  # the third story; the batch carried two
     assert [site.batch_key(b) for b in site.batches] == ["2026-11-28/morning-0800"]
+
+
+def test_a_date_folder_that_is_a_file_or_a_link_holds_the_next_slot(tmp_path: Path) -> None:
+    config = make_project(tmp_path)
+    day = tmp_path / "outbox" / "2026-11-28"
+    day.parent.mkdir()
+    day.write_text("not a folder")  # a build refuses to publish here: the slot is still next
+    assert Site(config, NOW).plans[0].slot.batch_id == "morning@2026-11-28T08:00:00Z"
+    day.unlink()
+    elsewhere = tmp_path / "elsewhere"
+    (elsewhere / "morning-0800").mkdir(parents=True)  # looks published, through the link
+    day.symlink_to(elsewhere, target_is_directory=True)
+    site = Site(config, NOW)
+    assert site.plans[0].slot.batch_id == "morning@2026-11-28T08:00:00Z"
+    assert site.batches == [] and any("symbolic link" in w for w in site.warnings)
+
+
+def test_the_slot_sample_is_the_batch_build_publishes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import digest.assemble
+
+    config = make_project(tmp_path, max_stories=2)
+    site = Site(config, NOW)
+    first, second = site.plans[0].stories
+    real = digest.assemble.summarize
+
+    def inventing(story, max_bullets=5):  # type: ignore[no-untyped-def]
+        summary = real(story, max_bullets)
+        if story.slug == first.slug:  # a name no seed has: the story is left out
+            return summary.model_copy(update={"bullets": (*summary.bullets, "Zorblax agreed.")})
+        return summary
+
+    monkeypatch.setattr(digest.assemble, "summarize", inventing)
+    subject = site.subject("slot", "morning")
+    assert subject is not None
+    shown = [item.story for item in site.sample(subject).items]
+    settings_ = load_config(config)
+    built = build(settings_, site.plans[0].slot, durable=False)
+    assert shown == list(built.stories) and len(shown) == 2  # the third seed took its place
+    assert first not in shown and second in shown
+    assert [e.path.name for e in built.rejected] == [first.source]
 
 
 def test_the_story_sample_is_what_render_makes(tmp_path: Path) -> None:

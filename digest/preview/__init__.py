@@ -2,7 +2,8 @@
 
 The pieces, in the order a request meets them: `server` (HTTP on loopback, the safety rules,
 live events), `watcher` (which files changed, and the current `Site`), `site` (one reading of
-config, seeds, slots and batches, rendered by the pipeline's own `render`), `pages` (a path in,
-a page out), the views (`views_email`, `views_social`, `highlight`), `frames` (the email in its
-iframe) and `export` (the same pages as a static folder).
+config, seeds, slots and batches, through the pipeline's own `gather`, `unsent` and `prepare`),
+`model` (the plain data it fills in; `batch_files` reads a published batch into it), `pages`
+(a path in, a page out), the views (`views/email`, `views/social`, `views/summary`), `frames`
+(the email in its iframe) and `export` (the same pages as a static folder).
 """

@@ -6,16 +6,13 @@ import json
 import os
 from collections.abc import Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
 
 from digest.errors import DigestError
 from digest.models import Story, Summary
 from digest.outbox.batches import read_manifest
-
-if TYPE_CHECKING:
-    from digest.preview.site import Sample, Subject
+from digest.preview.model import Item, Sample, Subject
 
 MAX_FILE_BYTES = 10_000_000  # more than any batch file the pipeline writes
 
@@ -28,8 +25,6 @@ def inside(path: Path, folder: Path) -> bool:
 
 def read_batch(subject: Subject, batch: Path, outbox: Path, stories: Iterable[Story]) -> Sample:
     """The files of a published batch and its stories' summaries, joined to today's seeds."""
-    from digest.preview.site import Item, Sample
-
     if not os.path.realpath(batch).startswith(os.path.realpath(outbox) + os.sep):
         raise DigestError(f"{batch}: the batch folder leads outside the outbox; not shown")
     manifest = read_manifest(batch)

@@ -25,7 +25,8 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
 from digest.preview.frames import force_scheme, offline, with_csp
-from digest.preview.site import Sample, Site, Subject
+from digest.preview.model import Sample, Subject
+from digest.preview.site import Site
 from digest.preview.views.email import email_view
 from digest.preview.views.social import social_view
 from digest.preview.views.summary import summary_view

@@ -1,8 +1,9 @@
 """One reading of the project for the preview: config, seeds, next slots, recent batches.
 
 A `Site` is built from the files as they are at one moment and never changes; the watcher builds
-a new one when a file changes. What each view shows (a `Sample`) is rendered on first use, by the
-pipeline's own `render`, and kept for the life of the Site.
+a new one when a file changes. It reads the seeds and picks each slot's stories with the
+pipeline's own pieces (`gather`, `unsent`); what each view shows (a `Sample`) is assembled on
+first use, by the pipeline's own `prepare`, and kept for the life of the Site.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import re
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
@@ -21,71 +22,20 @@ from jinja2 import TemplateError, TemplateSyntaxError
 
 from digest.assemble import assemble
 from digest.channels import CHANNELS
-from digest.config import Schedule, Settings, load_config
-from digest.errors import ConfigError, DigestError, SeedError
-from digest.models import Slot, Story, Summary
-from digest.outbox.batches import Batch, carried, published
-from digest.pipeline import select, unique_slugs
+from digest.config import Settings, load_config
+from digest.errors import ConfigError, DigestError, PublishError, SeedError
+from digest.models import Slot, Story
+from digest.outbox import is_published
+from digest.outbox.batches import Batch, published
+from digest.pipeline import gather, prepare, unsent
 from digest.preview.batch_files import read_batch
+from digest.preview.model import Item, Plan, Sample, SeedRow, Subject
 from digest.scheduler.slots import next_slots
-from digest.seeds import DEFAULT_MAX_BYTES, read_seeds, slugify
+from digest.seeds import slugify
 
 log = logging.getLogger(__name__)
 RECENT_BATCHES = 10
 LOOK_AHEAD = 14  # slots to look through for the next unpublished one
-
-
-@dataclass(frozen=True)
-class SeedRow:
-    """A file of the seeds folder: its story, or why it was rejected."""
-
-    file: str
-    slug: str
-    story: Story | None = None
-    error: SeedError | None = None
-
-
-@dataclass(frozen=True)
-class Plan:
-    """A schedule's next slot and the stories it would carry if it ran now."""
-
-    schedule: Schedule
-    slot: Slot
-    stories: tuple[Story, ...]
-
-
-@dataclass(frozen=True)
-class Subject:
-    """One thing to preview: a story, a schedule's next slot, or a published batch."""
-
-    kind: str  # "story", "slot" or "batch"
-    key: str  # the slug, the schedule's name, or "<date>/<schedule>-<HHMM>"
-    label: str
-
-    @property
-    def base(self) -> str:
-        """Its folder in the preview's URLs (and in an export)."""
-        return f"{self.kind}/{self.key}"
-
-
-@dataclass(frozen=True)
-class Item:
-    """A story of a sample as the summary view shows it; `story` is None when the seed is gone."""
-
-    summary: Summary
-    story: Story | None
-    source: str
-
-
-@dataclass(frozen=True)
-class Sample:
-    """A subject's files, as the pipeline renders (or a batch holds) them, or why there are none."""
-
-    subject: Subject
-    batch_id: str = ""
-    files: dict[str, bytes] = field(default_factory=dict)
-    items: tuple[Item, ...] = ()
-    problem: str | None = None
 
 
 class Site:
@@ -112,22 +62,21 @@ class Site:
             self.root, self.seeds_dir, self.templates_dir, self.outbox, self.config_path
         )
         self.warnings: list[str] = []
-        self.rows, self.stories = self._read_seeds()
+        self.rows, self.stories = self._seed_rows()
         with _warnings_of("digest.outbox", self.warnings, self.scrub):
             self.plans = self._plans()
             self.batches = self._batches()
         self._samples: dict[str, Sample] = {}
         self._lock = threading.Lock()
 
-    def _read_seeds(self) -> tuple[list[SeedRow], dict[str, Story]]:
-        if not self.seeds_dir.is_dir():
+    def _seed_rows(self) -> tuple[list[SeedRow], dict[str, Story]]:
+        try:
+            stories, errors = gather(self.seeds_dir, self.settings)
+        except DigestError:  # no seeds folder (yet): the index says so
             return [], {}
-        limit = self.settings.seeds.max_bytes if self.settings else DEFAULT_MAX_BYTES
-        stories, errors = read_seeds(self.seeds_dir, limit)
-        unique, doubles = unique_slugs(stories)
-        rows = [SeedRow(s.source, s.slug, story=s) for s in unique]
-        rows += [SeedRow(e.path.name, slugify(e.path.stem), error=e) for e in errors + doubles]
-        return sorted(rows, key=lambda r: r.file), {s.slug: s for s in unique}
+        rows = [SeedRow(s.source, s.slug, story=s) for s in stories]
+        rows += [SeedRow(e.path.name, slugify(e.path.stem), error=e) for e in errors]
+        return sorted(rows, key=lambda r: r.file), {s.slug: s for s in stories}
 
     def _plans(self) -> list[Plan]:
         if self.settings is None:
@@ -136,20 +85,24 @@ class Site:
         for schedule in self.settings.schedules:
             # The next slot not yet published (a build may have run ahead of the clock).
             slots = next_slots(schedule, self.now, LOOK_AHEAD)
-            slot = next((s for s in slots if not (self.outbox / s.folder).exists()), slots[-1])
+            slot = next((s for s in slots if not self._published(s)), slots[-1])
             try:
-                before = carried(self.outbox, schedule.name, slot.utc)
-            except (DigestError, OSError) as error:  # a damaged batch in the outbox
+                chosen = unsent(self.stories.values(), self.outbox, slot)
+            except (DigestError, OSError) as error:  # an outbox that cannot be read
                 self.warnings.append(
-                    self.scrub(
-                        f"{error}; the next {schedule.name} slot is shown as if no batch "
-                        "had carried any seed"
-                    )
+                    self.scrub(f"{error}; the stories of the next {schedule.name} slot are unknown")
                 )
-                before = set()
-            chosen = select(list(self.stories.values()), before, schedule.max_stories)
-            plans.append(Plan(schedule, slot, tuple(chosen)))
+                chosen = []
+            plans.append(Plan(schedule, slot, tuple(chosen[: schedule.max_stories])))
         return plans
+
+    def _published(self, slot: Slot) -> bool:
+        """Whether the slot's batch is out; not when its date folder is a link or a file, where
+        the outbox lists no batch and a build publishes none."""
+        try:
+            return is_published(self.outbox, slot.folder)
+        except PublishError:
+            return False
 
     def _batches(self) -> list[Batch]:
         try:
@@ -235,23 +188,25 @@ class Site:
 
     def _render(self, subject: Subject) -> Sample:
         assert self.settings is not None
-        if subject.kind == "story":
+        if subject.kind == "story":  # the story alone, in every channel, in the first next slot
             slot = self.plans[0].slot
-            stories: tuple[Story, ...] = (self.stories[subject.key],)
-            channels = CHANNELS
-        else:
+            story = self.stories[subject.key]
+            assembled = assemble(slot, CHANNELS, (story,), self.errors, self.settings, 1)
+        else:  # the slot's batch, as a build would publish it now
             plan = self.plan(subject.key)
             assert plan is not None
-            slot, stories, channels = plan.slot, plan.stories, tuple(plan.schedule.channels)
-        if not stories:
-            return Sample(
-                subject,
-                batch_id=slot.batch_id,
-                problem="no new seeds: every valid seed was carried by an earlier batch of "
-                f"{slot.schedule!r}, so this slot would publish nothing",
-            )
-        # The pipeline's own assembly: a story that fails alone is left out, as a build would.
-        assembled = assemble(slot, channels, stories, self.errors, self.settings, len(stories))
+            slot = plan.slot
+            stories = self.stories.values()
+            prepared = prepare(self.settings, slot, stories, self.errors, self.outbox)
+            if prepared is None:
+                return Sample(
+                    subject,
+                    batch_id=slot.batch_id,
+                    problem="no new seeds: every valid seed was carried by an earlier batch of "
+                    f"{slot.schedule!r}, so this slot would publish nothing",
+                )
+            assembled = prepared
+        # A story that fails alone was left out, as a build would.
         for error in assembled.rejected[len(self.errors) :]:
             log.warning("%s", error)
         rendered = assembled.rendered

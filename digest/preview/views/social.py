@@ -10,7 +10,7 @@ from markupsafe import Markup, escape
 
 from digest.config import Settings
 from digest.platforms import PLATFORMS, limit_for
-from digest.preview.site import Item
+from digest.preview.model import Item
 from digest.render.social.roundup import ROUNDUP
 
 _TOKEN = re.compile(r"(https?://\S+)|(?<![\w#])(#\w+)")

@@ -11,7 +11,7 @@ from typing import Any
 from markupsafe import Markup, escape
 
 from digest.models import Story, Summary
-from digest.preview.site import Item
+from digest.preview.model import Item
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,66 @@
+"""The preview's plain data: what the site read, and what each view shows.
+
+Nothing here reads a file or renders: `site` fills these in, `batch_files` reads a published
+batch into a `Sample`, and the pages and views only look at them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from digest.config import Schedule
+from digest.errors import SeedError
+from digest.models import Slot, Story, Summary
+
+
+@dataclass(frozen=True)
+class SeedRow:
+    """A file of the seeds folder: its story, or why it was rejected."""
+
+    file: str
+    slug: str
+    story: Story | None = None
+    error: SeedError | None = None
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A schedule's next slot and the stories it would carry if it ran now."""
+
+    schedule: Schedule
+    slot: Slot
+    stories: tuple[Story, ...]
+
+
+@dataclass(frozen=True)
+class Subject:
+    """One thing to preview: a story, a schedule's next slot, or a published batch."""
+
+    kind: str  # "story", "slot" or "batch"
+    key: str  # the slug, the schedule's name, or "<date>/<schedule>-<HHMM>"
+    label: str
+
+    @property
+    def base(self) -> str:
+        """Its folder in the preview's URLs (and in an export)."""
+        return f"{self.kind}/{self.key}"
+
+
+@dataclass(frozen=True)
+class Item:
+    """A story of a sample as the summary view shows it; `story` is None when the seed is gone."""
+
+    summary: Summary
+    story: Story | None
+    source: str
+
+
+@dataclass(frozen=True)
+class Sample:
+    """A subject's files, as the pipeline renders (or a batch holds) them, or why there are none."""
+
+    subject: Subject
+    batch_id: str = ""
+    files: dict[str, bytes] = field(default_factory=dict)
+    items: tuple[Item, ...] = ()
+    problem: str | None = None
