@@ -67,6 +67,18 @@ def copy_templates(names: Iterable[str], templates: Path, *, force: bool = False
     return _write_all(plan)
 
 
+def templates_folder(templates: Path | str | None, config: Path | None) -> Path:
+    """`templates` when given, else the config's `[paths] templates`, else ./templates (the
+    config's default, when there is no config.toml here to say otherwise)."""
+    from digest.config import load_config
+
+    if templates is not None:
+        return Path(templates)
+    if config is None and not Path("config.toml").exists():
+        return Path("templates")
+    return load_config(config or Path("config.toml")).paths.templates
+
+
 def _source(path: Path, templates: Path) -> str:
     inside = path.is_relative_to(THEME) or templates.resolve() == THEME
     return "package" if inside else "project"

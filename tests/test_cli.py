@@ -147,6 +147,31 @@ def test_validate_lists_every_problem(project: Path) -> None:
     assert result.stdout.strip() == "1 seeds ok, 2 problem(s)"
 
 
+def test_validate_names_a_slug_two_seeds_share_as_build_does(project: Path) -> None:
+    seeds = project / "seeds"
+    (original,) = seeds.iterdir()
+    body = "The council met on Monday. It approved the plan for the park. Work starts in spring."
+    (seeds / original.name.replace(".txt", ".md")).write_text(f"# Park plan\n\n{body}\n")
+    result = run("validate", cwd=project)
+    assert result.returncode == 1
+    assert "same slug as" in result.stderr and "Traceback" not in result.stderr
+    assert result.stdout.strip() == "1 seeds ok, 1 problem(s)"
+
+
+def test_templates_list_reads_the_configured_folder(project: Path) -> None:
+    config = project / "config.toml"
+    text = config.read_text()
+    assert 'templates = "templates"' in text
+    config.write_text(text.replace('templates = "templates"', 'templates = "house"'))
+    (project / "house" / "email").mkdir(parents=True)
+    (project / "house" / "email" / "digest.txt.j2").write_text("{{ brand.name }}\n")
+    result = run("templates", "list", "--json", cwd=project)
+    assert result.returncode == 0, result.stderr
+    rows = {row["name"]: row for row in json.loads(result.stdout)}
+    assert rows["email/digest.txt.j2"]["source"] == "project"
+    assert rows["email/digest.txt.j2"]["path"].endswith("house/email/digest.txt.j2")
+
+
 def test_summarize_prints_json(project: Path) -> None:
     (project / "seeds" / "empty.txt").write_bytes(b"")
     files = sorted(str(p) for p in (project / "seeds").iterdir())

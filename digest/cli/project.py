@@ -79,9 +79,9 @@ def _init(args: argparse.Namespace) -> int:
 
 
 def _list(args: argparse.Namespace) -> int:
-    from digest.project import list_templates
+    from digest.project import list_templates, templates_folder
 
-    rows = list_templates(_templates_folder(args))
+    rows = list_templates(templates_folder(args.templates, args.config))
     if args.json:
         print_json([{**row._asdict(), "path": str(row.path)} for row in rows])
         return OK
@@ -93,20 +93,9 @@ def _list(args: argparse.Namespace) -> int:
 
 
 def _copy(args: argparse.Namespace) -> int:
-    from digest.project import copy_templates
+    from digest.project import copy_templates, templates_folder
 
-    for path in copy_templates(args.names, _templates_folder(args), force=args.force):
+    folder = templates_folder(args.templates, args.config)
+    for path in copy_templates(args.names, folder, force=args.force):
         print(f"copied {path}")
     return OK
-
-
-def _templates_folder(args: argparse.Namespace) -> Path:
-    """--templates, else the config's [paths] templates, else ./templates (the config default)."""
-    from digest.config import load_config
-
-    if args.templates is not None:
-        return Path(args.templates)
-    config = args.config or Path("config.toml")
-    if args.config is None and not config.exists():
-        return Path("templates")
-    return load_config(config).paths.templates

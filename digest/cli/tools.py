@@ -90,35 +90,21 @@ def port_number(text: str) -> int:
     return port
 
 
-def shown_path(path: Path | str) -> str:
-    """`path` as printable text: bytes that are not UTF-8 in a file name become escapes."""
-    return str(path).encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
-
-
 def _summarize(args: argparse.Namespace) -> int:
     from digest.errors import SeedError
-    from digest.seeds import read_seed
-    from digest.summarize import summarize
+    from digest.summarize.files import summarize_files
 
     if args.jsonl:
         return _summarize_jsonl(args.jsonl)
     if not args.files:
         raise DigestError("name seed files to summarize, or pass --jsonl FILE")
     out, status = [], OK
-    for path in args.files:
-        try:
-            story = read_seed(path)
-        except SeedError as error:
-            print(f"digest: {error}", file=sys.stderr)
+    for result in summarize_files(args.files):
+        if isinstance(result, SeedError):
+            print(f"digest: {result}", file=sys.stderr)
             status = PARTIAL
-            continue
-        except OSError as error:  # a seed reader that missed a case still gives one clean line
-            print(
-                f"digest: {shown_path(path)}:1: cannot be read ({error.strerror})", file=sys.stderr
-            )
-            status = PARTIAL
-            continue
-        out.append({"file": shown_path(path), **summarize(story).model_dump(mode="json")})
+        else:
+            out.append(result)
     print_json(out)
     return status
 
@@ -143,30 +129,18 @@ def _summarize_jsonl(source: str) -> int:
 
 
 def _validate(args: argparse.Namespace) -> int:
-    from digest.config import load_config
-    from digest.errors import ConfigError
-    from digest.seeds import DEFAULT_MAX_BYTES, read_seeds
+    from digest.pipeline import validate
 
-    problems = 0
-    seeds = args.seeds
-    try:
-        settings = load_config(args.config)
-        seeds = seeds or settings.paths.seeds
-        max_bytes = settings.seeds.max_bytes
-    except ConfigError as config_error:
-        print(f"digest: {config_error}", file=sys.stderr)
-        problems += len(config_error.problems)
-        seeds = seeds or args.config.parent / "seeds"
-        max_bytes = DEFAULT_MAX_BYTES
-    if not seeds.is_dir():
-        print(f"digest: {seeds}: no such seeds folder", file=sys.stderr)
+    result = validate(args.config, args.seeds)
+    if result.config_error is not None:
+        print(f"digest: {result.config_error}", file=sys.stderr)
+    if result.missing is not None:
+        print(f"digest: {result.missing}", file=sys.stderr)
         return FAILED
-    stories, errors = read_seeds(seeds, max_bytes)
-    for error in errors:
+    for error in result.errors:
         print(f"digest: {error}", file=sys.stderr)
-    problems += len(errors)
-    print(f"{len(stories)} seeds ok, {problems} problem(s)")
-    return FAILED if problems else OK
+    print(f"{len(result.stories)} seeds ok, {result.problems} problem(s)")
+    return FAILED if result.problems else OK
 
 
 def _schema(args: argparse.Namespace) -> int:
