@@ -14,10 +14,10 @@ from collections import Counter
 import regex
 
 from digest.models import Story
-from digest.summarize.hashtag_words import DEMONYMS, EVALUATIVE, GENERIC, NOT_NAMES
 from digest.summarize.names import Name, names_of
 from digest.summarize.text import FUNCTION_WORDS, STOPWORDS, URL, capitalise
 from digest.summarize.uncased import uncased_topics
+from digest.summarize.wordlists import DEMONYMS, EVALUATIVE, GENERIC, NOT_NAMES
 from digest.text import nfc
 
 MAX_HASHTAGS = 5

@@ -15,9 +15,9 @@ from dataclasses import dataclass
 
 import regex
 
-from digest.summarize.hashtag_words import CONNECTORS, DEMONYMS, EVALUATIVE, GENERIC, NOT_NAMES
 from digest.summarize.text import FUNCTION_WORDS, STOPWORDS
 from digest.summarize.verbs import VERBS
+from digest.summarize.wordlists import CONNECTORS, DEMONYMS, EVALUATIVE, GENERIC, NOT_NAMES
 
 _TOKEN = regex.compile(
     r"\p{Lu}\.(?=\s+\p{Lu})|[\p{L}\p{M}\p{N}]+(?:['’-][\p{L}\p{M}\p{N}]+)*|[^\s\p{L}\p{M}\p{N}]"

@@ -11,7 +11,7 @@ from collections import Counter
 
 import regex
 
-from digest.summarize.hashtag_words import UNCASED_STOPWORDS
+from digest.summarize.wordlists import UNCASED_STOPWORDS
 
 MAX_UNCASED = 2
 # Whole runs only: a longer run is a phrase, and a piece of it would be a cut word.
