@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from jinja2 import Environment
-from test_project import snapshot
+from support.factories import snapshot
 
 from digest.cli import main
 from digest.render.templates import THEME, html_env, text_env

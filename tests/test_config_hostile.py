@@ -17,9 +17,9 @@ import pytest
 from hypothesis import HealthCheck, example, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
+from support.email import EXPECTED_HEADERS
 from support.factories import ROOT, make_digest
 from support.factories import config_problems as problems
-from test_render_email_message import EXPECTED_HEADERS
 
 from digest.config import Settings, load_config
 from digest.errors import ConfigError

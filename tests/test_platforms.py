@@ -15,6 +15,7 @@ from hypothesis import given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 from support.factories import ROOT, settings
+from support.social import API_FIELDS
 from twitter_text.has_invalid_characters import has_invalid_characters
 
 from digest import cli
@@ -243,23 +244,6 @@ def test_payloads_use_each_api_field_names() -> None:
     assert linkedin["author"] == LINKEDIN_AUTHOR_PLACEHOLDER
     assert linkedin["lifecycleState"] == "PUBLISHED" and linkedin["visibility"] == "PUBLIC"
     assert linkedin["distribution"]["feedDistribution"] == "MAIN_FEED"
-
-
-# The fields each API's request body may hold (what the payloads use of it).
-API_FIELDS = {
-    "x": {"text", "reply"},  # X API v2 POST /2/tweets
-    "bluesky": {"repo", "collection", "record"},  # com.atproto.repo.createRecord
-    "mastodon": {"status", "visibility", "language", "in_reply_to_id"},  # POST /api/v1/statuses
-    "linkedin": {  # LinkedIn Posts API
-        "author",
-        "commentary",
-        "visibility",
-        "distribution",
-        "lifecycleState",
-        "isReshareDisabledByAuthor",
-    },
-    "threads": {"media_type", "text", "topic_tag", "reply_to_id"},  # POST /{user-id}/threads
-}
 
 
 @pytest.mark.parametrize("name", sorted(API_FIELDS))

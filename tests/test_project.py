@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import itertools
 import json
-import os
 from pathlib import Path
 
 import pytest
-from support.factories import ROOT
+from support.factories import ROOT, snapshot
 
 from digest.cli import main
 from digest.project import EXAMPLE_SEED, EXAMPLES, INIT_FILES
@@ -16,18 +15,6 @@ from digest.project import EXAMPLE_SEED, EXAMPLES, INIT_FILES
 DAY = "2026-11-28"
 BATCH = f"{DAY}/morning-0800"
 NAMES = sorted(INIT_FILES)
-
-
-def snapshot(folder: Path) -> dict[str, bytes | str]:
-    """Every entry under `folder` with its bytes (files), target (links) or "dir"."""
-    found: dict[str, bytes | str] = {}
-    for path in sorted(folder.rglob("*")):
-        name = path.relative_to(folder).as_posix()
-        if path.is_symlink():
-            found[name] = f"-> {os.readlink(path)}"
-        else:
-            found[name] = path.read_bytes() if path.is_file() else "dir"
-    return found
 
 
 def test_the_packaged_examples_are_the_repositorys_own() -> None:

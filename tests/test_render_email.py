@@ -2,31 +2,27 @@
 
 from __future__ import annotations
 
-import email
-import email.policy
 import logging
 import re
 import subprocess
 import sys
 from collections.abc import Callable
-from email.message import EmailMessage
 from html.parser import HTMLParser
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from support.factories import BBC_SEEDS, example_story, make_digest, settings
+from support.email import files, five_stories, three_stories, with_story, with_summary
+from support.factories import example_story, make_digest, settings
 
 from digest.config import Settings
 from digest.errors import RenderError
 from digest.models import Digest, Entry
 from digest.render.email import render_email, render_html, render_mjml, render_text
 from digest.render.email.links import safe_url, with_utm
-from digest.seeds import read_seed
 
 Golden = Callable[[str, str], None]
 HOSTILE = "<script>alert(1)</script> {{ 7*7 }} \"quoted\" 'single' & more"
 BIDI = "\u202e\u2066\u202a\u202d\u2069\u202c"
-LEAD_URL = "https://example.org/news/bukele?ref=home&x=a%20b#top"
 URL_LINE = re.compile(r"(?:https?://|mailto:)\S+")
 
 
@@ -58,42 +54,6 @@ def parse(html: str) -> Page:
     return page
 
 
-def three_stories() -> Digest:
-    lead = example_story().model_copy(update={"url": LEAD_URL})
-    business = read_seed(BBC_SEEDS / "bbc-business-001.txt")
-    tech = read_seed(BBC_SEEDS / "bbc-tech-005.txt").model_copy(
-        update={"url": "https://www.bbc.co.uk/news/technology"}
-    )
-    return make_digest([lead, business, tech])
-
-
-def five_stories() -> Digest:
-    """Five BBC stories, each with a link and the second with an image."""
-    stories = [read_seed(p) for p in sorted(BBC_SEEDS.glob("*.txt"))[:5]]
-    stories = [
-        s.model_copy(update={"url": f"https://www.bbc.co.uk/news/{s.slug}"}) for s in stories
-    ]
-    stories[1] = stories[1].model_copy(
-        update={"image": "https://example.org/img/story.jpg", "image_alt": "A trading floor"}
-    )
-    return make_digest(stories)
-
-
-def with_summary(digest: Digest, **changes: object) -> Digest:
-    """`digest` with its lead story's summary changed."""
-    entry = digest.entries[0]
-    summary = entry.summary.model_copy(update=changes)
-    lead = Entry(story=entry.story, summary=summary)
-    return digest.model_copy(update={"entries": (lead, *digest.entries[1:])})
-
-
-def with_story(digest: Digest, **changes: object) -> Digest:
-    """`digest` with its lead story changed."""
-    entry = digest.entries[0]
-    lead = Entry(story=entry.story.model_copy(update=changes), summary=entry.summary)
-    return digest.model_copy(update={"entries": (lead, *digest.entries[1:])})
-
-
 def brand(**changes: object) -> Settings:
     base = settings()
     return base.model_copy(update={"brand": base.brand.model_copy(update=changes)})
@@ -110,18 +70,6 @@ def hostile_digest() -> Digest:
     return with_summary(
         digest, headline=HOSTILE, tagline=f"{HOSTILE} {BIDI}", bullets=(HOSTILE, f"a{BIDI}b")
     )
-
-
-def files(digest: Digest, config: Settings | None = None) -> dict[str, bytes]:
-    return {f.path: f.content for f in render_email(digest, config or settings())}
-
-
-def message(digest: Digest) -> EmailMessage:
-    parsed = email.message_from_bytes(
-        files(digest)["email/digest.eml"], policy=email.policy.default
-    )
-    assert isinstance(parsed, EmailMessage)
-    return parsed
 
 
 # Golden files: what an editor reads.

@@ -15,8 +15,8 @@ from typing import Any
 
 import pytest
 from support.browser import launched
+from support.email import five_stories
 from support.factories import ROOT, settings
-from test_render_email import five_stories
 
 from digest.config.values import contrast
 from digest.render.email import render_html

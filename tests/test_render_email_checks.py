@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 import regex
+from support.email import five_stories, three_stories, with_story, with_summary
 from support.factories import project, write_seed
 from support.factories import settings as example_settings
-from test_render_email import five_stories, three_stories, with_story, with_summary
 
 from digest.config import Settings
 from digest.errors import DigestError, EmailCheckError, RenderError

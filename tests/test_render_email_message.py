@@ -12,8 +12,8 @@ import regex
 from hypothesis import HealthCheck, assume, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
+from support.email import EXPECTED_HEADERS, files, message, three_stories, with_summary
 from support.factories import example_story, make_digest, settings
-from test_render_email import files, message, three_stories, with_summary
 
 from digest.config import Settings
 from digest.errors import RenderError
@@ -21,19 +21,6 @@ from digest.models import Digest, Entry, Story
 from digest.render.email import render_email, render_html, render_text
 from digest.render.email.message import build_eml, clean_header
 from digest.render.email.readback import HeaderMismatchError, verify_headers
-
-EXPECTED_HEADERS = [
-    "From",
-    "To",
-    "Subject",
-    "Date",
-    "Message-ID",
-    "List-Id",
-    "List-Unsubscribe",
-    "List-Unsubscribe-Post",
-    "MIME-Version",
-    "Content-Type",
-]
 
 
 def test_eml_is_multipart_alternative_text_first() -> None:

@@ -15,9 +15,8 @@ import pytest
 from hypothesis import HealthCheck, example, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
+from support.email import EXPECTED_HEADERS, with_summary
 from support.factories import make_digest, settings
-from test_render_email import with_summary
-from test_render_email_message import EXPECTED_HEADERS
 
 from digest.config import Settings
 from digest.errors import RenderError

@@ -17,7 +17,7 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 from support.factories import BBC_SEEDS, CHECK_BATCH, LEXICONS_DIR, make_digest, settings
 from support.lexicon import load_lexicons
-from test_platforms import API_FIELDS
+from support.social import API_FIELDS, configured, envelopes, post_text, threaded
 
 from digest.channels import PLATFORM_NAMES
 from digest.config import Settings
@@ -25,14 +25,12 @@ from digest.config.platforms import PLATFORM_CAPS
 from digest.errors import DigestError
 from digest.models import Digest, Entry, RenderedFile
 from digest.platforms import PLATFORMS, limit_for
-from digest.platforms.linkedin import read_little
 from digest.render.social import compose_posts, render_social
 from digest.render.social.common import idempotency_key
 from digest.render.social.compose import Parts, hashtags, shorten_until, strongest_bullet
 from digest.seeds import read_seed
 
 LEXICONS = load_lexicons(LEXICONS_DIR)
-TEXT_KEY = {"x": "text", "mastodon": "status", "linkedin": "commentary", "threads": "text"}
 URL = "https://example.org/a/ü-story?x=1"  # an IRI: posts write it as the email does, a URI
 URI = "https://example.org/a/%C3%BC-story?x=1"
 
@@ -43,41 +41,9 @@ def files_of(digest: Digest, config: Settings | None = None) -> dict[str, Render
     return {f.path: f for f in render_social(digest, config or threaded())}
 
 
-def envelopes(files: dict[str, RenderedFile], name: str) -> list[dict[str, Any]]:
-    """The items of `social/<name>.json`: each post's key, thread place and API request."""
-    data: list[dict[str, Any]] = json.loads(files[f"social/{name}.json"].content)
-    return data
-
-
 def payloads(files: dict[str, RenderedFile], name: str) -> list[dict[str, Any]]:
     """The API request bodies of `social/<name>.json`, in order."""
     return [item["request"] for item in envelopes(files, name)]
-
-
-def post_text(name: str, payload: dict[str, Any]) -> str:
-    """The text as readers see it (LinkedIn's commentary unescaped)."""
-    if name == "bluesky":
-        return str(payload["record"]["text"])
-    text = str(payload[TEXT_KEY[name]])
-    return read_little(text) if name == "linkedin" else text
-
-
-def threaded() -> Settings:
-    """The project's settings with X and Bluesky posting threads."""
-    return configured(base=settings(), x={"mode": "thread"}, bluesky={"mode": "thread"})
-
-
-def configured(base: Settings | None = None, **sections: dict[str, Any]) -> Settings:
-    """The project's settings (threads on X and Bluesky) with some `[platforms.<name>]` keys
-    changed."""
-    config = base or threaded()
-    changed = {  # `thread` alone says the mode, as it does in config.toml
-        name: getattr(config.platforms, name).model_copy(
-            update=update if "mode" in update or "thread" not in update else update | {"mode": None}
-        )
-        for name, update in sections.items()
-    }
-    return config.model_copy(update={"platforms": config.platforms.model_copy(update=changed)})
 
 
 def with_url(digest: Digest, url: str = URL) -> Digest:

@@ -18,8 +18,7 @@ from support.factories import (
     write_seed,
 )
 from support.lexicon import load_lexicons
-from test_platforms import API_FIELDS
-from test_render_social import configured, envelopes, post_text
+from support.social import API_FIELDS, configured, envelopes, post_text
 
 from digest.channels import PLATFORM_NAMES
 from digest.config import Settings, load_config

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -110,3 +111,15 @@ def config_problems(folder: Path, text: str) -> dict[str, str]:
     with pytest.raises(ConfigError) as caught:
         load_config(path)
     return dict(caught.value.problems)
+
+
+def snapshot(folder: Path) -> dict[str, bytes | str]:
+    """Every entry under `folder` with its bytes (files), target (links) or "dir"."""
+    found: dict[str, bytes | str] = {}
+    for path in sorted(folder.rglob("*")):
+        name = path.relative_to(folder).as_posix()
+        if path.is_symlink():
+            found[name] = f"-> {os.readlink(path)}"
+        else:
+            found[name] = path.read_bytes() if path.is_file() else "dir"
+    return found
