@@ -77,12 +77,18 @@ class Entry(Frozen):
     summary: Summary
 
 
-class Rejected(Frozen):
-    """A seed left out of a batch, and why."""
+class RejectedSeed(Frozen):
+    # A seed left out of a batch, and why (`file:line: reason`): the pipeline's `Digest.rejected`
+    # and, as they are, the manifest's `rejected`. A comment, not a docstring: the manifest's JSON
+    # Schema is generated from this model, and pydantic would publish a docstring there.
 
-    file: str
-    line: int
+    file: str  # the seed's file name, relative to the seeds folder
+    line: int  # 1-based
     reason: str
+
+
+# The older name, only until digest/assemble.py imports RejectedSeed; then this line goes.
+Rejected = RejectedSeed
 
 
 class Slot(Frozen):
@@ -113,7 +119,7 @@ class Digest(Frozen):
     slot: Slot
     channels: tuple[str, ...]
     entries: tuple[Entry, ...]
-    rejected: tuple[Rejected, ...] = ()
+    rejected: tuple[RejectedSeed, ...] = ()
 
 
 class RenderedFile(Frozen):

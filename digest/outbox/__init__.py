@@ -11,14 +11,12 @@ import shutil
 import stat
 from pathlib import Path
 
-from digest.outbox.verify import CLAIMS
 from digest.errors import BatchExistsError, PublishError
-from digest.outbox.manifest import build_manifest, manifest_bytes
 from digest.models import Rendered
-from digest.outbox.staging import STAGING
-from digest.outbox.staging import clean_stale
+from digest.outbox.manifest import build_manifest, holds_batch, manifest_bytes
 from digest.outbox.staging import hold, make_staging, release
 from digest.outbox.swap import replace
+from digest.outbox.verify import CLAIMS
 
 log = logging.getLogger("digest.outbox")
 # A claim record is one short JSON line; anything far bigger is not one.
@@ -31,11 +29,18 @@ def batch_path(outbox: Path, folder: str) -> Path:
 
 
 def is_published(outbox: Path, folder: str) -> bool:
-    """Whether the slot folder's batch exists; `PublishError` when its date folder is a link or
-    a file (where nothing may be published), so a build refuses before rendering."""
+    """Whether the slot folder (`<date>/<name>-<HHMM>`) holds a published batch.
+
+    The one answer for the build, the scheduler, the preview and the outbox's list: a batch is
+    published by one rename of a staged folder whose manifest was written last, so the slot is
+    published exactly when a real folder with a manifest.json stands there (`holds_batch`).
+    Anything else there (an empty folder, a file, a link) is no batch; `publish` refuses to put
+    one over it. `PublishError` when the date folder is a link or a file (where nothing may be
+    published), so a build refuses before rendering.
+    """
     target = batch_path(outbox, folder)
     _day_folder(target.parent, create=False)
-    return target.exists()
+    return holds_batch(target)
 
 
 def publish(
@@ -49,7 +54,8 @@ def publish(
     """Write `rendered` as `outbox/<date>/<slot>/`; a reader sees the whole batch or nothing.
 
     Refuses (BatchExistsError) when the slot is already published, unless `force` replaces it;
-    the replacement keeps the consumers' `claims/` of the batch it replaces.
+    the replacement keeps the consumers' `claims/` of the batch it replaces. Refuses
+    (PublishError) when something that is no batch stands at the slot, unless `force` replaces it.
     `durable=False` skips fsync: only for benchmarks and throwaway outboxes.
     """
     slot = rendered.digest.slot
@@ -58,8 +64,8 @@ def publish(
     base = f"{_safe(slot.batch_id)}.{os.getpid()}-{secrets.token_hex(4)}"
     try:
         _day_folder(target.parent, create=False)
-        if target.exists() and not force:
-            raise BatchExistsError(target)
+        if not force:
+            _refuse_taken(outbox, slot.folder)
         root = make_staging(outbox)
         lock = hold(root, base)
     except OSError as exc:
@@ -81,6 +87,24 @@ def publish(
     if durable:
         _fsync_parent(target)
     return target
+
+
+def _refuse_taken(outbox: Path, folder: str) -> None:
+    """BatchExistsError when the slot is published; PublishError when anything else is there."""
+    target = batch_path(outbox, folder)
+    if is_published(outbox, folder):
+        raise BatchExistsError(target)
+    if os.path.lexists(target):
+        if target.is_symlink():
+            what = "a symbolic link"
+        elif target.is_dir():
+            what = "a folder without manifest.json"
+        else:
+            what = "a file"
+        raise PublishError(
+            f"{target}: {what}, not a published batch, stands where the batch of this slot "
+            "belongs; nothing was published. Move it away and run again"
+        )
 
 
 def _failed(target: Path, exc: OSError) -> PublishError:
@@ -139,7 +163,7 @@ def _write_batch(staging: Path, rendered: Rendered, config_hash: str, durable: b
     if durable:
         for folder in sorted(folders, reverse=True):
             _fsync_dir(folder)
-    # The manifest last: a batch folder with a manifest is a complete one.
+    # The manifest last: a batch folder with a manifest is a complete one (see holds_batch).
     _write_file(staging / "manifest.json", manifest, durable)
     if durable:
         _fsync_dir(staging)

@@ -15,10 +15,11 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from digest.outbox.verify import CLAIMS, verify_files
-from digest.errors import DigestError
-from digest.outbox.manifest import Manifest
 from digest.clock import sane
+from digest.errors import DigestError
+from digest.outbox import is_published
+from digest.outbox.manifest import Manifest
+from digest.outbox.verify import CLAIMS, verify_files
 
 log = logging.getLogger("digest.outbox")
 _DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -39,7 +40,7 @@ class Batch:
 
 
 def published(outbox: Path, schedule: str | None = None) -> list[Batch]:
-    """Every published batch (folders holding a manifest), oldest first; odd entries are skipped."""
+    """Every published batch (see `is_published`), oldest first; odd entries are skipped."""
     try:
         names = os.listdir(outbox)
     except FileNotFoundError:
@@ -67,22 +68,23 @@ def published(outbox: Path, schedule: str | None = None) -> list[Batch]:
             match = _FOLDER.match(name)
             if match and schedule and match["schedule"] != schedule:
                 continue
-            path = outbox / day / name
-            if _is_batch(path, match is not None):
+            if _is_batch(outbox, day, name, match is not None):
+                path = outbox / day / name
                 out.append(Batch(path, day, match["schedule"], match["at"]))  # type: ignore[index]
     return out
 
 
-def _is_batch(path: Path, named: bool) -> bool:
-    """Whether `path` is a published batch folder; a warning names anything else."""
+def _is_batch(outbox: Path, day: str, name: str, named: bool) -> bool:
+    """Whether `<day>/<name>` is a published batch; a warning names anything else."""
+    path = outbox / day / name
     if not named:
         problem = "not named like a batch (<schedule>-<HHMM>)"
+    elif is_published(outbox, f"{day}/{name}"):
+        return True
     elif path.is_symlink() or not path.is_dir():
         problem = "not a folder"
-    elif not (path / "manifest.json").is_file():
-        problem = "no manifest.json, so not a published batch"
     else:
-        return True
+        problem = "no manifest.json, so not a published batch"
     log.warning("%s: skipped, %s", path, problem)
     return False
 

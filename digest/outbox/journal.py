@@ -12,8 +12,8 @@ import os
 from datetime import datetime
 from pathlib import Path
 
-from digest.models import Slot
 from digest.clock import MAX_YEAR, MIN_YEAR, sane
+from digest.models import Slot
 
 log = logging.getLogger("digest.outbox.journal")
 JOURNAL = ".journal.jsonl"

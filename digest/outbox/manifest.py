@@ -6,14 +6,26 @@ import hashlib
 import json
 import unicodedata
 from datetime import datetime
+from pathlib import Path
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field
 
 from digest import __version__
-from digest.models import Frozen, Rendered
+from digest.models import Frozen, RejectedSeed, Rendered
 
 SCHEMA_VERSION: Literal[1] = 1
+
+
+def holds_batch(folder: Path) -> bool:
+    """Whether `folder` is a whole batch: a real folder, not a link, holding its manifest.json.
+
+    Publishing writes the manifest last and puts the folder in place with one rename, so a folder
+    with a manifest is complete and one without is no batch, whatever else it holds. A manifest
+    that is itself a link still marks a batch, a damaged one: reading it refuses the link, and the
+    stories its stories/ folder holds still count as carried (see batches.carried).
+    """
+    return not folder.is_symlink() and (folder / "manifest.json").is_file()
 
 
 class SlotTimes(Frozen):
@@ -63,12 +75,6 @@ class FileRecord(Frozen):
     media_type: str
 
 
-class RejectedSeed(Frozen):
-    file: str
-    line: int
-    reason: str
-
-
 class Manifest(Frozen):
     """`manifest.json`, written last into a batch folder; consumers trust it."""
 
@@ -112,7 +118,7 @@ def build_manifest(rendered: Rendered, config_hash: str) -> Manifest:
             )
             for f in sorted(rendered.files, key=lambda f: f.path)
         ),
-        rejected=tuple(RejectedSeed(**r.model_dump()) for r in digest.rejected),
+        rejected=digest.rejected,
     )
 
 

@@ -20,6 +20,8 @@ import shutil
 from collections.abc import Callable
 from pathlib import Path
 
+from digest.outbox.manifest import holds_batch
+
 log = logging.getLogger("digest.outbox")
 AT_FDCWD = -100
 RENAME_EXCHANGE = 2
@@ -102,7 +104,7 @@ def repair(outbox: Path, replaced: Path) -> str:
     """A dead publisher's `.replaced` batch: put it back if its slot is empty, else remove it."""
     marker = replaced.with_suffix(".target")
     target = _marked_target(outbox, marker)
-    if target is not None and not os.path.lexists(target) and _complete(replaced):
+    if target is not None and not os.path.lexists(target) and holds_batch(replaced):
         target.parent.mkdir(parents=True, exist_ok=True)
         os.rename(replaced, target)
         _fsync_folder(target.parent)
@@ -132,7 +134,3 @@ def _marked_target(outbox: Path, marker: Path) -> Path | None:
     except (OSError, UnicodeDecodeError):
         return None
     return outbox / folder if _SLOT_FOLDER.match(folder) else None
-
-
-def _complete(batch: Path) -> bool:
-    return not batch.is_symlink() and (batch / "manifest.json").is_file()

@@ -1,8 +1,9 @@
 """The scheduler: every wake-up publishes the due, unpublished slots; the outbox keeps it honest.
 
 The `schedule` library only wakes the process. Which slots are due comes from the config and the
-clock; whether a slot is done comes from the outbox (its batch folder) and the journal. So a
-restart, a clock stepped back, or a second scheduler never makes a second batch for a slot.
+clock; whether a slot is done comes from the outbox (`digest.outbox.is_published`) and the
+journal. So a restart, a clock stepped back, or a second scheduler never makes a second batch
+for a slot.
 """
 
 from __future__ import annotations
@@ -20,9 +21,9 @@ from typing import Any
 from digest.clock import minus, utc_now
 from digest.config import Schedule, Settings
 from digest.config.values import parse_duration
-from digest.errors import BatchExistsError
+from digest.errors import BatchExistsError, PublishError
 from digest.models import Slot
-from digest.outbox import batch_path, journal
+from digest.outbox import is_published, journal
 from digest.outbox.staging import clean_stale
 from digest.pipeline import build
 from digest.scheduler.history import learn, write_awake
@@ -88,10 +89,18 @@ class Scheduler:
         # With no history, start at the catch-up window, and keep that start until a slot settles.
         start = self.last.setdefault(schedule.name, minus(now, window))
         for slot in slots_between(schedule, start, now):
-            if slot.batch_id in self.settled or batch_path(self.outbox, slot.folder).exists():
+            if slot.batch_id in self.settled or self._published(slot):
                 self._settle(slot)
                 continue
             yield slot
+
+    def _published(self, slot: Slot) -> bool:
+        # A date folder that is a link or a file holds no batch: the build of the slot fails
+        # saying so, and the failure is logged and journaled like any other.
+        try:
+            return is_published(self.outbox, slot.folder)
+        except PublishError:
+            return False
 
     def _run_slot(self, schedule: Schedule, slot: Slot, now: datetime) -> bool:
         """Publish one slot; False when it failed (the schedule backs off)."""
