@@ -131,7 +131,7 @@ def test_invalid_channel(tmp_path: Path) -> None:
 def test_duplicate_schedule_names(tmp_path: Path) -> None:
     second = EXAMPLE[EXAMPLE.index("[[schedules]]") : EXAMPLE.index("[paths]")]
     found = problems(tmp_path, EXAMPLE.replace("[paths]", second + "\n[paths]"))
-    assert "repeated: morning" in found["schedules"]
+    assert "repeated: morning" in found["schedules[1].name"]
 
 
 def test_digest_computes_config_hash_itself(tmp_path: Path) -> None:

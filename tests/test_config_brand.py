@@ -10,6 +10,7 @@ from support.factories import config_problems as problems
 
 from digest.config import load_config
 from digest.config.values import contrast
+from digest.errors import ConfigError
 
 EXAMPLE = (ROOT / "config.toml").read_text(encoding="utf-8")
 
@@ -38,23 +39,30 @@ def test_every_example_text_colour_keeps_4_5_to_1() -> None:
 
 
 @pytest.mark.parametrize(
-    ("old", "new", "phrase"),
+    ("old", "new", "key", "phrase"),
     [
-        ('text_color = "#1f1f1f"', 'text_color = "#999999"', "text_color #999999 on card_color"),
-        ('muted_color = "#5f5f5f"', 'muted_color = "#8a8a8a"', "muted_color #8a8a8a on card_color"),
-        ('primary_color = "#1a5fb4"', 'primary_color = "#7fb2ff"', "button_text_color #ffffff"),
-        ('text_color = "#e8e8e8"', 'text_color = "#444444"', "dark.text_color #444444"),
-        ('link_color = "#8ab4f8"', 'link_color = "#1a5fb4"', "dark.link_color #1a5fb4"),
-        ('card_color = "#1e1e1e"', 'card_color = "#dddddd"', "on dark.card_color #dddddd"),
+        ('text_color = "#1f1f1f"', 'text_color = "#999999"', "text_color", "#999999 on card_color"),
+        ('muted_color = "#5f5f5f"', 'muted_color = "#8a8a8a"', "muted_color", "on card_color"),
+        ('muted_color = "#5f5f5f"', 'muted_color = "#8a8a8a"', "muted_color", "on background"),
+        ('primary_color = "#1a5fb4"', 'primary_color = "#7fb2ff"', "primary_color", "on card"),
+        ('primary_color = "#1a5fb4"', 'primary_color = "#7fb2ff"', "button_text_color", "#ffff"),
+        ('text_color = "#e8e8e8"', 'text_color = "#444444"', "dark.text_color", "#444444"),
+        ('link_color = "#8ab4f8"', 'link_color = "#1a5fb4"', "dark.link_color", "#1a5fb4"),
+        ('card_color = "#1e1e1e"', 'card_color = "#dddddd"', "dark.text_color", "#dddddd"),
     ],
 )
-def test_unreadable_colours_are_a_config_error(
-    tmp_path: Path, old: str, new: str, phrase: str
+def test_unreadable_colours_are_a_config_error_naming_the_text_colour(
+    tmp_path: Path, old: str, new: str, key: str, phrase: str
 ) -> None:
+    """Each unreadable pair is its own problem, under the key of its text colour."""
     assert old in EXAMPLE
-    found = problems(tmp_path, EXAMPLE.replace(old, new, 1))
-    assert phrase in found["brand"], found
-    assert "text needs 4.5:1" in found["brand"]
+    (tmp_path / "config.toml").write_text(EXAMPLE.replace(old, new, 1), encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        load_config(tmp_path / "config.toml")
+    found = caught.value.problems
+    assert all(problem.endswith("text needs 4.5:1") for _, problem in found), found
+    mine = [problem for name, problem in found if name == f"brand.{key}"]
+    assert any(problem.startswith(f"{key} ") and phrase in problem for problem in mine), found
 
 
 @pytest.mark.parametrize(

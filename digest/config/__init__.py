@@ -15,7 +15,7 @@ from digest.config.brand import Brand, EmailOptions
 from digest.config.platforms import Platforms
 from digest.config.source import parse_toml, read_file
 from digest.config.texts import FolderPath, shown
-from digest.config.values import Days, Duration, HhMm, Section, TimeZone
+from digest.config.values import Days, Duration, HhMm, KeyProblems, Section, TimeZone
 from digest.errors import ConfigError
 from digest.seeds import DEFAULT_MAX_BYTES
 
@@ -79,9 +79,13 @@ class Settings(Section):
     @classmethod
     def _unique_schedule_names(cls, schedules: list[Schedule]) -> list[Schedule]:
         names = [s.name for s in schedules]
-        doubles = sorted({n for n in names if names.count(n) > 1})
-        if doubles:
-            raise ValueError(f"schedule names must be unique; repeated: {', '.join(doubles)}")
+        repeats = [
+            (f"[{index}].name", f"schedule names must be unique; repeated: {name}")
+            for index, name in enumerate(names)
+            if name in names[:index]
+        ]
+        if repeats:
+            raise KeyProblems(*repeats)
         return schedules
 
     def schedule(self, name: str | None) -> Schedule:
@@ -111,6 +115,22 @@ def _dotted(loc: tuple[int | str, ...], data: Any) -> str:
         else:
             break
     return out or "(top level)"
+
+
+def _problems(error: Any, data: Any) -> list[tuple[str, str]]:
+    """One pydantic error as (dotted key, message) problems; a section's check of several keys
+    (`KeyProblems`) names each problem's own key under the section's."""
+    key = _dotted(error["loc"], data)
+    found = error.get("ctx", {}).get("error")
+    if isinstance(found, KeyProblems):
+        return [(_under(key, sub), message) for sub, message in found.problems]
+    return [(key, _message(error))]
+
+
+def _under(section: str, key: str) -> str:
+    if section == "(top level)":
+        return key
+    return section + key if key.startswith("[") else f"{section}.{key}"
 
 
 # What each pattern-checked key must look like, said the way a person writes it.
@@ -146,7 +166,7 @@ def load_config(path: Path) -> Settings:
     try:
         settings = Settings.model_validate(data)
     except ValidationError as exc:
-        problems = [(_dotted(e["loc"], data), _message(e)) for e in exc.errors()]
+        problems = [problem for e in exc.errors() for problem in _problems(e, data)]
         raise ConfigError(path, problems) from None
     base = path.resolve().parent
     paths = Paths(**{k: base / v for k, v in settings.paths.model_dump().items()})

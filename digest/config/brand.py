@@ -15,7 +15,15 @@ from digest.config.texts import (
     UnsubscribeMailto,
     UnsubscribeUrl,
 )
-from digest.config.values import MIN_CONTRAST, Colour, FontFamily, IconUrl, Section, contrast
+from digest.config.values import (
+    MIN_CONTRAST,
+    Colour,
+    FontFamily,
+    IconUrl,
+    KeyProblems,
+    Section,
+    contrast,
+)
 
 
 class DarkColours(Section):
@@ -50,13 +58,15 @@ class Brand(Section):
 
     @model_validator(mode="after")
     def _readable(self) -> Brand:
+        # Each pair under its text colour's key: a text colour can be too light for two
+        # backgrounds, so a key may name two problems.
         problems = [
-            f"{fg_key} {fg} on {bg_key} {bg} has contrast {ratio:.2f}:1; text needs 4.5:1"
+            (fg_key, f"{fg_key} {fg} on {bg_key} {bg} has contrast {ratio:.2f}:1; text needs 4.5:1")
             for fg_key, fg, bg_key, bg in self.text_pairs()
             if (ratio := contrast(fg, bg)) < MIN_CONTRAST
         ]
         if problems:
-            raise ValueError("; ".join(problems))
+            raise KeyProblems(*problems)
         return self
 
     def text_pairs(self) -> list[tuple[str, str, str, str]]:

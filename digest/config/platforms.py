@@ -9,7 +9,7 @@ from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from digest.channels import PLATFORM_NAMES
 from digest.config.texts import HttpsUrl, LineText, shown
-from digest.config.values import Section
+from digest.config.values import KeyProblems, Section
 
 # The most a platform accepts whatever the account (X Premium: 25,000); Mastodon's is per instance.
 PLATFORM_CAPS = {"x": 25_000, "bluesky": 300, "linkedin": 3000, "threads": 500}
@@ -44,10 +44,11 @@ class PlatformOptions(Section):
     @model_validator(mode="after")
     def _mode_and_thread_agree(self) -> PlatformOptions:
         if self.mode and self.thread is not None and (self.mode == "thread") != self.thread:
-            raise ValueError(
+            problem = (
                 f"mode = {self.mode!r} and thread = {str(self.thread).lower()} disagree; "
                 "keep only `mode`"
             )
+            raise KeyProblems(("thread", problem))
         return self
 
 
@@ -84,7 +85,9 @@ class Platforms(Section):
     @classmethod
     def _linkedin_has_no_threads(cls, linkedin: PlatformOptions) -> PlatformOptions:
         if linkedin.thread or linkedin.mode == "thread":
-            raise ValueError('LinkedIn posts have no threads; write mode = "post" or "summary"')
+            key = "mode" if linkedin.mode == "thread" else "thread"
+            problem = 'LinkedIn posts have no threads; write mode = "post" or "summary"'
+            raise KeyProblems((key, problem))
         return linkedin
 
     @field_validator("x", "bluesky", "linkedin", "threads")
@@ -94,10 +97,11 @@ class Platforms(Section):
     ) -> PlatformOptions:
         cap = PLATFORM_CAPS[info.field_name or ""]
         if section.limit and section.limit > cap:
-            raise ValueError(
+            problem = (
                 f"limit {section.limit} is more than {info.field_name} accepts ({cap}); "
                 "a lower limit is fine"
             )
+            raise KeyProblems(("limit", problem))
         return section
 
     def mode_of(self, name: str) -> str:

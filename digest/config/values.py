@@ -16,7 +16,20 @@ WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 MIN_CONTRAST = 4.5  # WCAG 2 AA for body text
 
 
-Section = Frozen  # the base of every config.toml section
+class Section(Frozen):
+    """The base of every config.toml section: frozen, and no key it does not know."""
+
+
+class KeyProblems(ValueError):
+    """A section's problems, each under a key of its own (`limit`, `dark.link_color`, `[1].name`).
+
+    A check of several keys at once belongs to the section; raising this names each problem by
+    the key a person changes: `load_config` reports `platforms.x.limit`, not `platforms.x`.
+    """
+
+    def __init__(self, *problems: tuple[str, str]) -> None:
+        super().__init__("; ".join(message for _, message in problems))
+        self.problems = problems
 
 
 def _colour(value: str) -> str:
