@@ -16,7 +16,7 @@ from jinja2 import TemplateSyntaxError
 
 from digest.config import Settings
 from digest.errors import DigestError, EmailCheckError, RenderError, SeedError
-from digest.models import Digest, Entry, Rejected, Rendered, Slot, Story
+from digest.models import Digest, Entry, RejectedSeed, Rendered, Slot, Story
 from digest.render import render
 from digest.render.email.checks import check_rendered
 from digest.summarize import summarize
@@ -205,7 +205,9 @@ def _digest(
         slot=slot,
         channels=tuple(channels),
         entries=tuple(entries),
-        rejected=tuple(Rejected(file=e.path.name, line=e.line, reason=e.reason) for e in rejected),
+        rejected=tuple(
+            RejectedSeed(file=e.path.name, line=e.line, reason=e.reason) for e in rejected
+        ),
     )
 
 

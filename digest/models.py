@@ -87,10 +87,6 @@ class RejectedSeed(Frozen):
     reason: str
 
 
-# The older name, only until digest/assemble.py imports RejectedSeed; then this line goes.
-Rejected = RejectedSeed
-
-
 class Slot(Frozen):
     """One run of one schedule: the day and time it was set for, and the instant it falls on."""
 

@@ -79,8 +79,12 @@ def test_limit_for_uses_config_or_the_standard_limit() -> None:
 @pytest.mark.parametrize(
     ("table", "line", "problem"),
     [
-        ("bluesky", "limit = 330", "platforms.bluesky: limit 330 is more than bluesky accepts"),
-        ("linkedin", "thread = true", "platforms.linkedin: LinkedIn posts have no threads"),
+        (
+            "bluesky",
+            "limit = 330",
+            "platforms.bluesky.limit: limit 330 is more than bluesky accepts",
+        ),
+        ("linkedin", "thread = true", "platforms.linkedin.thread: LinkedIn posts have no threads"),
         ("threads", "max_parts = 1", "platforms.threads.max_parts: Input should be greater"),
     ],
 )

@@ -125,12 +125,12 @@ def test_config_validates_mode_and_roundup_with_dotted_keys(tmp_path: Path) -> N
     assert set(problems) >= {
         "platforms.x.mode",
         "platforms.roundup",
-        "platforms.linkedin",
-        "platforms.threads",
+        "platforms.linkedin.mode",
+        "platforms.threads.thread",
     }
     assert "'post', 'summary' or 'thread'" in problems["platforms.x.mode"]
-    assert "LinkedIn posts have no threads" in problems["platforms.linkedin"]
-    assert "disagree" in problems["platforms.threads"]
+    assert "LinkedIn posts have no threads" in problems["platforms.linkedin.mode"]
+    assert "disagree" in problems["platforms.threads.thread"]
 
 
 # ---- the roundup ----

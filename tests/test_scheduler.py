@@ -20,7 +20,7 @@ from digest.config import Settings
 from digest.outbox import journal
 from digest.outbox.batches import published
 from digest.pipeline import build
-from digest.scheduler import BACKOFF_CAP, Scheduler
+from digest.scheduler import BACKOFF_CAP, Scheduler, run_once
 from digest.scheduler.slots import slot_on
 
 
@@ -224,6 +224,27 @@ def test_a_slot_with_nothing_new_publishes_nothing_and_says_so(
         "daily@2026-11-28T09:00:00Z"
     ]
     assert any("no new seeds; no batch published" in r.message for r in caplog.records)
+
+
+def test_run_once_publishes_what_is_due_and_lets_the_lock_go(tmp_path: Path) -> None:
+    settings = project(tmp_path, [{"name": "daily", "at": "09:00", "timezone": "UTC"}])
+    write_seed(settings.paths.seeds, 1)
+    run_once(settings, datetime(2026, 11, 28, 9, 1, tzinfo=UTC))
+    assert [b.day for b in published(settings.paths.outbox)] == ["2026-11-28"]
+    holder = Scheduler(settings)
+    assert holder._hold_lock()  # the lock was released: a next run (or a daemon) can take it
+    holder.close()
+
+
+def test_run_once_beside_a_serving_scheduler_publishes_nothing(tmp_path: Path) -> None:
+    settings = project(tmp_path, [{"name": "daily", "at": "09:00", "timezone": "UTC"}])
+    write_seed(settings.paths.seeds, 1)
+    holder = Scheduler(settings)
+    holder.start()
+    assert holder._hold_lock()
+    run_once(settings, datetime(2026, 11, 28, 9, 1, tzinfo=UTC))
+    assert published(settings.paths.outbox) == []
+    holder.close()
 
 
 def test_stale_staging_folders_are_removed_at_start_up(

@@ -101,18 +101,15 @@ def add_commands(commands: Any) -> None:
 
 def _schedule(args: argparse.Namespace) -> int:
     from digest.config import load_config
-    from digest.scheduler import Scheduler, serve
+    from digest.scheduler import Scheduler, run_once, serve
 
     settings = load_config(args.config)
     if args.list is not None:
         return _print_next(settings, args.list)
-    scheduler = Scheduler(settings, seeds=args.seeds)
     if args.once:
-        scheduler.start()
-        scheduler.run_due(utc_now())
-        scheduler.close()
-        return OK
-    serve(scheduler, interval=args.interval)
+        run_once(settings, utc_now(), seeds=args.seeds)
+    else:
+        serve(Scheduler(settings, seeds=args.seeds), interval=args.interval)
     return OK
 
 
@@ -140,7 +137,9 @@ def _batch(args: argparse.Namespace) -> Path:
     path = Path(args.batch)
     if not path.is_dir():
         path = _outbox(args) / args.batch
-    if not (path / "manifest.json").is_file():
+    from digest.outbox.manifest import holds_batch
+
+    if not holds_batch(path):
         raise DigestError(f"{args.batch}: no published batch there; see digest outbox list")
     return path
 

@@ -169,6 +169,17 @@ class Scheduler:
             self._lock_fd = None
 
 
+def run_once(settings: Settings, now: datetime, *, seeds: Path | None = None) -> None:
+    """`digest schedule --once`: publish what is due at `now`, then let the outbox lock go
+    (cron and systemd timers run this; a scheduler already serving the outbox makes it a no-op)."""
+    scheduler = Scheduler(settings, seeds=seeds)
+    scheduler.start()
+    try:
+        scheduler.run_due(now)
+    finally:
+        scheduler.close()
+
+
 def serve(
     scheduler: Scheduler,
     *,
