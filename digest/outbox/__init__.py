@@ -15,7 +15,7 @@ from digest.errors import BatchExistsError, PublishError
 from digest.models import Rendered
 from digest.outbox.manifest import build_manifest, holds_batch, manifest_bytes
 from digest.outbox.staging import hold, make_staging, release
-from digest.outbox.swap import fsync_folder, replace
+from digest.outbox.swap import replace
 from digest.outbox.verify import CLAIMS
 
 log = logging.getLogger("digest.outbox")
@@ -135,7 +135,7 @@ def _day_folder(day: Path, *, create: bool) -> None:
 def _fsync_parent(target: Path) -> None:
     """Make the rename durable; the batch is complete and visible whatever happens here."""
     try:
-        fsync_folder(target.parent)
+        _fsync_dir(target.parent)
     except OSError as exc:
         log.warning(
             "published %s, but fsync of %s failed (%s): it may not survive a power loss",
@@ -162,11 +162,11 @@ def _write_batch(staging: Path, rendered: Rendered, config_hash: str, durable: b
     manifest = manifest_bytes(build_manifest(rendered, config_hash))
     if durable:
         for folder in sorted(folders, reverse=True):
-            fsync_folder(folder)
+            _fsync_dir(folder)
     # The manifest last: a batch folder with a manifest is a complete one (see holds_batch).
     _write_file(staging / "manifest.json", manifest, durable)
     if durable:
-        fsync_folder(staging)
+        _fsync_dir(staging)
 
 
 def _write_file(path: Path, content: bytes, durable: bool = True) -> None:
@@ -177,6 +177,14 @@ def _write_file(path: Path, content: bytes, durable: bool = True) -> None:
             view = view[os.write(fd, view) :]
         if durable:
             os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(fd)
     finally:
         os.close(fd)
 
@@ -205,8 +213,8 @@ def _carry_claims(source: Path, batch: Path, durable: bool) -> None:
     for name, data in records.items():
         _write_file(folder / name, data, durable)
     if durable:
-        fsync_folder(folder)
-        fsync_folder(batch)
+        _fsync_dir(folder)
+        _fsync_dir(batch)
 
 
 def _carry_late(old: Path, target: Path) -> None:
@@ -221,7 +229,7 @@ def _carry_late(old: Path, target: Path) -> None:
                 os.link(temporary, target / CLAIMS / name)  # a claim is complete or absent
             os.unlink(temporary)
         if late:
-            fsync_folder(target / CLAIMS)
+            _fsync_dir(target / CLAIMS)
     except OSError as exc:  # the new batch is published; only these claims are missing
         log.warning(
             "published %s, but the claims made meanwhile on the batch it replaced were not "

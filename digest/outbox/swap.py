@@ -89,11 +89,10 @@ def _write_marker(path: Path, folder: str, durable: bool) -> None:
     finally:
         os.close(fd)
     if durable:
-        fsync_folder(path.parent)
+        _fsync_folder(path.parent)
 
 
-def fsync_folder(path: Path) -> None:
-    """Make the entries of folder `path` (a rename into it, a new file) survive a power cut."""
+def _fsync_folder(path: Path) -> None:
     fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
     try:
         os.fsync(fd)
@@ -108,7 +107,7 @@ def repair(outbox: Path, replaced: Path) -> str:
     if target is not None and not os.path.lexists(target) and holds_batch(replaced):
         target.parent.mkdir(parents=True, exist_ok=True)
         os.rename(replaced, target)
-        fsync_folder(target.parent)
+        _fsync_folder(target.parent)
         log.warning(
             "restored %s from %s: a --force replacement was stopped half way", target, replaced
         )
