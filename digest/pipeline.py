@@ -14,9 +14,9 @@ from pathlib import Path
 
 from digest.assemble import Assembled, assemble
 from digest.config import Settings, load_config
-from digest.errors import BatchExistsError, ConfigError, DigestError, SeedError
+from digest.errors import ConfigError, DigestError, SeedError
 from digest.models import Slot, Story
-from digest.outbox import batch_path, is_published, publish
+from digest.outbox import publish, refuse_taken
 from digest.outbox.batches import carried
 from digest.outbox.staging import clean_stale
 from digest.seeds import DEFAULT_MAX_BYTES, read_seeds
@@ -87,8 +87,8 @@ def build(
     settings.schedule(slot.schedule)  # an unknown schedule fails before the outbox is touched
     outbox = settings.paths.outbox
     clean_stale(outbox)  # what killed builds left in staging; puts back a half-replaced batch
-    if is_published(outbox, slot.folder) and not force:
-        raise BatchExistsError(batch_path(outbox, slot.folder))
+    if not force:  # published, or something else stands there: refused before rendering
+        refuse_taken(outbox, slot.folder)
     seeds_dir = seeds or settings.paths.seeds
 
     # Read every seed; the bad ones are reported, never fatal.

@@ -7,6 +7,7 @@ an input that cannot be read at all is one `digest: file: reason` line and exit 
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -90,3 +91,28 @@ def test_a_reader_that_stops_early_ends_the_stream_quietly(tmp_path: Path) -> No
     assert process.wait(timeout=60) == 0
     assert b"Traceback" not in process.stderr.read()
     process.stderr.close()
+
+
+@pytest.mark.parametrize("platform", ["x", "bluesky", "mastodon", "linkedin", "threads"])
+@pytest.mark.parametrize("how", ["argument", "stdin"])
+def test_measure_refuses_text_that_is_not_utf8_in_one_line(
+    tmp_path: Path, platform: str, how: str
+) -> None:
+    raw = b"bad \xff text"
+    if how == "argument":
+        result = run_digest("measure", "--platform", platform, os.fsdecode(raw), cwd=tmp_path)
+    else:
+        command = [
+            str(Path(sys.executable).parent / "digest"),
+            "measure",
+            "--platform",
+            platform,
+            "-",
+        ]
+        done = subprocess.run(command, cwd=tmp_path, input=raw, capture_output=True, timeout=60)
+        result = subprocess.CompletedProcess(
+            done.args, done.returncode, done.stdout.decode(), done.stderr.decode()
+        )
+    assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
+    message = "the text is not UTF-8; pass it as UTF-8 (as every platform reads it)"
+    assert result.stderr.strip() == f"digest: {message}"

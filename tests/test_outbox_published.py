@@ -150,8 +150,9 @@ def test_a_build_refuses_a_published_slot_before_rendering_and_anything_else_the
     slot_path = settings.paths.outbox / FOLDER
     plant(settings, slot_path)
     before = _snapshot(slot_path)
+    if outcome.startswith("refuses"):
+        monkeypatch.setattr(digest.pipeline, "assemble", _not_reached)  # before rendering
     if outcome == "refuses, published":
-        monkeypatch.setattr(digest.pipeline, "assemble", _not_reached)
         with pytest.raises(BatchExistsError, match="already published"):
             build(settings, _slot(settings), durable=False)
     elif outcome == "refuses, not a batch":

@@ -16,7 +16,8 @@ from support.factories import settings as example_settings
 
 from digest.config import Settings
 from digest.errors import DigestError, EmailCheckError, RenderError
-from digest.models import Digest, Rendered
+from digest.models import Digest, Rendered, RenderedFile
+from digest.outbox import publish
 from digest.pipeline import build
 from digest.render import render
 from digest.render.email import render_email
@@ -408,11 +409,26 @@ def test_a_failed_check_fails_the_build_and_publishes_nothing(tmp_path: Path) ->
 
 
 def written(folder: Path, files: dict[str, bytes]) -> Path:
-    """`folder` holding these files of an email, as a published batch holds them."""
-    for path, content in files.items():
-        (folder / path).parent.mkdir(parents=True, exist_ok=True)
-        (folder / path).write_bytes(content)
-    return folder
+    """A batch published under `folder` holding these files of an email, with its manifest."""
+    made = [RenderedFile(path=p, content=c, media_type="text/plain") for p, c in files.items()]
+    return publish(Rendered(digest=DIGEST, files=made), folder, "test", durable=False)
+
+
+def test_check_batch_refuses_a_file_that_links_out_of_the_batch(tmp_path: Path) -> None:
+    batch = written(tmp_path, GOOD)
+    secret = tmp_path / "secret.txt"
+    secret.write_text("not the email")
+    (batch / "email" / "digest.txt").unlink()
+    (batch / "email" / "digest.txt").symlink_to(secret)
+    with pytest.raises(DigestError, match="failed verification, not checked"):
+        check_batch(batch, CONFIG)
+
+
+def test_check_batch_refuses_a_batch_whose_manifest_is_damaged(tmp_path: Path) -> None:
+    batch = written(tmp_path, GOOD)
+    (batch / "manifest.json").write_text("{ not json")
+    with pytest.raises(DigestError):
+        check_batch(batch, CONFIG)
 
 
 def test_check_batch_passes_a_built_email(tmp_path: Path) -> None:

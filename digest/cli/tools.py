@@ -155,7 +155,12 @@ def _measure(args: argparse.Namespace) -> int:
     from digest.platforms import measure_text
 
     # stdin usually ends with one newline that is no part of the post
-    text = sys.stdin.read().removesuffix("\n") if args.text == "-" else args.text
+    if args.text == "-":
+        text = sys.stdin.buffer.read().decode("utf-8", "surrogateescape").removesuffix("\n")
+    else:
+        text = args.text
+    if any("\ud800" <= c <= "\udfff" for c in text):  # bytes that are not UTF-8, kept as escapes
+        raise DigestError("the text is not UTF-8; pass it as UTF-8 (as every platform reads it)")
     config = args.config or (Path("config.toml") if Path("config.toml").is_file() else None)
     settings = load_config(config) if config else None
     result = measure_text(args.platform, text, settings)

@@ -34,9 +34,9 @@ def is_published(outbox: Path, folder: str) -> bool:
     The one answer for the build, the scheduler, the preview and the outbox's list: a batch is
     published by one rename of a staged folder whose manifest was written last, so the slot is
     published exactly when a real folder with a manifest.json stands there (`holds_batch`).
-    Anything else there (an empty folder, a file, a link) is no batch; `publish` refuses to put
-    one over it. `PublishError` when the date folder is a link or a file (where nothing may be
-    published), so a build refuses before rendering.
+    Anything else there (an empty folder, a file, a link) is no batch; `refuse_taken` (which a
+    build asks before rendering, and `publish` again) refuses to put one over it. `PublishError`
+    when the date folder is a link or a file, where nothing may be published.
     """
     target = batch_path(outbox, folder)
     _day_folder(target.parent, create=False)
@@ -65,7 +65,7 @@ def publish(
     try:
         _day_folder(target.parent, create=False)
         if not force:
-            _refuse_taken(outbox, slot.folder)
+            refuse_taken(outbox, slot.folder)
         root = make_staging(outbox)
         lock = hold(root, base)
     except OSError as exc:
@@ -89,8 +89,10 @@ def publish(
     return target
 
 
-def _refuse_taken(outbox: Path, folder: str) -> None:
-    """BatchExistsError when the slot is published; PublishError when anything else is there."""
+def refuse_taken(outbox: Path, folder: str) -> None:
+    """BatchExistsError when the slot is published; PublishError when anything else is there.
+
+    `build` asks before it reads a seed, and `publish` again before it writes (a race)."""
     target = batch_path(outbox, folder)
     if is_published(outbox, folder):
         raise BatchExistsError(target)
@@ -103,7 +105,8 @@ def _refuse_taken(outbox: Path, folder: str) -> None:
             what = "a file"
         raise PublishError(
             f"{target}: {what}, not a published batch, stands where the batch of this slot "
-            "belongs; nothing was published. Move it away and run again"
+            "belongs; nothing was published. Move it away and run again (or build with --force "
+            "to put the batch in its place)"
         )
 
 

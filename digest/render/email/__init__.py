@@ -1,8 +1,9 @@
 """Render a Digest as an email: MJML compiled to HTML, a written plain text, and a `.eml`.
 
-The parts live beside this module: `context` (what the templates see), `links`
-(which links are written, with UTM tags), `message` (the `.eml`) and `checks` (the
-rules every built email must pass).
+The parts live beside this module: `context` (what the templates see), `links` (which links
+are written, with UTM tags), `message` (the `.eml`), `readback` (the `.eml` as its readers parse
+it), `html_facts` (the compiled HTML read back once), `checks` and `header_checks` (the rules
+every built email must pass).
 """
 
 from __future__ import annotations

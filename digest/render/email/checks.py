@@ -96,9 +96,15 @@ def check_rendered(rendered: Rendered, settings: Settings) -> None:
 def check_batch(batch: Path, settings: Settings) -> BatchCheck:
     """Run every check on the email of the published batch folder `batch`, as `digest check` does;
     `DigestError` when the batch has no email; an OSError reading its files is raised as is."""
+    from digest.outbox.batches import verify
+
     missing = [path for path in FILES if not (batch / path).is_file()]
     if missing:
         raise DigestError(f"{batch}: no {missing[0]}; this batch has no email to check")
+    # Read only what the manifest vouches for: no link out of the batch, no altered file.
+    problems = verify(batch)
+    if problems:
+        raise DigestError(f"{batch}: failed verification, not checked: {problems[0]}")
     mail = read_email(*((batch / path).read_bytes() for path in FILES))
     return BatchCheck(tuple(CHECKS), check_email(mail, settings))
 
