@@ -226,13 +226,23 @@ def test_help_stays_light() -> None:
 def test_no_command_module_imports_the_cli_package_back() -> None:
     """Shared helpers live in digest.cli.common; only the entry point imports digest.cli."""
     for module in sorted((ROOT / "digest" / "cli").glob("*.py")):
-        if module.name == "__init__.py":
+        if module.name in ("__init__.py", "__main__.py"):  # the entry points
             continue
         for node in ast.walk(ast.parse(module.read_text(encoding="utf-8"))):
             names = [a.name for a in node.names] if isinstance(node, ast.Import) else []
             if isinstance(node, ast.ImportFrom):
                 names = [node.module or ""]
             assert "digest.cli" not in names, f"{module.name}:{node.lineno}"
+
+
+def test_python_m_digest_cli_runs_the_command() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "digest.cli", "--version"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0 and result.stdout.startswith("digest "), result.stderr
 
 
 def test_output_piped_into_a_reader_that_stops_early_is_no_traceback(project: Path) -> None:
