@@ -50,3 +50,25 @@ def test_preview_reload_benchmark_runs() -> None:
         pass
     out = run_benchmark("preview_reload.py", "--saves", "2", timeout=120)
     assert "save -> page shows it     median" in out and "(baseline)" in out
+
+
+def test_whole_job_benchmark_runs() -> None:
+    out = run_benchmark(
+        "whole_job.py",
+        "--seeds",
+        "20",
+        "--slots",
+        "1",
+        "--reps",
+        "1",
+        "--peer-n",
+        "5",
+        "--peer-reps",
+        "1",
+    )
+    assert "ms per story published" in out and "render social" in out
+    assert "peer: " in out or "peer stack not set up" in out
+    out = run_benchmark(
+        "whole_job.py", "--mode", "warm", "--sizes", "30,60", "--slots", "1", "--reps", "1"
+    )
+    assert "(baseline)" in out and "ratio 60/30" in out
