@@ -320,10 +320,10 @@ def warm(args: argparse.Namespace, rows: list[dict[str, object]], work: Path) ->
             result = build(settings, slots[-1])
             timings.append((time.perf_counter() - started) * 1000)
         medians.append(statistics.median(timings))
-        label = "(baseline)" if size == sizes[0] else ""
+        label = "  (baseline)" if size == sizes[0] else ""
         print(
             f"{size:>6} seeds  median {medians[-1]:8.0f} ms   "
-            f"({len(result.stories)} stories, {len(slots) - 1} earlier batches) {label}"
+            f"({len(result.stories)} stories, {len(slots) - 1} earlier batches){label}"
         )
     print(f"ratio {sizes[-1]}/{sizes[0]}            {medians[-1] / medians[0]:8.2f}x")
 
