@@ -156,7 +156,9 @@ def _measure(args: argparse.Namespace) -> int:
 
     # stdin usually ends with one newline that is no part of the post
     if args.text == "-":
-        text = sys.stdin.buffer.read().decode("utf-8", "surrogateescape").removesuffix("\n")
+        raw = getattr(sys.stdin, "buffer", None)  # the bytes, so that text not UTF-8 is told
+        text = raw.read().decode("utf-8", "surrogateescape") if raw else sys.stdin.read()
+        text = text.removesuffix("\n")
     else:
         text = args.text
     if any("\ud800" <= c <= "\udfff" for c in text):  # bytes that are not UTF-8, kept as escapes
