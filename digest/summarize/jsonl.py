@@ -13,6 +13,7 @@ from digest.errors import DigestError, SeedError
 from digest.models import Story
 from digest.seeds import story_from_text
 from digest.summarize import summarize
+from digest.summarize.files import shown_path
 
 MAX_LINE_BYTES = 10_000_000  # one story; longer lines are refused, not read into memory
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -27,7 +28,7 @@ def open_lines(source: str) -> Iterator[Iterator[bytes | None]]:
     try:
         stream: IO[bytes] = sys.stdin.buffer if source == "-" else open(source, "rb")  # noqa: SIM115
     except OSError as error:
-        raise DigestError(f"{_shown(source)}: cannot read it ({error.strerror})") from None
+        raise DigestError(f"{shown_path(source)}: cannot read it ({error.strerror})") from None
     try:
         yield _bounded(stream, source)
     finally:
@@ -45,7 +46,7 @@ def _bounded(stream: IO[bytes], source: str) -> Iterator[bytes | None]:
                 pass  # skip the rest of the long line, a chunk at a time
             yield None
     except OSError as error:  # EISDIR on the first read of a folder, EIO later
-        raise DigestError(f"{_shown(source)}: cannot read it ({error.strerror})") from None
+        raise DigestError(f"{shown_path(source)}: cannot read it ({error.strerror})") from None
 
 
 def summarize_lines(
@@ -60,9 +61,9 @@ def summarize_lines(
                 continue
             ident, story = _story(text)
         except (ValueError, RecursionError, DigestError) as error:
-            yield SeedError(_shown(source), number, _reason(error))
+            yield SeedError(shown_path(source), number, _reason(error))
             continue
-        yield _summary(ident, story, _shown(source), number)
+        yield _summary(ident, story, shown_path(source), number)
 
 
 def _summary(ident: str | int, story: Story, path: str, number: int) -> dict[str, Any] | SeedError:
@@ -123,8 +124,3 @@ def _story(line: str) -> tuple[str | int, Story]:
     if any(_SURROGATE.search(v) for v in (str(ident), text, title or "")):
         raise ValueError("holds a lone surrogate escape (\\ud800-\\udfff), which is no character")
     return ident, story_from_text(str(ident), text, title)
-
-
-def _shown(source: str) -> str:
-    """A file name as printable text: bytes that are not UTF-8 become escapes."""
-    return source.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
