@@ -22,6 +22,7 @@ starting a new article. A `.json` seed holds `title`, `tagline`, `articles` (eac
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 from pathlib import Path
 
@@ -31,6 +32,7 @@ from digest.seeds.files import check_name, printable, read_bounded
 from digest.seeds.formats import clean, parse_canonical, parse_markdown
 from digest.seeds.front_matter import check_front_matter, split_front_matter
 from digest.seeds.json_seed import parse_json
+from digest.seeds.memo import SeedMemo
 
 SEED_SUFFIXES = (".txt", ".md", ".json")
 DEFAULT_MAX_BYTES = 1_000_000
@@ -45,23 +47,40 @@ def slugify(stem: str) -> str:
 def read_seeds(
     folder: Path, max_bytes: int = DEFAULT_MAX_BYTES
 ) -> tuple[list[Story], list[SeedError]]:
-    """Every seed in `folder` (sorted by name); bad ones come back as errors, never raised."""
+    """Every seed in `folder` (sorted by name); bad ones come back as errors, never raised.
+
+    A plain file that `stat` shows unchanged since this process last read it is not read again
+    (see `digest.seeds.memo`): the scheduler builds slot after slot from the same folder.
+    """
     stories: list[Story] = []
     errors: list[SeedError] = []
     try:
-        paths = sorted(folder.iterdir())
+        with os.scandir(folder) as listing:
+            entries = sorted(listing, key=lambda entry: entry.name)
     except OSError as exc:
         reason = f"cannot list the seeds folder: {exc.strerror}; check its permissions"
         return stories, [SeedError(printable(str(folder)), 1, reason)]
-    for path in paths:
-        if path.name.startswith(".") or path.suffix.lower() not in SEED_SUFFIXES:
+    memo = SeedMemo.of(folder, max_bytes)
+    names = set()
+    for entry in entries:
+        name = entry.name
+        if name.startswith(".") or os.path.splitext(name)[1].lower() not in SEED_SUFFIXES:
             continue
-        if path.name.lower() == "readme.md":
+        if name.lower() == "readme.md":
             continue
-        try:
-            stories.append(read_seed(path, folder, max_bytes))
-        except SeedError as error:
-            errors.append(error)
+        names.add(name)
+        key, result = memo.lookup(entry.path)
+        if result is None:
+            try:
+                result = read_seed(Path(entry.path), folder, max_bytes)
+            except SeedError as error:
+                result = error
+            memo.remember(entry.path, key, result)
+        if isinstance(result, SeedError):
+            errors.append(result)
+        else:
+            stories.append(result)
+    memo.keep_only(names)
     return stories, errors
 
 
