@@ -240,9 +240,12 @@ def start_server(
     clock: Callable[[], datetime] = utc_now,
     interval: float = POLL_SECONDS,
     request_timeout: float = REQUEST_SECONDS,
+    events: bool | None = None,
 ) -> PreviewServer:
     """Bind the preview to `host:port` (port 0: any free one) and start watching the files.
 
+    The watcher waits for file events, or polls every `interval` seconds when `events` is False,
+    when DIGEST_PREVIEW_POLL=1 asks for it (`events` None), or when events cannot be had.
     A config with problems is shown on the page (fixing it reloads it); a missing one is an error.
     """
     read_file(Path(config))  # missing, a folder, a FIFO: one clean error before binding
@@ -251,7 +254,7 @@ def start_server(
             f"port {port} is out of range; pass --port 1-65535, or 0 for any free one"
         )
     allowed = allowed_hosts(host)
-    live = Live(config, seeds, clock=clock, interval=interval)
+    live = Live(config, seeds, clock=clock, interval=interval, events=events)
     kind = PreviewHTTPServer6 if ":" in host else PreviewHTTPServer
     try:
         httpd = kind((host, port), live, allowed, request_timeout)

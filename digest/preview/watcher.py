@@ -1,8 +1,10 @@
 """What the preview watches (seeds, templates, config.toml, the outbox), and the current Site.
 
-A thread polls the files' modification times every `interval` seconds. When anything changed (or
-a next slot has passed), the generation goes up and every waiting client is told; the Site is
-read again when a page next asks for it.
+A thread wakes on file-system events (`events`, through watchfiles) and on a slow tick, or, when
+events cannot be had (watchfiles missing or refused, DIGEST_PREVIEW_POLL=1), every `interval`
+seconds. Each time it takes the files' fingerprint again: when anything changed (or a next slot
+has passed), the generation goes up and every waiting client is told; the Site is read again when
+a page next asks for it.
 """
 
 from __future__ import annotations
@@ -16,10 +18,12 @@ from datetime import datetime
 from pathlib import Path
 
 from digest.clock import utc_now
+from digest.preview.events import watch
 from digest.preview.site import Site
 
 log = logging.getLogger(__name__)
 POLL_SECONDS = 0.2
+POLL_ENV = "DIGEST_PREVIEW_POLL"  # set to 1 to poll instead of waiting for file events
 Fingerprint = tuple[tuple[str, int, int], ...]
 
 
@@ -60,6 +64,12 @@ def _scan(path: str, depth: int, out: list[tuple[str, int, int]]) -> None:
             _scan(name, depth - 1, out)
 
 
+def wants_events() -> bool:
+    """Whether to wait for file events: yes, unless DIGEST_PREVIEW_POLL asks for polling."""
+    value = os.environ.get(POLL_ENV, "").strip().lower()
+    return value in ("", "0", "false", "no", "off")
+
+
 class Live:
     """The current Site and its generation; `wait` blocks until the generation changes."""
 
@@ -70,8 +80,12 @@ class Live:
         *,
         clock: Callable[[], datetime] = utc_now,
         interval: float = POLL_SECONDS,
+        events: bool | None = None,
     ) -> None:
         self.config, self.seeds, self.clock, self.interval = Path(config), seeds, clock, interval
+        self.events = wants_events() if events is None else events
+        self.mode = ""  # "events" or "polling", once the thread has started watching
+        self.ready = threading.Event()  # set once it has
         self.generation = 0
         self._changed = threading.Condition()
         self._building = threading.Lock()
@@ -124,20 +138,38 @@ class Live:
             return self.generation
 
     def start(self) -> None:
-        """Poll in a daemon thread until `stop`."""
+        """Watch in a daemon thread until `stop`."""
         self._thread = threading.Thread(target=self._run, name="preview-watcher", daemon=True)
         self._thread.start()
 
     def _run(self) -> None:
-        while not self._stopped.wait(self.interval):
+        if self.events:
             try:
-                if self.poll():
-                    self.site()  # read it now, before the first page asks
-            except Exception:  # the watcher must outlive any one bad reading
-                log.exception("preview: watching files failed")
+                watch(lambda: self._paths, self._look, self._stopped, armed=self._armed)
+                return
+            except Exception as error:  # no watchfiles, no inotify left, a path it refuses
+                log.warning("preview: %s; polling every %g s instead", error, self.interval)
+        self._ready("polling")
+        while not self._stopped.wait(self.interval):
+            self._look()
+
+    def _armed(self) -> None:
+        self._ready("events")
+
+    def _ready(self, mode: str) -> None:
+        self.mode = mode
+        self.ready.set()
+        log.debug("preview: watching by %s", mode)
+
+    def _look(self) -> None:
+        try:
+            if self.poll():
+                self.site()  # read it now, before the first page asks
+        except Exception:  # the watcher must outlive any one bad reading
+            log.exception("preview: watching files failed")
 
     def stop(self) -> None:
-        """Stop polling and release every waiting client."""
+        """Stop watching (the thread ends) and release every waiting client."""
         self._stopped.set()
         with self._changed:
             self._changed.notify_all()
