@@ -1,11 +1,13 @@
 """Median time from saving a seed to the open preview page showing the change, in Chromium.
 
 Usage: .venv/bin/python benchmarks/preview_reload.py [--saves N] [--view PATH]
-A temp project with three seeds is previewed on a free loopback port; the page (by default the
-next slot's email view) is open in headless Chromium while the lead seed's title is saved N times.
-Each save is timed until the page's text shows the new title. Baselines measured in the same run:
-the server's poll interval, and the time to build the same page in-process, without the server
-or the browser (read the seeds, summarize, render, fill the page).
+Two temp projects with three seeds each are previewed on free loopback ports, one server waking
+on file events (watchfiles), the other on its polling fallback; each has its page (by default
+the next slot's email view) open in headless Chromium. The lead seed's title is saved N times in
+each project, the two taking turns, and each save is timed until its page's text shows the new
+title. Baselines measured in the same run: the fallback's poll interval, and the time to build
+the same page in-process, without the server or the browser (read the seeds, summarize, render,
+fill the page).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import statistics
 import sys
 import tempfile
 import time
+from contextlib import ExitStack
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -43,30 +46,47 @@ def wait_until_shown(page: Page, marker: str, timeout: float = 10.0) -> None:
         time.sleep(0.002)
 
 
-def in_browser(config: Path, view: str, saves: int) -> list[float]:
-    seed = config.parent / "seeds" / SEED
-    original = seed.read_text(encoding="utf-8")
+MODES = {"events": True, "polling": False}
+
+
+def in_browser(configs: dict[str, Path], view: str, saves: int) -> dict[str, list[float]]:
+    """Save -> page shows it, for each watcher mode's own project and server, taking turns."""
     path = chromium()
     if path is None:
         raise SystemExit("no chromium: apt-get install chromium, or set DIGEST_CHROMIUM")
-    timings = []
+    timings: dict[str, list[float]] = {mode: [] for mode in configs}
     pauses = random.Random(7)
-    with sync_playwright() as playwright, running(config) as server:
+    with sync_playwright() as playwright, ExitStack() as stack:
         browser = playwright.chromium.launch(executable_path=path, headless=True, args=ARGS)
-        page = browser.new_page(viewport={"width": 1280, "height": 900})
-        page.route("https://**/*", lambda route: route.abort())  # the email's remote images
-        page.goto(server.url + view)
-        wait_until_shown(page, TITLE)
+        pages: dict[str, tuple[Page, Path, str]] = {}
+        for mode, config in configs.items():
+            server = stack.enter_context(running(config, events=MODES[mode]))
+            if not server.live.ready.wait(10) or server.live.mode != mode:
+                raise SystemExit(f"the {mode} server watches by {server.live.mode or 'nothing'}")
+            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            page.route("https://**/*", lambda route: route.abort())  # the email's remote images
+            page.goto(server.url + view)
+            wait_until_shown(page, TITLE)
+            seed = config.parent / "seeds" / SEED
+            pages[mode] = (page, seed, seed.read_text(encoding="utf-8"))
         for number in range(saves):
-            marker = f"Edit {number} of the plan"
-            started = time.perf_counter()
-            seed.write_text(original.replace(TITLE, marker), encoding="utf-8")
-            wait_until_shown(page, marker)
-            timings.append((time.perf_counter() - started) * 1000)
-            # Let the page settle; a random pause, so that saves fall anywhere in a poll period.
-            time.sleep(pauses.uniform(0.3, 0.5))
+            for mode, (page, seed, original) in pages.items():
+                marker = f"Edit {number} of the plan"
+                started = time.perf_counter()
+                seed.write_text(original.replace(TITLE, marker), encoding="utf-8")
+                wait_until_shown(page, marker)
+                timings[mode].append((time.perf_counter() - started) * 1000)
+                # Let the page settle; a random pause, so saves fall anywhere in a poll period.
+                time.sleep(pauses.uniform(0.3, 0.5))
         browser.close()
     return timings
+
+
+def shown_line(label: str, shown: list[float]) -> str:
+    ordered = sorted(shown)
+    p90 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.9))]
+    median = statistics.median(shown)
+    return f"save -> page shows it     median {median:7.1f} ms   (p90 {p90:.1f} ms)   {label}"
 
 
 def in_process(config: Path, view: str, saves: int) -> list[float]:
@@ -92,17 +112,19 @@ def main() -> None:
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="digest-bench-", dir=ROOT))
     try:
-        config = make_project(work, max_stories=3)
-        built = in_process(config, args.view, args.saves)
-        shown = in_browser(config, args.view, args.saves)
+        configs = {}
+        for mode in MODES:
+            (work / mode).mkdir()
+            configs[mode] = make_project(work / mode, max_stories=3)
+        built = in_process(configs["events"], args.view, args.saves)
+        shown = in_browser(configs, args.view, args.saves)
     finally:
         shutil.rmtree(work)
-    ordered = sorted(shown)
-    p90 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.9))]
-    print(f"preview live reload: {args.view}, 3 seeds, {args.saves} saves")
-    print(
-        f"save -> page shows it     median {statistics.median(shown):7.1f} ms   (p90 {p90:.1f} ms)"
-    )
+    events, polling = (statistics.median(shown[mode]) for mode in MODES)
+    print(f"preview live reload: {args.view}, 3 seeds, {args.saves} saves per watcher")
+    print(shown_line("file events (watchfiles)", shown["events"]))
+    print(shown_line(f"polling fallback, every {POLL_SECONDS * 1000:g} ms", shown["polling"]))
+    print(f"ratio events / polling           {events / polling:7.2f}")
     print(f"page built, no browser    median {statistics.median(built):7.1f} ms   (baseline)")
     print(f"server poll interval             {POLL_SECONDS * 1000:7.1f} ms   (baseline)")
 
