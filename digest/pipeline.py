@@ -20,6 +20,7 @@ from digest.outbox import publish, refuse_taken
 from digest.outbox.batches import carried
 from digest.outbox.staging import clean_stale
 from digest.seeds import DEFAULT_MAX_BYTES, read_seeds
+from digest.seeds.memo import INDEX
 
 log = logging.getLogger("digest.pipeline")
 
@@ -36,18 +37,22 @@ class BuildResult:
     deferred_why: str = ""
 
 
-def gather(seeds_dir: Path, settings: Settings | None) -> tuple[list[Story], list[SeedError]]:
+def gather(
+    seeds_dir: Path, settings: Settings | None, *, indexed: bool = False
+) -> tuple[list[Story], list[SeedError]]:
     """Read: every story of the seeds folder, one per slug, and the seeds left out (with why).
 
-    `settings` None (a config with problems) reads with the default size limit. Raises
-    `DigestError` when there is no such folder.
+    `settings` None (a config with problems) reads with the default size limit. `indexed`
+    starts from, and updates, the index of what earlier processes read, in the outbox (see
+    `digest.seeds.memo`). Raises `DigestError` when there is no such folder.
     """
     if not seeds_dir.is_dir():
         raise DigestError(
             f"{seeds_dir}: no such seeds folder; pass --seeds DIR or set [paths] seeds"
         )
     max_bytes = settings.seeds.max_bytes if settings else DEFAULT_MAX_BYTES
-    stories, errors = read_seeds(seeds_dir, max_bytes)
+    index = settings.paths.outbox / INDEX if settings and indexed else None
+    stories, errors = read_seeds(seeds_dir, max_bytes, index)
     stories, doubles = _unique_slugs(stories)
     return stories, errors + doubles
 
@@ -92,7 +97,7 @@ def build(
     seeds_dir = seeds or settings.paths.seeds
 
     # Read every seed; the bad ones are reported, never fatal.
-    stories, errors = gather(seeds_dir, settings)
+    stories, errors = gather(seeds_dir, settings, indexed=True)
     if not stories:
         raise DigestError(f"{seeds_dir}: no valid seeds to build from ({len(errors)} rejected)")
     # Select the seeds no earlier batch of this schedule carried, in the order they go out;

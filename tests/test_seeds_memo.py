@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import time
 from pathlib import Path
@@ -176,3 +177,125 @@ def _apply(folder: Path, action: str, name: str, n: int) -> None:
         path.symlink_to(folder / "a.txt")
     elif action == "rename":
         path.rename(folder / f"z-{name}")
+
+
+# The index in the outbox: what one process read, the next starts from.
+
+
+def fresh_process() -> None:
+    memo._MEMOS.clear()
+
+
+def seeds_with_index(tmp_path: Path) -> tuple[Path, Path]:
+    folder, outbox = tmp_path / "seeds", tmp_path / "outbox"
+    folder.mkdir()
+    outbox.mkdir()
+    (folder / "a.txt").write_text(SEED.format(n=1))
+    zoned = '+++\ndate = 2025-02-04T03:00:00+05:30\nurl = "https://example.org/b"\n+++\n'
+    (folder / "b.txt").write_text(zoned + SEED.format(n=2))
+    (folder / "c.txt").write_text("+++\ndate = 2025-02-04T03:00:00Z\n+++\n" + SEED.format(n=3))
+    (folder / "bad.txt").write_bytes(b"\xff not utf-8")
+    settle()
+    return folder, outbox / memo.INDEX
+
+
+def shown(folder: Path, index: Path | None) -> list[str]:
+    """Everything a build sees of the folder, down to a time zone's class and name."""
+    stories, errors = read_seeds(folder, index=index)
+    return [repr(s) for s in stories] + [repr((str(e.path), e.line, e.reason)) for e in errors]
+
+
+def test_the_next_process_reads_no_unchanged_seed(tmp_path: Path, reads: list[str]) -> None:
+    folder, index = seeds_with_index(tmp_path)
+    first = shown(folder, index)
+    assert index.is_file() and len(reads) == 4
+    fresh_process()
+    assert shown(folder, index) == first
+    assert len(reads) == 4  # none read again
+    fresh_process()
+    assert shown(folder, None) == first  # and what it gave is what reading them gives
+
+
+def test_a_seed_changed_between_processes_is_read_again(tmp_path: Path, reads: list[str]) -> None:
+    folder, index = seeds_with_index(tmp_path)
+    shown(folder, index)
+    (folder / "a.txt").write_text(SEED.format(n=5))
+    (folder / "d.txt").write_text(SEED.format(n=6))
+    (folder / "c.txt").unlink()
+    settle()
+    fresh_process()
+    after = shown(folder, index)
+    assert reads[4:] == ["a.txt", "d.txt"]
+    assert "Title 5" in after[0] and not any("Title 3" in line for line in after)
+    fresh_process()
+    assert shown(folder, None) == after
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        b"",
+        b"not json",
+        b'{"version": 1}',
+        b'{"version": 1, "folder": "/elsewhere", "max_bytes": 1000000, "entries": {}}',
+        b'{"version": 1, "folder": "F", "max_bytes": 5, "entries": {}}',
+        b'{"version": 1, "folder": "F", "max_bytes": 1000000, "entries": {"a.txt": {"key": [1]}}}',
+        b'{"version": 1, "folder": "F", "max_bytes": 1000000, "entries": {"a.txt": 7}}',
+        b"\xff\xfe",
+    ],
+)
+def test_a_damaged_or_foreign_index_is_ignored_and_rewritten(
+    tmp_path: Path, reads: list[str], damage: bytes
+) -> None:
+    folder, index = seeds_with_index(tmp_path)
+    expected = shown(folder, None)
+    fresh_process()
+    index.write_bytes(damage.replace(b'"F"', f'"{folder}"'.encode()))
+    assert shown(folder, index) == expected
+    fresh_process()
+    reads.clear()
+    assert shown(folder, index) == expected
+    assert reads == []  # the rewritten index serves
+
+
+def test_an_entry_under_another_stat_key_does_not_count(tmp_path: Path) -> None:
+    """An entry counts under its file's current stat key only: one written for another inode,
+    size or time (a file since replaced, or a forged line) is read past."""
+    folder, index = seeds_with_index(tmp_path)
+    shown(folder, index)
+    for position in range(5):
+        saved = json.loads(index.read_text())
+        entry = saved["entries"]["a.txt"]
+        entry["story"]["title"] = "Forged title"
+        entry["key"][position] += 1
+        index.write_text(json.dumps(saved))
+        fresh_process()
+        assert not any("Forged" in line for line in shown(folder, index))
+
+
+def test_no_index_without_an_outbox_folder_and_no_error(tmp_path: Path) -> None:
+    folder, index = seeds_with_index(tmp_path)
+    index.parent.rmdir()
+    assert shown(folder, index) == shown(folder, None)
+    assert not index.parent.exists()
+
+
+def test_an_unwritable_index_only_means_reading_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder, index = seeds_with_index(tmp_path)
+    index.mkdir()  # a folder where the file would go: the rename fails
+    assert shown(folder, index) == shown(folder, None)
+    assert index.is_dir() and not [p for p in index.parent.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_an_unchanged_memo_is_not_written_again(tmp_path: Path) -> None:
+    folder, index = seeds_with_index(tmp_path)
+    shown(folder, index)
+    written = index.stat().st_mtime_ns
+    index.write_bytes(index.read_bytes())  # any write would show in the inode's times
+    before = index.stat()
+    shown(folder, index)
+    fresh_process()
+    shown(folder, index)
+    assert index.stat().st_mtime_ns == before.st_mtime_ns >= written

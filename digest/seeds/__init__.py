@@ -45,12 +45,13 @@ def slugify(stem: str) -> str:
 
 
 def read_seeds(
-    folder: Path, max_bytes: int = DEFAULT_MAX_BYTES
+    folder: Path, max_bytes: int = DEFAULT_MAX_BYTES, index: Path | None = None
 ) -> tuple[list[Story], list[SeedError]]:
     """Every seed in `folder` (sorted by name); bad ones come back as errors, never raised.
 
     A plain file that `stat` shows unchanged since this process last read it is not read again
-    (see `digest.seeds.memo`): the scheduler builds slot after slot from the same folder.
+    (see `digest.seeds.memo`): the scheduler builds slot after slot from the same folder. With
+    `index` (a file in the outbox), what was read is also kept there for the next process.
     """
     stories: list[Story] = []
     errors: list[SeedError] = []
@@ -61,6 +62,8 @@ def read_seeds(
         reason = f"cannot list the seeds folder: {exc.strerror}; check its permissions"
         return stories, [SeedError(printable(str(folder)), 1, reason)]
     memo = SeedMemo.of(folder, max_bytes)
+    if index is not None:
+        memo.load(index, folder, max_bytes)
     names = set()
     for entry in entries:
         name = entry.name
@@ -81,6 +84,8 @@ def read_seeds(
         else:
             stories.append(result)
     memo.keep_only(names)
+    if index is not None:
+        memo.save(index, folder, max_bytes)
     return stories, errors
 
 
