@@ -196,3 +196,17 @@ def test_no_watcher_thread_is_left_after_the_server_stops(tmp_path: Path, events
         assert any(t.name == "preview-watcher" for t in threading.enumerate())
     assert set(threading.enumerate()) <= before
     assert server.live.wait(0, BOUND) == 0  # stopped: a waiting client is let go
+
+
+def test_a_seeds_folder_that_config_moves_to_is_watched(tmp_path: Path, events: bool) -> None:
+    config = make_project(tmp_path)
+    live = started(config, events)
+    try:
+        text = config.read_text(encoding="utf-8")
+        config.write_text(text.replace('seeds = "seeds"', 'seeds = "drafts"'), encoding="utf-8")
+        assert shows(live, lambda: live.site()[0].seeds_dir == tmp_path / "drafts")
+        (tmp_path / "drafts").mkdir()
+        shutil.copy(tmp_path / "seeds" / SEED, tmp_path / "drafts" / SEED)
+        assert shows(live, lambda: EXAMPLE_SLUG in live.site()[0].stories)
+    finally:
+        live.stop()

@@ -138,7 +138,8 @@ def watch(
             look()  # what changed while the watch was being set up
             for _ in changes:
                 look()
-                if folders(paths()) != watched:
-                    break  # a folder came or went: watch the new set
+                again = paths()
+                if again != now or folders(again) != watched:
+                    break  # a folder came or went, or config.toml moved a path: watch anew
         finally:
             changes.close()
