@@ -5,9 +5,9 @@ Two temp projects with three seeds each are previewed on free loopback ports, on
 on file events (watchfiles), the other on its polling fallback; each has its page (by default
 the next slot's email view) open in headless Chromium. The lead seed's title is saved N times in
 each project, the two taking turns, and each save is timed until its page's text shows the new
-title. Baselines measured in the same run: the fallback's poll interval, and the time to build
-the same page in-process, without the server or the browser (read the seeds, summarize, render,
-fill the page).
+title, and until the server's generation goes up (the watcher's own share). Baselines measured
+in the same run: the fallback's poll interval, and the time to build the same page in-process,
+without the server or the browser (read the seeds, summarize, render, fill the page).
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ import shutil
 import statistics
 import sys
 import tempfile
+import threading
 import time
 from contextlib import ExitStack
 from pathlib import Path
@@ -31,7 +32,7 @@ from support.preview import NOW, make_project, running  # noqa: E402
 
 from digest.preview.pages import respond  # noqa: E402
 from digest.preview.site import Site  # noqa: E402
-from digest.preview.watcher import POLL_SECONDS  # noqa: E402
+from digest.preview.watcher import POLL_SECONDS, Live  # noqa: E402
 
 SEED = "000_5d8e33db419e59d4.txt"
 TITLE = "Bukele US Plan on Migrants"
@@ -49,16 +50,27 @@ def wait_until_shown(page: Page, marker: str, timeout: float = 10.0) -> None:
 MODES = {"events": True, "polling": False}
 
 
-def in_browser(configs: dict[str, Path], view: str, saves: int) -> dict[str, list[float]]:
-    """Save -> page shows it, for each watcher mode's own project and server, taking turns."""
+Timings = dict[str, list[float]]
+
+
+def stamp(live: Live, generation: int, out: list[float]) -> None:
+    """When the server's generation moves on from `generation` (the watcher saw a save)."""
+    live.wait(generation, 10)
+    out.append(time.perf_counter())
+
+
+def in_browser(configs: dict[str, Path], view: str, saves: int) -> tuple[Timings, Timings]:
+    """Save -> page shows it, and save -> the server's generation goes up, for each watcher
+    mode's own project and server, the two taking turns."""
     path = chromium()
     if path is None:
         raise SystemExit("no chromium: apt-get install chromium, or set DIGEST_CHROMIUM")
-    timings: dict[str, list[float]] = {mode: [] for mode in configs}
+    timings: Timings = {mode: [] for mode in configs}
+    seen: Timings = {mode: [] for mode in configs}
     pauses = random.Random(7)
     with sync_playwright() as playwright, ExitStack() as stack:
         browser = playwright.chromium.launch(executable_path=path, headless=True, args=ARGS)
-        pages: dict[str, tuple[Page, Path, str]] = {}
+        pages: dict[str, tuple[Page, Live, Path, str]] = {}
         for mode, config in configs.items():
             server = stack.enter_context(running(config, events=MODES[mode]))
             if not server.live.ready.wait(10) or server.live.mode != mode:
@@ -68,25 +80,31 @@ def in_browser(configs: dict[str, Path], view: str, saves: int) -> dict[str, lis
             page.goto(server.url + view)
             wait_until_shown(page, TITLE)
             seed = config.parent / "seeds" / SEED
-            pages[mode] = (page, seed, seed.read_text(encoding="utf-8"))
+            pages[mode] = (page, server.live, seed, seed.read_text(encoding="utf-8"))
         for number in range(saves):
-            for mode, (page, seed, original) in pages.items():
+            for mode, (page, live, seed, original) in pages.items():
                 marker = f"Edit {number} of the plan"
+                generation = live.generation
+                bumped: list[float] = []
+                waiter = threading.Thread(target=stamp, args=(live, generation, bumped))
+                waiter.start()
                 started = time.perf_counter()
                 seed.write_text(original.replace(TITLE, marker), encoding="utf-8")
                 wait_until_shown(page, marker)
                 timings[mode].append((time.perf_counter() - started) * 1000)
+                waiter.join()
+                seen[mode].append((bumped[0] - started) * 1000)
                 # Let the page settle; a random pause, so saves fall anywhere in a poll period.
                 time.sleep(pauses.uniform(0.3, 0.5))
         browser.close()
-    return timings
+    return timings, seen
 
 
-def shown_line(label: str, shown: list[float]) -> str:
-    ordered = sorted(shown)
+def line(what: str, label: str, timings: list[float]) -> str:
+    ordered = sorted(timings)
     p90 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.9))]
-    median = statistics.median(shown)
-    return f"save -> page shows it     median {median:7.1f} ms   (p90 {p90:.1f} ms)   {label}"
+    median = statistics.median(timings)
+    return f"{what:<25} median {median:7.1f} ms   (p90 {p90:.1f} ms)   {label}"
 
 
 def in_process(config: Path, view: str, saves: int) -> list[float]:
@@ -117,14 +135,16 @@ def main() -> None:
             (work / mode).mkdir()
             configs[mode] = make_project(work / mode, max_stories=3)
         built = in_process(configs["events"], args.view, args.saves)
-        shown = in_browser(configs, args.view, args.saves)
+        shown, seen = in_browser(configs, args.view, args.saves)
     finally:
         shutil.rmtree(work)
-    events, polling = (statistics.median(shown[mode]) for mode in MODES)
+    labels = {"events": "file events (watchfiles)", "polling": "polling fallback"}
     print(f"preview live reload: {args.view}, 3 seeds, {args.saves} saves per watcher")
-    print(shown_line("file events (watchfiles)", shown["events"]))
-    print(shown_line(f"polling fallback, every {POLL_SECONDS * 1000:g} ms", shown["polling"]))
-    print(f"ratio events / polling           {events / polling:7.2f}")
+    for what, timings in (("save -> page shows it", shown), ("save -> generation up", seen)):
+        for mode, label in labels.items():
+            print(line(what, label, timings[mode]))
+        ratio = statistics.median(timings["events"]) / statistics.median(timings["polling"])
+        print(f"{'  ratio events / polling':<32} {ratio:7.2f}")
     print(f"page built, no browser    median {statistics.median(built):7.1f} ms   (baseline)")
     print(f"server poll interval             {POLL_SECONDS * 1000:7.1f} ms   (baseline)")
 
