@@ -19,7 +19,7 @@ import pytest
 from support.factories import BBC_SEEDS, make_digest, project, write_seed
 
 from digest.errors import BatchExistsError, PublishError
-from digest.outbox import publish
+from digest.outbox import flush, publish
 from digest.outbox.batches import claim, done, published, read_manifest, status, verify
 from digest.outbox.staging import STAGING, clean_stale
 from digest.pipeline import build
@@ -131,6 +131,29 @@ class FailingOs:
         self._count()
         os.fsync(fd)
 
+    def syncfs(self, fd: int) -> bool:
+        """`flush.sync_filesystem`, counted and failed like a write or an fsync."""
+        self._count()
+        return _SYNC_FILESYSTEM(fd)
+
+
+_SYNC_FILESYSTEM = flush.sync_filesystem
+# How a batch's files are made durable: one syncfs where it reports errors, else an fsync each.
+SYNCS = ("syncfs", "fsync each")
+
+
+def _failing(monkeypatch: pytest.MonkeyPatch, failing: Any, sync: str) -> None:
+    """Publish with `failing` as digest.outbox's `os` (and its syncfs), syncing as `sync` says."""
+    import digest.outbox as module
+
+    monkeypatch.setattr(module, "os", failing)
+    if sync == "syncfs":
+        if not flush.available():
+            pytest.skip("this system has no syncfs that reports write errors (Linux 5.8+)")
+        monkeypatch.setattr(flush, "sync_filesystem", failing.syncfs)
+    else:
+        monkeypatch.setattr(flush, "available", lambda: False)
+
 
 @pytest.fixture(scope="module")
 def rendered_batch(tmp_path_factory: pytest.TempPathFactory) -> Any:
@@ -147,23 +170,23 @@ def rendered_batch(tmp_path_factory: pytest.TempPathFactory) -> Any:
     return render(digest, settings)
 
 
+@pytest.mark.parametrize("sync", SYNCS)
 def test_every_failing_write_or_fsync_leaves_nothing_visible(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
     rendered_batch: Any,
     caplog: pytest.LogCaptureFixture,
+    sync: str,
 ) -> None:
-    import digest.outbox as module
-
     counter = FailingOs(None, 0)
-    monkeypatch.setattr(module, "os", counter)
+    _failing(monkeypatch, counter, sync)
     publish(rendered_batch, tmp_path / "count", "h")
     total = counter.calls
     assert total > 10
     for code in (errno.ENOSPC, errno.EIO):
         for fail_at in range(1, total + 1):
             outbox = tmp_path / f"{errno.errorcode[code]}-{fail_at}"
-            monkeypatch.setattr(module, "os", FailingOs(fail_at, code))
+            _failing(monkeypatch, FailingOs(fail_at, code), sync)
             if fail_at == total:  # the last fsync, of the outbox folder after the rename
                 batch = publish(rendered_batch, outbox, "h")
                 assert verify(batch) == [] and "may not survive a power loss" in caplog.text
@@ -174,9 +197,31 @@ def test_every_failing_write_or_fsync_leaves_nothing_visible(
             assert errno.errorcode[code] in message and "nothing was published" in message
             assert published(outbox) == []
             assert list((outbox / STAGING).iterdir()) == []
-            monkeypatch.setattr(module, "os", os)
+            monkeypatch.undo()
             batch = publish(rendered_batch, outbox, "h")
             assert verify(batch) == []
+
+
+def test_a_batch_is_synced_by_one_syncfs_or_one_fsync_per_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, rendered_batch: Any
+) -> None:
+    """Each file is made durable before the manifest is written: by syncfs where it reports
+    errors, else (or when a system call filter refuses it) by an fsync of each file."""
+    files = len(rendered_batch.files)
+    calls = {}
+    for case, refused in (("syncfs", False), ("refused", True), ("fsync each", False)):
+        counter = FailingOs(None, 0)
+        _failing(monkeypatch, counter, "fsync each" if case == "fsync each" else "syncfs")
+        if refused:
+            monkeypatch.setattr(flush, "sync_filesystem", lambda fd: False)
+        batch = publish(rendered_batch, tmp_path / case, "h")
+        monkeypatch.undo()
+        assert verify(batch) == []
+        calls[case] = counter.calls - files - 1  # less the writes (one per file and manifest)
+    folders = 4  # the batch, email/, social/, stories/
+    # syncfs (counted as one call), a folder each, the manifest, the batch again, the outbox
+    assert calls["syncfs"] == 1 + folders + 3, calls
+    assert calls["refused"] == calls["fsync each"] == files + folders + 3, calls
 
 
 def _half_replaced(outbox: Path, pid: int, marker: str | None, target_left: bool) -> Path:
@@ -261,26 +306,25 @@ def _claimed_batch(outbox: Path, rendered: Any) -> tuple[Path, dict[str, bytes]]
     return batch, {p.name: p.read_bytes() for p in (batch / "claims").iterdir()}
 
 
+@pytest.mark.parametrize("sync", SYNCS)
 def test_every_failing_write_or_fsync_of_a_force_keeps_one_batch_and_its_claims(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, rendered_batch: Any
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, rendered_batch: Any, sync: str
 ) -> None:
-    import digest.outbox as module
-
     batch, claims = _claimed_batch(tmp_path / "count", rendered_batch)
     counter = FailingOs(None, 0)
-    monkeypatch.setattr(module, "os", counter)
+    _failing(monkeypatch, counter, sync)
     publish(rendered_batch, tmp_path / "count", "new", force=True)
     total = counter.calls
     for fail_at in range(1, total + 1):
-        monkeypatch.setattr(module, "os", os)
+        monkeypatch.undo()
         batch, claims = _claimed_batch(tmp_path / f"ENOSPC-{fail_at}", rendered_batch)
-        monkeypatch.setattr(module, "os", FailingOs(fail_at, errno.ENOSPC))
+        _failing(monkeypatch, FailingOs(fail_at, errno.ENOSPC), sync)
         try:
             publish(rendered_batch, batch.parent.parent, "new", force=True)
             held = "new"
         except PublishError:
             held = "old"
-        monkeypatch.setattr(module, "os", os)
+        monkeypatch.undo()
         assert read_manifest(batch).config_hash == held and verify(batch) == [], fail_at
         assert {p.name: p.read_bytes() for p in (batch / "claims").iterdir()} == claims, fail_at
         assert status(batch, "email") == "done", fail_at

@@ -22,7 +22,7 @@ import pytest
 from support.factories import project, run_digest, write_seed
 
 DIGEST = str(Path(sys.executable).parent / "digest")
-TRACED = ("rename", "renameat", "renameat2", "fsync", "fdatasync")
+TRACED = ("rename", "renameat", "renameat2", "fsync", "fdatasync", "syncfs")
 SLOT, FOLDER = "daily@2026-11-28", "2026-11-28/daily-0900"
 MODES = {"exchange": [], "two renames": ["-e", "inject=renameat2:error=ENOSYS"]}
 _CALL = re.compile(r"^\d+\s+(\w+)\(")
@@ -81,13 +81,17 @@ def _force(strace: str, cwd: Path, options: list[str]) -> subprocess.CompletedPr
     return subprocess.run(command, cwd=cwd, capture_output=True, text=True, timeout=120)
 
 
-def _calls(strace: str, scene: Scene, tmp: Path, mode: str) -> Counter[str]:
-    """How often the build calls each traced system call."""
+def _calls(strace: str, scene: Scene, tmp: Path, mode: str) -> tuple[Counter[str], int]:
+    """How often the build calls each traced system call, and how many are about the index."""
     cwd, log = _copy(scene.project, tmp), tmp / "trace.txt"
     trace = ["-o", str(log), "-e", f"trace={','.join(TRACED)}", *MODES[mode]]
     assert _force(strace, cwd, trace).returncode == 0
-    names = [m[1] for line in log.read_text().splitlines() if (m := _CALL.match(line))]
-    return Counter(names)
+    lines = log.read_text().splitlines()
+    names = [m[1] for line in lines if (m := _CALL.match(line))]
+    # The build also replaces the seeds index (outbox/.seeds-index.json) by a rename: not the
+    # batch's, so it is left out of the count of the replacement's renames (still a kill point).
+    index = sum(1 for line in lines if _CALL.match(line) and ".seeds-index" in line)
+    return Counter(names), index
 
 
 def _problems_after(cwd: Path, scene: Scene) -> tuple[str, list[str]]:
@@ -117,8 +121,8 @@ def test_a_kill_at_any_rename_or_fsync_of_force_leaves_one_complete_batch(
     scene: Scene, tmp_path: Path, mode: str
 ) -> None:
     strace = _strace()
-    calls = _calls(strace, scene, tmp_path / "count", mode)
-    renames = calls["rename"] + calls["renameat"]
+    calls, index = _calls(strace, scene, tmp_path / "count", mode)
+    renames = calls["rename"] + calls["renameat"] - index
     assert calls["fsync"] >= 8 and renames + calls["renameat2"] >= 1, calls
     if mode == "two renames":
         assert renames == 2, calls

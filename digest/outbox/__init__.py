@@ -13,6 +13,7 @@ from pathlib import Path
 
 from digest.errors import BatchExistsError, PublishError
 from digest.models import Rendered
+from digest.outbox import flush
 from digest.outbox.manifest import build_manifest, holds_batch, manifest_bytes
 from digest.outbox.staging import hold, make_staging, release
 from digest.outbox.swap import replace
@@ -153,15 +154,22 @@ def _safe(batch_id: str) -> str:
 
 
 def _write_batch(staging: Path, rendered: Rendered, config_hash: str, durable: bool) -> None:
+    """Every file of the batch written and made durable, then the manifest, then its folder.
+
+    Where `syncfs` reports errors, the files are written first and made durable by one call for
+    them all (see digest.outbox.flush); elsewhere each is fsynced as it is written.
+    """
     staging.mkdir()
-    folders = {staging}
-    for file in rendered.files:
-        path = staging / file.path
-        if not path.resolve().is_relative_to(staging.resolve()):
-            raise ValueError(f"file path {file.path!r} leaves the batch folder")
-        path.parent.mkdir(parents=True, exist_ok=True)
-        folders.add(path.parent)
-        _write_file(path, file.content, durable)
+    together = durable and flush.available()
+    # Opened before any file is written: `syncfs` reports every failed write since then.
+    fd = os.open(staging, os.O_RDONLY | os.O_DIRECTORY) if together else None
+    try:
+        paths, folders = _write_files(staging, rendered, durable and not together)
+        if fd is not None and not flush.sync_filesystem(fd):
+            _fsync_files(paths)
+    finally:
+        if fd is not None:
+            os.close(fd)
     manifest = manifest_bytes(build_manifest(rendered, config_hash))
     if durable:
         for folder in sorted(folders, reverse=True):
@@ -170,6 +178,27 @@ def _write_batch(staging: Path, rendered: Rendered, config_hash: str, durable: b
     _write_file(staging / "manifest.json", manifest, durable)
     if durable:
         _fsync_dir(staging)
+
+
+def _write_files(staging: Path, rendered: Rendered, durable: bool) -> tuple[list[Path], set[Path]]:
+    """Write every file of `rendered` in `staging`; the files and the folders holding them."""
+    real = os.path.realpath(staging)
+    folders, paths = {staging}, []
+    for file in rendered.files:
+        path = staging / file.path
+        # Lexical, as good as resolving: every folder in `staging` is one made here, no link.
+        joined = os.path.normpath(os.path.join(real, file.path))
+        if joined != real and not joined.startswith(real + os.sep):
+            raise ValueError(f"file path {file.path!r} leaves the batch folder")
+        folder = path.parent
+        if folder not in folders:
+            folder.mkdir(parents=True, exist_ok=True)
+            while folder not in folders:
+                folders.add(folder)
+                folder = folder.parent
+        _write_file(path, file.content, durable)
+        paths.append(path)
+    return paths, folders
 
 
 def _write_file(path: Path, content: bytes, durable: bool = True) -> None:
@@ -182,6 +211,20 @@ def _write_file(path: Path, content: bytes, durable: bool = True) -> None:
             os.fsync(fd)
     finally:
         os.close(fd)
+
+
+def _fsync_files(paths: list[Path]) -> None:
+    """fsync each of `paths`, written a moment ago, where `syncfs` turned out to be refused.
+
+    Each is reopened (never through a link): on Linux, where this runs, a writeback error that
+    no descriptor has seen yet is reported to the first fsync of any descriptor (errseq).
+    """
+    for path in paths:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
 
 
 def _fsync_dir(path: Path) -> None:
