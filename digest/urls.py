@@ -100,6 +100,8 @@ def _normalized(value: str, schemes: Collection[str]) -> str:
 
 def _refuse_invisible(value: str) -> None:
     """Refuse control, format (bidi, zero-width) and separator characters: they hide a link."""
+    if value.isascii() and value.isprintable():  # of ASCII, only the controls are refused
+        return
     for index, char in enumerate(value):
         if unicodedata.category(char) in _REFUSED_CATEGORIES:
             name = unicodedata.name(char, "a control character")

@@ -203,6 +203,19 @@ def test_an_invisible_character_anywhere_is_refused(char: str, where: int) -> No
         normalize_url(good[:where] + char + good[where:])
 
 
+@pytest.mark.parametrize("code", range(128))
+def test_every_ascii_control_is_refused_and_nothing_else_for_being_invisible(code: int) -> None:
+    """The ASCII fast path of the invisible-character check refuses what the category check does."""
+    url = f"https://example.org/a{chr(code)}b"
+    refused = unicodedata.category(chr(code)) in ("Cc", "Cf", "Cs", "Zl", "Zp")
+    try:
+        normalize_url(url)
+    except ValueError as error:
+        assert refused == ("invisible" in str(error) or "whitespace" in str(error)), error
+    else:
+        assert not refused
+
+
 @given(
     st.sampled_from(["javascript", "data", "vbscript", "file", "blob", "ftp"]),
     st.text(max_size=30),
