@@ -5,9 +5,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from twitter_text import extract_urls_with_indices
-
 from digest.platforms.base import Platform, Post
+from digest.platforms.linkscan import scan
 from digest.text import grapheme_count
 
 URL_WEIGHT = 23  # what Mastodon counts for any link
@@ -23,10 +22,7 @@ _MENTION_END = re.compile(  # twitter-text's end_mention_match: an at sign, a la
 
 def mastodon_length(text: str, spoiler_text: str = "") -> int:
     """Mastodon's StatusLengthValidator: links count 23, `@user@domain` counts `@user`."""
-    spans = [
-        (start, end, "x" * URL_WEIGHT)
-        for start, end in (e["indices"] for e in extract_urls_with_indices(text, False))
-    ]
+    spans = [(start, end, "x" * URL_WEIGHT) for start, end in link_spans(text)]
     for match in _MENTION.finditer(text):
         domain = match.group(2)
         if _MENTION_END.match(text, match.end()) or (domain and len(domain) > MAX_DOMAIN):
@@ -38,6 +34,18 @@ def mastodon_length(text: str, spoiler_text: str = "") -> int:
             out += [text[position:start], replacement]
             position = end
     return grapheme_count(spoiler_text + "".join(out) + text[position:])
+
+
+def link_spans(text: str) -> list[tuple[int, int]]:
+    """Where the links are that Mastodon counts 23: twitter-text's (the Python port's) URLs
+    with a protocol, asked of the port only when `linkscan` cannot say."""
+    spans = scan(text, protocol_only=True)
+    if spans is None:
+        from twitter_text import extract_urls_with_indices
+
+        found = extract_urls_with_indices(text, False)
+        spans = [(e["indices"][0], e["indices"][1]) for e in found]
+    return spans
 
 
 class Mastodon(Platform):

@@ -7,12 +7,11 @@ which only the network knows: pass `resolve` to get mention facets, or none are 
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import cache
 from typing import Any
 
 import regex
-from twitter_text.regexp.valid_cctld import valid_cctld
-from twitter_text.regexp.valid_gtld import valid_gtld
+
+from digest.platforms.tlds import TOP_LEVEL_DOMAINS
 
 LINK = "app.bsky.richtext.facet#link"
 MENTION = "app.bsky.richtext.facet#mention"
@@ -42,14 +41,9 @@ _CASHTAG = regex.compile(
 _TRAILING_PUNCTUATION = regex.compile(r"\p{P}+$")
 
 
-@cache
 def top_level_domains() -> frozenset[str]:
-    """The IANA top-level domains, from the lists twitter-text-parser ships."""
-    names: set[str] = set()
-    for pattern in (valid_gtld.pattern, valid_cctld.pattern):
-        body = pattern.split("(?:(?:", 1)[1].rsplit(")(?=", 1)[0]
-        names.update(body.split("|"))
-    return frozenset(names)
+    """The IANA top-level domains, from the lists twitter-text-parser ships (copied)."""
+    return TOP_LEVEL_DOMAINS
 
 
 def is_valid_domain(domain: str) -> bool:

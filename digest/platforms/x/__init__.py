@@ -7,19 +7,40 @@ other code point the weight of its range, after NFC. Texts with nothing but ASCI
 
 from __future__ import annotations
 
+import re
 from typing import Any
-
-from twitter_text.config import config as twitter_configs
-from twitter_text.has_invalid_characters import has_invalid_characters
 
 from digest.platforms.base import Platform, Post
 from digest.platforms.x.count import weighted_length
 from digest.platforms.x.hashtags import is_valid_hashtag
 from digest.text import nfc
 
+# twitter-text's config "version3" (the one X counts by), copied so that counting does not
+# import twitter-text; tests/test_platforms_fast.py checks it against the package.
+VERSION3: dict[str, Any] = {
+    "version": 3,
+    "max_weighted_tweet_length": 280,
+    "scale": 100,
+    "default_weight": 200,
+    "emoji_parsing_enabled": True,
+    "transformed_url_length": 23,
+    "ranges": [
+        {"start": 0, "end": 4351, "weight": 100},
+        {"start": 8192, "end": 8205, "weight": 100},
+        {"start": 8208, "end": 8223, "weight": 100},
+        {"start": 8242, "end": 8247, "weight": 100},
+    ],
+}
+# twitter-text's `invalid_chars` (has_invalid_characters): a post holding one is not valid.
+INVALID_CHARACTERS = re.compile("[\ufffe\ufeff\uffff]")
+
 
 def twitter_config(version: int = 3) -> dict[str, Any]:
     """twitter-text's counting config v1, v2 or v3, complete for `weighted_length`."""
+    if version == 3:
+        return {**VERSION3, "ranges": [dict(r) for r in VERSION3["ranges"]]}
+    from twitter_text.config import config as twitter_configs
+
     options = dict(twitter_configs[f"version{version}"])
     options.setdefault("emoji_parsing_enabled", False)
     return options
@@ -51,7 +72,7 @@ class X(Platform):
     def fits(self, text: str, limit: int) -> bool:
         # twitter-text's `valid`: something counted, within the limit, no invalid character
         scaled = self._scaled(text)
-        return 0 < scaled <= limit * self._scale and not has_invalid_characters(nfc(text))
+        return 0 < scaled <= limit * self._scale and not INVALID_CHARACTERS.search(nfc(text))
 
     def accepts_tag(self, tag: str) -> bool:
         return is_valid_hashtag(f"#{tag}")

@@ -11,23 +11,21 @@ around here with a test in tests/test_platforms_x_count.py:
   label's punycode is 1-63 characters long (`idna.toAscii`), as `_valid_domain` does here;
 - emoji: the port counts `©`, `®`, minimally-qualified sequences and Emoji 12 additions as one
   emoji each; the JS library finds only twemoji-parser 11.0.2's (`digest.platforms.x.emoji`).
+
+twitter-text's URL pattern is imported (~400 ms) and run only for a text whose URLs
+`digest.platforms.linkscan` cannot decide on its own.
 """
 
 from __future__ import annotations
 
 import bisect
 import itertools
+import re
 from collections.abc import Callable
 from functools import cache
 from typing import Any, TypedDict
 
-from twitter_text.regexp.extract_url import extract_url
-from twitter_text.regexp.invalid_url_without_protocol_preceding_chars import (
-    invalid_url_without_protocol_preceding_chars,
-)
-from twitter_text.regexp.valid_ascii_domain import valid_ascii_domain
-from twitter_text.regexp.valid_tco_url import valid_tco_url
-
+from digest.platforms.linkscan import scan
 from digest.platforms.x.emoji import emoji_spans
 from digest.text import nfc
 
@@ -52,6 +50,8 @@ def _punycode(label: str) -> str:
 
 def _valid_domain(domain: str) -> bool:
     """twitter-text JS `idna.toAscii`: no bare non-ASCII after "xn--", labels 1-63 long."""
+    from twitter_text.regexp.valid_ascii_domain import valid_ascii_domain
+
     if domain[:4].lower() == "xn--" and not valid_ascii_domain.search(domain):
         return False
     return all(1 <= len(_punycode(label)) <= MAX_LABEL for label in domain.split("."))
@@ -85,6 +85,13 @@ def _code_points(units: str) -> str:
 
 def extract_urls_with_indices(text: str, without_protocol: bool = True) -> list[UrlEntity]:
     """The URLs X finds in `text`, with their code point spans (JS `extractUrlsWithIndices`)."""
+    if without_protocol and (spans := scan(text)) is not None:
+        return [{"url": text[start:end], "indices": [start, end]} for start, end in spans]
+    return reference_urls(text, without_protocol)
+
+
+def reference_urls(text: str, without_protocol: bool = True) -> list[UrlEntity]:
+    """`extract_urls_with_indices` by twitter-text's own pattern, always."""
     units = _js_string(text)
     found = _extract(units, without_protocol)
     if units is text:
@@ -105,6 +112,13 @@ def _unit_to_point(text: str) -> Callable[[int], int]:
 def _extract(text: str, without_protocol: bool) -> list[UrlEntity]:
     if not text or ("." not in text if without_protocol else ":" not in text):
         return []
+    from twitter_text.regexp.extract_url import extract_url
+    from twitter_text.regexp.invalid_url_without_protocol_preceding_chars import (
+        invalid_url_without_protocol_preceding_chars,
+    )
+    from twitter_text.regexp.valid_ascii_domain import valid_ascii_domain
+    from twitter_text.regexp.valid_tco_url import valid_tco_url
+
     urls: list[UrlEntity] = []
     for match in extract_url.finditer(text):
         _, before, url, protocol, domain, _, path, _ = match.groups()
@@ -148,9 +162,7 @@ def weighted_length(text: str, options: dict[str, Any]) -> int:
     text = nfc(text)
     units = _js_string(text)
     url_weight = int(options["transformed_url_length"]) * int(options["scale"])
-    entities = {
-        u["indices"][0]: (len(u["url"]), url_weight) for u in reversed(_extract(units, True))
-    }
+    entities = {start: (size, url_weight) for start, size in reversed(_url_units(text, units))}
     if options.get("emoji_parsing_enabled") and not text.isascii():
         default = int(options["default_weight"])
         unit_of = _point_to_unit(text)
@@ -159,12 +171,13 @@ def weighted_length(text: str, options: dict[str, Any]) -> int:
     ranges = tuple((r["start"], r["end"], r["weight"]) for r in options["ranges"])
     weight = _weigher(ranges, int(options["default_weight"]))
     if units is text:  # no surrogates: sum the stretches between entities
+        stretch = _stretcher(ranges, int(options["default_weight"]))
         total, index = 0, 0
         for start in sorted(entities):
             if start >= index:  # else inside a URL or emoji already counted, never visited
-                total += sum(map(weight, text[index:start])) + entities[start][1]
+                total += stretch(text[index:start]) + entities[start][1]
                 index = start + entities[start][0]
-        return total + sum(map(weight, text[index:]))
+        return total + stretch(text[index:])
     total, index, size = 0, 0, len(units)
     while index < size:
         entity = entities.get(index)
@@ -179,6 +192,17 @@ def weighted_length(text: str, options: dict[str, Any]) -> int:
     return total
 
 
+def _url_units(text: str, units: str) -> list[tuple[int, int]]:
+    """(start, length) in UTF-16 units of each URL in `text` (`units` is its JS form)."""
+    spans = scan(text)
+    if spans is None:
+        return [(u["indices"][0], len(u["url"])) for u in _extract(units, True)]
+    if units is text:
+        return [(start, end - start) for start, end in spans]
+    unit_of = _point_to_unit(text)  # the URLs scan finds are ASCII: as long in units
+    return [(unit_of[start], end - start) for start, end in spans]
+
+
 def _point_to_unit(text: str) -> list[int]:
     return [0, *itertools.accumulate(2 if c >= "\U00010000" else 1 for c in text)]
 
@@ -191,3 +215,17 @@ def _weigher(version: tuple[tuple[int, int, int], ...], default: int) -> Callabl
         return next((w for start, end, w in version if start <= code <= end), default)
 
     return weight
+
+
+@cache
+def _stretcher(version: tuple[tuple[int, int, int], ...], default: int) -> Callable[[str], int]:
+    """The weight of a stretch of BMP text: its length at the ranges' weight, plus what the
+    characters outside every range weigh more (one regex, not a call per character)."""
+    weights = {w for _, _, w in version}
+    if len(weights) != 1 or any(end > 0xFFFF for _, end, _ in version):
+        weight = _weigher(version, default)
+        return lambda stretch: sum(map(weight, stretch))
+    (light,) = weights
+    inside = "".join(f"\\U{start:08x}-\\U{end:08x}" for start, end, _ in version)
+    heavy = re.compile(f"[^{inside}]")
+    return lambda stretch: len(stretch) * light + (default - light) * len(heavy.findall(stretch))

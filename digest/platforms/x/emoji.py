@@ -13,8 +13,10 @@ cases).
 
 from __future__ import annotations
 
+import importlib.util
+import re
 from functools import cache
-from importlib import resources
+from pathlib import Path
 
 # Sequences as hex code points joined by "-".
 _REMOVED = """
@@ -107,7 +109,12 @@ def _sequences(codes: list[str]) -> set[str]:
 
 def _emoji_test() -> set[str]:
     """The fully-qualified rows and components of the port's emoji-test.txt (Emoji 12.0)."""
-    text = resources.files("twitter_text.regexp").joinpath("emoji-test.txt").read_text("utf-8")
+    # found, not imported: importing any twitter_text module costs ~400 ms
+    spec = importlib.util.find_spec("twitter_text")
+    if spec is None or not spec.submodule_search_locations:
+        raise ModuleNotFoundError("twitter_text (twitter-text-parser) is not installed")
+    folder = Path(next(iter(spec.submodule_search_locations)))
+    text = (folder / "regexp" / "emoji-test.txt").read_text("utf-8")
     found = set()
     for line in text.splitlines():
         fields = line.split("#", 1)[0].split(";")
@@ -123,9 +130,16 @@ def known_emoji() -> tuple[frozenset[str], frozenset[str], int]:
     return known, frozenset(s[0] for s in known), max(map(len, known))
 
 
+# Every emoji holds one of these (the ASCII-led keycaps hold U+FE0F or U+20E3): a text without
+# any has no emoji, and the list of them is not even read.
+MAYBE_EMOJI = re.compile("[\u00a9\u00ae\u203c\u2049\u20e3\u2122-\U0010ffff]")
+
+
 def emoji_spans(text: str) -> list[tuple[int, int]]:
     """Where X finds an emoji in `text`: (start, end) in code points, leftmost and longest
     first, as twemoji-parser's pattern (its sequences, longest first) finds them."""
+    if not MAYBE_EMOJI.search(text):
+        return []
     known, first, longest = known_emoji()
     spans: list[tuple[int, int]] = []
     position = 0
