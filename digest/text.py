@@ -51,6 +51,10 @@ _EMOJI = regex.compile(r"\p{Extended_Pictographic}")
 _BIDI_ANY = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")  # marks too
 _UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff\u2028\u2029\ufffe\uffff]")
 _GRAPHEME = regex.compile(r"\X")
+# A code point of any other Grapheme_Cluster_Break value than Other, Control or LF: only these
+# can join their neighbours into a cluster (CR LF, marks, joiners, Hangul, Prepend, flags), so
+# a text without one has as many clusters as code points.
+_JOINS = regex.compile(r"[^\p{GCB=Other}\p{GCB=Control}\p{GCB=LF}]")
 
 
 def visible(text: str) -> str:
@@ -114,6 +118,8 @@ def graphemes(text: str) -> list[str]:
 
 def grapheme_count(text: str) -> int:
     """How many extended grapheme clusters `text` holds, as Bluesky and Mastodon count."""
+    if not _JOINS.search(text):
+        return len(text)
     return len(_GRAPHEME.findall(text))
 
 

@@ -22,9 +22,22 @@ _HASHTAG = regex.compile(
 _READ = re.compile(r"\{hashtag\|\\#\|((?:\\.|[^\\{}|])*)\}|\\(.)", re.DOTALL)
 
 
+_ESCAPED = str.maketrans({c: "\\" + c for c in RESERVED})
+# What a `#Tag` template adds to the escaped text: "{hashtag|\\#|" and "}" (13) for "\\#" (2).
+TEMPLATE_EXTRA = len("{hashtag|\\#|}") - len("\\#")
+
+
 def escape_little(text: str) -> str:
     """LinkedIn "little" text: backslash-escape every reserved character."""
-    return "".join("\\" + c if c in RESERVED else c for c in text)
+    return text.translate(_ESCAPED)
+
+
+def little_length(text: str) -> int:
+    """`len(little_text(text))`, without writing it: one more per reserved character, and
+    each hashtag template's extra."""
+    escapes = sum(text.count(c) for c in RESERVED)
+    tags = sum(1 for _ in _HASHTAG.finditer(text)) if "#" in text else 0
+    return len(text) + escapes + TEMPLATE_EXTRA * tags
 
 
 def little_text(text: str) -> str:
@@ -64,7 +77,7 @@ class LinkedIn(Platform):
         return bool(_HASHTAG.fullmatch(f"#{tag}"))  # else it is written as escaped text
 
     def measure(self, text: str) -> int:
-        return len(little_text(text))
+        return little_length(text)
 
     def payload(self, post: Post) -> dict[str, Any]:
         return {
