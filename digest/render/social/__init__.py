@@ -44,30 +44,41 @@ def render_social(digest: Digest, settings: Settings) -> tuple[RenderedFile, ...
         if settings.platforms.roundup:
             posts = compose_roundup(digest, name, settings)
         else:
+            render = renderer(name, settings)  # the template looked up once for the batch
             posts = tuple(
                 post
                 for entry in digest.entries
-                for post in compose_posts(entry, name, digest, settings)
+                for post in compose_posts(entry, name, digest, settings, render)
             )
         files.append(_json_file(name, posts))
         files.append(_text_file(name, posts, limit_for(name, settings)))
     return tuple(files)
 
 
-def compose_posts(entry: Entry, name: str, digest: Digest, settings: Settings) -> tuple[Post, ...]:
+def compose_posts(
+    entry: Entry,
+    name: str,
+    digest: Digest,
+    settings: Settings,
+    render: Callable[[Parts], str] | None = None,
+) -> tuple[Post, ...]:
     """The story's post for platform `name` in its configured mode.
 
     "post": headline, link and tags; "summary": one post with the tagline and the key points
     that fit; "thread": a numbered thread when the story is longer than one post. Every post is
     within the platform's limit as the platform counts it; `DigestError` when a configured
-    limit is too small for even the headline's first character.
+    limit is too small for even the headline's first character. `render` is the platform's
+    `renderer`, when the caller has it already.
     """
     platform, section = PLATFORMS[name], getattr(settings.platforms, name)
     limit, mode = limit_for(name, settings), settings.platforms.mode_of(name)
-    render = renderer(name, settings)
+    render = render or renderer(name, settings)
+    answers: dict[str, bool] = {}  # the same text is often tried again: measure it once
 
     def fits(text: str) -> bool:
-        return platform.fits(text, limit)
+        if (answer := answers.get(text)) is None:
+            answer = answers[text] = platform.fits(text, limit)
+        return answer
 
     full = story_parts(entry, platform)
     if mode == "post":

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
-from dataclasses import asdict
 from typing import Any
 
 from digest.config import Settings
@@ -15,12 +14,20 @@ from digest.text import nfc
 
 
 def renderer(name: str, settings: Settings) -> Callable[[Parts], str]:
-    """The platform's post template as a function of Parts: NFC, stripped, LF line ends."""
+    """The platform's post template as a function of Parts: NFC, stripped, LF line ends.
+
+    Each Parts is rendered once: shortening tries the same Parts more than once.
+    """
     template = text_env(settings.paths.templates).get_template(f"social/{name}.txt.j2")
+    done: dict[Parts, str] = {}
 
     def render(parts: Parts) -> str:
-        text = nfc(template.render(asdict(parts))).strip()
-        return text.replace("\r\n", "\n").replace("\r", "\n")  # as X's API stores it
+        if (text := done.get(parts)) is None:
+            # the fields as they are (asdict would deep-copy tuples of strings into equal ones)
+            text = nfc(template.render(vars(parts).copy())).strip()
+            text = text.replace("\r\n", "\n").replace("\r", "\n")  # as X's API stores it
+            done[parts] = text
+        return text
 
     return render
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from functools import cache
+from functools import cache, lru_cache
 
 import regex
 
@@ -56,12 +56,14 @@ def story_parts(entry: Entry, platform: Platform) -> Parts:
     )
 
 
+@lru_cache(maxsize=4096)
 def web_link(url: str | None) -> str | None:
     """The story link as posts carry it: the email's ASCII URI, when it is an http(s) link."""
     safe = safe_url(url)  # the email warns about a link it drops; posts drop the same ones
     return safe if safe and scheme_of(safe) in ("http", "https") else None
 
 
+@lru_cache(maxsize=16384)
 def post_text(text: str) -> str:
     """Summary text as every post carries it: one line, NFC, with no bidi controls and no
     invisible characters (the joiners an emoji or a script needs stay)."""
@@ -87,9 +89,19 @@ def hashtags(
     chosen: list[str] = []
     for tag in map(post_text, tags):
         usable = _TAG.fullmatch(tag) and grapheme_count(tag) <= TAG_MAX_GRAPHEMES
-        if usable and accepts(tag) and tag.casefold() not in {c.casefold() for c in chosen}:
+        if (
+            usable
+            and _accepted(accepts, tag)
+            and tag.casefold() not in {c.casefold() for c in chosen}
+        ):
             chosen.append(tag)
     return tuple(chosen[:count])
+
+
+@lru_cache(maxsize=4096)
+def _accepted(accepts: Callable[[str], bool], tag: str) -> bool:
+    """`accepts(tag)`, asked once per platform rule and tag (a tag recurs across stories)."""
+    return accepts(tag)
 
 
 def topic_tag(tags: tuple[str, ...], accepts: Callable[[str], bool]) -> str | None:
