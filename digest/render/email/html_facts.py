@@ -5,7 +5,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
+from typing import cast
 
+from digest.render.email.html_scan import Token, scan
 from digest.render.email.links import scheme_of
 
 VOID = frozenset("area base br col embed hr img input link meta source track wbr".split())
@@ -17,6 +19,7 @@ _URL_ATTRIBUTES = frozenset(
     "href src action formaction background poster lowsrc dynsrc cite longdesc codebase data "
     "xlink:href ping manifest icon usemap srcset imagesrcset".split()
 )
+_HEADING = re.compile(r"h[1-6]")
 _SCRIPT_SCHEMES = frozenset(("javascript", "vbscript", "livescript", "mocha"))
 
 
@@ -37,7 +40,19 @@ class HtmlFacts:
 
 
 def parse_html(html: str) -> HtmlFacts:
-    """Parse `html` (MJML output) into a `HtmlFacts`, noting every structural error on the way."""
+    """Parse `html` (MJML output) into a `HtmlFacts`, noting every structural error on the way.
+
+    The markup MJML writes is read in one regular-expression pass (`html_scan`); any other
+    markup by `html.parser`. Both give the same facts (tests/test_render_email_html_scan.py).
+    """
+    tokens = scan(html)
+    if tokens is None:
+        return parse_html_slowly(html)
+    return _Scanned(html).replay(tokens)
+
+
+def parse_html_slowly(html: str) -> HtmlFacts:
+    """`parse_html` by `html.parser` alone, whatever the markup."""
     reader = _Reader(html)
     reader.feed(html)
     reader.close()
@@ -129,7 +144,7 @@ class _Reader(HTMLParser):
                 self.page.images_without_alt.append((line, values.get("src") or ""))
         elif tag == "table" and values.get("role") != "presentation":
             self.page.layout_tables += 1
-        elif re.fullmatch(r"h[1-6]", tag):
+        elif _HEADING.fullmatch(tag):
             self.page.headings.append(int(tag[1]))
         self._active(tag, attrs, line)
 
@@ -152,6 +167,67 @@ class _Reader(HTMLParser):
                 self.page.active.append(f"line {line}: an event handler {name} on <{tag}>")
             elif _runs_code(tag, name, value or ""):
                 self.page.active.append(f"line {line}: {name}={value!r} on <{tag}> runs code")
+
+
+class _Scanned(_Reader):
+    """The reader's rules fed with `scan`'s tokens, at the positions html.parser would give."""
+
+    def __init__(self, html: str) -> None:
+        HTMLParser.__init__(self, convert_charrefs=True)
+        self.page = HtmlFacts()
+        self.stack = []
+        self.seen_doctype = self.started = False
+        self.chunks = []
+        self.html, self.at, self.line, self.column, self.raw = html, 0, 1, 0, ""
+        self.byte, self.byte_at = 0, 0
+        self.attrs: list[tuple[str, str | None]] = []
+
+    def replay(self, tokens: list[Token]) -> HtmlFacts:
+        html = self.html
+        for kind, position, value, extra in tokens:
+            newlines = html.count("\n", self.at, position)
+            if newlines:
+                self.line += newlines
+                self.column = position - html.rindex("\n", self.at, position) - 1
+            else:
+                self.column += position - self.at
+            self.at = position
+            if kind == "text":
+                self.handle_data(value)
+            elif kind == "start" or kind == "startend":
+                attrs, self.raw = cast(tuple[list[tuple[str, str | None]], str], extra)
+                self.attrs = attrs
+                if kind == "start":
+                    self.handle_starttag(value, attrs)
+                else:
+                    self.handle_startendtag(value, attrs)
+            elif kind == "end":
+                self.handle_endtag(value)
+            elif kind == "comment":
+                self.handle_comment(value)
+            else:
+                self.handle_decl(value)
+        return self.done()
+
+    def getpos(self) -> tuple[int, int]:
+        return self.line, self.column
+
+    def _attributes(self, tag: str, raw: str) -> None:
+        if raw is not self.raw:  # a tag inside a conditional comment
+            super()._attributes(tag, raw)
+            return
+        # `scan` takes only quoted values: of the rules, only a repeated name can be broken.
+        names = [name for name, _ in self.attrs]
+        if len(set(names)) < len(names):
+            super()._attributes(tag, raw)
+
+    def get_starttag_text(self) -> str:
+        return self.raw
+
+    def _offset(self) -> int:
+        self.byte += len(self.html[self.byte_at : self.at].encode())
+        self.byte_at = self.at
+        return self.byte
 
 
 def _runs_code(tag: str, name: str, value: str) -> bool:

@@ -1,0 +1,79 @@
+"""One regular-expression pass over email HTML, for the markup MJML writes: tokens or None.
+
+`html.parser` reads any markup, a character at a time; the compiled emails use a small part of
+HTML (double- or single-quoted attributes, plain comments, one doctype, style blocks without
+`<`). `scan` reads exactly that part, token by token, as `html.parser` reads it: the same tag
+and attribute names (lower-cased), the same decoded values and text, the same positions. Any
+other markup (an unquoted value, `<` in text, a script, a processing instruction) makes it
+answer None, and the caller reads the page with `html.parser` instead.
+"""
+
+from __future__ import annotations
+
+import re
+from html import unescape
+
+_WS = "[ \\t\\n\\r\\f]"
+_TOKEN = re.compile(
+    rf"""
+    (?P<text>[^<]+)
+  | <!--(?P<comment>(?!-?>)(?:[^-]|-(?!-))*)-->
+  | <!(?P<decl>[dD][oO][cC][tT][yY][pP][eE][^<>]*)>
+  | </(?P<end>[a-zA-Z][a-zA-Z0-9:-]*){_WS}*>
+  | <(?P<start>[a-zA-Z][a-zA-Z0-9:-]*)
+     (?P<attrs>(?:{_WS}+[^\s"'<>/=]+(?:="[^"<>]*"|='[^'<>]*')?)*)
+     {_WS}*(?P<close>/?)>
+    """,
+    re.VERBOSE,
+)
+_ATTRIBUTE = re.compile(rf"""{_WS}+([^\s"'<>/=]+)(?:=("[^"<>]*"|'[^'<>]*'))?""")
+# Elements whose content html.parser reads as raw text (or some Python version may); of them,
+# `style` (its text raw) and `title` (its text decoded) are read here, when they hold no `<`.
+_RAW_TEXT = frozenset(
+    "script style textarea title xmp iframe noembed noframes noscript plaintext".split()
+)
+_TEXT_ONLY = frozenset(("style", "title"))
+
+# (kind, start, a, b): ("text", pos, decoded, None), ("comment", pos, data, None),
+# ("decl", pos, decl, None), ("end", pos, tag, None), ("start" or "startend", pos, tag,
+# (attributes, raw start tag)).
+Token = tuple[str, int, str, object]
+
+
+def scan(html: str) -> list[Token] | None:
+    """The tokens of `html` in order, or None when it holds markup outside what is read here."""
+    tokens: list[Token] = []
+    position, size = 0, len(html)
+    match = _TOKEN.match
+    while position < size:
+        found = match(html, position)
+        if found is None:
+            return None
+        kind = found.lastgroup  # a start tag's last group is its `close`
+        if kind == "text":
+            text = found.group("text")
+            tokens.append(("text", position, unescape(text) if "&" in text else text, None))
+        elif kind == "close":
+            tag = found.group("start").lower()
+            attrs = [
+                (a[1].lower(), None if a[2] is None else unescape(a[2][1:-1]))
+                for a in _ATTRIBUTE.finditer(found.group("attrs"))
+            ]
+            closed = bool(found.group("close"))
+            tokens.append(("startend" if closed else "start", position, tag, (attrs, found[0])))
+            if tag in _RAW_TEXT:
+                if tag not in _TEXT_ONLY or closed:
+                    return None
+                start, stop = found.end(), html.find(f"</{tag}>", found.end())
+                if stop < 0 or "<" in html[start:stop]:
+                    return None
+                if stop > start:
+                    text = html[start:stop]
+                    decoded = unescape(text) if tag != "style" and "&" in text else text
+                    tokens.append(("text", start, decoded, None))
+                position = stop
+                continue
+        else:
+            tokens.append((str(kind), position, str(found.group(str(kind))), None))
+        position = found.end()
+    return tokens
