@@ -10,6 +10,7 @@ a piece of a link (#Https) or a tag that loses characters ("C#" is not #C).
 from __future__ import annotations
 
 from collections import Counter
+from functools import cache
 
 import regex
 
@@ -31,7 +32,10 @@ _NOT_TEXT = regex.compile(
     rf"{URL.pattern}|\S+@\S+\.\w+|@\w+|[\p{{L}}\p{{N}}]*[#+]+[\p{{L}}\p{{N}}#+]*",
     regex.I,
 )
-_MAYBE_NOT_TEXT = regex.compile(r"[/@#+]|www\.|\.[a-z]{2,}\b", regex.I)
+# Every match of _NOT_TEXT holds "/", "@", "#", "+" or "www." and no space, so only the
+# space-free chunks holding one of them need the full pattern (which is slow on a whole paragraph).
+_MAYBE_NOT_TEXT = regex.compile(r"[/@#+]|www\.", regex.I)
+_CHUNK_NOT_TEXT = regex.compile(r"(?<!\S)\S*(?:[/@#+]|(?i:www\.))\S*")
 _WORDS = regex.compile(r"[\p{L}\p{M}\p{N}'’-]+|\S")
 _LOWER = regex.compile(r"\p{Ll}[\p{Ll}\p{M}-]{4,}")  # a lower-case word of five letters or more
 _DETERMINERS = frozenset(
@@ -57,9 +61,13 @@ def _plain(paragraph: str) -> str:
     text = nfc(paragraph)
     if "(" in text:
         text = _DATELINE.sub(" . ", text)
-    if _MAYBE_NOT_TEXT.search(text):  # the full pattern is slow; most paragraphs need none
-        text = _NOT_TEXT.sub(" ", text)
+    if _MAYBE_NOT_TEXT.search(text):
+        text = _CHUNK_NOT_TEXT.sub(_blank_not_text, text)
     return text
+
+
+def _blank_not_text(chunk: regex.Match[str]) -> str:
+    return str(_NOT_TEXT.sub(" ", chunk.group()))
 
 
 def _from_tag(tag: str) -> str:
@@ -82,9 +90,8 @@ def _topic(paragraphs: list[str]) -> str | None:
     nouns: set[str] = set()
     for paragraph in paragraphs:
         tokens = ["", *_WORDS.findall(paragraph), ""]
-        for before, word, after in zip(tokens, tokens[1:], tokens[2:], strict=False):
-            if not _LOWER.fullmatch(word):
-                continue
+        for index in [i for i, word in enumerate(tokens) if _lower_word(word)]:
+            before, word, after = tokens[index - 1 : index + 2]
             raw[word] += 1
             heads = not after[:1].isalpha() or after.lower() in STOPWORDS
             if before.lower() in _DETERMINERS or heads:
@@ -100,6 +107,11 @@ def _topic(paragraphs: list[str]) -> str | None:
         key=lambda item: (-item[1], item[0]),
     )
     return ranked[0][0] if ranked else None
+
+
+@cache
+def _lower_word(word: str) -> bool:
+    return bool(_LOWER.fullmatch(word))
 
 
 def _could_be_topic(word: str) -> bool:

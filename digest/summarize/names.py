@@ -9,7 +9,6 @@ surname alone, or a run inside a longer name, is counted under the longest name 
 
 from __future__ import annotations
 
-import itertools
 from collections import Counter
 from dataclasses import dataclass
 
@@ -35,7 +34,7 @@ _LEADING = STOPWORDS | NOT_NAMES | DEMONYMS  # a capitalised connector stays: "E
 _DESCRIBERS = GENERIC | _ROLES | STOPWORDS
 _COMMON = NOT_NAMES | DEMONYMS | GENERIC | STOPWORDS | EVALUATIVE
 _PRONOUNS = frozenset("i i'm i've i'll i'd i’m i’ve i’ll i’d".split())
-_POSSESSIVE = regex.compile(r"['’]s$")
+_POSSESSIVE = ("'s", "’s")
 _ENDS_SENTENCE = frozenset(".!?\"”'’:«»“‘")
 _DEMONYM_ENDING = ("ian", "ean", "ese", "ish", "ani", "ari")
 
@@ -48,32 +47,37 @@ class Name:
     count: int
 
 
-def _capital(token: str) -> bool:
-    return token[:1].isupper() and token.lower() not in _PRONOUNS
+def _capitals(tokens: list[str]) -> list[bool]:
+    """Whether each token is capitalised ("I", "I'm" are not; _PRONOUNS all open with "I")."""
+    return [t[:1].isupper() and (t[:1] != "I" or t.lower() not in _PRONOUNS) for t in tokens]
 
 
-def _runs(tokens: list[str]) -> list[tuple[tuple[str, ...], bool]]:
+def _depossessed(word: str) -> str:
+    return word[:-2] if word.endswith(_POSSESSIVE) else word
+
+
+def _runs(tokens: list[str], capital: list[bool]) -> list[tuple[tuple[str, ...], bool]]:
     """Each run of capitalised words, and whether it stands mid-sentence."""
-    out, index, before = [], 0, ""
-    while index < len(tokens):
-        if not _capital(tokens[index]):
-            before, index = tokens[index], index + 1
-            continue
+    out: list[tuple[tuple[str, ...], bool]] = []
+    size, end = len(tokens), 0
+    for index in [i for i, c in enumerate(capital) if c]:
+        if index < end:
+            continue  # inside the run before
         run, end = [tokens[index]], index + 1
-        while end < len(tokens) and not _POSSESSIVE.search(run[-1]):
-            if _capital(tokens[end]):
+        while end < size and not run[-1].endswith(_POSSESSIVE):
+            if capital[end]:
                 run.append(tokens[end])
                 end += 1
-            elif tokens[end].lower() in CONNECTORS and end + 1 < len(tokens):
-                if not _capital(tokens[end + 1]):
+            elif end + 1 < size and tokens[end].lower() in CONNECTORS:
+                if not capital[end + 1]:
                     break
                 run += tokens[end : end + 2]
                 end += 2
             else:
                 break
+        before = tokens[index - 1] if index else ""
         mid = bool(before) and before not in _ENDS_SENTENCE
-        out.append((tuple(_POSSESSIVE.sub("", w).rstrip(".") for w in run), mid))
-        before, index = tokens[end - 1], end
+        out.append((tuple(_depossessed(w).rstrip(".") for w in run), mid))
     return out
 
 
@@ -119,22 +123,25 @@ def _common(word: str, lower_words: set[str], adjectival: set[str]) -> bool:
     return low in lower_words or (low.endswith(_DEMONYM_ENDING) and low in adjectival)
 
 
-def _adjectival(tokenised: list[list[str]]) -> set[str]:
+def _adjectival(tokenised: list[list[str]], capitals: list[list[bool]]) -> set[str]:
     """Capitalised words seen right before a lower-case noun ("Jordanian women")."""
     out = set()
-    for tokens in tokenised:
-        for word, after in itertools.pairwise(tokens):
+    for tokens, capital in zip(tokenised, capitals, strict=True):
+        for index in [i for i, c in enumerate(capital[:-1]) if c]:
+            after = tokens[index + 1]
+            if not after[:1].islower():
+                continue
             low = after.lower()
-            noun = not low.endswith(("ed", "s")) and low not in _NOT_NOUNS
-            if _capital(word) and after[:1].islower() and noun:
-                out.add(word.lower())
+            if not low.endswith(("ed", "s")) and low not in _NOT_NOUNS:
+                out.add(tokens[index].lower())
     return out
 
 
 def names_of(paragraphs: list[str]) -> list[Name]:
     """The story's names, most mentioned first (ties in alphabetical order)."""
     tokenised = [_TOKEN.findall(paragraph) for paragraph in paragraphs]
-    runs = [run for tokens in tokenised for run in _runs(tokens)]
+    capitals = [_capitals(tokens) for tokens in tokenised]
+    runs = [run for t, c in zip(tokenised, capitals, strict=True) for run in _runs(t, c)]
     known = {w for words, mid in runs if mid for w in words}  # capitalised mid-sentence
     lower_words = {t for tokens in tokenised for t in tokens if t[:1].islower()}
     raw: Counter[tuple[str, ...]] = Counter()
@@ -143,7 +150,7 @@ def names_of(paragraphs: list[str]) -> list[Name]:
         if words := _clean(found, not mid, known, lower_words):
             raw[words] += 1
             inside |= {words} if mid else set()
-    adjectival = _adjectival(tokenised)
+    adjectival = _adjectival(tokenised, capitals)
     kept = Counter(
         {
             words: count
