@@ -121,3 +121,20 @@ def test_each_snippet_alone_gives_the_same_facts_both_ways(snippet: str) -> None
     for at in (body, html.index(">", body) + 1, html.index("</body>"), len(html)):
         edited = html[:at] + snippet + html[at:]
         assert _same(edited), (snippet, at)
+
+
+def test_the_header_block_reads_back_with_the_headers_of_the_whole_message() -> None:
+    import email
+    import email.policy
+
+    from digest.render.email.readback import header_block
+
+    seeds = [read_seed(p) for p in sorted(BBC_SEEDS.glob("*.txt"))[:3]]
+    raw = render_email(make_digest(seeds, channels=("email",)), config())[2].content
+    head = header_block(raw)
+    assert len(head) < len(raw) // 4
+    for policy in (email.policy.default, email.policy.compat32):
+        whole, part = (email.message_from_bytes(m, policy=policy) for m in (raw, head))
+        assert list(whole.items()) == list(part.items())
+    for odd in (raw.replace(b"\r\n", b"\n", 1), raw.replace(b"\r\n", b"\r", 2), b"A: b\r\n"):
+        assert header_block(odd) == odd
