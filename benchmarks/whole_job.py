@@ -20,8 +20,11 @@ catchup (default): a temp project from the repo's config.toml with one daily sch
   ratio digest/peer.
 warm: SMALL and LARGE (default 200 and 5,000) seeds in the folder, K (default 3) earlier slots
   built first so there are manifests, then the next slot's build timed in the same, warm
-  process (`digest.pipeline.build`, durable); median of R reps (the outbox restored before each)
-  and the ratio LARGE/SMALL. More seeds than rows repeat the rows under other file names.
+  process (`digest.pipeline.build`, durable), and in a fresh process (`schedule --once` just
+  after the slot, as cron runs it: start-up included); median of R reps (the outbox restored
+  before each) and the ratios against SMALL. A third row: LARGE seeds with H (--history,
+  default 365) more earlier batches, copies of the first one's manifest a day apart (what
+  reading the history costs). More seeds than rows repeat the rows under other file names.
 
 The rows are ../shared/data/*.dev.jsonl (not in the repository: benchmarks/_shared.py says where
 they are looked for; DIGEST_BENCH_DATA=tests/data/news runs it on the tests' 80 rows). Figures
@@ -295,11 +298,13 @@ def warm(args: argparse.Namespace, rows: list[dict[str, object]], work: Path) ->
     sizes = [int(part) for part in args.sizes.split(",")]
     print(
         f"warm: next slot's build (in-process, durable) after {args.slots} earlier slots of "
-        f"{STORIES} stories, seeds {' vs '.join(map(str, sizes))}; {args.reps} reps"
+        f"{STORIES} stories, seeds {' vs '.join(map(str, sizes))}, then {args.history} more "
+        f"earlier batches; the same build in a fresh process too; {args.reps} reps"
     )
-    medians = []
-    for size in sizes:
-        folder = work / f"warm-{size}"
+    cases = [(size, 0) for size in sizes] + [(sizes[-1], args.history)]
+    rows_out: list[tuple[str, float, float]] = []
+    for size, extra in cases:
+        folder = work / f"warm-{size}-{extra}"
         folder.mkdir()
         config = lay_out(folder, size, args.slots + 1, rows)
         settings = load_config(config)
@@ -310,22 +315,56 @@ def warm(args: argparse.Namespace, rows: list[dict[str, object]], work: Path) ->
         outbox = fresh_outbox(config)
         for slot in slots[:-1]:  # the history, built in this process (which warms it too)
             build(settings, slot)
+        older_batches(outbox, extra)
         pristine = folder / "outbox-history"
         shutil.copytree(outbox, pristine, symlinks=True)
-        timings = []
+        timings, fresh = [], []
         for _ in range(args.reps):
-            shutil.rmtree(outbox)
-            shutil.copytree(pristine, outbox, symlinks=True)
+            restore(pristine, outbox)
             started = time.perf_counter()
             result = build(settings, slots[-1])
             timings.append((time.perf_counter() - started) * 1000)
-        medians.append(statistics.median(timings))
-        label = "  (baseline)" if size == sizes[0] else ""
+            restore(pristine, outbox)  # the next slot again, as cron's `schedule --once` runs it
+            fresh.append(run_once(config, slots[-1].utc + timedelta(minutes=5)))
+        label = f"{size:>5} seeds, {len(slots) - 1 + extra:>3} earlier batches"
+        rows_out.append((label, statistics.median(timings), statistics.median(fresh)))
+        assert len(result.stories) == STORIES, result
+    base = rows_out[0]
+    print(f"  {'':34} {'in-process':>12} {'ratio':>7} {'fresh process':>14} {'ratio':>7}")
+    for label, warm_ms, fresh_ms in rows_out:
         print(
-            f"{size:>6} seeds  median {medians[-1]:8.0f} ms   "
-            f"({len(result.stories)} stories, {len(slots) - 1} earlier batches){label}"
+            f"  {label:34} {warm_ms:9.0f} ms {warm_ms / base[1]:6.2f}x "
+            f"{fresh_ms:11.0f} ms {fresh_ms / base[2]:6.2f}x"
         )
-    print(f"ratio {sizes[-1]}/{sizes[0]}            {medians[-1] / medians[0]:8.2f}x")
+    print("  (ratios against the first row; the fresh process includes start-up)")
+
+
+def restore(pristine: Path, outbox: Path) -> None:
+    shutil.rmtree(outbox)
+    shutil.copytree(pristine, outbox, symlinks=True)
+
+
+def older_batches(outbox: Path, count: int) -> None:
+    """`count` more published batches before the built ones: copies of the first batch's
+    manifest (its stories renamed, so they carry no seed of the folder) a day apart."""
+    if not count:
+        return
+    first = min(outbox.glob(f"*/{SCHEDULE}-*/manifest.json"))
+    manifest = json.loads(first.read_text(encoding="utf-8"))
+    start = datetime.fromisoformat(manifest["slot"]["utc"])
+    for back in range(1, count + 1):
+        when = start - timedelta(days=back)
+        local = when.astimezone(ZONE)
+        stamp = when.strftime("%Y-%m-%dT%H:%M:%SZ")
+        copy = dict(manifest, batch_id=f"{SCHEDULE}@{stamp}")
+        copy["slot"] = {"local": local.isoformat(), "utc": when.isoformat()}
+        copy["stories"] = [
+            dict(story, slug=f"h{back}-{story['slug']}"[:80], id=f"h{back}-{story['id']}"[:90])
+            for story in manifest["stories"]
+        ]
+        batch = outbox / local.date().isoformat() / f"{SCHEDULE}-{local.strftime('%H%M')}"
+        batch.mkdir(parents=True)
+        (batch / "manifest.json").write_text(json.dumps(copy), encoding="utf-8")
 
 
 def main() -> None:
@@ -335,6 +374,7 @@ def main() -> None:
     parser.add_argument("--slots", type=int, help="catchup: slots due (49); warm: earlier (3)")
     parser.add_argument("--reps", type=int, default=3)
     parser.add_argument("--sizes", default="200,5000", help="warm: SMALL,LARGE seed counts")
+    parser.add_argument("--history", type=int, default=365, help="warm: more earlier batches")
     parser.add_argument("--peer-n", type=int, default=300)
     parser.add_argument("--peer-reps", type=int, default=3)
     parser.add_argument("--no-peer", action="store_true")
