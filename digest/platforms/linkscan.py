@@ -29,6 +29,7 @@ _CLEAN = re.compile(
     r"https?://((?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+([A-Za-z]{2,63}))"
     r"(?:/(?:[A-Za-z0-9_/.~-]*[A-Za-z0-9_/-])?)?"
 )
+_DOMAIN_BEFORE = re.compile(r"[A-Za-z0-9._-]+\Z")
 MAX_CLEAN = 2000  # far inside twitter-text's 4096 for a whole URL
 MAX_HOST = 253
 
@@ -55,9 +56,18 @@ def _word(word: str, protocol_only: bool) -> tuple[tuple[int, int], ...] | None:
         lowered = run.lower()
         if lowered.startswith("xn--") or (not after.isascii() and _letter(after)):
             return None  # punycode (no lookahead), or a TLD that may go on in other letters
-        if lowered in _ASCII_TLDS and after not in ("@", "+"):
-            return None  # (before "@" or "+" the TLD's lookahead refuses it)
+        tld = lowered in _ASCII_TLDS and after not in ("@", "+")  # (there its lookahead refuses)
+        if tld and not _after_at_sign(word, match.start()):
+            return None
     return ()
+
+
+def _after_at_sign(word: str, dot: int) -> bool:
+    """Whether the ASCII domain characters before `dot` follow an "@" (an e-mail address): no
+    URL starts after "@", and one starting after "." "-" or "_" inside has no protocol, which
+    twitter-text refuses after those."""
+    stretch = _DOMAIN_BEFORE.search(word, 0, dot)
+    return bool(stretch and stretch.start() > 0 and word[stretch.start() - 1] in "@＠")
 
 
 def _letter(char: str) -> bool:
