@@ -19,7 +19,7 @@ from digest.models import Slot, Story
 from digest.outbox import publish, refuse_taken
 from digest.outbox.batches import carried
 from digest.outbox.staging import clean_stale
-from digest.seeds import DEFAULT_MAX_BYTES, read_seeds
+from digest.seeds import DEFAULT_MAX_BYTES, keep_index, read_seeds
 from digest.seeds.memo import INDEX
 
 log = logging.getLogger("digest.pipeline")
@@ -43,8 +43,8 @@ def gather(
     """Read: every story of the seeds folder, one per slug, and the seeds left out (with why).
 
     `settings` None (a config with problems) reads with the default size limit. `indexed`
-    starts from, and updates, the index of what earlier processes read, in the outbox (see
-    `digest.seeds.memo`). Raises `DigestError` when there is no such folder.
+    starts from the index of what earlier processes read, in the outbox (see
+    `digest.seeds.memo`; `build` updates it). Raises `DigestError` when there is no such folder.
     """
     if not seeds_dir.is_dir():
         raise DigestError(
@@ -95,7 +95,17 @@ def build(
     if not force:  # published, or something else stands there: refused before rendering
         refuse_taken(outbox, slot.folder)
     seeds_dir = seeds or settings.paths.seeds
+    try:
+        return _build(settings, slot, seeds_dir, force=force, durable=durable)
+    finally:
+        # Last, whatever happened: its rename never comes between the batch's.
+        keep_index(seeds_dir, settings.seeds.max_bytes, outbox / INDEX)
 
+
+def _build(
+    settings: Settings, slot: Slot, seeds_dir: Path, *, force: bool, durable: bool
+) -> BuildResult:
+    outbox = settings.paths.outbox
     # Read every seed; the bad ones are reported, never fatal.
     stories, errors = gather(seeds_dir, settings, indexed=True)
     if not stories:

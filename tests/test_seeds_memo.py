@@ -6,13 +6,17 @@ import json
 import os
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from support.factories import project, slot, write_seed
 
 import digest.seeds as seeds_module
-from digest.seeds import memo, read_seeds
+from digest import pipeline
+from digest.pipeline import build
+from digest.seeds import DEFAULT_MAX_BYTES, keep_index, memo, read_seeds
 
 SEED = "Title {n}\n**Primary Article:**\nThe council met on Monday and voted {n} to 2.\n"
 
@@ -202,6 +206,8 @@ def seeds_with_index(tmp_path: Path) -> tuple[Path, Path]:
 def shown(folder: Path, index: Path | None) -> list[str]:
     """Everything a build sees of the folder, down to a time zone's class and name."""
     stories, errors = read_seeds(folder, index=index)
+    if index is not None:
+        keep_index(folder, DEFAULT_MAX_BYTES, index)
     return [repr(s) for s in stories] + [repr((str(e.path), e.line, e.reason)) for e in errors]
 
 
@@ -299,3 +305,51 @@ def test_an_unchanged_memo_is_not_written_again(tmp_path: Path) -> None:
     fresh_process()
     shown(folder, index)
     assert index.stat().st_mtime_ns == before.st_mtime_ns >= written
+
+
+def test_a_killed_writer_s_temporary_index_is_removed(tmp_path: Path) -> None:
+    folder, index = seeds_with_index(tmp_path)
+    gone = index.with_name(f".{index.name}.999999999-00ff00ff.tmp")
+    gone.write_text("half")
+    alive = index.with_name(f".{index.name}.{os.getpid()}-00ff00ff.tmp")
+    alive.write_text("being written")
+    shown(folder, index)
+    assert not gone.exists() and alive.exists() and index.is_file()
+
+
+def test_a_build_writes_the_index_after_its_batch(tmp_path: Path) -> None:
+    """The index's rename comes after the batch's, even when the build fails."""
+    settings = project(tmp_path, [{"name": "daily", "at": "08:00"}])
+    for number in range(2):
+        write_seed(settings.paths.seeds, number)
+    the_slot = slot("daily")
+    index = settings.paths.outbox / memo.INDEX
+    order: list[str] = []
+    real = memo.SeedMemo.save
+
+    def save(self: memo.SeedMemo, *args: Any) -> None:
+        order.append("index")
+        real(self, *args)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(memo.SeedMemo, "save", save)
+        patch.setattr(pipeline, "publish", _recording(pipeline.publish, order))
+        settle()
+        build(settings, the_slot)
+        assert order == ["publish", "index"] and index.is_file()
+        patch.setattr(pipeline, "publish", _failing)
+        with pytest.raises(RuntimeError):
+            build(settings, the_slot, force=True)
+        assert order == ["publish", "index", "index"]
+
+
+def _recording(function: Any, order: list[str]) -> Any:
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        order.append("publish")
+        return function(*args, **kwargs)
+
+    return wrapper
+
+
+def _failing(*args: Any, **kwargs: Any) -> Any:
+    raise RuntimeError("disk on fire")

@@ -51,7 +51,8 @@ def read_seeds(
 
     A plain file that `stat` shows unchanged since this process last read it is not read again
     (see `digest.seeds.memo`): the scheduler builds slot after slot from the same folder. With
-    `index` (a file in the outbox), what was read is also kept there for the next process.
+    `index` (a file in the outbox), it starts from what an earlier process kept there (see
+    `keep_index`).
     """
     stories: list[Story] = []
     errors: list[SeedError] = []
@@ -84,9 +85,13 @@ def read_seeds(
         else:
             stories.append(result)
     memo.keep_only(names)
-    if index is not None:
-        memo.save(index, folder, max_bytes)
     return stories, errors
+
+
+def keep_index(folder: Path, max_bytes: int, index: Path) -> None:
+    """Keep what this process read of `folder` in the file `index`, for the next process; only
+    when it changed, and never raising (the index is a cache)."""
+    SeedMemo.of(folder, max_bytes).save(index, folder, max_bytes)
 
 
 def read_seed(path: Path, root: Path | None = None, max_bytes: int = DEFAULT_MAX_BYTES) -> Story:

@@ -135,6 +135,7 @@ class SeedMemo:
             for name, (key, result) in sorted(self.entries.items())
         }
         data = _Index(folder=_name(folder), max_bytes=max_bytes, entries=entries)
+        _remove_left_behind(index)
         temporary = index.with_name(f".{index.name}.{os.getpid()}-{secrets.token_hex(4)}.tmp")
         try:
             temporary.write_bytes(data.model_dump_json().encode())
@@ -148,6 +149,30 @@ class SeedMemo:
 
 
 _MEMOS: dict[tuple[str, int], SeedMemo] = {}
+
+
+def _remove_left_behind(index: Path) -> None:
+    """Remove the temporary index files of processes that were killed while writing one."""
+    prefix = f".{index.name}."
+    try:
+        names = [n for n in os.listdir(index.parent) if n.startswith(prefix) and n.endswith(".tmp")]
+    except OSError:
+        return
+    for name in names:
+        pid = name[len(prefix) :].split("-", 1)[0]
+        if pid.isdigit() and not _running(int(pid)):
+            with contextlib.suppress(OSError):
+                os.unlink(index.parent / name)
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # someone else's process
+        return True
+    return True
 
 
 def _as_read(story: Story) -> Story:
