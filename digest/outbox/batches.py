@@ -17,8 +17,7 @@ from pydantic import ValidationError
 
 from digest.clock import sane
 from digest.errors import DigestError
-from digest.outbox import is_published
-from digest.outbox.manifest import Manifest
+from digest.outbox.manifest import Manifest, holds_batch
 from digest.outbox.verify import CLAIMS, verify_files
 
 log = logging.getLogger("digest.outbox")
@@ -40,7 +39,8 @@ class Batch:
 
 
 def published(outbox: Path, schedule: str | None = None) -> list[Batch]:
-    """Every published batch (see `is_published`), oldest first; odd entries are skipped."""
+    """Every published batch (see `digest.outbox.is_published`: each date folder a real one,
+    each batch `holds_batch`), oldest first; odd entries are skipped with a warning."""
     try:
         names = os.listdir(outbox)
     except FileNotFoundError:
@@ -52,7 +52,8 @@ def published(outbox: Path, schedule: str | None = None) -> list[Batch]:
         ) from None
     out = []
     for day in sorted(n for n in names if _DAY.match(n)):
-        if os.path.islink(outbox / day):
+        folder = os.path.join(outbox, day)
+        if os.path.islink(folder):
             log.warning(
                 "%s: skipped, a symbolic link; batches are published in real date folders of "
                 "the outbox only",
@@ -60,40 +61,53 @@ def published(outbox: Path, schedule: str | None = None) -> list[Batch]:
             )
             continue
         try:
-            entries = sorted(os.listdir(outbox / day))
+            with os.scandir(folder) as listing:
+                entries = sorted(listing, key=lambda entry: entry.name)
         except OSError as exc:
             log.warning("%s: skipped, not a folder of batches (%s)", outbox / day, exc.strerror)
             continue
-        for name in entries:
-            match = _FOLDER.match(name)
+        for entry in entries:
+            match = _FOLDER.match(entry.name)
             if match and schedule and match["schedule"] != schedule:
                 continue
-            if _is_batch(outbox, day, name, match is not None):
-                path = outbox / day / name
+            if _is_batch(outbox, day, entry, match is not None):
+                path = outbox / day / entry.name
                 out.append(Batch(path, day, match["schedule"], match["at"]))  # type: ignore[index]
     return out
 
 
-def _is_batch(outbox: Path, day: str, name: str, named: bool) -> bool:
-    """Whether `<day>/<name>` is a published batch; a warning names anything else."""
-    path = outbox / day / name
+def _is_batch(outbox: Path, day: str, entry: os.DirEntry[str], named: bool) -> bool:
+    """Whether the entry `<day>/<name>` is a published batch; a warning names anything else."""
     if not named:
         problem = "not named like a batch (<schedule>-<HHMM>)"
-    elif is_published(outbox, f"{day}/{name}"):
+    elif holds_batch(entry.path):
         return True
-    elif path.is_symlink() or not path.is_dir():
+    elif entry.is_symlink() or not entry.is_dir():
         problem = "not a folder"
     else:
         problem = "no manifest.json, so not a published batch"
-    log.warning("%s: skipped, %s", path, problem)
+    log.warning("%s: skipped, %s", outbox / day / entry.name, problem)
     return False
 
 
-_MANIFESTS: dict[tuple[Path, int, int], Manifest] = {}
+_MANIFESTS: dict[tuple[str, int, int, int], Manifest] = {}
 
 
 def read_manifest(batch: Path) -> Manifest:
-    """The batch's manifest, validated (cached per file identity: published files never change)."""
+    """The batch's manifest, validated (cached per file identity: published files never change).
+
+    A manifest this process read before is known by `lstat` alone (a plain file of the same
+    inode, size and modification time); any other is opened, without following a link.
+    """
+    name = os.path.join(batch, "manifest.json")
+    try:
+        info = os.lstat(name)
+    except OSError:
+        pass
+    else:
+        known = _MANIFESTS.get((name, info.st_ino, info.st_size, info.st_mtime_ns))
+        if known is not None and stat.S_ISREG(info.st_mode):
+            return known
     path = batch / "manifest.json"
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
@@ -106,7 +120,7 @@ def read_manifest(batch: Path) -> Manifest:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_MANIFEST:
             raise DigestError(f"{path}: not a valid manifest: not a regular file of at most 64 MB")
-        key = (path, info.st_ino, info.st_mtime_ns)
+        key = (str(path), info.st_ino, info.st_size, info.st_mtime_ns)
         if key not in _MANIFESTS:
             with os.fdopen(os.dup(fd), "rb") as handle:
                 _MANIFESTS[key] = Manifest.model_validate_json(handle.read())

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import unicodedata
 from datetime import datetime
 from pathlib import Path
@@ -17,7 +18,7 @@ from digest.models import Frozen, RejectedSeed, Rendered
 SCHEMA_VERSION: Literal[1] = 1
 
 
-def holds_batch(folder: Path) -> bool:
+def holds_batch(folder: Path | str) -> bool:
     """Whether `folder` is a whole batch: a real folder, not a link, holding its manifest.json.
 
     Publishing writes the manifest last and puts the folder in place with one rename, so a folder
@@ -25,7 +26,7 @@ def holds_batch(folder: Path) -> bool:
     that is itself a link still marks a batch, a damaged one: reading it refuses the link, and the
     stories its stories/ folder holds still count as carried (see batches.carried).
     """
-    return not folder.is_symlink() and (folder / "manifest.json").is_file()
+    return not os.path.islink(folder) and os.path.isfile(os.path.join(folder, "manifest.json"))
 
 
 class SlotTimes(Frozen):
