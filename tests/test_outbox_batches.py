@@ -346,3 +346,34 @@ def test_a_symlinked_date_folder_is_skipped_by_published_and_refused_by_claim(
     with pytest.raises(DigestError, match=r"date folder is a symbolic link.*nothing recorded"):
         done(linked, "x", NOW)
     assert status(batch, "x") == "claimed"
+
+
+def _edited(batch: Path, how: str) -> None:
+    """The manifest changed under a reader that read it before: its stories renamed."""
+    path = batch / "manifest.json"
+    before = path.stat()
+    data = json.loads(path.read_text())
+    data["stories"][0]["slug"] = "x" * len(data["stories"][0]["slug"])  # the same size
+    text = json.dumps(data)
+    if how == "in place, times restored":
+        path.write_text(text)
+        os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    elif how == "replaced":
+        path.with_name("new.json").write_text(text)
+        os.replace(path.with_name("new.json"), path)
+    elif how == "a link":
+        path.with_name("real.json").write_text(text)
+        path.unlink()
+        path.symlink_to("real.json")
+
+
+@pytest.mark.parametrize("how", ["in place, times restored", "replaced", "a link"])
+def test_a_manifest_read_before_is_read_again_after_any_change(batch: Path, how: str) -> None:
+    first = read_manifest(batch)
+    assert read_manifest(batch) is first  # unchanged: known without reading it again
+    _edited(batch, how)
+    if how == "a link":
+        with pytest.raises(DigestError, match="symbolic link"):
+            read_manifest(batch)
+    else:
+        assert read_manifest(batch).stories[0].slug.startswith("xxx")

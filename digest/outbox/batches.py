@@ -90,14 +90,14 @@ def _is_batch(outbox: Path, day: str, entry: os.DirEntry[str], named: bool) -> b
     return False
 
 
-_MANIFESTS: dict[tuple[str, int, int, int], Manifest] = {}
+_MANIFESTS: dict[tuple[str, int, int, int, int], Manifest] = {}
 
 
 def read_manifest(batch: Path) -> Manifest:
     """The batch's manifest, validated (cached per file identity: published files never change).
 
     A manifest this process read before is known by `lstat` alone (a plain file of the same
-    inode, size and modification time); any other is opened, without following a link.
+    inode, size, modification and change time); any other is opened, without following a link.
     """
     name = os.path.join(batch, "manifest.json")
     try:
@@ -105,7 +105,7 @@ def read_manifest(batch: Path) -> Manifest:
     except OSError:
         pass
     else:
-        known = _MANIFESTS.get((name, info.st_ino, info.st_size, info.st_mtime_ns))
+        known = _MANIFESTS.get(_identity(name, info))
         if known is not None and stat.S_ISREG(info.st_mode):
             return known
     path = batch / "manifest.json"
@@ -120,7 +120,7 @@ def read_manifest(batch: Path) -> Manifest:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_MANIFEST:
             raise DigestError(f"{path}: not a valid manifest: not a regular file of at most 64 MB")
-        key = (str(path), info.st_ino, info.st_size, info.st_mtime_ns)
+        key = _identity(str(path), info)
         if key not in _MANIFESTS:
             with os.fdopen(os.dup(fd), "rb") as handle:
                 _MANIFESTS[key] = Manifest.model_validate_json(handle.read())
@@ -135,6 +135,10 @@ def read_manifest(batch: Path) -> Manifest:
         ) from None
     finally:
         os.close(fd)
+
+
+def _identity(path: str, info: os.stat_result) -> tuple[str, int, int, int, int]:
+    return (path, info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns)
 
 
 def carried(outbox: Path, schedule: str, before: datetime) -> set[str]:
