@@ -46,6 +46,7 @@ _TRAILING_CLAUSE = re.compile(
 )
 LONG = 20  # words: a sentence longer than this loses its trailing clause
 _SPACES = re.compile(r"\s+([,.;:!?])|\s{2,}")
+_SPACE_BEFORE = re.compile(r" [,.;:!?]")
 MIN_KEEP = 0.35  # never keep less than this share of a sentence's characters
 
 
@@ -54,14 +55,14 @@ def compress(sentence: str) -> str:
     text = strip_dateline(sentence)
     whole = is_sentence(text)  # then every deletion must leave a sentence: a verb, no dangling end
     for pattern, replacement in (
-        (PARENTHETICAL, " "),
+        (PARENTHETICAL if "(" in text else None, " "),
         (_TRAILING_SAY, ""),
         (_RELATIVE, " "),
         (_TRAILING_PARTICIPLE, ""),
         (_LEADING_CLAUSE, ""),
         (_LEADING_SAY, ""),
     ):
-        shorter = _tidy(pattern.sub(replacement, text, count=1))
+        shorter = _tidy(pattern.sub(replacement, text, count=1) if pattern else text)
         enough = len(shorter) >= MIN_KEEP * len(sentence) and len(shorter.split()) >= 4
         if enough and (is_sentence(shorter) or not whole):
             text = shorter
@@ -74,12 +75,16 @@ def compress(sentence: str) -> str:
 
 def strip_dateline(sentence: str) -> str:
     """`sentence` without its dateline ("LONDON (CNN) --")."""
-    return DATELINE.sub("", sentence).strip()
+    found = DATELINE.match(sentence)  # every branch opens with "^": one place to try
+    return (sentence[found.end() :] if found else sentence).strip()
 
 
 def _tidy(text: str) -> str:
-    text = _SPACES.sub(lambda m: m.group(1) or " ", text).strip()
-    return text.lstrip(",;: ")
+    # _SPACES only matches a space before punctuation or a run of two or more spaces (or any
+    # other white space): text already spaced by single " " with no " ," needs no scan.
+    if text != " ".join(text.split()) or _SPACE_BEFORE.search(text):
+        text = _SPACES.sub(lambda m: m.group(1) or " ", text)
+    return text.strip().lstrip(",;: ")
 
 
 # Where a too-long sentence can stop and still be a sentence: before a relative or

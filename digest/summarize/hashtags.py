@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections import Counter
 from functools import cache
+from itertools import compress
 
 import regex
 
@@ -90,12 +91,13 @@ def _topic(paragraphs: list[str]) -> str | None:
     nouns: set[str] = set()
     for paragraph in paragraphs:
         tokens = ["", *_WORDS.findall(paragraph), ""]
-        for index in [i for i, word in enumerate(tokens) if _lower_word(word)]:
-            before, word, after = tokens[index - 1 : index + 2]
-            raw[word] += 1
-            heads = not after[:1].isalpha() or after.lower() in STOPWORDS
-            if before.lower() in _DETERMINERS or heads:
-                nouns.add(word)
+        found = list(compress(range(len(tokens)), map(_lower_word, tokens)))
+        raw.update([tokens[index] for index in found])
+        for index in found:
+            if tokens[index] not in nouns and (
+                _heads(tokens[index + 1]) or _determiner(tokens[index - 1])
+            ):
+                nouns.add(tokens[index])
     counts: Counter[str] = Counter()
     for word, count in raw.items():  # "talks" counts for "talk" when the story has both
         single = word.removesuffix("s")
@@ -112,6 +114,17 @@ def _topic(paragraphs: list[str]) -> str | None:
 @cache
 def _lower_word(word: str) -> bool:
     return bool(_LOWER.fullmatch(word))
+
+
+@cache
+def _heads(after: str) -> bool:
+    """Whether a word before `after` ends its phrase (so may be a noun)."""
+    return not after[:1].isalpha() or after.lower() in STOPWORDS
+
+
+@cache
+def _determiner(before: str) -> bool:
+    return before.lower() in _DETERMINERS
 
 
 def _could_be_topic(word: str) -> bool:

@@ -37,6 +37,7 @@ _PRONOUNS = frozenset("i i'm i've i'll i'd i’m i’ve i’ll i’d".split())
 _POSSESSIVE = ("'s", "’s")
 _ENDS_SENTENCE = frozenset(".!?\"”'’:«»“‘")
 _DEMONYM_ENDING = ("ian", "ean", "ese", "ish", "ani", "ari")
+_NOT_ALONE = _LEADING | CONNECTORS | EVALUATIVE  # what _clean leaves of a one-word run
 
 
 @dataclass(frozen=True)
@@ -87,6 +88,8 @@ def _clean(
     """A run without what stands before the name in it: a sentence's opening word that the
     story never capitalises mid-sentence ("Broadcaster"), titles, roles and demonyms
     ("Russian President"), and without judgements and trailing initials."""
+    if len(words) == 1:  # most runs: the same steps, in one test
+        return () if len(words[0]) == 1 or words[0].lower() in _NOT_ALONE else words
     run = list(words)
     if opens and len(run) > 1 and _describes(run, known, lower_words):
         run = run[1:]
@@ -149,7 +152,8 @@ def names_of(paragraphs: list[str]) -> list[Name]:
     for found, mid in runs:
         if words := _clean(found, not mid, known, lower_words):
             raw[words] += 1
-            inside |= {words} if mid else set()
+            if mid:
+                inside.add(words)
     adjectival = _adjectival(tokenised, capitals)
     kept = Counter(
         {
@@ -166,8 +170,16 @@ def _merged(counts: Counter[tuple[str, ...]]) -> list[Name]:
     """Each name counted under the longest name that holds it as its first or last words, or
     as a run inside it ("Mary Queen" in "Mary Queen of Scots")."""
     totals = Counter(counts)
+    longer = [n for n in counts if len(n) > 1]
+    by_end: dict[str, list[tuple[str, ...]]] = {}  # _part_of for one word, looked up
+    for name in longer:
+        for end in {name[0], name[-1]}:
+            by_end.setdefault(end, []).append(name)
     for words in sorted(counts, key=len):
-        homes = [n for n in counts if len(n) > len(words) and _part_of(words, n)]
+        if len(words) == 1:
+            homes = by_end.get(words[0], [])
+        else:
+            homes = [n for n in longer if len(n) > len(words) and _part_of(words, n)]
         if homes:
             home = max(homes, key=lambda n: (counts[n], -len(n), n))
             totals[home] += totals.pop(words)

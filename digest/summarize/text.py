@@ -24,7 +24,7 @@ WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’-]*")
 
 def content_words(text: str) -> list[str]:
     """Content words, lower-cased and lightly stemmed ("talks" and "talk" match)."""
-    return [stem for word in WORD.findall(text) if (stem := _stem(word))]
+    return [stem for stem in map(_stem, WORD.findall(text)) if stem]
 
 
 @cache

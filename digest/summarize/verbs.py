@@ -44,19 +44,37 @@ def verb_positions(words: list[str]) -> list[int]:
 
 
 def _verb_like(word: str, before: str) -> bool:
+    kind = _kind(word)
+    return kind is True or (kind is None and bool(before) and not _function_word(before))
+
+
+@cache
+def _kind(word: str) -> bool | None:
+    """True: a verb candidate; False: not one; None: one after a name or a noun (the "-s"
+    rule: "Ford plans", not "the plans")."""
     plain = bare(word)
     if not word[:1].islower():
         # Verbs are lower case in running text ("Blacks", "Reads" are names), but "It's".
         return bool(_CONTRACTED.search(plain)) or plain in _OPENING_CONTRACTIONS
     if plain in VERBS or _ED.match(plain) or _CONTRACTED.search(plain):
         return True
-    return bool(_S.match(plain)) and bool(before) and bare(before) not in FUNCTION_WORDS
+    return None if _S.match(plain) else False
+
+
+@cache
+def _function_word(word: str) -> bool:
+    return bare(word) in FUNCTION_WORDS
 
 
 @cache
 def has_verb(text: str) -> bool:
     """Whether `text` holds at least one verb candidate."""
-    return bool(verb_positions(text.split()))
+    before = ""
+    for word in text.split():
+        if _verb_like(word, before):
+            return True
+        before = word
+    return False
 
 
 def is_sentence(text: str) -> bool:
