@@ -11,6 +11,7 @@ import os
 import posixpath
 import shutil
 import time
+import unicodedata
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -380,3 +381,16 @@ def test_a_manifest_read_before_is_read_again_after_any_change(batch: Path, how:
             read_manifest(batch)
     else:
         assert read_manifest(batch).stories[0].slug.startswith("xxx")
+
+
+@pytest.mark.parametrize("code", range(128))
+def test_an_ascii_control_in_a_manifest_path_is_refused_and_nothing_else(code: int) -> None:
+    """The ASCII fast path of the path check refuses what the category check does."""
+    path = f"email/a{chr(code)}b.txt"
+    refused = unicodedata.category(chr(code))[0] == "C" or chr(code) == "\\"
+    try:
+        check_batch_path(path)
+    except ValueError:
+        assert refused
+    else:
+        assert not refused

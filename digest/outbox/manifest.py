@@ -48,7 +48,9 @@ def check_batch_path(path: str) -> str:
         problem = "must be a relative path inside the batch folder"
     elif "\\" in path:
         problem = "must use / between folders, not a backslash"
-    elif any(unicodedata.category(c)[0] == "C" or c in "\u2028\u2029" for c in path):
+    elif not (path.isascii() and path.isprintable()) and any(
+        unicodedata.category(c)[0] == "C" or c in "\u2028\u2029" for c in path
+    ):  # of ASCII, only the controls are category C
         problem = "must not hold control or format characters"
     elif any(part in ("", ".", "..") for part in parts):
         problem = "must not hold empty, '.' or '..' parts"
