@@ -21,8 +21,8 @@ catchup (default): a temp project from the repo's config.toml with one daily sch
 warm: SMALL and LARGE (default 200 and 5,000) seeds in the folder, K (default 3) earlier slots
   built first so there are manifests, then the next slot's build timed in the same, warm
   process (`digest.pipeline.build`, durable), and in a fresh process (`schedule --once` just
-  after the slot, as cron runs it: start-up included); median of R reps (the outbox restored
-  before each) and the ratios against SMALL. A third row: LARGE seeds with H (--history,
+  after the slot, as cron runs it: start-up included); median of R reps (the new batch removed
+  after each) and the ratios against SMALL. A third row: LARGE seeds with H (--history,
   default 365) more earlier batches, copies of the first one's manifest a day apart (what
   reading the history costs). More seeds than rows repeat the rows under other file names.
 
@@ -316,16 +316,17 @@ def warm(args: argparse.Namespace, rows: list[dict[str, object]], work: Path) ->
         for slot in slots[:-1]:  # the history, built in this process (which warms it too)
             build(settings, slot)
         older_batches(outbox, extra)
-        pristine = folder / "outbox-history"
+        pristine = folder / "outbox-history"  # its scheduler files, to put back
         shutil.copytree(outbox, pristine, symlinks=True)
         timings, fresh = [], []
         for _ in range(args.reps):
-            restore(pristine, outbox)
             started = time.perf_counter()
             result = build(settings, slots[-1])
             timings.append((time.perf_counter() - started) * 1000)
-            restore(pristine, outbox)  # the next slot again, as cron's `schedule --once` runs it
+            unpublish(pristine, outbox, slots[-1].folder)
+            # The next slot again, as cron's `schedule --once` runs it.
             fresh.append(run_once(config, slots[-1].utc + timedelta(minutes=5)))
+            unpublish(pristine, outbox, slots[-1].folder)
         label = f"{size:>5} seeds, {len(slots) - 1 + extra:>3} earlier batches"
         rows_out.append((label, statistics.median(timings), statistics.median(fresh)))
         assert len(result.stories) == STORIES, result
@@ -339,9 +340,15 @@ def warm(args: argparse.Namespace, rows: list[dict[str, object]], work: Path) ->
     print("  (ratios against the first row; the fresh process includes start-up)")
 
 
-def restore(pristine: Path, outbox: Path) -> None:
-    shutil.rmtree(outbox)
-    shutil.copytree(pristine, outbox, symlinks=True)
+def unpublish(pristine: Path, outbox: Path, folder: str) -> None:
+    """The outbox as it was before the timed build: its batch removed, the scheduler's files
+    put back; the earlier batches stay the same files (a copy would be new files to read)."""
+    shutil.rmtree(outbox / folder)
+    for name in (".journal.jsonl", ".scheduler.awake"):
+        if (pristine / name).exists():
+            shutil.copy2(pristine / name, outbox / name)
+        else:
+            (outbox / name).unlink(missing_ok=True)
 
 
 def older_batches(outbox: Path, count: int) -> None:
