@@ -13,6 +13,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, Field
 
 from digest import __version__
+from digest.jsonfile import json_file
 from digest.models import Frozen, RejectedSeed, Rendered
 
 SCHEMA_VERSION: Literal[1] = 1
@@ -127,9 +128,7 @@ def build_manifest(rendered: Rendered, config_hash: str) -> Manifest:
 
 def manifest_bytes(manifest: Manifest) -> bytes:
     """The manifest as stable, human-readable JSON."""
-    return (
-        json.dumps(manifest.model_dump(mode="json"), indent=2, ensure_ascii=False) + "\n"
-    ).encode()
+    return json_file(manifest.model_dump(mode="json"))
 
 
 def manifest_schema() -> str:

@@ -8,8 +8,7 @@ or hide them for a reviewer.
 
 from __future__ import annotations
 
-import json
-
+from digest.jsonfile import json_file
 from digest.models import Digest, RenderedFile, Sources, Summary
 from digest.text import one_line, visible, without_controls
 
@@ -27,11 +26,10 @@ def render_stories(digest: Digest) -> tuple[RenderedFile, ...]:
             "url": story.url,
             "summary": _as_read(entry.summary).model_dump(mode="json"),
         }
-        content = json.dumps(record, indent=2, ensure_ascii=False) + "\n"
         files.append(
             RenderedFile(
                 path=f"stories/{story.slug}.json",
-                content=content.encode(),
+                content=json_file(record),
                 media_type="application/json",
             )
         )

@@ -13,13 +13,13 @@ builds it from those parts' uri and cid.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
 from digest.config import Settings
 from digest.errors import DigestError
+from digest.jsonfile import json_file
 from digest.models import Digest, Entry, RenderedFile
 from digest.platforms import PLATFORMS, limit_for
 from digest.platforms.base import Post
@@ -164,9 +164,10 @@ def envelope(name: str, post: Post) -> dict[str, Any]:
 
 def _json_file(name: str, posts: tuple[Post, ...]) -> RenderedFile:
     items = [envelope(name, post) for post in posts]
-    content = json.dumps(items, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
     return RenderedFile(
-        path=f"social/{name}.json", content=content.encode(), media_type="application/json"
+        path=f"social/{name}.json",
+        content=json_file(items, sort_keys=True),
+        media_type="application/json",
     )
 
 
