@@ -11,12 +11,13 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from jinja2 import TemplateSyntaxError
 
 from digest.config import Settings
 from digest.errors import DigestError, EmailCheckError, RenderError, SeedError
-from digest.models import Digest, Entry, RejectedSeed, Rendered, Slot, Story
+from digest.models import Digest, Entry, RejectedSeed, Rendered, Slot, Story, Summary
 from digest.render import render
 from digest.render.email.checks import check_rendered
 from digest.summarize import summarize
@@ -106,16 +107,24 @@ def _entry(story: Story, settings: Settings, failed: list[SeedError]) -> Entry |
     """The story with its summary, or None (and why, in `failed`) when the summary fails or
     shows a number or name that is not in the seed."""
     try:
-        summary = summarize(story, settings.summary.max_bullets)
+        summary, problems = _summarized(story, settings.summary.max_bullets)
     except Exception as exc:  # a summarizer bug on odd text must not stop the other stories
         log.debug("summary of %s failed", story.source, exc_info=True)
         failed.append(_left_out(story, f"its summary failed ({_describe(exc)})"))
         return None
-    problems = ungrounded(story, summary)
     if problems:  # nothing is invented: a summary the seed does not back is not sent
         failed.append(_left_out(story, _ungrounded_reason(problems)))
         return None
     return Entry(story=story, summary=summary)
+
+
+@lru_cache(maxsize=2048)
+def _summarized(story: Story, max_bullets: int) -> tuple[Summary, tuple[str, ...]]:
+    """The story's summary and what of it the seed does not back. Both depend on nothing else,
+    so a story met again (the preview after a save of another seed, a retried slot) is not
+    summarized again; a failure is not kept."""
+    summary = summarize(story, max_bullets)
+    return summary, tuple(ungrounded(story, summary))
 
 
 def _ungrounded_reason(problems: Sequence[str], shown: int = 3) -> str:

@@ -41,3 +41,14 @@ def golden(request: pytest.FixtureRequest):
         )
 
     return check
+
+
+@pytest.fixture(autouse=True)
+def forget_what_earlier_tests_read() -> None:
+    """Each test starts as a fresh process would: no seed or summary remembered from another
+    (tests patch the summarizer or the seed reader and must see their patch called)."""
+    from digest import assemble
+    from digest.seeds import memo
+
+    memo._MEMOS.clear()
+    assemble._summarized.cache_clear()

@@ -7,9 +7,11 @@ import re
 from pathlib import Path
 
 import pytest
-from support.factories import project, slot, write_seed
+from support import factories
+from support.factories import example_story, project, slot, write_seed
 
 import digest.assemble
+from digest import assemble
 from digest.config import Settings
 from digest.errors import DigestError, EmailCheckError
 from digest.models import Story, Summary
@@ -161,10 +163,10 @@ def test_a_story_whose_posts_cannot_be_rendered_is_left_out(
     config = _project(tmp_path)
     real = social.compose_posts
 
-    def broken(entry, name, digest_, settings):  # type: ignore[no-untyped-def]
+    def broken(entry, name, digest_, settings, *rest):  # type: ignore[no-untyped-def]
         if entry.story.slug == "story-0001" and name == "bluesky":
             raise KeyError("facet")
-        return real(entry, name, digest_, settings)
+        return real(entry, name, digest_, settings, *rest)
 
     monkeypatch.setattr(social, "compose_posts", broken)
     result = build(config, slot(), durable=False)
@@ -278,3 +280,24 @@ def test_the_cli_names_a_story_put_off_to_the_next_slot(
     assert code == 0, out.err
     assert "story-0003.txt: put off to the next slot" in out.err and "too big" in out.err
     assert "2 stories, 0 seeds rejected" in out.out
+
+
+def test_a_story_met_again_is_not_summarized_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The preview re-renders after every save: the stories that did not change keep their
+    summaries; a changed story (another Story) is summarized afresh."""
+    calls: list[str] = []
+    real = assemble.summarize
+
+    def counting(story: Story, max_bullets: int = 5) -> Summary:
+        calls.append(story.slug)
+        return real(story, max_bullets)
+
+    monkeypatch.setattr(assemble, "summarize", counting)
+    story = example_story()
+    settings = factories.settings()
+    first = assemble._entry(story, settings, [])
+    again = assemble._entry(story, settings, [])
+    assert first == again and calls == [story.slug]
+    changed = story.model_copy(update={"title": "Another title"})
+    assemble._entry(changed, settings, [])
+    assert calls == [story.slug, story.slug]
