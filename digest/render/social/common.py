@@ -6,6 +6,8 @@ import hashlib
 from collections.abc import Callable
 from typing import Any
 
+from jinja2 import Template
+
 from digest.config import Settings
 from digest.models import Slot
 from digest.render.social.compose import Parts
@@ -19,17 +21,35 @@ def renderer(name: str, settings: Settings) -> Callable[[Parts], str]:
     Each Parts is rendered once: shortening tries the same Parts more than once.
     """
     template = text_env(settings.paths.templates).get_template(f"social/{name}.txt.j2")
+    fill = _filler(template)
     done: dict[Parts, str] = {}
 
     def render(parts: Parts) -> str:
         if (text := done.get(parts)) is None:
-            # the fields as they are (asdict would deep-copy tuples of strings into equal ones)
-            text = nfc(template.render(vars(parts).copy())).strip()
+            text = nfc(fill(vars(parts))).strip()
             text = text.replace("\r\n", "\n").replace("\r", "\n")  # as X's API stores it
             done[parts] = text
         return text
 
     return render
+
+
+def _filler(template: Template) -> Callable[[dict[str, Any]], str]:
+    """`template.render(fields)`, less the cost of its context: Template.render merges the
+    template's globals (a ChainMap, read key by key in Python) into every context; here they
+    are read once, and each context is made from the same dict and names as render makes it."""
+    environment, name, blocks = template.environment, template.name, template.blocks
+    flat = dict(template.globals)
+    make, run = environment.context_class, template.root_render_func
+
+    def fill(fields: dict[str, Any]) -> str:
+        context = make(environment, {**flat, **fields}, name, blocks, globals=flat)
+        try:
+            return environment.concat(run(context))
+        except Exception:
+            environment.handle_exception()  # what render raises: the template's own traceback
+
+    return fill
 
 
 def idempotency_key(batch_id: str, slug: str, platform: str, part: int = 1) -> str:
