@@ -11,6 +11,7 @@ import math
 import re
 from collections import Counter
 from dataclasses import dataclass
+from itertools import chain
 
 from digest.models import Story
 from digest.summarize.compress import compress, fit, strip_dateline
@@ -59,13 +60,14 @@ def sentences_of(story: Story) -> list[Sentence]:
 
 
 def _scores(sentences: list[Sentence], title: frozenset[str]) -> list[float]:
-    frequency = Counter(w for s in sentences for w in s.words)
+    frequency = Counter(chain.from_iterable(s.words for s in sentences))
     scores = []
     for s in sentences:
         if len(s.words) < 3 or _NOT_A_POINT.search(s.text) or s.text.endswith("?"):
             scores.append(-1.0)
             continue
-        centrality = sum(frequency[w] - 1 for w in s.words) / math.sqrt(len(s.words) + 8)
+        repeats = sum(map(frequency.__getitem__, s.words)) - len(s.words)
+        centrality = repeats / math.sqrt(len(s.words) + 8)
         lead = 3.0 / (1 + s.position) ** 0.8
         facts = 0.2 if _NUMBER.search(s.text) else 0.0
         score = lead + 0.12 * centrality + facts + 0.5 * len(s.words & title)

@@ -26,7 +26,7 @@ def ungrounded(story: Story, summary: Summary) -> list[str]:
     """Numbers and names in the headline, tagline and bullets that the seed does not contain."""
     source = source_text(story)
     known_numbers = set(_NUMBER.findall(source))
-    known_words = set(_tokens(source))
+    known_words = {t.strip("'’-") for t in set(_TOKEN.findall(source))}
     lowered = {w.lower() for w in known_words}
     problems = []
     for field, text in (

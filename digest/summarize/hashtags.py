@@ -9,15 +9,16 @@ a piece of a link (#Https) or a tag that loses characters ("C#" is not #C).
 
 from __future__ import annotations
 
+import re
 from collections import Counter
-from functools import cache
+from functools import lru_cache
 from itertools import compress
 
 import regex
 
 from digest.models import Story
 from digest.summarize.names import Name, names_of
-from digest.summarize.text import FUNCTION_WORDS, STOPWORDS, URL, capitalise
+from digest.summarize.text import FUNCTION_WORDS, STOPWORDS, URL, WORDS_CACHED, capitalise
 from digest.summarize.uncased import uncased_topics
 from digest.summarize.wordlists import DEMONYMS, EVALUATIVE, GENERIC, NOT_NAMES
 from digest.text import nfc
@@ -38,6 +39,7 @@ _NOT_TEXT = regex.compile(
 _MAYBE_NOT_TEXT = regex.compile(r"[/@#+]|www\.", regex.I)
 _CHUNK_NOT_TEXT = regex.compile(r"(?<!\S)\S*(?:[/@#+]|(?i:www\.))\S*")
 _WORDS = regex.compile(r"[\p{L}\p{M}\p{N}'’-]+|\S")
+ASCII_WORDS = re.compile(r"[A-Za-z0-9'-]+|[^\t\n\x0b\x0c\r ]")  # _WORDS of ASCII text, faster
 _LOWER = regex.compile(r"\p{Ll}[\p{Ll}\p{M}-]{4,}")  # a lower-case word of five letters or more
 _DETERMINERS = frozenset(
     "the a an this that its his her their our your my le la les un une des du o os as um uma "
@@ -90,7 +92,7 @@ def _topic(paragraphs: list[str]) -> str | None:
     raw: Counter[str] = Counter()
     nouns: set[str] = set()
     for paragraph in paragraphs:
-        tokens = ["", *_WORDS.findall(paragraph), ""]
+        tokens = ["", *(ASCII_WORDS if paragraph.isascii() else _WORDS).findall(paragraph), ""]
         found = list(compress(range(len(tokens)), map(_lower_word, tokens)))
         raw.update([tokens[index] for index in found])
         for index in found:
@@ -111,18 +113,18 @@ def _topic(paragraphs: list[str]) -> str | None:
     return ranked[0][0] if ranked else None
 
 
-@cache
+@lru_cache(maxsize=WORDS_CACHED)
 def _lower_word(word: str) -> bool:
     return bool(_LOWER.fullmatch(word))
 
 
-@cache
+@lru_cache(maxsize=WORDS_CACHED)
 def _heads(after: str) -> bool:
     """Whether a word before `after` ends its phrase (so may be a noun)."""
     return not after[:1].isalpha() or after.lower() in STOPWORDS
 
 
-@cache
+@lru_cache(maxsize=WORDS_CACHED)
 def _determiner(before: str) -> bool:
     return before.lower() in _DETERMINERS
 

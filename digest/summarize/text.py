@@ -19,6 +19,7 @@ STOPWORDS = frozenset(
     """.split()
 )
 
+WORDS_CACHED = 1 << 16  # per-word facts kept (a word's stem, whether it can be a verb, ...)
 WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’-]*")
 
 

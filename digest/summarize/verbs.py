@@ -9,9 +9,9 @@ the Treasury." (no verb left) from "Ed Balls said the plan was sound."
 from __future__ import annotations
 
 import re
-from functools import cache
+from functools import cache, lru_cache
 
-from digest.summarize.text import FUNCTION_WORDS, bare, ends_cleanly
+from digest.summarize.text import FUNCTION_WORDS, WORDS_CACHED, bare, ends_cleanly
 
 VERBS = frozenset(
     """
@@ -48,7 +48,7 @@ def _verb_like(word: str, before: str) -> bool:
     return kind is True or (kind is None and bool(before) and not _function_word(before))
 
 
-@cache
+@lru_cache(maxsize=WORDS_CACHED)
 def _kind(word: str) -> bool | None:
     """True: a verb candidate; False: not one; None: one after a name or a noun (the "-s"
     rule: "Ford plans", not "the plans")."""
@@ -61,7 +61,7 @@ def _kind(word: str) -> bool | None:
     return None if _S.match(plain) else False
 
 
-@cache
+@lru_cache(maxsize=WORDS_CACHED)
 def _function_word(word: str) -> bool:
     return bare(word) in FUNCTION_WORDS
 

@@ -1,0 +1,224 @@
+"""The summarizer's fast paths give exactly what the plain code they replace gave (kept here as
+the reference): ASCII tokenisers, link blanking by chunks, tidying, datelines, verbs, names."""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections import Counter
+
+import regex
+from hypothesis import given
+from hypothesis import strategies as st
+
+from digest.summarize import compress, hashtags, names, verbs
+from digest.summarize.text import FUNCTION_WORDS, bare
+from digest.text import nfc
+
+ASCII = [chr(c) for c in range(128)]
+# Text that reaches the edge cases: every ASCII character, links and handles, apostrophes and
+# initials, white space of several kinds, letters with case and without.
+PIECES = [
+    *ASCII,
+    "A. B",
+    "U.S.",
+    "O'Neil",
+    "Obama's",
+    "’s",
+    "www.",
+    "http://",
+    "x.com/a",
+    "@bbc",
+    "#tag",
+    "C++",
+    "a@b.co",
+    " ",
+    "  ",
+    "\u00a0",
+    "\u2009",
+    "\x1c",
+    "é",
+    "İ",
+    "I'm",
+    "Ⅻ",
+    "東京",
+    "ﬁ",
+    "(CNN)",
+    "Mary Queen of Scots",
+    " , ",
+    " .",
+]
+TEXT = st.lists(st.sampled_from(PIECES), max_size=40).map("".join)
+ASCII_TEXT = st.text(alphabet=st.sampled_from(ASCII), max_size=80)
+
+
+def test_ascii_classes_match_the_unicode_ones() -> None:
+    for char in ASCII:
+        for probe in (f"A.{char}B", f"x{char}y", f"{char}", f"a'{char}b", f"{char}{char}Z"):
+            assert names.ASCII_TOKEN.findall(probe) == names._TOKEN.findall(probe), probe
+            assert hashtags.ASCII_WORDS.findall(probe) == hashtags._WORDS.findall(probe), probe
+
+
+@given(ASCII_TEXT)
+def test_ascii_tokenisers(text: str) -> None:
+    assert names.tokens_of(text) == names._TOKEN.findall(text)
+    assert hashtags.ASCII_WORDS.findall(text) == hashtags._WORDS.findall(text)
+
+
+@given(TEXT)
+def test_tokens_of_any_text(text: str) -> None:
+    assert names.tokens_of(text) == names._TOKEN.findall(text)
+
+
+def plain_reference(paragraph: str) -> str:
+    text = nfc(paragraph)
+    if "(" in text:
+        text = hashtags._DATELINE.sub(" . ", text)
+    return str(hashtags._NOT_TEXT.sub(" ", text))
+
+
+@given(TEXT)
+def test_links_blanked_by_chunks(text: str) -> None:
+    assert hashtags._plain(text) == plain_reference(text)
+
+
+def tidy_reference(text: str) -> str:
+    text = compress._SPACES.sub(lambda m: m.group(1) or " ", text).strip()
+    return text.lstrip(",;: ")
+
+
+@given(TEXT)
+def test_tidy(text: str) -> None:
+    assert compress._tidy(text) == tidy_reference(text)
+
+
+@given(TEXT)
+def test_strip_dateline(text: str) -> None:
+    for sentence in (text, "LONDON (CNN) -- " + text, "By . Jo Smith. " + text):
+        assert compress.strip_dateline(sentence) == compress.DATELINE.sub("", sentence).strip()
+
+
+def verb_like_reference(word: str, before: str) -> bool:
+    plain = bare(word)
+    if not word[:1].islower():
+        return bool(verbs._CONTRACTED.search(plain)) or plain in verbs._OPENING_CONTRACTIONS
+    if plain in verbs.VERBS or verbs._ED.match(plain) or verbs._CONTRACTED.search(plain):
+        return True
+    return bool(verbs._S.match(plain)) and bool(before) and bare(before) not in FUNCTION_WORDS
+
+
+WORDS = st.lists(
+    st.sampled_from(
+        "the plans Ford said walked It's isn't he'd Reads with, “says” boss cuts of bus gas A x "
+        "talks".split()
+    ),
+    max_size=12,
+)
+
+
+@given(WORDS)
+def test_has_verb(words: list[str]) -> None:
+    text = " ".join(words)
+    split = text.split()
+    before = ["", *split]
+    reference = [i for i, w in enumerate(split) if verb_like_reference(w, before[i])]
+    assert verbs.verb_positions(split) == reference
+    assert verbs.has_verb(text) is bool(reference)
+
+
+def capital_reference(token: str) -> bool:
+    return token[:1].isupper() and token.lower() not in names._PRONOUNS
+
+
+def runs_reference(tokens: list[str]) -> list[tuple[tuple[str, ...], bool]]:
+    possessive = regex.compile(r"['’]s$")
+    out, index, before = [], 0, ""
+    while index < len(tokens):
+        if not capital_reference(tokens[index]):
+            before, index = tokens[index], index + 1
+            continue
+        run, end = [tokens[index]], index + 1
+        while end < len(tokens) and not possessive.search(run[-1]):
+            if capital_reference(tokens[end]):
+                run.append(tokens[end])
+                end += 1
+            elif tokens[end].lower() in names.CONNECTORS and end + 1 < len(tokens):
+                if not capital_reference(tokens[end + 1]):
+                    break
+                run += tokens[end : end + 2]
+                end += 2
+            else:
+                break
+        mid = bool(before) and before not in names._ENDS_SENTENCE
+        out.append((tuple(possessive.sub("", w).rstrip(".") for w in run), mid))
+        before, index = tokens[end - 1], end
+    return out
+
+
+NAME_WORDS = st.sampled_from(
+    "Mary Queen of Scots de Lula Silva I I'm İ Obama's Ed Balls . said the A. Jordanian women "
+    "President Putin '".split()
+)
+
+
+@given(st.lists(NAME_WORDS, max_size=30))
+def test_runs(tokens: list[str]) -> None:
+    assert names._runs(tokens, names._capitals(tokens)) == runs_reference(tokens)
+
+
+def clean_reference(
+    words: tuple[str, ...], opens: bool, known: set[str], lower_words: set[str]
+) -> tuple[str, ...]:
+    run = list(words)
+    if opens and len(run) > 1 and names._describes(run, known, lower_words):
+        run = run[1:]
+    for index in range(len(run) - 1, 0, -1):
+        if run[index - 1].lower() in names._ROLES and run[index].lower() not in names.CONNECTORS:
+            run = run[index:]
+            break
+    while run and (
+        run[0].lower() in names._LEADING or len(run[0]) == 1 or run[0] in names.CONNECTORS
+    ):
+        run = run[1:]
+    while run and (run[-1].lower() in names.CONNECTORS or len(run[-1]) == 1):
+        run = run[:-1]
+    return tuple(w for w in run if w.lower() not in names.EVALUATIVE)
+
+
+@given(st.lists(NAME_WORDS, min_size=1, max_size=4), st.booleans())
+def test_clean(words: list[str], opens: bool) -> None:
+    found = tuple(words)
+    known, lower = {"Mary", "Balls"}, {"women", "queen"}
+    assert names._clean(found, opens, known, lower) == clean_reference(found, opens, known, lower)
+
+
+def merged_reference(counts: Counter[tuple[str, ...]]) -> list[names.Name]:
+    def part_of(part: tuple[str, ...], whole: tuple[str, ...]) -> bool:
+        size = len(part)
+        if size == 1:
+            return part[0] in (whole[0], whole[-1])
+        return any(whole[i : i + size] == part for i in range(len(whole) - size + 1))
+
+    totals = Counter(counts)
+    for words in sorted(counts, key=len):
+        homes = [n for n in counts if len(n) > len(words) and part_of(words, n)]
+        if homes:
+            home = max(homes, key=lambda n: (counts[n], -len(n), n))
+            totals[home] += totals.pop(words)
+    ranked = sorted(totals.items(), key=lambda item: (-item[1], item[0]))
+    return [names.Name(words, count) for words, count in ranked]
+
+
+NAMES = st.lists(st.sampled_from(["Mary", "Queen", "Scots", "Ed", "Balls", "Ed"]), min_size=1)
+
+
+@given(st.dictionaries(NAMES.map(tuple), st.integers(1, 5), max_size=8))
+def test_merged(counts: dict[tuple[str, ...], int]) -> None:
+    assert names._merged(Counter(counts)) == merged_reference(Counter(counts))
+
+
+def test_every_pair_of_ascii_characters_tokenises_alike() -> None:
+    for pair in itertools.product(ASCII, repeat=2):
+        text = "A." + "".join(pair) + "B"
+        assert names.tokens_of(text) == names._TOKEN.findall(text)
+        assert re.fullmatch(r"[\x00-\x7f]*", text)
