@@ -1,0 +1,155 @@
+"""The `.eml` written by `mime` is byte for byte what `EmailMessage` writes for the same parts."""
+
+from __future__ import annotations
+
+from email import quoprimime
+from email.message import EmailMessage
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from support.email import three_stories, with_summary
+from support.factories import BBC_SEEDS, make_digest
+from support.factories import settings as make_settings
+
+from digest.config import Settings
+from digest.errors import RenderError
+from digest.models import Digest
+from digest.render.email import message, render_email
+from digest.render.email.message import _POLICY, clean_header
+from digest.render.email.mime import alternative, encode_text, quoted_printable
+from digest.seeds import read_seed
+
+_BOUNDARY = "=_digest_0123456789abcdef01234567"
+
+
+def _headers(subject: str) -> EmailMessage:
+    msg = EmailMessage(policy=_POLICY)
+    msg["From"] = "The Digest <digest@example.org>"
+    msg["Subject"] = clean_header(subject)
+    return msg
+
+
+def stdlib_eml(subject: str, text: str, html: str) -> bytes:
+    """The reference: the parts set by `EmailMessage` itself, as `build_eml` once did."""
+    msg = _headers(subject)
+    msg.set_content(text)
+    msg.add_alternative(html, subtype="html")
+    msg.set_boundary(_BOUNDARY)
+    return msg.as_bytes()
+
+
+def fast_eml(subject: str, text: str, html: str) -> bytes:
+    msg = _headers(subject)
+    msg["MIME-Version"] = "1.0"
+    msg["Content-Type"] = f'multipart/alternative; boundary="{_BOUNDARY}"'
+    return alternative(msg, _BOUNDARY, text, html)
+
+
+# Text a part may hold: every line-end kind, long lines, trailing spaces, `=`, non-ASCII.
+_PIECES = st.sampled_from(
+    [
+        *["", " ", "\t", "=", "==", "\r", "\n", "\r\n", "\x0b", "\x0c", "\x85", "\u2028", "é"],
+        *["😀", "x" * 70, "y" * 74, "a b ", "&amp;", '<a href="x">', "\x00", "\x7f", "=\n", " \n"],
+    ]
+)
+_LINE = st.lists(st.one_of(_PIECES, st.text(max_size=80)), max_size=8).map("".join)
+_TEXT = st.one_of(
+    st.text(max_size=400),
+    st.lists(st.one_of(_PIECES, st.text(max_size=80)), max_size=60).map("".join),
+    st.lists(_LINE, min_size=8, max_size=40).map("\n".join),
+    # Mostly ASCII with long lines: what quoted-printable is chosen for, as for the HTML.
+    st.lists(
+        st.text(st.sampled_from('abcdefgh =\t<>"é'), min_size=40, max_size=160), min_size=11
+    ).map("\n".join),
+)
+
+
+@settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(subject=st.text(max_size=90), text=_TEXT, html=_TEXT)
+def test_the_parts_are_written_as_the_stdlib_writes_them(subject, text, html) -> None:
+    assert fast_eml(subject, text, html) == stdlib_eml(subject, text, html)
+
+
+@settings(max_examples=600, deadline=None)
+@given(
+    lines=st.lists(st.one_of(_PIECES, st.text(max_size=200)), max_size=30), limit=st.integers(4, 90)
+)
+def test_quoted_printable_is_quoprimime_body_encode(lines, limit) -> None:
+    raw = [
+        line.encode("utf-8", "surrogatepass").replace(b"\r", b"").replace(b"\n", b"")
+        for line in lines
+    ]
+    body = (b"\n".join(raw) + b"\n").decode("latin-1")
+    wanted = quoprimime.body_encode(body, limit).replace("\n", "\r\n").encode("ascii")
+    assert quoted_printable(raw, limit) == wanted
+
+
+def test_every_encoding_is_met() -> None:
+    found = {
+        encode_text(text, _POLICY)[0]
+        for text in ("plain\n", "café\n", "x" * 100 + "\n", "é" * 100 + "\n", "a\n" * 20 + "y" * 90)
+    }
+    assert found == {"7bit", "8bit", "quoted-printable", "base64"}
+
+
+def _stdlib_alternative(msg: EmailMessage, boundary: str, text: str, html: str) -> bytes:
+    """`mime.alternative` as `build_eml` did it before: `EmailMessage` sets and writes the parts."""
+    del msg["MIME-Version"], msg["Content-Type"]
+    msg.set_content(text)
+    msg.add_alternative(html, subtype="html")
+    msg.set_boundary(boundary)
+    return msg.as_bytes()
+
+
+def _both(digest: Digest, config: Settings) -> tuple[object, object]:
+    """The files (or the refusal) of `render_email` with `mime`, then with the stdlib writing."""
+    outcomes = []
+    for writer in (alternative, _stdlib_alternative):
+        with pytest.MonkeyPatch.context() as patched:
+            patched.setattr(message, "alternative", writer)
+            try:
+                outcomes.append([f.content for f in render_email(digest, config)])
+            except RenderError as exc:
+                outcomes.append(str(exc))
+    return outcomes[0], outcomes[1]
+
+
+def test_built_emails_are_the_bytes_the_stdlib_writes() -> None:
+    config = BASE
+    seeds = sorted(BBC_SEEDS.glob("*.txt"))
+    digests = [three_stories(), make_digest([read_seed(p) for p in seeds[:20]])]
+    digests += [make_digest([read_seed(p)]) for p in seeds[20:40]]
+    for digest in digests:
+        new, old = _both(digest, config)
+        assert isinstance(new, list) and new == old
+
+
+BASE, DIGEST = make_settings(), make_digest()
+# What header and body text may hold: encoded words, line breaks, bidi, scripts, emoji.
+_FRAGMENTS = st.sampled_from(
+    [
+        *["=?", "?=", "?q?", "?b?", "=0D=0A", "Bcc:", "\r\n", "\u2028", "\u202e", "\u200d"],
+        *["\u034f", "Café", "日本語のニュース", "خبر عاجل", "👨\u200d👩\u200d👧", "e\u0301"],
+        *["<b>", "&amp;", '"'],
+    ]
+)
+_STORY_TEXT = st.lists(st.one_of(_FRAGMENTS, _PIECES, st.text(max_size=12)), max_size=30).map(
+    "".join
+)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    headline=_STORY_TEXT,
+    tagline=_STORY_TEXT,
+    bullets=st.lists(_STORY_TEXT, max_size=4),
+    brand=_STORY_TEXT,
+)
+def test_hostile_stories_give_the_bytes_the_stdlib_writes(
+    headline: str, tagline: str, bullets: list[str], brand: str
+) -> None:
+    digest = with_summary(DIGEST, headline=headline, tagline=tagline, bullets=bullets)
+    config = BASE.model_copy(update={"brand": BASE.brand.model_copy(update={"name": brand})})
+    new, old = _both(digest, config)
+    assert new == old
