@@ -165,9 +165,12 @@ def weighted_length(text: str, options: dict[str, Any]) -> int:
     entities = {start: (size, url_weight) for start, size in reversed(_url_units(text, units))}
     if options.get("emoji_parsing_enabled") and not text.isascii():
         default = int(options["default_weight"])
-        unit_of = _point_to_unit(text)
-        for start, end in emoji_spans(text):
-            entities.setdefault(unit_of[start], (unit_of[end] - unit_of[start], default))
+        spans = emoji_spans(text)
+        if units is not text:  # else every code point is one unit
+            unit_of = _point_to_unit(text)
+            spans = [(unit_of[start], unit_of[end]) for start, end in spans]
+        for start, end in spans:
+            entities.setdefault(start, (end - start, default))
     ranges = tuple((r["start"], r["end"], r["weight"]) for r in options["ranges"])
     weight = _weigher(ranges, int(options["default_weight"]))
     if units is text:  # no surrogates: sum the stretches between entities

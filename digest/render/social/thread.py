@@ -18,12 +18,13 @@ import regex
 
 from digest.platforms.richtext import link_spans
 from digest.platforms.x.count import extract_urls_with_indices
-from digest.text import graphemes
+from digest.text import grapheme_count, graphemes
 
 SEPARATOR = "\n\n"  # between a part's text and its number
 PARAGRAPH, LINE, SENTENCE, WORD, GRAPHEME = 4, 3, 2, 1, 0
 # Links, hashtags, mentions and cashtags, however the platforms would find them.
 _ATOM = regex.compile(r"[hH][tT][tT][pP][sS]?://\S+|[#＃@＠]\S+|\$[A-Za-z]\S*")
+_SPACE = re.compile(r"\s+")
 _SENTENCE_END = ".!?…。！？"
 _CLOSING = "\"'”’)]»」』"
 _ABBREVIATION = re.compile(
@@ -71,14 +72,15 @@ class Places:
 
     def __init__(self, text: str) -> None:
         self.text = text
-        self.boundaries = set(itertools.accumulate(map(len, graphemes(text))))
+        self.boundaries = grapheme_ends(text)
         self.atoms = atom_spans(text)
         self.starts = [s for s, _ in self.atoms]
-        cuts = [
-            Cut(space.start(), space.end(), _level(text, space.start(), space.group()))
-            for space in re.finditer(r"\s+", text)
-            if self.allowed(space.start()) and self.allowed(space.end())
-        ]
+        cuts, word = [], 0  # word: where the word before the next space starts
+        for space in _SPACE.finditer(text):
+            start, end = space.span()
+            if self.allowed(start) and self.allowed(end):
+                cuts.append(Cut(start, end, _level(text, word, start, space.group())))
+            word = end
         cuts += [  # CJK sentences end without a space
             Cut(m.end(), m.end(), SENTENCE)
             for m in re.finditer(r"[。！？](?=\S)", text)
@@ -125,14 +127,26 @@ def atom_spans(text: str) -> list[tuple[int, int]]:
     return merged
 
 
-def _level(text: str, end: int, space: str) -> int:
+def grapheme_ends(text: str) -> set[int] | range:
+    """The index after each grapheme of `text`: every index past 0 when no two code points
+    join (as many graphemes as code points)."""
+    if grapheme_count(text) == len(text):
+        return range(1, len(text) + 1)
+    return set(itertools.accumulate(map(len, graphemes(text))))
+
+
+def _level(text: str, word: int, end: int, space: str) -> int:
+    """How good a break the `space` at `end` is; the word before it starts at `word` (after the
+    space before, or 0), so nothing before it is read."""
     if space.count("\n") >= 2:
         return PARAGRAPH
     if "\n" in space:
         return LINE
-    before = text[:end].rstrip(_CLOSING)
-    word = before.rsplit(None, 1)[-1] if before.strip() else ""
-    if before.endswith(tuple(_SENTENCE_END)) and not _ABBREVIATION.fullmatch(word):
+    close = end  # the word without the quotes and brackets that close it
+    while close > word and text[close - 1] in _CLOSING:
+        close -= 1
+    ends = close > word and text[close - 1] in _SENTENCE_END
+    if ends and not _ABBREVIATION.fullmatch(text, word, close):
         return SENTENCE
     return WORD
 
