@@ -16,7 +16,7 @@ from itertools import chain
 from digest.models import Story
 from digest.summarize.compress import compress, fit, strip_dateline
 from digest.summarize.sentences import split_sentences
-from digest.summarize.text import content_words
+from digest.summarize.text import content_set
 from digest.summarize.verbs import is_sentence
 
 REDUNDANT = 0.45  # word overlap (Jaccard) above which two sentences say the same thing
@@ -54,7 +54,7 @@ def sentences_of(story: Story) -> list[Sentence]:
         position = 0
         for paragraph in article.paragraphs:
             for text in split_sentences(paragraph):
-                out.append(Sentence(a, position, text, frozenset(content_words(text))))
+                out.append(Sentence(a, position, text, content_set(text)))
                 position += 1
     return out
 
@@ -94,7 +94,7 @@ def _similar(a: frozenset[str], b: frozenset[str]) -> bool:
 
 def pick(sentences: list[Sentence], title: str, count: int) -> list[Sentence]:
     """Up to `count` sentences in reading order; every article contributes one when it can."""
-    scores = _scores(sentences, frozenset(content_words(title)))
+    scores = _scores(sentences, content_set(title))
     pairs = sorted(zip(scores, sentences, strict=True), key=lambda p: -p[0])
     ranked = [s for score, s in pairs if score >= 0] or [s for _, s in pairs]
     chosen: list[Sentence] = []

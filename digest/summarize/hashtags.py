@@ -93,19 +93,21 @@ def _topic(paragraphs: list[str]) -> str | None:
     nouns: set[str] = set()
     for paragraph in paragraphs:
         tokens = ["", *(ASCII_WORDS if paragraph.isascii() else _WORDS).findall(paragraph), ""]
-        found = list(compress(range(len(tokens)), map(_lower_word, tokens)))
+        lower = {word for word in set(tokens) if _lower_word(word)}
+        found = list(compress(range(len(tokens)), map(lower.__contains__, tokens)))
         raw.update([tokens[index] for index in found])
         for index in found:
             if tokens[index] not in nouns and (
                 _heads(tokens[index + 1]) or _determiner(tokens[index - 1])
             ):
                 nouns.add(tokens[index])
-    counts: Counter[str] = Counter()
+    counts: dict[str, int] = {}
     for word, count in raw.items():  # "talks" counts for "talk" when the story has both
         single = word.removesuffix("s")
-        counts[single if single in raw else word] += count
+        key = single if single in raw else word
+        counts[key] = counts.get(key, 0) + count
         if word in nouns:
-            nouns.add(single if single in raw else word)
+            nouns.add(key)
     ranked = sorted(
         ((w, n) for w, n in counts.items() if n >= 3 and w in nouns and _could_be_topic(w)),
         key=lambda item: (-item[1], item[0]),

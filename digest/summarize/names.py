@@ -68,7 +68,8 @@ def _capital(token: str) -> bool:
 
 def _capitals(tokens: list[str]) -> list[bool]:
     """Whether each token is capitalised ("I", "I'm" are not)."""
-    return list(map(_capital, tokens))
+    capital = {token for token in set(tokens) if _capital(token)}
+    return list(map(capital.__contains__, tokens))
 
 
 def _depossessed(word: str) -> str:

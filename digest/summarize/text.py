@@ -28,6 +28,15 @@ def content_words(text: str) -> list[str]:
     return [stem for stem in map(_stem, WORD.findall(text)) if stem]
 
 
+def content_set(text: str) -> frozenset[str]:
+    """`frozenset(content_words(text))`, built in one step."""
+    words = frozenset(map(_stem, WORD.findall(text)))
+    return words - _NO_WORD if "" in words else words
+
+
+_NO_WORD = frozenset([""])
+
+
 @cache
 def _stem(word: str) -> str:
     """The word's comparable form, or "" for a stopword."""
