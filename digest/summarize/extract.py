@@ -10,8 +10,8 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from dataclasses import dataclass
 from itertools import chain
+from typing import NamedTuple
 
 from digest.models import Story
 from digest.summarize.compress import compress, fit, strip_dateline
@@ -37,9 +37,8 @@ _NOT_A_POINT = re.compile(
 )
 
 
-@dataclass(frozen=True)
-class Sentence:
-    """One sentence of a story and where it stands."""
+class Sentence(NamedTuple):
+    """One sentence of a story and where it stands (a tuple: quick to make by the hundred)."""
 
     article: int
     position: int  # within its article

@@ -26,6 +26,7 @@ from digest.text import nfc
 MAX_HASHTAGS = 5
 MAX_TAG = 40  # characters; a longer "name" is a phrase, not a tag
 _TAG = regex.compile(r"[\p{L}\p{M}\p{N}_\u200c\u200d]+")
+_TAG_WORDS = regex.compile(r"[\s_-]+")
 _ACRONYM = regex.compile(r"(?<=^(?:\p{Lu}\.)+\p{Lu}?)\.$|(?<=^(?:\p{Lu}\.)*\p{Lu})\.(?=\p{Lu})")
 _HAS_LETTER = regex.compile(r"\p{L}")
 _DATELINE = regex.compile(r"\((?:CNN|AP|AFP|Reuters|EW|WIRED)\)")  # "Moscow (CNN)The ..."
@@ -51,7 +52,7 @@ _NOT_TOPICS = STOPWORDS | FUNCTION_WORDS | NOT_NAMES | GENERIC | EVALUATIVE | DE
 def camel_case(phrase: str) -> str:
     """`"el salvador"` -> `"ElSalvador"`, `"tiếng việt"` -> `"TiếngViệt"`; a word that has a
     capital already keeps its own ("iPhone", "TimeWarner"); uncased scripts stay as written."""
-    words = regex.findall(r"[\p{L}\p{M}\p{N}_\u200c\u200d]+", nfc(phrase))
+    words = _TAG.findall(nfc(phrase))
     return "".join(w if any(c.isupper() for c in w) else capitalise(w) for w in words)
 
 
@@ -76,7 +77,7 @@ def _blank_not_text(chunk: regex.Match[str]) -> str:
 def _from_tag(tag: str) -> str:
     """A front-matter tag as a hashtag, or "" when writing it as one would change it."""
     tag = nfc(tag).strip()
-    words = [_ACRONYM.sub("", w) for w in regex.split(r"[\s_-]+", tag) if w]
+    words = [_ACRONYM.sub("", w) for w in _TAG_WORDS.split(tag) if w]
     while words and (words[0].lower() in STOPWORDS or words[0].lower() in NOT_NAMES):
         words = words[1:]
     words = [w for w in words if w.lower() not in EVALUATIVE]

@@ -37,7 +37,7 @@ def uncased_topics(paragraphs: list[str]) -> list[str]:
     write no spaces, so the run is the smallest unit a cut cannot break.
     """
     text = "\n".join(paragraphs)
-    if not _ANY_UNCASED.search(text):
+    if text.isascii() or not _ANY_UNCASED.search(text):  # no ASCII letter is uncased
         return []
     counts: Counter[str] = Counter()
     for match in _CJK.finditer(text):
