@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import lru_cache
 
 import regex
 
-from digest.summarize.text import FUNCTION_WORDS, STOPWORDS, WORDS_CACHED
+from digest.summarize.text import FUNCTION_WORDS, STOPWORDS
 from digest.summarize.verbs import VERBS
 from digest.summarize.wordlists import CONNECTORS, DEMONYMS, EVALUATIVE, GENERIC, NOT_NAMES
 
@@ -61,14 +61,9 @@ def tokens_of(paragraph: str) -> list[str]:
     return (ASCII_TOKEN if paragraph.isascii() else _TOKEN).findall(paragraph)
 
 
-@lru_cache(maxsize=WORDS_CACHED)
-def _capital(token: str) -> bool:
-    return token[:1].isupper() and token.lower() not in _PRONOUNS
-
-
 def _capitals(tokens: list[str]) -> list[bool]:
-    """Whether each token is capitalised ("I", "I'm" are not)."""
-    capital = {token for token in set(tokens) if _capital(token)}
+    """Whether each token is capitalised ("I", "I'm" are not), tested once per distinct token."""
+    capital = {t for t in set(tokens) if t[:1].isupper() and t.lower() not in _PRONOUNS}
     return list(map(capital.__contains__, tokens))
 
 
@@ -189,25 +184,24 @@ def _merged(counts: Counter[tuple[str, ...]]) -> list[Name]:
     """Each name counted under the longest name that holds it as its first or last words, or
     as a run inside it ("Mary Queen" in "Mary Queen of Scots")."""
     totals = Counter(counts)
-    longer = [n for n in counts if len(n) > 1]
-    by_end: dict[str, list[tuple[str, ...]]] = {}  # _part_of for one word, looked up
-    for name in longer:
-        for end in {name[0], name[-1]}:
-            by_end.setdefault(end, []).append(name)
+    homes = _homes(counts)
     for words in sorted(counts, key=len):
-        if len(words) == 1:
-            homes = by_end.get(words[0], [])
-        else:
-            homes = [n for n in longer if len(n) > len(words) and _part_of(words, n)]
-        if homes:
-            home = max(homes, key=lambda n: (counts[n], -len(n), n))
+        if words in homes:
+            home = max(homes[words], key=lambda n: (counts[n], -len(n), n))
             totals[home] += totals.pop(words)
     ranked = sorted(totals.items(), key=lambda item: (-item[1], item[0]))
     return [Name(words, count) for words, count in ranked]
 
 
-def _part_of(part: tuple[str, ...], whole: tuple[str, ...]) -> bool:
-    size = len(part)
-    if size == 1:  # a first name or a surname; "Bukele" in "Nayib Armando Bukele Ortez" stays
-        return part[0] in (whole[0], whole[-1])
-    return any(whole[i : i + size] == part for i in range(len(whole) - size + 1))
+def _homes(names: Iterable[tuple[str, ...]]) -> dict[tuple[str, ...], list[tuple[str, ...]]]:
+    """For each shorter name that could be part of a longer one, the longer names holding it:
+    as a first name or surname (one word: "Bukele" in "Nayib Armando Bukele Ortez" stays
+    apart), or as a run of two or more words inside it."""
+    out: dict[tuple[str, ...], list[tuple[str, ...]]] = {}
+    for name in names:
+        size = len(name)
+        parts = {name[:1], name[-1:]} if size > 1 else set()
+        parts |= {name[i : i + n] for n in range(2, size) for i in range(size - n + 1)}
+        for part in parts:
+            out.setdefault(part, []).append(name)
+    return out
