@@ -16,7 +16,7 @@ from digest.config import Settings
 from digest.errors import RenderError
 from digest.models import Digest
 from digest.render.email import message, render_email
-from digest.render.email.message import _POLICY, clean_header
+from digest.render.email.message import POLICY, clean_header
 from digest.render.email.mime import alternative, encode_text, quoted_printable
 from digest.seeds import read_seed
 
@@ -24,7 +24,7 @@ _BOUNDARY = "=_digest_0123456789abcdef01234567"
 
 
 def _headers(subject: str) -> EmailMessage:
-    msg = EmailMessage(policy=_POLICY)
+    msg = EmailMessage(policy=POLICY)
     msg["From"] = "The Digest <digest@example.org>"
     msg["Subject"] = clean_header(subject)
     return msg
@@ -87,7 +87,7 @@ def test_quoted_printable_is_quoprimime_body_encode(lines, limit) -> None:
 
 def test_every_encoding_is_met() -> None:
     found = {
-        encode_text(text, _POLICY)[0]
+        encode_text(text, POLICY)[0]
         for text in ("plain\n", "café\n", "x" * 100 + "\n", "é" * 100 + "\n", "a\n" * 20 + "y" * 90)
     }
     assert found == {"7bit", "8bit", "quoted-printable", "base64"}

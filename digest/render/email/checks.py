@@ -7,8 +7,6 @@ build or `digest check` reports.
 
 from __future__ import annotations
 
-import email
-import email.policy
 import os
 import re
 import unicodedata
@@ -22,8 +20,10 @@ from urllib.parse import parse_qs, urlsplit
 from digest.config import Settings
 from digest.errors import DigestError, EmailCheckError
 from digest.models import Rendered
+from digest.render.email.eml_parts import part_problems, read_headers
 from digest.render.email.header_checks import list_unsubscribe, raw_ids
-from digest.render.email.html_facts import HtmlFacts, parse_html
+from digest.render.email.html_facts import HtmlFacts
+from digest.render.email.html_quick import parse_html
 from digest.render.email.links import SCHEMES, safe_url, scheme_of
 from digest.render.email.message import MAX_SUBJECT
 from digest.text import BIDI_CONTROLS
@@ -37,7 +37,8 @@ _HEADERS = ("From", "To", "Subject", "Date", "Message-ID", "List-Id")
 
 @dataclass(frozen=True)
 class Email:
-    """A built email, as read back: the HTML parsed once, the `.eml` re-parsed."""
+    """A built email, as read back: the HTML parsed once, the `.eml`'s headers read (its parts
+    are compared with the files by `eml_parts`)."""
 
     html: bytes
     text: str
@@ -61,14 +62,13 @@ class BatchCheck:
 
 
 def read_email(html: bytes, text: bytes, eml: bytes) -> Email:
-    """The three files of an email, parsed for the checks."""
-    message = email.message_from_bytes(eml, policy=email.policy.default)
+    """The three files of an email, read for the checks."""
     return Email(
         html=html,
         text=text.decode("utf-8", errors="replace"),
         eml=eml,
         page=parse_html(html.decode("utf-8", errors="replace")),
-        message=message if isinstance(message, EmailMessage) else None,
+        message=read_headers(eml),
     )
 
 
@@ -253,16 +253,7 @@ def _eml(mail: Email, settings: Settings) -> list[str]:
         return ["email/digest.eml is not a multipart/alternative message"]
     problems = [f"email/digest.eml has no {name} header" for name in _HEADERS if not msg.get(name)]
     problems += raw_ids(mail.eml, settings.email.list_id)
-    parts = list(msg.iter_parts())
-    types = [part.get_content_type() for part in parts]
-    if types != ["text/plain", "text/html"]:
-        return [*problems, f"email/digest.eml parts are {types}, not text/plain then text/html"]
-    text, html = (str(p.get_content()).replace("\r\n", "\n") for p in parts)
-    if text != mail.text:
-        problems.append("the .eml's text part differs from email/digest.txt")
-    if html.encode() != mail.html:
-        problems.append("the .eml's HTML part differs from email/digest.html")
-    return problems
+    return problems + part_problems(mail.eml, msg, mail.text, mail.html)
 
 
 CHECKS: dict[str, Callable[[Email, Settings], list[str]]] = {

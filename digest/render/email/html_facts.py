@@ -1,4 +1,5 @@
-"""Read compiled email HTML back, once, into what the checks look at: a `HtmlFacts`."""
+"""Read compiled email HTML back into what the checks look at, a `HtmlFacts`, reporting each
+problem with its line: by html.parser, or by its rules replayed on `html_scan`'s tokens."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from typing import cast
 
-from digest.render.email.html_scan import Token, scan
+from digest.render.email.html_scan import Token
 from digest.render.email.links import scheme_of
 
 VOID = frozenset("area base br col embed hr img input link meta source track wbr".split())
@@ -39,15 +40,9 @@ class HtmlFacts:
     text: str = ""
 
 
-def parse_html(html: str) -> HtmlFacts:
-    """Parse `html` (MJML output) into a `HtmlFacts`, noting every structural error on the way.
-
-    The markup MJML writes is read in one regular-expression pass (`html_scan`); any other
-    markup by `html.parser`. Both give the same facts (tests/test_render_email_html_scan.py).
-    """
-    tokens = scan(html)
-    if tokens is None:
-        return parse_html_slowly(html)
+def replay_facts(html: str, tokens: list[Token]) -> HtmlFacts:
+    """The facts of `html` from `html_scan`'s tokens of it, every rule run as html.parser's
+    reader runs them, at the positions html.parser would give."""
     return _Scanned(html).replay(tokens)
 
 

@@ -57,7 +57,7 @@ def build_eml(digest: Digest, settings: Settings, *, text: str, html: str) -> by
         ),
         "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
     }
-    msg = EmailMessage(policy=_POLICY)
+    msg = EmailMessage(policy=POLICY)
     for name, value in headers.items():
         msg[name] = value
     values = {name: str(msg[name]) for name in headers}
@@ -166,7 +166,8 @@ def _registry() -> HeaderRegistry:
     return registry
 
 
-_POLICY = SMTP.clone(header_factory=_registry())
+# policy.SMTP with the header classes above: how every `.eml` is built and read back.
+POLICY = SMTP.clone(header_factory=_registry())
 
 
 def subject_line(digest: Digest, settings: Settings) -> str:
@@ -232,7 +233,7 @@ def mailboxes(name: str, value: str, key: str) -> tuple[Address, ...]:
     """
     one = name == "From"
     try:
-        header = _POLICY.header_factory(name, clean_header(value))
+        header = POLICY.header_factory(name, clean_header(value))
         found = getattr(header, "groups", ())
         plain = all(group.display_name is None for group in found) and not header.defects
         addresses = tuple(a for group in found for a in group.addresses)

@@ -100,7 +100,11 @@ def alternative(msg: EmailMessage, boundary: str, text: str, html: str) -> bytes
     """`msg` (its headers, MIME-Version and the multipart Content-Type with `boundary` last) as
     `as_bytes` writes it after `set_content(text)`, `add_alternative(html, subtype="html")` and
     `set_boundary(boundary)`."""
-    policy = msg.policy
+    return folded(msg) + parts(msg.policy, boundary, text, html)
+
+
+def parts(policy: Policy, boundary: str, text: str, html: str) -> bytes:
+    """What `as_bytes` writes after the header block: the text part, then the HTML part."""
     if policy.linesep != "\r\n":
         raise ValueError("mime writes CRLF line ends: the policy must be policy.SMTP's")
     text_cte, text_body = encode_text(text, policy)
@@ -109,7 +113,6 @@ def alternative(msg: EmailMessage, boundary: str, text: str, html: str) -> bytes
     mark = f"--{boundary}".encode("ascii")
     return b"".join(
         (
-            folded(msg),
             mark + b"\r\n",
             text_head,
             text_body,
