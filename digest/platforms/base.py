@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
 if TYPE_CHECKING:
     from digest.config import Settings
+
+# fits(text[start:end] + tail) for a span of one text, or None: measure that text itself.
+PieceFits = Callable[[int, int, str], bool | None]
 
 
 @dataclass(frozen=True)
@@ -56,6 +60,16 @@ class Platform:
     def fits(self, text: str, limit: int) -> bool:
         """Whether `text` is a post this platform accepts within `limit`."""
         return bool(text) and self.measure(text) <= limit
+
+    def piecewise(self, text: str, limit: int) -> PieceFits | None:
+        """`fits(text[start:end] + tail)` for many spans of `text`, from counts of the whole
+        text made once, where the count adds up: None, for the caller to measure each text.
+
+        The answer is asked for `text[start:end]` without spaces at its ends, each end at an
+        end of `text` or beside a space or line break, and `tail` empty or starting with one;
+        the function answers None where it cannot say.
+        """
+        return None
 
     def accepts_tag(self, tag: str) -> bool:
         """Whether `#tag` is a hashtag on this platform (the tag is already a letter-word)."""

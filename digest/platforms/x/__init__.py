@@ -2,16 +2,18 @@
 
 Each URL counts 23, each emoji (as twemoji-parser 11.0.2 finds them) the default weight, every
 other code point the weight of its range, after NFC. Texts with nothing but ASCII and no dot
-(no URL, no emoji) are counted without looking for either.
+(no URL, no emoji) are counted without looking for either. A thread's candidate parts are
+counted from the weights of the whole text's prefixes (`piecewise`), not each one again.
 """
 
 from __future__ import annotations
 
+import bisect
 import re
 from typing import Any
 
-from digest.platforms.base import Platform, Post
-from digest.platforms.x.count import weighted_length
+from digest.platforms.base import PieceFits, Platform, Post
+from digest.platforms.x.count import prefix_weights, weighted_length
 from digest.platforms.x.hashtags import is_valid_hashtag
 from digest.text import nfc
 
@@ -73,6 +75,30 @@ class X(Platform):
         # twitter-text's `valid`: something counted, within the limit, no invalid character
         scaled = self._scaled(text)
         return 0 < scaled <= limit * self._scale and not INVALID_CHARACTERS.search(nfc(text))
+
+    def piecewise(self, text: str, limit: int) -> PieceFits | None:
+        found = prefix_weights(text, self.options)
+        if found is None:
+            return None
+        totals, inside = found
+        invalid = [m.start() for m in INVALID_CHARACTERS.finditer(text)]
+        most, size = limit * self._scale, len(text)
+        tails: dict[str, int | None] = {}  # a tail's weight, None when it holds an invalid one
+
+        def fits(start: int, end: int, tail: str) -> bool | None:
+            if start in inside or end in inside or tail[:1] not in ("", " ", "\n"):
+                return None
+            if (start and text[start - 1] not in " \n") or (end < size and text[end] not in " \n"):
+                return None
+            if tail not in tails:
+                tails[tail] = None if INVALID_CHARACTERS.search(nfc(tail)) else self._scaled(tail)
+            if (extra := tails[tail]) is None:
+                return False
+            if invalid and bisect.bisect_left(invalid, start) < bisect.bisect_left(invalid, end):
+                return False
+            return 0 < totals[end] - totals[start] + extra <= most
+
+        return fits
 
     def accepts_tag(self, tag: str) -> bool:
         return is_valid_hashtag(f"#{tag}")

@@ -195,6 +195,36 @@ def weighted_length(text: str, options: dict[str, Any]) -> int:
     return total
 
 
+def prefix_weights(text: str, options: dict[str, Any]) -> tuple[list[int], set[int]] | None:
+    """`weighted_length` of every prefix of `text` (index i: of `text[:i]`), and the indices
+    inside a URL or emoji, where no prefix ends that X counts alone; None for a text not in
+    NFC or with an astral character (the JS walk over UTF-16 units is another count).
+
+    `weighted_length(text[a:b])` is `totals[b] - totals[a]` when neither is inside and each
+    is an end of `text` or beside a space or line break: no URL or emoji crosses either, and
+    one after either is found as at the start of a text (`digest.platforms.linkscan`).
+    """
+    if nfc(text) != text or _js_string(text) is not text:
+        return None
+    ranges = tuple((r["start"], r["end"], r["weight"]) for r in options["ranges"])
+    default = int(options["default_weight"])
+    weights = list(map(_weigher(ranges, default), text))
+    url_weight = int(options["transformed_url_length"]) * int(options["scale"])
+    entities = {start: (size, url_weight) for start, size in reversed(_url_units(text, text))}
+    if options.get("emoji_parsing_enabled") and not text.isascii():
+        for start, end in emoji_spans(text):
+            entities.setdefault(start, (end - start, default))
+    inside: set[int] = set()
+    index = 0
+    for start in sorted(entities):
+        if start >= index:  # as weighted_length: an entity inside a counted one is not counted
+            size, weight = entities[start]
+            weights[start : start + size] = [weight] + [0] * (size - 1)
+            inside.update(range(start + 1, start + size))
+            index = start + size
+    return [0, *itertools.accumulate(weights)], inside
+
+
 def _url_units(text: str, units: str) -> list[tuple[int, int]]:
     """(start, length) in UTF-16 units of each URL in `text` (`units` is its JS form)."""
     spans = scan(text)

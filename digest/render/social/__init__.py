@@ -85,7 +85,9 @@ def compose_posts(
         full = replace(full, tagline="", bullets=())
     texts = None
     if mode == "thread" and platform.threads:
-        texts = compose_thread(full, render, fits, section.max_parts)
+        texts = compose_thread(
+            full, render, fits, section.max_parts, lambda text: platform.piecewise(text, limit)
+        )
     if texts is None:
         texts = (_single(full, render, fits, platform.tags[0]),)
         shorter = post_text(entry.summary.headline)

@@ -10,7 +10,7 @@ from functools import cache, lru_cache
 import regex
 
 from digest.models import Entry
-from digest.platforms.base import Platform
+from digest.platforms.base import PieceFits, Platform
 from digest.render.email.links import safe_url, scheme_of
 from digest.render.social.thread import SEPARATOR, atom_spans, split_thread
 from digest.text import grapheme_count, graphemes, nfc, one_line, visible
@@ -110,12 +110,17 @@ def topic_tag(tags: tuple[str, ...], accepts: Callable[[str], bool]) -> str | No
 
 
 def compose_thread(
-    parts: Parts, render: Callable[[Parts], str], fits: Callable[[str], bool], max_parts: int
+    parts: Parts,
+    render: Callable[[Parts], str],
+    fits: Callable[[str], bool],
+    max_parts: int,
+    piecewise: Callable[[str], PieceFits | None] | None = None,
 ) -> tuple[str, ...] | None:
     """The story as one post when it fits, else as a numbered thread of at most `max_parts`.
 
     Key points are dropped from the end until the thread is short enough; None when even the
-    thread without them does not fit (then the story is one shortened post).
+    thread without them does not fit (then the story is one shortened post). `piecewise` is
+    `split_thread`'s.
     """
     if fits(single := render(parts)):
         return (single,)
@@ -123,7 +128,7 @@ def compose_thread(
         parts = replace(parts, url=None)  # a link longer than a post: the card still shows it
     for count in reversed(range(len(parts.bullets) + 1)):
         shorter = replace(parts, bullets=parts.bullets[:count], thread=True)
-        if thread := split_thread(render(shorter), fits, max_parts):
+        if thread := split_thread(render(shorter), fits, max_parts, piecewise):
             return thread
     return None
 

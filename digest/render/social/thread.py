@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import regex
 
+from digest.platforms.base import PieceFits
 from digest.platforms.richtext import link_spans
 from digest.platforms.x.count import extract_urls_with_indices
 from digest.text import grapheme_count, graphemes
@@ -41,17 +42,25 @@ class Cut:
     level: int
 
 
-def split_thread(text: str, fits: Callable[[str], bool], max_parts: int) -> tuple[str, ...] | None:
+def split_thread(
+    text: str,
+    fits: Callable[[str], bool],
+    max_parts: int,
+    piecewise: Callable[[str], PieceFits | None] | None = None,
+) -> tuple[str, ...] | None:
     """`text` itself when it fits, else parts ending `1/n`…`n/n` that each fit.
 
     None when it takes more than `max_parts` parts, or a link or tag is longer than a part.
+    `piecewise(text)` is the platform's `Platform.piecewise` for the limit `fits` checks: with
+    it, a part is measured from counts of the whole text where they add up.
     """
     if fits(text):
         return (text,)
     places = Places(text)
+    by_piece = piecewise(text) if piecewise else None
     digits = 1
     while True:
-        chunks = _pack(places, _reserving(fits, digits), max_parts)
+        chunks = _pack(places, _reserving(text, fits, by_piece, digits), max_parts)
         if chunks is None:
             return None
         if len(str(len(chunks))) <= digits:
@@ -61,10 +70,21 @@ def split_thread(text: str, fits: Callable[[str], bool], max_parts: int) -> tupl
     return tuple(f"{chunk}{SEPARATOR}{n}/{total}" for n, chunk in enumerate(chunks, 1))
 
 
-def _reserving(fits: Callable[[str], bool], digits: int) -> Callable[[str], bool]:
-    """`fits` for a part that still gets its number, as wide as `digits` allow."""
+def _reserving(
+    text: str, fits: Callable[[str], bool], by_piece: PieceFits | None, digits: int
+) -> Callable[[int, int], bool]:
+    """Whether `text[start:end]`, stripped, fits as a part that still gets its number, as wide
+    as `digits` allow: from the whole text's counts when they can say, else measured."""
     widest = f"{SEPARATOR}{'9' * digits}/{'9' * digits}"
-    return lambda chunk: fits(chunk + widest)
+
+    def part_fits(start: int, end: int) -> bool:
+        if by_piece and start < end and not (text[start].isspace() or text[end - 1].isspace()):
+            answer = by_piece(start, end, widest)
+            if answer is not None:
+                return answer
+        return fits(text[start:end].strip() + widest)
+
+    return part_fits
 
 
 class Places:
@@ -151,37 +171,39 @@ def _level(text: str, word: int, end: int, space: str) -> int:
     return WORD
 
 
-def _pack(places: Places, fits: Callable[[str], bool], max_parts: int) -> list[str] | None:
-    """Fill parts greedily, each ending at the best break within reach."""
+def _pack(places: Places, fits: Callable[[int, int], bool], max_parts: int) -> list[str] | None:
+    """Fill parts greedily, each ending at the best break within reach; `fits(start, end)`
+    says whether `text[start:end]` fits as a part."""
     text, start = places.text, 0
     chunks: list[str] = []
-    while not fits(rest := text[start:].strip()):
+    while not fits(start, len(text)):
         if len(chunks) + 1 >= max_parts:
             return None
         options = places.after(start)
-        reach = _furthest(text, start, options, fits)
+        reach = _furthest(start, options, fits)
         if reach >= 0:
             cut = _preferred(options[: reach + 1], start)
-            if cut is not options[reach] and not fits(text[start : cut.end].strip()):
+            if cut is not options[reach] and not fits(start, cut.end):
                 cut = options[reach]
         else:  # the next word is longer than a part: cut it between graphemes
             word_end = options[0].end if options else len(text)
             options = places.between_graphemes(start, word_end)
-            reach = _furthest(text, start, options, fits)
+            reach = _furthest(start, options, fits)
             if reach < 0:
                 return None  # the next link, tag or grapheme alone does not fit
             cut = options[reach]
         chunks.append(text[start : cut.end].strip())
         start = cut.start
+    rest = text[start:].strip()
     return [*chunks, rest] if rest else chunks
 
 
-def _furthest(text: str, start: int, options: list[Cut], fits: Callable[[str], bool]) -> int:
+def _furthest(start: int, options: list[Cut], fits: Callable[[int, int], bool]) -> int:
     """The index of the last option whose part fits (binary search: longer never fits better)."""
     low, high, best = 0, len(options) - 1, -1
     while low <= high:
         middle = (low + high) // 2
-        if fits(text[start : options[middle].end].strip()):
+        if fits(start, options[middle].end):
             best, low = middle, middle + 1
         else:
             high = middle - 1
