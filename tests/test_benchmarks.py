@@ -66,6 +66,8 @@ def test_whole_job_benchmark_runs() -> None:
     assert "ms per story published" in out and "render social" in out
     assert "peer" not in out
     out = run_benchmark(
-        "whole_job.py", "--mode", "warm", "--sizes", "30,60", "--slots", "1", "--reps", "1"
+        "whole_job.py",
+        *("--mode", "warm", "--sizes", "30,60", "--slots", "1", "--reps", "1", "--history", "5"),
     )
-    assert "(baseline)" in out and "ratio 60/30" in out
+    assert "in-process" in out and "fresh process" in out
+    assert "60 seeds,   6 earlier batches, 20 stories" in out
