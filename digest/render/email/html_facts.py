@@ -190,8 +190,8 @@ class _Scanned(_Reader):
             if kind == "text":
                 self.handle_data(value)
             elif kind == "start" or kind == "startend":
-                attrs, self.raw = cast(tuple[list[tuple[str, str | None]], str], extra)
-                self.attrs = attrs
+                found, self.raw = cast(tuple[tuple[tuple[str, str | None], ...], str], extra)
+                self.attrs = attrs = list(found)
                 if kind == "start":
                     self.handle_starttag(value, attrs)
                 else:

@@ -27,6 +27,7 @@ from digest.render.email.html_facts import (
 )
 from digest.render.email.html_scan import Token, scan
 
+_Attributes = tuple[tuple[str, str | None], ...]
 _HEADINGS = {f"h{level}": level for level in range(1, 7)}
 _PRESENTATION = re.compile(r'\srole="presentation"')
 
@@ -63,7 +64,7 @@ def quick_facts(html: str, tokens: list[Token]) -> HtmlFacts | None:
                 if not seen_doctype:
                     return None
                 started = True
-            attrs = cast(tuple[list[tuple[str, str | None]], str], extra)[0]
+            attrs = cast(tuple[_Attributes, str], extra)[0]
             if not _clean_start(value, attrs):
                 return None
             if kind == "startend":
@@ -111,15 +112,17 @@ def quick_facts(html: str, tokens: list[Token]) -> HtmlFacts | None:
     return page
 
 
-def _value(attrs: list[tuple[str, str | None]], name: str) -> str | None:
+def _value(attrs: _Attributes, name: str) -> str | None:
     for found, value in attrs:
         if found == name:
             return value
     return None
 
 
-def _clean_start(tag: str, attrs: list[tuple[str, str | None]]) -> bool:
-    """Whether a start tag holds no active content and no repeated attribute."""
+@lru_cache(maxsize=4096)
+def _clean_start(tag: str, attrs: _Attributes) -> bool:
+    """Whether a start tag holds no active content and no repeated attribute (MJML repeats its
+    tags: each is judged once)."""
     if tag in _ACTIVE_TAGS:
         return False
     if len(attrs) > 1 and len({name for name, _ in attrs}) < len(attrs):
@@ -127,9 +130,8 @@ def _clean_start(tag: str, attrs: list[tuple[str, str | None]]) -> bool:
     return all(_inert(tag, name, value) for name, value in attrs)
 
 
-@lru_cache(maxsize=4096)
 def _inert(tag: str, name: str, value: str | None) -> bool:
-    """Whether an attribute runs no code (MJML repeats its styles: each is judged once)."""
+    """Whether an attribute runs no code."""
     return not name.startswith("on") and not _runs_code(tag, name, value or "")
 
 

@@ -11,6 +11,7 @@ answer None, and the caller reads the page with `html.parser` instead.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from html import unescape
 
 _WS = "[ \\t\\n\\r\\f]"
@@ -55,10 +56,7 @@ def scan(html: str) -> list[Token] | None:
             tokens.append(("text", position, unescape(text) if "&" in text else text, None))
         elif kind == "close":
             tag = found.group("start").lower()
-            attrs = [
-                (a[1].lower(), None if a[2] is None else unescape(a[2][1:-1]))
-                for a in _ATTRIBUTE.finditer(found.group("attrs"))
-            ]
+            attrs = attributes(found.group("attrs"))
             closed = bool(found.group("close"))
             tokens.append(("startend" if closed else "start", position, tag, (attrs, found[0])))
             if tag in _RAW_TEXT:
@@ -77,3 +75,13 @@ def scan(html: str) -> list[Token] | None:
             tokens.append((str(kind), position, str(found.group(str(kind))), None))
         position = found.end()
     return tokens
+
+
+@lru_cache(maxsize=4096)
+def attributes(raw: str) -> tuple[tuple[str, str | None], ...]:
+    """The (lower-cased name, decoded value) pairs of a start tag's attribute text, as
+    html.parser gives them (MJML writes the same attributes again and again: each is read once)."""
+    return tuple(
+        (a[1].lower(), None if a[2] is None else unescape(a[2][1:-1]))
+        for a in _ATTRIBUTE.finditer(raw)
+    )

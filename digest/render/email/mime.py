@@ -15,7 +15,7 @@ import re
 from email import quoprimime
 from email.message import EmailMessage
 from email.policy import Policy
-from functools import cache
+from functools import cache, lru_cache
 
 # What quoted-printable writes as `=XX` in a body: all but printable ASCII, space and tab, and
 # `=`, which is done first, apart (it is the commonest, in every HTML attribute). CR and LF never
@@ -103,8 +103,12 @@ def alternative(msg: EmailMessage, boundary: str, text: str, html: str) -> bytes
     return folded(msg) + parts(msg.policy, boundary, text, html)
 
 
+@lru_cache(maxsize=4)
 def parts(policy: Policy, boundary: str, text: str, html: str) -> bytes:
-    """What `as_bytes` writes after the header block: the text part, then the HTML part."""
+    """What `as_bytes` writes after the header block: the text part, then the HTML part.
+
+    The last few are kept: the checks that follow a build ask for the same parts again.
+    """
     if policy.linesep != "\r\n":
         raise ValueError("mime writes CRLF line ends: the policy must be policy.SMTP's")
     text_cte, text_body = encode_text(text, policy)
