@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import re
 import sys
@@ -19,6 +20,7 @@ from digest.render.social.thread import (
     SENTENCE,
     WORD,
     Places,
+    atom_spans,
     grapheme_ends,
 )
 from digest.text import graphemes
@@ -33,6 +35,8 @@ PIECES = [
     "e.g.",
     "etc.",
     "https://example.com/a",
+    "http://x.com/a(b)c",
+    "example.org",
     "#tag",
     "@user",
     "$CASH",
@@ -63,11 +67,20 @@ def reference_level(text: str, end: int, space: str) -> int:
 
 
 def reference_cuts(text: str) -> list[tuple[int, int, int]]:
-    places = Places(text)
+    boundaries = set(itertools.accumulate(map(len, graphemes(text))))
+    atoms = atom_spans(text)
+    starts = [s for s, _ in atoms]
+
+    def allowed(index: int) -> bool:
+        if index not in boundaries or not 0 < index < len(text):
+            return False
+        number = bisect.bisect_right(starts, index) - 1
+        return number < 0 or not atoms[number][0] < index < atoms[number][1]
+
     return [
         (space.start(), space.end(), reference_level(text, space.start(), space.group()))
         for space in re.finditer(r"\s+", text)
-        if places.allowed(space.start()) and places.allowed(space.end())
+        if allowed(space.start()) and allowed(space.end())
     ]
 
 
@@ -86,3 +99,13 @@ def test_cuts_and_grapheme_ends_equal_the_reference(text: str) -> None:
     places = Places(text)
     spaces = [(c.end, c.start, c.level) for c in places.cuts if c.end != c.start]
     assert spaces == reference_cuts(text)
+    for index in range(len(text) + 1):
+        assert places.allowed(index) == (index in places.boundaries and allowed(text, index))
+
+
+def allowed(text: str, index: int) -> bool:
+    """Inside the text and outside every link and tag, as first written (by bisection)."""
+    atoms = atom_spans(text)
+    number = bisect.bisect_right([s for s, _ in atoms], index) - 1
+    inside = number >= 0 and atoms[number][0] < index < atoms[number][1]
+    return 0 < index < len(text) and not inside

@@ -12,7 +12,7 @@ import bisect
 import itertools
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from typing import NamedTuple
 
 import regex
 
@@ -28,13 +28,13 @@ _ATOM = regex.compile(r"[hH][tT][tT][pP][sS]?://\S+|[#＃@＠]\S+|\$[A-Za-z]\S*"
 _SPACE = re.compile(r"\s+")
 _SENTENCE_END = ".!?…。！？"
 _CLOSING = "\"'”’)]»」』"
+_ENDINGS = _SENTENCE_END + _CLOSING  # what the word before a SENTENCE break can end with
 _ABBREVIATION = re.compile(
     r"(?:[A-Z]\.)+|(?:Mr|Mrs|Ms|Dr|St|Jr|Sr|Prof|Gen|Gov|Sen|Rep|No|vs|etc|e\.g|i\.e)\."
 )
 
 
-@dataclass(frozen=True)
-class Cut:
+class Cut(NamedTuple):
     """A place to split: the part before ends at `end`, the next part starts at `start`."""
 
     end: int
@@ -94,12 +94,23 @@ class Places:
         self.text = text
         self.boundaries = grapheme_ends(text)
         self.atoms = atom_spans(text)
-        self.starts = [s for s, _ in self.atoms]
+        self.inside = {i for start, end in self.atoms for i in range(start + 1, end)}
+        bounds, inside, size = self.boundaries, self.inside, len(text)
         cuts, word = [], 0  # word: where the word before the next space starts
         for space in _SPACE.finditer(text):
             start, end = space.span()
-            if self.allowed(start) and self.allowed(end):
-                cuts.append(Cut(start, end, _level(text, word, start, space.group())))
+            if (  # self.allowed(start) and self.allowed(end), spelt out: this runs per space
+                start
+                and end < size
+                and start in bounds
+                and end in bounds
+                and start not in inside
+                and end not in inside
+            ):
+                if end - start == 1 and text[start] == " " and text[start - 1] not in _ENDINGS:
+                    cuts.append(Cut(start, end, WORD))  # what _level says, the common case
+                else:
+                    cuts.append(Cut(start, end, _level(text, word, start, space.group())))
             word = end
         cuts += [  # CJK sentences end without a space
             Cut(m.end(), m.end(), SENTENCE)
@@ -111,10 +122,7 @@ class Places:
 
     def allowed(self, index: int) -> bool:
         """Whether `index` is between graphemes, inside the text, and outside links and tags."""
-        if index not in self.boundaries or not 0 < index < len(self.text):
-            return False
-        number = bisect.bisect_right(self.starts, index) - 1
-        return number < 0 or not self.atoms[number][0] < index < self.atoms[number][1]
+        return 0 < index < len(self.text) and index in self.boundaries and index not in self.inside
 
     def after(self, start: int) -> list[Cut]:
         """The breaks after `start`."""
