@@ -65,6 +65,17 @@ def test_ascii_tokenisers(text: str) -> None:
     assert hashtags.ASCII_WORDS.findall(text) == hashtags._WORDS.findall(text)
 
 
+@given(ASCII_TEXT)
+def test_ascii_lower_words(text: str) -> None:
+    for word in [*hashtags.ASCII_WORDS.findall(text), text, text.lower()]:
+        assert hashtags.ascii_lower_word(word) is bool(hashtags._LOWER.fullmatch(word)), word
+
+
+def test_ascii_lower_word_cases() -> None:
+    for word in "hello hell -hello hello- he-llo a---- Hello hello's hel1o ----- ".split(" "):
+        assert hashtags.ascii_lower_word(word) is bool(hashtags._LOWER.fullmatch(word)), word
+
+
 @given(TEXT)
 def test_tokens_of_any_text(text: str) -> None:
     assert names.tokens_of(text) == names._TOKEN.findall(text)

@@ -93,8 +93,12 @@ def _topic(paragraphs: list[str]) -> str | None:
     raw: Counter[str] = Counter()
     nouns: set[str] = set()
     for paragraph in paragraphs:
-        tokens = ["", *(ASCII_WORDS if paragraph.isascii() else _WORDS).findall(paragraph), ""]
-        lower = {word for word in set(tokens) if _lower_word(word)}
+        if paragraph.isascii():
+            tokens = ["", *ASCII_WORDS.findall(paragraph), ""]
+            lower = {word for word in set(tokens) if ascii_lower_word(word)}
+        else:
+            tokens = ["", *_WORDS.findall(paragraph), ""]
+            lower = {word for word in set(tokens) if _lower_word(word)}
         found = list(compress(range(len(tokens)), map(lower.__contains__, tokens)))
         raw.update([tokens[index] for index in found])
         for index in found:
@@ -119,6 +123,11 @@ def _topic(paragraphs: list[str]) -> str | None:
 @lru_cache(maxsize=WORDS_CACHED)
 def _lower_word(word: str) -> bool:
     return bool(_LOWER.fullmatch(word))
+
+
+def ascii_lower_word(word: str) -> bool:
+    """`_lower_word` of an ASCII word, without the regex: [a-z][a-z-]{4,}."""
+    return len(word) > 4 and word[0] != "-" and word.islower() and word.replace("-", "").isalpha()
 
 
 @lru_cache(maxsize=WORDS_CACHED)
