@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from typing import Any
 
-from digest.platforms.base import Platform, Post
+import regex
+
+from digest.platforms.base import PieceFits, Platform, Post
 from digest.platforms.linkscan import scan
 from digest.text import grapheme_count
 
@@ -15,6 +18,8 @@ MAX_DOMAIN = 253  # longer "domains" are not mentions, so Mastodon counts them i
 _MENTION = re.compile(
     r"(?<![=/\w])@([a-z0-9_]+(?:[.-]+[a-z0-9_]+)*)(?:@(\w+(?:[.-]+\w+)*))?", re.IGNORECASE
 )
+# A code point that may join its neighbours into one grapheme (as digest.text counts them).
+_JOINS = regex.compile(r"[^\p{GCB=Other}\p{GCB=Control}\p{GCB=LF}]")
 _MENTION_END = re.compile(  # twitter-text's end_mention_match: an at sign, a latin accent, "://"
     "[@\uff20\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f\u0300-\u036f\u1e00-\u1eff]|://"
 )
@@ -22,18 +27,46 @@ _MENTION_END = re.compile(  # twitter-text's end_mention_match: an at sign, a la
 
 def mastodon_length(text: str, spoiler_text: str = "") -> int:
     """Mastodon's StatusLengthValidator: links count 23, `@user@domain` counts `@user`."""
+    out, position = [], 0
+    for start, end, replacement in _entities(text):
+        out += [text[position:start], replacement]
+        position = end
+    return grapheme_count(spoiler_text + "".join(out) + text[position:])
+
+
+def _entities(text: str) -> list[tuple[int, int, str]]:
+    """The links and mentions Mastodon counts otherwise, in order, with what each counts as."""
     spans = [(start, end, "x" * URL_WEIGHT) for start, end in link_spans(text)]
     for match in _MENTION.finditer(text):
         domain = match.group(2)
         if _MENTION_END.match(text, match.end()) or (domain and len(domain) > MAX_DOMAIN):
             continue
         spans.append((match.start(), match.end(), "@" + match.group(1)))
-    out, position = [], 0
+    kept, position = [], 0
     for start, end, replacement in sorted(spans):
         if start >= position:  # twitter-text drops entities overlapping an earlier one
-            out += [text[position:start], replacement]
+            kept.append((start, end, replacement))
             position = end
-    return grapheme_count(spoiler_text + "".join(out) + text[position:])
+    return kept
+
+
+def prefix_lengths(text: str) -> tuple[list[int], set[int]] | None:
+    """`mastodon_length` of every prefix of `text` (index i: of `text[:i]`), and the indices
+    inside a link or mention; None when `text` holds a character that may join another into
+    one grapheme (then graphemes are not code points, here or once links are replaced).
+
+    `mastodon_length(text[a:b])` is `totals[b] - totals[a]` when neither is inside and each is
+    an end of `text` or beside a space or line break: no link or mention crosses either, and
+    one after either is found as at the start of a text.
+    """
+    if _JOINS.search(text):
+        return None
+    lengths = [1] * len(text)
+    inside: set[int] = set()
+    for start, end, replacement in _entities(text):
+        lengths[start:end] = [len(replacement)] + [0] * (end - start - 1)
+        inside.update(range(start + 1, end))
+    return [0, *itertools.accumulate(lengths)], inside
 
 
 def link_spans(text: str) -> list[tuple[int, int]]:
@@ -65,6 +98,27 @@ class Mastodon(Platform):
             return False
         bound = len(text) + URL_WEIGHT * text.count("://")
         return bound <= limit or mastodon_length(text) <= limit
+
+    def piecewise(self, text: str, limit: int) -> PieceFits | None:
+        found = prefix_lengths(text)
+        if found is None:
+            return None
+        totals, inside = found
+        size = len(text)
+        tails: dict[str, int] = {}
+
+        def fits(start: int, end: int, tail: str) -> bool | None:
+            if start in inside or end in inside or tail[:1] not in ("", " ", "\n"):
+                return None
+            if (start and text[start - 1] not in " \n") or (end < size and text[end] not in " \n"):
+                return None
+            if tail not in tails:
+                tails[tail] = mastodon_length(tail)
+            return (start < end or bool(tail)) and totals[end] - totals[start] + tails[
+                tail
+            ] <= limit
+
+        return fits
 
     def payload(self, post: Post) -> dict[str, Any]:
         # The envelope's `idempotency_key` goes in the request's Idempotency-Key header.
