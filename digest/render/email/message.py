@@ -18,7 +18,8 @@ from email.headerregistry import Address, BaseHeader, HeaderRegistry, UniqueUnst
 from email.message import EmailMessage
 from email.policy import SMTP, Policy
 from email.utils import format_datetime
-from typing import Any, ClassVar, Literal
+from functools import lru_cache
+from typing import Any, ClassVar, Literal, cast
 
 from digest.config import Settings
 from digest.errors import RenderError
@@ -43,9 +44,9 @@ def build_eml(digest: Digest, settings: Settings, *, text: str, html: str) -> by
     Raises `RenderError` when the message does not read back with the headers it was built with.
     """
     email, key = settings.email, batch_key(digest)
-    headers: dict[str, str | tuple[Address, ...]] = {
-        "From": mailboxes("From", email.from_, "email.from"),
-        "To": mailboxes("To", email.to, "email.to"),
+    headers: dict[str, str | BaseHeader] = {
+        "From": _address_header("From", email.from_, "email.from"),
+        "To": _address_header("To", email.to, "email.to"),
         "Subject": subject_line(digest, settings),
         "Date": format_datetime(digest.slot.local),
         "Message-ID": verbatim("Message-ID", f"<{key[:32]}@{email.list_id}>", "email.list_id"),
@@ -59,7 +60,7 @@ def build_eml(digest: Digest, settings: Settings, *, text: str, html: str) -> by
     }
     msg = EmailMessage(policy=POLICY)
     for name, value in headers.items():
-        msg[name] = value
+        msg[name] = _stored(name, value) if isinstance(value, str) else value
     values = {name: str(msg[name]) for name in headers}
     # EmailMessage picks a random boundary; one derived from the batch keeps re-runs identical.
     boundary = f"=_digest_{key[32:56]}"
@@ -70,6 +71,19 @@ def build_eml(digest: Digest, settings: Settings, *, text: str, html: str) -> by
     raw = alternative(msg, boundary, text, html)
     verify_headers(raw, msg, values, digest.slot.batch_id)
     return raw
+
+
+@lru_cache(maxsize=256)
+def _stored(name: str, value: str) -> BaseHeader:
+    """The header object `msg[name] = value` stores (and its refusal of a line break): made once
+    for the values every batch of a config repeats. Header objects are never changed."""
+    return cast(BaseHeader, POLICY.header_store_parse(name, value)[1])
+
+
+@lru_cache(maxsize=64)
+def _address_header(name: str, value: str, key: str) -> BaseHeader:
+    """The From or To header object of a configured `value` (see `mailboxes`), made once."""
+    return cast(BaseHeader, POLICY.header_store_parse(name, mailboxes(name, value, key))[1])
 
 
 def verbatim(name: str, value: str, key: str) -> str:

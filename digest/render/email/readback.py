@@ -100,8 +100,9 @@ def raw_header(raw: bytes, name: str) -> str | None:
 
 
 def _head(raw: bytes) -> bytes:
-    """The header block of a message, with LF line ends."""
-    return raw.replace(b"\r\n", b"\n").split(b"\n\n", 1)[0]
+    """The header block of a message, with LF line ends (its parts are not read: `header_block`
+    ends where the whole message's first blank line is)."""
+    return header_block(raw).replace(b"\r\n", b"\n").split(b"\n\n", 1)[0]
 
 
 def _mailboxes(message: Message, name: str) -> list[tuple[str, str]]:
