@@ -78,13 +78,13 @@ PLAIN = st.recursive(
 )
 
 
-@settings(max_examples=600)
+@settings(max_examples=600, deadline=None)
 @given(VALUES, st.booleans())
 def test_json_file_is_json_dumps_on_any_value(value: Any, sort_keys: bool) -> None:
     assert outcome(json_file, value, sort_keys) == outcome(reference, value, sort_keys)
 
 
-@settings(max_examples=600)
+@settings(max_examples=600, deadline=None)
 @given(PLAIN, st.booleans())
 def test_json_file_is_json_dumps_on_plain_values(value: Any, sort_keys: bool) -> None:
     assert outcome(json_file, value, sort_keys) == outcome(reference, value, sort_keys)

@@ -27,7 +27,7 @@ FIELDS = st.fixed_dictionaries(
 )
 
 
-@settings(max_examples=150)
+@settings(max_examples=150, deadline=None)
 @given(st.sampled_from(THEMES), FIELDS)
 def test_theme_templates_fill_as_render(name: str, fields: dict[str, Any]) -> None:
     template = text_env(Path("/nonexistent")).get_template(f"social/{name}")
