@@ -2,14 +2,14 @@
 
 The parts live beside this module: `context` (what the templates see), `links` (which links
 are written, with UTM tags), `message` (the `.eml`), `readback` (the `.eml` as its readers parse
-it), `html_facts` (the compiled HTML read back once), `checks` and `header_checks` (the rules
-every built email must pass).
+it), `mime` (the `.eml`'s two parts, written as `email` writes them), `wrap` (plain-text lines),
+`html_scan`, `html_quick` and `html_facts` (the compiled HTML read back once), `eml_parts`,
+`checks` and `header_checks` (the rules every built email must pass).
 """
 
 from __future__ import annotations
 
 import os
-import textwrap
 import traceback
 import unicodedata
 from pathlib import Path
@@ -23,6 +23,7 @@ from digest.errors import RenderError
 from digest.models import Digest, RenderedFile
 from digest.render.email.context import context
 from digest.render.email.message import build_eml
+from digest.render.email.wrap import wrap
 from digest.render.templates import html_env, text_env
 
 WIDTH = 72  # plain-text line width
@@ -119,25 +120,18 @@ def _text(data: dict[str, Any], settings: Settings) -> str:
 def _text_story(story: dict[str, Any], *, first: bool) -> dict[str, Any]:
     """A story's lines for plain text: headline with a rule under it, tagline, bullets, link."""
     headline = _wrap(story["headline"])
-    bullet = textwrap.TextWrapper(
-        WIDTH,
-        initial_indent="- ",
-        subsequent_indent="  ",
-        break_long_words=False,
-        break_on_hyphens=False,
-    )
     return {
         "headline_lines": headline,
         "rule": ("=" if first else "-") * max(map(len, headline)),
         "tagline_lines": _wrap(story["tagline"]),
-        "bullet_lines": [line for b in story["bullets"] for line in bullet.wrap(b)],
+        "bullet_lines": [line for b in story["bullets"] for line in wrap(b, WIDTH, "- ", "  ")],
         "link_lines": _link_lines("Read more", story["url"]),
     }
 
 
 def _wrap(text: str) -> list[str]:
     # Never break inside a word: numbers like MS-13 and long URLs stay whole.
-    return textwrap.wrap(text, WIDTH, break_long_words=False, break_on_hyphens=False) or [""]
+    return wrap(text, WIDTH) or [""]
 
 
 def _link_lines(label: str, url: str | None) -> list[str]:

@@ -42,7 +42,7 @@ def safe_url(url: str | None) -> str | None:
     and IRIs whose host is not a valid internationalised domain name.
     """
     url = (url or "").strip()
-    if not url or any(c.isspace() or unicodedata.category(c) in ("Cc", "Cf") for c in url):
+    if not url or (_IGNORED.search(url) if url.isascii() else _unprintable(url)):
         return None
     try:
         parts = urlsplit(url)
@@ -53,6 +53,12 @@ def safe_url(url: str | None) -> str | None:
     if scheme not in SCHEMES or not (parts.path if scheme == "mailto" else parts.hostname):
         return None
     return as_uri(url)
+
+
+def _unprintable(url: str) -> bool:
+    """Whether `url` holds a space or a control or format character (for ASCII, exactly what
+    `_IGNORED` finds: the C0 controls, space and DEL)."""
+    return any(c.isspace() or unicodedata.category(c) in ("Cc", "Cf") for c in url)
 
 
 def as_uri(url: str) -> str | None:
