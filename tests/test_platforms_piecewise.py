@@ -52,6 +52,7 @@ WORDS = [
     "xn--p1ai.com",
     "مرحباexample.com",
 ]
+JOINING = {"e\u0301", "\u0301", "👍🏽", "👨\u200d👩", "1\ufe0f\u20e3", "🇫🇷", "\u200d", "ᄀ", "ᅡ"}
 SPACES = [" ", " ", " ", "\n", "\n\n", "  ", "\t", "\u00a0", "\u3000", "\r\n", " \n "]
 TEXTS = st.lists(st.tuples(st.sampled_from(WORDS), st.sampled_from(SPACES)), max_size=25).map(
     lambda pairs: "".join(w + s for w, s in pairs).strip()
@@ -104,3 +105,34 @@ def test_split_thread_is_the_same_with_piecewise_counts(
 
     measured = split_thread(text, fits, parts)
     assert split_thread(text, fits, parts, lambda t: platform.piecewise(t, limit)) == measured
+
+
+# Without characters that join graphemes (where every platform can answer), with many links.
+PLAIN_WORDS = [w for w in WORDS if w not in JOINING] + [
+    "one.com",
+    "two.org",
+    "three.net",
+    "four.io",
+    "five.de",
+    "six.fr",
+    "https://seven.com/a",
+    "eight.co.uk",
+]
+PLAIN_TEXTS = st.lists(
+    st.tuples(st.sampled_from(PLAIN_WORDS), st.sampled_from([" ", " ", "\n", "\n\n", "\t"])),
+    max_size=30,
+).map(lambda pairs: "".join(w + s for w, s in pairs).strip())
+
+
+@FUZZ
+@given(PLAIN_TEXTS, st.sampled_from(THREADED), TAILS)
+def test_piecewise_fits_at_the_limit_of_each_part(text: str, name: str, tail: str) -> None:
+    platform = PLATFORMS[name]
+    for start, end in word_spans(text):
+        part = text[start:end] + tail
+        size = platform.measure(part)
+        for limit in (size - 1, size, size + 1):
+            fits = platform.piecewise(text, limit)
+            answer = fits(start, end, tail) if fits else None
+            if answer is not None:
+                assert answer == platform.fits(part, limit), (start, end, limit)

@@ -13,17 +13,20 @@ field are counted as links", at most five. The topic tag: 1-50 characters, no ".
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 import regex
 
-from digest.platforms.base import Platform, Post
+from digest.platforms.base import PieceFits, Platform, Post
 from digest.platforms.x.count import extract_urls_with_indices
 from digest.text import graphemes
 
 MAX_LINKS = 5
 TOPIC_TAG_MAX = 50
 _MAYBE_EMOJI = regex.compile(r"[\p{Extended_Pictographic}\p{RI}\u20e3]")
+# A code point that may join its neighbours into one grapheme (as digest.text counts them).
+_JOINS = regex.compile(r"[^\p{GCB=Other}\p{GCB=Control}\p{GCB=LF}]")
 
 
 def threads_length(text: str) -> int:
@@ -35,6 +38,19 @@ def threads_length(text: str) -> int:
         emoji = _MAYBE_EMOJI.search(cluster)
         total += len(cluster.encode("utf-8")) if emoji else len(cluster)
     return total
+
+
+def prefix_lengths(text: str) -> list[int] | None:
+    """`threads_length` of every prefix of `text` (index i: of `text[:i]`); None when `text`
+    holds a character that may join another into one grapheme (then a cluster is no longer
+    one code point). `threads_length(text[a:b])` is `totals[b] - totals[a]`: with no joins,
+    every grapheme is one code point, an emoji one of them."""
+    if _JOINS.search(text):
+        return None
+    lengths = [1] * len(text)
+    for match in _MAYBE_EMOJI.finditer(text):
+        lengths[match.start()] = len(match.group().encode("utf-8"))
+    return [0, *itertools.accumulate(lengths)]
 
 
 def unique_links(text: str) -> int:
@@ -58,6 +74,35 @@ class Threads(Platform):
         if not text or self.measure(text) > limit:
             return False
         return text.count(".") <= MAX_LINKS or unique_links(text) <= MAX_LINKS
+
+    def piecewise(self, text: str, limit: int) -> PieceFits | None:
+        totals = prefix_lengths(text)
+        if totals is None:
+            return None
+        urls = extract_urls_with_indices(text)  # no URL crosses a space or line break
+        inside = {i for u in urls for i in range(u["indices"][0] + 1, u["indices"][1])}
+        size = len(text)
+        tails: dict[str, tuple[int, set[str]]] = {}
+
+        def fits(start: int, end: int, tail: str) -> bool | None:
+            if start in inside or end in inside or tail[:1] not in ("", " ", "\n"):
+                return None
+            if (start and text[start - 1] not in " \n") or (end < size and text[end] not in " \n"):
+                return None
+            if tail not in tails:
+                tails[tail] = (
+                    threads_length(tail),
+                    {u["url"] for u in extract_urls_with_indices(tail)},
+                )
+            length, links = tails[tail]
+            if not (start < end or tail) or totals[end] - totals[start] + length > limit:
+                return False
+            if text.count(".", start, end) + tail.count(".") <= MAX_LINKS:
+                return True
+            found = {u["url"] for u in urls if start <= u["indices"][0] and u["indices"][1] <= end}
+            return len(found | links) <= MAX_LINKS
+
+        return fits
 
     def accepts_tag(self, tag: str) -> bool:
         return valid_topic_tag(tag)
