@@ -13,17 +13,42 @@ from __future__ import annotations
 import email
 import email.policy
 from email.message import EmailMessage
+from typing import Any
 
 from digest.render.email.message import POLICY
 from digest.render.email.mime import parts
 from digest.render.email.readback import header_block
 
 
+class _Headers(EmailMessage):
+    """A parsed message that is only read from then on: each header's value is parsed once, not
+    on every `get` (the checks ask for some several times, as `get_content_type` does)."""
+
+    _read: dict[str, Any] | None = None
+
+    def get(self, name: str, failobj: Any = None) -> Any:
+        if self._read is None:  # still being parsed
+            return super().get(name, failobj)
+        key = name.lower()
+        if key not in self._read:
+            self._read[key] = super().get(name, _MISSING)
+        found = self._read[key]
+        return failobj if found is _MISSING else found
+
+
+_MISSING = object()
+
+
 def read_headers(eml: bytes) -> EmailMessage | None:
     """The `.eml` read by `email` (policy.default) as far as its headers: the same headers as
     the whole message gives (`header_block`), and no parts."""
-    message = email.message_from_bytes(header_block(eml), policy=email.policy.default)
-    return message if isinstance(message, EmailMessage) else None
+    message = email.message_from_bytes(
+        header_block(eml), _class=_Headers, policy=email.policy.default
+    )
+    if not isinstance(message, _Headers):
+        return None
+    message._read = {}
+    return message
 
 
 def part_problems(eml: bytes, head: EmailMessage, text: str, html: bytes) -> list[str]:
