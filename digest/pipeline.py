@@ -43,7 +43,7 @@ def gather(
     """Read: every story of the seeds folder, one per slug, and the seeds left out (with why).
 
     `settings` None (a config with problems) reads with the default size limit. `indexed`
-    starts from the index of what earlier processes read, in the outbox (see
+    starts from the index of what earlier processes read, in the seeds folder (see
     `digest.seeds.memo`; `build` updates it). Raises `DigestError` when there is no such folder.
     """
     if not seeds_dir.is_dir():
@@ -51,7 +51,7 @@ def gather(
             f"{seeds_dir}: no such seeds folder; pass --seeds DIR or set [paths] seeds"
         )
     max_bytes = settings.seeds.max_bytes if settings else DEFAULT_MAX_BYTES
-    index = settings.paths.outbox / INDEX if settings and indexed else None
+    index = seeds_dir / INDEX if settings and indexed else None
     stories, errors = read_seeds(seeds_dir, max_bytes, index)
     stories, doubles = _unique_slugs(stories)
     return stories, errors + doubles
@@ -99,7 +99,7 @@ def build(
         return _build(settings, slot, seeds_dir, force=force, durable=durable)
     finally:
         # Last, whatever happened: its rename never comes between the batch's.
-        keep_index(seeds_dir, settings.seeds.max_bytes, outbox / INDEX)
+        keep_index(seeds_dir, settings.seeds.max_bytes, seeds_dir / INDEX)
 
 
 def _build(

@@ -88,9 +88,9 @@ def _calls(strace: str, scene: Scene, tmp: Path, mode: str) -> tuple[Counter[str
     assert _force(strace, cwd, trace).returncode == 0
     lines = log.read_text().splitlines()
     names = [m[1] for line in lines if (m := _CALL.match(line))]
-    # The build also replaces the seeds index (outbox/.seeds-index.json) by a rename: not the
+    # The build also replaces the seeds index (seeds/.digest-index.json) by a rename: not the
     # batch's, so it is left out of the count of the replacement's renames (still a kill point).
-    index = sum(1 for line in lines if _CALL.match(line) and ".seeds-index" in line)
+    index = sum(1 for line in lines if _CALL.match(line) and ".digest-index" in line)
     return Counter(names), index
 
 

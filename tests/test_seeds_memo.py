@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -183,7 +184,7 @@ def _apply(folder: Path, action: str, name: str, n: int) -> None:
         path.rename(folder / f"z-{name}")
 
 
-# The index in the outbox: what one process read, the next starts from.
+# The index in the seeds folder: what one process read, the next starts from.
 
 
 def fresh_process() -> None:
@@ -191,16 +192,15 @@ def fresh_process() -> None:
 
 
 def seeds_with_index(tmp_path: Path) -> tuple[Path, Path]:
-    folder, outbox = tmp_path / "seeds", tmp_path / "outbox"
+    folder = tmp_path / "seeds"
     folder.mkdir()
-    outbox.mkdir()
     (folder / "a.txt").write_text(SEED.format(n=1))
     zoned = '+++\ndate = 2025-02-04T03:00:00+05:30\nurl = "https://example.org/b"\n+++\n'
     (folder / "b.txt").write_text(zoned + SEED.format(n=2))
     (folder / "c.txt").write_text("+++\ndate = 2025-02-04T03:00:00Z\n+++\n" + SEED.format(n=3))
     (folder / "bad.txt").write_bytes(b"\xff not utf-8")
     settle()
-    return folder, outbox / memo.INDEX
+    return folder, folder / memo.INDEX
 
 
 def shown(folder: Path, index: Path | None) -> list[str]:
@@ -279,11 +279,78 @@ def test_an_entry_under_another_stat_key_does_not_count(tmp_path: Path) -> None:
         assert not any("Forged" in line for line in shown(folder, index))
 
 
-def test_no_index_without_an_outbox_folder_and_no_error(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    "forge",
+    [
+        {"source": "b.txt"},  # another file's story
+        {"slug": "b"},
+        {"slug": "../../../../tmp/pwned"},
+        {"id": "a-00000000"},
+        {"articles": []},
+    ],
+)
+def test_an_entry_that_does_not_name_its_file_as_reading_it_would_does_not_count(
+    tmp_path: Path, forge: dict[str, object]
+) -> None:
+    """Under the right stat key, a story must still be the file's own: its source, slug and id
+    as reading that file makes them (a slug decides a file name in every batch)."""
     folder, index = seeds_with_index(tmp_path)
-    index.parent.rmdir()
-    assert shown(folder, index) == shown(folder, None)
-    assert not index.parent.exists()
+    expected = shown(folder, None)
+    shown(folder, index)
+    saved = json.loads(index.read_text())
+    saved["entries"]["a.txt"]["story"] |= forge | {"title": "Forged title"}
+    index.write_text(json.dumps(saved))
+    fresh_process()
+    assert shown(folder, index) == expected
+
+
+def _fifo(index: Path) -> None:
+    os.mkfifo(index)
+
+
+def _link_to_zero(index: Path) -> None:
+    index.symlink_to("/dev/zero")
+
+
+def _group_writable(index: Path) -> None:
+    index.chmod(0o664)
+
+
+def _too_big(index: Path) -> None:
+    with open(index, "ab") as handle:
+        handle.truncate(memo.MAX_INDEX + 1)
+
+
+@pytest.mark.parametrize("odd", [_fifo, _link_to_zero, _group_writable, _too_big])
+def test_an_index_that_is_no_plain_file_of_this_user_is_not_read(
+    tmp_path: Path, odd: Callable[[Path], None], reads: list[str]
+) -> None:
+    """A FIFO would hang the build, /dev/zero fill its memory, a file others may write forge
+    it: none is read, the seeds are, and nothing hangs."""
+    folder, index = seeds_with_index(tmp_path)
+    expected = shown(folder, None)
+    shown(folder, index)
+    if odd is not _group_writable:
+        index.unlink()
+    odd(index)
+    fresh_process()
+    reads.clear()
+    stories, errors = read_seeds(folder, index=index)
+    assert [repr(s) for s in stories] + [repr((str(e.path), e.line, e.reason)) for e in errors] == (
+        expected
+    )
+    assert len(reads) == 4
+
+
+def test_a_kept_error_names_the_file_as_this_run_spells_the_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder, index = seeds_with_index(tmp_path)
+    shown(folder, index)  # kept under the absolute spelling
+    fresh_process()
+    monkeypatch.chdir(tmp_path)
+    errors = read_seeds(Path("seeds"), index=Path("seeds") / memo.INDEX)[1]
+    assert [str(e.path) for e in errors] == ["seeds/bad.txt"]
 
 
 def test_an_unwritable_index_only_means_reading_again(
@@ -323,7 +390,7 @@ def test_a_build_writes_the_index_after_its_batch(tmp_path: Path) -> None:
     for number in range(2):
         write_seed(settings.paths.seeds, number)
     the_slot = slot("daily")
-    index = settings.paths.outbox / memo.INDEX
+    index = settings.paths.seeds / memo.INDEX
     order: list[str] = []
     real = memo.SeedMemo.save
 

@@ -64,7 +64,7 @@ def read_seeds(
         return stories, [SeedError(printable(str(folder)), 1, reason)]
     memo = SeedMemo.of(folder, max_bytes)
     if index is not None:
-        memo.load(index, folder, max_bytes)
+        memo.load(index, folder, max_bytes, _named_as_read)
     names = set()
     for entry in entries:
         name = entry.name
@@ -86,6 +86,17 @@ def read_seeds(
             stories.append(result)
     memo.keep_only(names)
     return stories, errors
+
+
+def _named_as_read(name: str, story: Story) -> bool:
+    """Whether `story` names the file `name` as reading it makes it do (its source, slug and
+    id), so that an index entry can never put a story under another file or slug."""
+    slug = slugify(os.path.splitext(name)[0])
+    return (
+        os.path.splitext(name)[1].lower() in SEED_SUFFIXES
+        and (story.source, story.slug, story.id) == (name, slug, f"{slug}-{story.content_hash[:8]}")
+        and bool(story.articles)
+    )
 
 
 def keep_index(folder: Path, max_bytes: int, index: Path) -> None:

@@ -9,12 +9,14 @@ of its read could keep all of those, so a result is kept only once its file has 
 `SETTLED_NS`; until then it is read again each time. Symbolic links and anything but a plain file
 are always read again (a link's target can change without its own `stat` moving).
 
-A build also keeps the memo in the outbox (`INDEX`, see `load` and `save`), so that the next
-process (`digest schedule --once` from cron, `digest build`) starts from it instead of reading
-every seed ever written. The index is only a cache: an entry counts only under the same stat key,
-a damaged or foreign index is ignored and rewritten, and nothing is lost when it cannot be
-written. Whoever can write the outbox's hidden files could forge an entry, as they could replace
-a published batch.
+A build also keeps the memo in the seeds folder itself (`INDEX`, a hidden file, see `load` and
+`save`), so that the next process (`digest schedule --once` from cron, `digest build`) starts
+from it instead of reading every seed ever written. It lives there, not in the outbox, because
+whoever can write the seeds folder can already say what the stories are; the outbox is written
+by consumers too (their claims). The index is only a cache: it is used only when it is a plain
+file of this user that no one else may write, an entry counts only under its file's current
+stat key and only when it names that file as reading it would, and a damaged or foreign index is
+ignored and rewritten. Nothing is lost when it cannot be written.
 """
 
 from __future__ import annotations
@@ -26,20 +28,25 @@ import os
 import secrets
 import stat
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from digest.errors import SeedError
 from digest.models import Story
+from digest.seeds.files import printable
 
 log = logging.getLogger("digest.seeds")
 SETTLED_NS = 2_000_000_000
-INDEX = ".seeds-index.json"  # in the outbox, beside the journal
-MAX_INDEX = 1 << 30
+INDEX = ".digest-index.json"  # in the seeds folder (hidden: never read as a seed)
+MAX_INDEX = 256 << 20
+_OPEN = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC
 Key = tuple[int, int, int, int, int]
 Result = Story | SeedError
+Known = Story | tuple[int, str]  # a story, or a seed error's line and reason
 
 
 class _Entry(BaseModel):
@@ -47,7 +54,7 @@ class _Entry(BaseModel):
 
     key: Key
     story: Story | None = None
-    error: tuple[str, int, str] | None = None  # a SeedError's path, line and reason
+    error: tuple[int, str] | None = None  # a SeedError's line and reason (its path is the file)
 
 
 class _Index(BaseModel):
@@ -55,7 +62,7 @@ class _Index(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    version: int = 1
+    version: Literal[1] = 1
     folder: str
     max_bytes: int
     entries: dict[str, _Entry]
@@ -65,7 +72,7 @@ class _Index(BaseModel):
 class SeedMemo:
     """The seeds read from one folder with one size limit: file name -> (stat key, result)."""
 
-    entries: dict[str, tuple[Key, Result]] = field(default_factory=dict)
+    entries: dict[str, tuple[Key, Known]] = field(default_factory=dict)
     changed: bool = False  # since it was loaded or saved
     loaded: bool = False
 
@@ -81,14 +88,20 @@ class SeedMemo:
         known = self.entries.get(os.path.basename(path))
         if key is None or known is None or known[0] != key:
             return key, None
-        return key, known[1]
+        if isinstance(known[1], Story):
+            return key, known[1]
+        line, reason = known[1]
+        return key, SeedError(printable(path), line, reason)
 
     def remember(self, path: str, key: Key | None, result: Result) -> None:
         """Keep what the file at `path` read as, under the key `lookup` took before reading,
         once that file has settled."""
         name = os.path.basename(path)
-        if key is not None and time.time_ns() - max(key[3], key[4]) > SETTLED_NS:
-            self.entries[name] = (key, result)
+        known: Known | None = result if isinstance(result, Story) else None
+        if isinstance(result, SeedError) and str(result.path) == printable(path):
+            known = (result.line, result.reason)  # an error about another path is not kept
+        if known is not None and key is not None and time.time_ns() - max(key[3:]) > SETTLED_NS:
+            self.entries[name] = (key, known)
             self.changed = True
         elif self.entries.pop(name, None) is not None:
             self.changed = True
@@ -99,46 +112,49 @@ class SeedMemo:
             del self.entries[name]
             self.changed = True
 
-    def load(self, index: Path, folder: Path, max_bytes: int) -> None:
+    def load(
+        self, index: Path, folder: Path, max_bytes: int, accept: Callable[[str, Story], bool]
+    ) -> None:
         """Start from the index file `index` once per process, when it is the memo of `folder`
-        and `max_bytes`; any problem with it only means starting empty."""
+        and `max_bytes`, taking the stories `accept` finds to be what their file names would
+        read as; any problem with it only means starting empty."""
         if self.loaded:
             return
         self.loaded = True
         try:
-            with open(index, "rb") as handle:
-                data = handle.read(MAX_INDEX + 1)
-            saved = _Index.model_validate_json(data) if len(data) <= MAX_INDEX else None
+            saved = _Index.model_validate_json(_index_bytes(index))
         except FileNotFoundError:
             return
         except (OSError, ValueError, ValidationError) as exc:
             log.debug("%s: not used (%s); it is rewritten", index, exc)
             return
-        if saved is None or (saved.folder, saved.max_bytes) != (_name(folder), max_bytes):
+        if (saved.folder, saved.max_bytes) != (_name(folder), max_bytes):
             return
         for name, entry in saved.entries.items():
-            result: Result | None = entry.story and _as_read(entry.story)
-            if entry.error is not None:
-                result = SeedError(*entry.error)
-            if result is not None and name not in self.entries:
-                self.entries[name] = (entry.key, result)
+            known: Known | None = entry.error
+            if entry.story is not None and accept(name, entry.story):
+                known = _as_read(entry.story)
+            if known is not None and name not in self.entries:
+                self.entries[name] = (entry.key, known)
 
     def save(self, index: Path, folder: Path, max_bytes: int) -> None:
-        """Write the memo to `index` when it changed: whole (a temporary file renamed over it)
-        or not at all; only into an outbox folder that exists."""
-        if not self.changed or not index.parent.is_dir():
+        """Write the memo to `index` when it changed: whole (a temporary file, this user's only,
+        renamed over it) or not at all."""
+        if not self.changed:
             return
         entries = {
-            name: _Entry(key=key, story=result)
-            if isinstance(result, Story)
-            else _Entry(key=key, error=(str(result.path), result.line, result.reason))
-            for name, (key, result) in sorted(self.entries.items())
+            name: _Entry(key=key, story=known)
+            if isinstance(known, Story)
+            else _Entry(key=key, error=known)
+            for name, (key, known) in sorted(self.entries.items())
         }
         data = _Index(folder=_name(folder), max_bytes=max_bytes, entries=entries)
         _remove_left_behind(index)
         temporary = index.with_name(f".{index.name}.{os.getpid()}-{secrets.token_hex(4)}.tmp")
         try:
-            temporary.write_bytes(data.model_dump_json().encode())
+            fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600)
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data.model_dump_json().encode())
             os.replace(temporary, index)
         except OSError as exc:
             log.debug("%s: not written (%s); the next process reads the seeds", index, exc)
@@ -149,6 +165,22 @@ class SeedMemo:
 
 
 _MEMOS: dict[tuple[str, int], SeedMemo] = {}
+
+
+def _index_bytes(index: Path) -> bytes:
+    """The bytes of the index file: a plain file of this user that no one else may write, of
+    at most `MAX_INDEX` bytes (a link, a FIFO, a device or another's file is not read)."""
+    fd = os.open(index, _OPEN)
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode) or info.st_uid != os.geteuid():
+            raise ValueError("not a plain file of this user")
+        if info.st_mode & 0o022 or info.st_size > MAX_INDEX:
+            raise ValueError("others may write it, or it is too large")
+        with os.fdopen(os.dup(fd), "rb") as handle:
+            return handle.read(MAX_INDEX + 1)
+    finally:
+        os.close(fd)
 
 
 def _remove_left_behind(index: Path) -> None:
