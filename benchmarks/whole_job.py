@@ -50,7 +50,7 @@ from zoneinfo import ZoneInfo
 from _shared import data_file
 
 ROOT = Path(__file__).resolve().parent.parent
-PYTHON = ROOT / ".venv" / "bin" / "python"
+PYTHON = Path(sys.executable)  # the interpreter this runs in, with digest installed
 PEER_PYTHON = Path("/tmp/peer-env/bin/python")
 PEER_STACK = ROOT.parent / "shared" / "tools" / "peer" / "peer_stack.py"
 
@@ -327,8 +327,9 @@ def warm(args: argparse.Namespace, rows: list[dict[str, object]], work: Path) ->
             # The next slot again, as cron's `schedule --once` runs it.
             fresh.append(run_once(config, slots[-1].utc + timedelta(minutes=5)))
             unpublish(pristine, outbox, slots[-1].folder)
+        earlier = len(slots) - 1 + extra
         label = (
-            f"{size:>5} seeds, {len(slots) - 1 + extra:>3} earlier batches, "
+            f"{size:>5} seeds, {earlier:>3} earlier batch{'es' if earlier != 1 else ''}, "
             f"{len(result.stories)} stories"
         )
         rows_out.append((label, statistics.median(timings), statistics.median(fresh)))
@@ -377,7 +378,7 @@ def older_batches(outbox: Path, count: int) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n", 1)[0])
     parser.add_argument("--mode", choices=("catchup", "warm"), default="catchup")
     parser.add_argument("--seeds", type=int, default=1000, help="catchup: seeds in the folder")
     parser.add_argument("--slots", type=int, help="catchup: slots due (49); warm: earlier (3)")

@@ -11,6 +11,7 @@ the watch starts again over the new set.
 
 from __future__ import annotations
 
+import logging
 import os
 import stat
 import threading
@@ -108,6 +109,8 @@ def watch(
         from watchfiles import watch as watch_files
     except ImportError as error:
         raise EventsUnavailable(f"watchfiles is not installed ({error})") from None
+    # It logs "1 change detected" at INFO on every save: noise in the editor's terminal.
+    logging.getLogger("watchfiles").setLevel(logging.WARNING)
     first = True
     while not stop.is_set():
         now = paths()
