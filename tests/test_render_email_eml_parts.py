@@ -16,7 +16,6 @@ from digest.render.email import render_email
 from digest.render.email.checks import FILES, check_email, read_email
 from digest.render.email.eml_parts import as_written
 from digest.render.email.message import POLICY
-from digest.render.email.mime import alternative
 
 CONFIG = example_settings()
 GOOD = {f.path: f.content for f in render_email(three_stories(), CONFIG)}
@@ -70,9 +69,10 @@ def _eml(text: str, html: str) -> bytes:
     msg = EmailMessage(policy=POLICY)
     for name in ("From", "To", "Subject", "Date", "Message-ID", "List-Id"):
         msg[name] = email.message_from_bytes(GOOD["email/digest.eml"])[name]
-    msg["MIME-Version"] = "1.0"
-    msg["Content-Type"] = f'multipart/alternative; boundary="{BOUNDARY}"'
-    return alternative(msg, BOUNDARY, text, html)
+    msg.set_content(text)  # as build_eml does
+    msg.add_alternative(html, subtype="html")
+    msg.set_boundary(BOUNDARY)
+    return msg.as_bytes()
 
 
 _PIECES = st.sampled_from(

@@ -15,7 +15,7 @@ import re
 from email import quoprimime
 from email.message import EmailMessage
 from email.policy import Policy
-from functools import cache, lru_cache
+from functools import cache
 
 # What quoted-printable writes as `=XX` in a body: all but printable ASCII, space and tab, and
 # `=`, which is done first, apart (it is the commonest, in every HTML attribute). CR and LF never
@@ -96,14 +96,6 @@ def _quoted(match: re.Match[bytes]) -> bytes:
     return _QUOTE[match[0][0]]
 
 
-def alternative(msg: EmailMessage, boundary: str, text: str, html: str) -> bytes:
-    """`msg` (its headers, MIME-Version and the multipart Content-Type with `boundary` last) as
-    `as_bytes` writes it after `set_content(text)`, `add_alternative(html, subtype="html")` and
-    `set_boundary(boundary)`."""
-    return folded(msg) + parts(msg.policy, boundary, text, html)
-
-
-@lru_cache(maxsize=4)
 def parts(policy: Policy, boundary: str, text: str, html: str) -> bytes:
     """What `as_bytes` writes after the header block: the text part, then the HTML part.
 
