@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -90,3 +90,12 @@ class Platform:
         `digest.render.social` wraps around this body, not in it.
         """
         raise NotImplementedError
+
+
+def clean_cut(text: str, inside: Collection[int], start: int, end: int, tail: str) -> bool:
+    """Whether the part `text[start:end] + tail` can be counted from the whole text's counts:
+    neither end inside a link or mention (`inside`), each beside a space, a line break or an end
+    of the text, and the tail starting with a space or line break (where counts add up)."""
+    if start in inside or end in inside or tail[:1] not in ("", " ", "\n"):
+        return False
+    return (not start or text[start - 1] in " \n") and (end == len(text) or text[end] in " \n")

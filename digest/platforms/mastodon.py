@@ -8,7 +8,7 @@ from typing import Any
 
 import regex
 
-from digest.platforms.base import PieceFits, Platform, Post
+from digest.platforms.base import PieceFits, Platform, Post, clean_cut
 from digest.platforms.linkscan import scan
 from digest.text import grapheme_count
 
@@ -104,13 +104,10 @@ class Mastodon(Platform):
         if found is None:
             return None
         totals, inside = found
-        size = len(text)
         tails: dict[str, int] = {}
 
         def fits(start: int, end: int, tail: str) -> bool | None:
-            if start in inside or end in inside or tail[:1] not in ("", " ", "\n"):
-                return None
-            if (start and text[start - 1] not in " \n") or (end < size and text[end] not in " \n"):
+            if not clean_cut(text, inside, start, end, tail):
                 return None
             if tail not in tails:
                 tails[tail] = mastodon_length(tail)

@@ -18,7 +18,7 @@ from typing import Any
 
 import regex
 
-from digest.platforms.base import PieceFits, Platform, Post
+from digest.platforms.base import PieceFits, Platform, Post, clean_cut
 from digest.platforms.x.count import extract_urls_with_indices
 from digest.text import graphemes
 
@@ -81,13 +81,10 @@ class Threads(Platform):
             return None
         urls = extract_urls_with_indices(text)  # no URL crosses a space or line break
         inside = {i for u in urls for i in range(u["indices"][0] + 1, u["indices"][1])}
-        size = len(text)
         tails: dict[str, tuple[int, set[str]]] = {}
 
         def fits(start: int, end: int, tail: str) -> bool | None:
-            if start in inside or end in inside or tail[:1] not in ("", " ", "\n"):
-                return None
-            if (start and text[start - 1] not in " \n") or (end < size and text[end] not in " \n"):
+            if not clean_cut(text, inside, start, end, tail):
                 return None
             if tail not in tails:
                 tails[tail] = (

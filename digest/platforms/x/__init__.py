@@ -12,7 +12,7 @@ import bisect
 import re
 from typing import Any
 
-from digest.platforms.base import PieceFits, Platform, Post
+from digest.platforms.base import PieceFits, Platform, Post, clean_cut
 from digest.platforms.x.count import prefix_weights, weighted_length
 from digest.platforms.x.hashtags import is_valid_hashtag
 from digest.text import nfc
@@ -82,13 +82,11 @@ class X(Platform):
             return None
         totals, inside = found
         invalid = [m.start() for m in INVALID_CHARACTERS.finditer(text)]
-        most, size = limit * self._scale, len(text)
+        most = limit * self._scale
         tails: dict[str, int | None] = {}  # a tail's weight, None when it holds an invalid one
 
         def fits(start: int, end: int, tail: str) -> bool | None:
-            if start in inside or end in inside or tail[:1] not in ("", " ", "\n"):
-                return None
-            if (start and text[start - 1] not in " \n") or (end < size and text[end] not in " \n"):
+            if not clean_cut(text, inside, start, end, tail):
                 return None
             if tail not in tails:
                 tails[tail] = None if INVALID_CHARACTERS.search(nfc(tail)) else self._scaled(tail)
