@@ -420,3 +420,30 @@ def _recording(function: Any, order: list[str]) -> Any:
 
 def _failing(*args: Any, **kwargs: Any) -> Any:
     raise RuntimeError("disk on fire")
+
+
+def test_threads_reading_one_folder_while_seeds_come_and_go_never_fail(tmp_path: Path) -> None:
+    """The preview answers requests on several threads: they share the folder's memo."""
+    import threading
+
+    for number in range(30):
+        (tmp_path / f"s{number}.txt").write_text(SEED.format(n=number))
+    settle()
+    failures: list[BaseException] = []
+
+    def reader() -> None:
+        try:
+            for _ in range(40):
+                read_seeds(tmp_path)
+        except BaseException as exc:  # any failure fails the test
+            failures.append(exc)
+
+    threads = [threading.Thread(target=reader) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for number in range(30):  # the files go while the threads read
+        (tmp_path / f"s{number}.txt").unlink()
+    for thread in threads:
+        thread.join()
+    assert failures == []
+    assert read_seeds(tmp_path) == ([], [])

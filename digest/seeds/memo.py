@@ -108,8 +108,8 @@ class SeedMemo:
 
     def keep_only(self, names: set[str]) -> None:
         """Forget the files a listing of the folder no longer shows."""
-        for name in self.entries.keys() - names:
-            del self.entries[name]
+        for name in self.entries.keys() - names:  # pop: the preview reads from several threads
+            self.entries.pop(name, None)
             self.changed = True
 
     def load(
