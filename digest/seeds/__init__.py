@@ -91,12 +91,11 @@ def read_seeds(
 def _named_as_read(name: str, story: Story) -> bool:
     """Whether `story` names the file `name` as reading it makes it do (its source, slug and
     id), so that an index entry can never put a story under another file or slug."""
-    slug = slugify(os.path.splitext(name)[0])
-    return (
-        os.path.splitext(name)[1].lower() in SEED_SUFFIXES
-        and (story.source, story.slug, story.id) == (name, slug, f"{slug}-{story.content_hash[:8]}")
-        and bool(story.articles)
-    )
+    stem, suffix = os.path.splitext(name)
+    if story.source != name or suffix.lower() not in SEED_SUFFIXES or not story.articles:
+        return False
+    slug = slugify(stem)
+    return (story.slug, story.id) == (slug, f"{slug}-{story.content_hash[:8]}")
 
 
 def keep_index(folder: Path, max_bytes: int, index: Path) -> None:
