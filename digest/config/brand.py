@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from pydantic import Field, model_validator
+from typing import Any
 
+from pydantic import Field, ValidationInfo, field_validator, model_validator
+
+from digest.config.email_links import MergeTags, check_link, default_unsubscribe, web_url
 from digest.config.texts import (
     Address,
     Addresses,
@@ -13,7 +16,6 @@ from digest.config.texts import (
     LineText,
     PlainText,
     UnsubscribeMailto,
-    UnsubscribeUrl,
 )
 from digest.config.values import (
     MIN_CONTRAST,
@@ -97,7 +99,33 @@ class EmailOptions(Section):
     from_: Address = Field(alias="from")
     to: Addresses
     list_id: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9.-]*\.[A-Za-z]{2,}$", max_length=255)
-    unsubscribe_url: UnsubscribeUrl
+    # "none": the links are static https URLs (sendmail, your own list server); an ESP's name:
+    # they may be its per-recipient merge tags, and unsubscribe_url defaults to its tag.
+    merge_tags: MergeTags = "none"
+    unsubscribe_url: str
     unsubscribe_mailto: UnsubscribeMailto
-    preferences_url: HttpsUrl | None = None
+    preferences_url: str | None = None
+    web_url: str | None = None  # a pattern: {date}, {slot} and {schedule} are filled
     utm: Utm = Utm()
+
+    @model_validator(mode="before")
+    @classmethod
+    def _default_unsubscribe(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "unsubscribe_url" not in data:
+            tag = default_unsubscribe(str(data.get("merge_tags", "none")))
+            if tag is not None:
+                return {**data, "unsubscribe_url": tag}
+        return data
+
+    @field_validator("unsubscribe_url", "preferences_url")
+    @classmethod
+    def _link(cls, value: str | None, info: ValidationInfo) -> str | None:
+        preset = info.data.get("merge_tags")
+        if value is None or preset is None:  # a wrong merge_tags is reported by itself
+            return value
+        return check_link(str(info.field_name), value, preset)
+
+    @field_validator("web_url")
+    @classmethod
+    def _web_url(cls, value: str | None) -> str | None:
+        return None if value is None else web_url(value)

@@ -248,8 +248,8 @@ LineText = Annotated[str, AfterValidator(line_text)]
 PlainText = Annotated[str, AfterValidator(plain_text)]
 FilledText = Annotated[str, AfterValidator(plain_text), AfterValidator(filled)]
 HttpsUrl = Annotated[str, AfterValidator(https_url)]
-# List-Unsubscribe's links: written raw in the header, so bounded to one line and free of `=?`.
-UnsubscribeUrl = Annotated[str, AfterValidator(header_link), AfterValidator(https_url)]
+# List-Unsubscribe's links: written raw in the header, so bounded to one line and free of `=?`
+# (the https one, which may be a merge tag, is checked by `email_links`).
 UnsubscribeMailto = Annotated[str, AfterValidator(header_link), AfterValidator(mailto_url)]
 Address = Annotated[str, AfterValidator(one_address)]
 Addresses = Annotated[str, AfterValidator(address_list)]
