@@ -209,9 +209,7 @@ def test_the_email_view_reads_subject_preheader_and_checks() -> None:
     assert view["subject"] == digest.entries[0].summary.headline
     assert view["preheader"] == digest.entries[0].summary.tagline
     assert view["failed"] == 0 and len(view["checks"]) >= 10
-    assert {"src": "https://example.org/static/logo.png", "alt": "The Morning Digest"} in view[
-        "images"
-    ]
+    assert {"src": "https://example.org/static/logo.png", "alt": ""} in view["images"]
     assert "https://example.org/unsubscribe" in view["links"]
     assert email_view({}, settings()) is None
     assert preheader("<html><body><p>no preheader</p></body></html>") == ""

@@ -11,7 +11,14 @@ from html.parser import HTMLParser
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from support.email import files, five_stories, three_stories, with_story, with_summary
+from support.email import (
+    LEAD_URL,
+    files,
+    five_stories,
+    three_stories,
+    with_story,
+    with_summary,
+)
 from support.factories import example_story, make_digest, settings
 
 from digest.config import Settings
@@ -115,7 +122,7 @@ def test_html_properties(digest: Digest) -> None:
     assert html.startswith('<!doctype html><html lang="en"')
     assert all(tag != "script" for tag, _ in page.tags)
     assert page.images(), "the header logo is missing"
-    assert all(attrs.get("alt") for attrs in page.images())
+    assert all(attrs.get("alt") is not None for attrs in page.images())
     assert all(a.get("role") == "presentation" for tag, a in page.tags if tag == "table"), (
         "layout tables must be role=presentation"
     )
@@ -142,6 +149,41 @@ def test_a_story_image_has_its_alt_text_and_links_to_the_story() -> None:
     page = parse(render_html(five_stories(), settings()))
     image = next(a for a in page.images() if a.get("src") == "https://example.org/img/story.jpg")
     assert image["alt"] == "A trading floor"
+
+
+def _image_link(html: str, src: str) -> str | None:
+    """The href of the link around the image `src`, or None when it is not linked."""
+    at = html.index(f'src="{src}"')
+    before = html[:at]
+    opened, closed = before.rfind("<a "), before.rfind("</a>")
+    if opened < closed or opened < before.rfind("<td"):
+        return None
+    href = re.search(r'href="([^"]*)"', before[opened:])
+    return href.group(1).replace("&amp;", "&") if href else None
+
+
+@pytest.mark.parametrize("lead", [True, False], ids=["lead", "other"])
+@pytest.mark.parametrize(
+    ("image_alt", "alt", "linked"),
+    [("A trading floor", "A trading floor", True), (None, "", False), ("", "", False)],
+)
+def test_a_story_image_without_image_alt_is_decorative_and_unlinked(
+    lead: bool, image_alt: str | None, alt: str, linked: bool
+) -> None:
+    """No image_alt: alt="" (the headline below says what the story is, as an <h1>/<h2>), and no
+    link around it, for a link whose only content is an empty-alt image would have no name."""
+    digest = five_stories()
+    entries = list(digest.entries)
+    at = 0 if lead else 2
+    story = entries[at].story.model_copy(
+        update={"image": "https://example.org/img/x.jpg", "image_alt": image_alt}
+    )
+    entries[at] = Entry(story=story, summary=entries[at].summary)
+    html = render_html(digest.model_copy(update={"entries": tuple(entries)}), settings())
+    image = next(a for a in parse(html).images() if a.get("src") == "https://example.org/img/x.jpg")
+    assert image["alt"] == alt
+    expected = with_utm(story.url or "", settings().email.utm, "morning") if linked else None
+    assert _image_link(html, "https://example.org/img/x.jpg") == expected
 
 
 def test_preheader_is_the_lead_tagline_then_padding() -> None:
@@ -291,11 +333,43 @@ def test_the_logo_sits_on_a_plate_that_dark_mode_keeps() -> None:
     html = render_html(make_digest(), config)
     page = parse(html)
     logo = next(a for a in page.images() if a.get("src") == "https://example.org/static/logo.png")
-    assert logo["alt"] == "The Morning Digest"
+    assert logo["alt"] == ""  # the brand name follows it as text
     assert logo["width"] == "160"
     plate = html[: html.index('src="https://example.org/static/logo.png"')]
     assert plate[plate.rindex("<td") :].startswith('<td class="dm-plate"')
     assert ".dm-plate { background-color: #fafafa !important; }" in html
+
+
+@pytest.mark.parametrize("website", ["https://example.org", None])
+def test_the_logo_has_an_empty_alt_and_the_brand_name_follows_it_once(website: str | None) -> None:
+    """With images off the header reads the brand name once: the logo's alt is empty, and the
+    name (linked to the website, if any) is the text after it."""
+    html = render_html(make_digest(), brand(website=website))
+    page = parse(html)
+    logo = next(a for a in page.images() if a.get("src") == "https://example.org/static/logo.png")
+    assert logo["alt"] == ""
+    assert _image_link(html, "https://example.org/static/logo.png") is None
+    header = html[html.index('src="https://example.org/static/logo.png"') :]
+    header = header[: header.index("dm-muted")]
+    assert header.count("The Morning Digest") == 1
+    named = re.search(r'<a href="([^"]*)"[^>]*>The Morning Digest</a>', header)
+    assert (named.group(1) if named else None) == website
+    assert (website in page.hrefs()) if website else True
+
+
+@pytest.mark.parametrize("icons", ["https://example.org/static/social/{platform}.png", None])
+def test_every_follow_link_reads_its_platforms_name_as_text(icons: str | None) -> None:
+    """Images off: each follow link shows the platform's name, whether its icon is the brand's,
+    MRML's own (X, LinkedIn) or missing (a text link)."""
+    html = render_html(make_digest(), brand(social_icons=icons))
+    row = html[html.index("Follow The Morning Digest") :]
+    row = row[: row.index("Unsubscribe")]
+    links = re.findall(r'<a href="([^"]*)"[^>]*>([^<]+)</a>', row)
+    labels = {label for _, label in links}
+    assert labels == {"X", "Bluesky", "Mastodon", "LinkedIn", "Threads"}
+    profile = dict((label, href) for href, label in links)
+    assert profile["X"] == "https://x.com/exampledigest"
+    assert profile["Bluesky"] == "https://bsky.app/profile/example.org"
 
 
 def test_follow_row_links_to_profiles_with_noshare_names_and_alt_text() -> None:
@@ -354,6 +428,68 @@ def test_no_follow_row_without_profiles() -> None:
     out = files(make_digest(), config)
     assert b"Follow The Morning Digest" not in out["email/digest.html"]
     assert b"Follow The Morning Digest" not in out["email/digest.txt"]
+
+
+# Outlook's bulletproof button.
+
+_VML = re.compile(r"<!--\[if mso\]>(.*?)<!\[endif\]-->", re.DOTALL)
+_NOT_MSO = re.compile(r"<!--\[if !mso\]><!-->(.*?)<!--<!\[endif\]-->", re.DOTALL)
+
+
+def _buttons(html: str) -> tuple[list[str], list[str]]:
+    """The `<!--[if mso]>` parts, and the `<!--[if !mso]><!-->` ones, of the HTML's body."""
+    body = html[html.index("<body") :]
+    return _VML.findall(body), _NOT_MSO.findall(body)
+
+
+@pytest.mark.parametrize(
+    ("primary", "text_colour", "font"),
+    [
+        ("#1a5fb4", "#ffffff", "Helvetica, Arial, sans-serif"),
+        ("#7a1f00", "#fffbe6", "Verdana, sans-serif"),
+    ],
+)
+def test_the_lead_button_is_a_vml_roundrect_for_outlook_and_html_for_the_rest(
+    primary: str, text_colour: str, font: str
+) -> None:
+    config = brand(primary_color=primary, button_text_color=text_colour, font_family=font)
+    html = render_html(three_stories(), config)
+    vml, others = _buttons(html)
+    assert len(vml) == 1 and len(others) == 1
+    shape = Page()
+    shape.feed(vml[0])
+    tags = dict(shape.tags)
+    lead = with_utm(LEAD_URL, config.email.utm, "morning")
+    roundrect = tags["v:roundrect"]
+    assert roundrect["href"] == lead  # the same link as the HTML button (entities decoded)
+    assert roundrect["fillcolor"] == primary
+    assert roundrect["stroke"] == "f"
+    assert roundrect["arcsize"] == "18%"  # 4 px of half the 44 px height
+    assert "height:44px" in (roundrect["style"] or "")
+    assert roundrect["xmlns:v"] == "urn:schemas-microsoft-com:vml"
+    assert roundrect["xmlns:w"] == "urn:schemas-microsoft-com:office:word"
+    assert "w:anchorlock" in tags
+    centre = tags["center"]["style"] or ""
+    assert f"color:{text_colour}" in centre and f"font-family:{font}" in centre
+    assert "".join(shape.text).strip() == "Read more"
+    html_button = parse(others[0])
+    assert html_button.hrefs() == [lead]
+    assert f"background:{primary}" in others[0] and "border-radius:4px" in others[0]
+    assert parse(vml[0]).hrefs() == []  # Outlook's link is the shape's own
+
+
+def test_only_the_lead_with_a_link_gets_a_button() -> None:
+    assert _buttons(render_html(five_stories(), settings())) != ([], [])
+    bare = with_story(three_stories(), url=None)
+    assert _buttons(render_html(bare, settings())) == ([], [])
+
+
+def test_the_outlook_button_escapes_its_link() -> None:
+    url = "https://example.org/a?b=1&c=%22x%22#y"
+    html = render_html(with_story(make_digest(), url=url), settings())
+    vml = _buttons(html)[0][0]
+    assert 'href="https://example.org/a?b=1&amp;c=%22x%22&amp;utm_source=' in vml
+    assert '"x"' not in vml
 
 
 # Plain text.

@@ -138,6 +138,35 @@ def test_an_image_without_alt_fails() -> None:
     assert "x.png" in found["img-alt"][0]
 
 
+@pytest.mark.parametrize(
+    ("old", "new", "fails"),
+    [
+        (' alt="X"', ' alt=""', False),  # decorative: an empty alt is an alt
+        (' alt="X"', " alt=''", False),
+        (' alt="X"', "", True),
+        (' alt="X"', ' data-alt="X"', True),
+    ],
+)
+def test_an_empty_alt_passes_and_a_missing_alt_fails(old: str, new: str, fails: bool) -> None:
+    found = failed(replace(HTML, old, new))
+    assert list(found) == (["img-alt"] if fails else [])
+
+
+def test_an_email_with_a_decorative_image_and_the_outlook_button_passes_every_check() -> None:
+    digest = with_story(DIGEST, image="https://example.org/img/a.jpg", image_alt=None)
+    out = {f.path: f.content for f in render_email(digest, CONFIG)}
+    html = out["email/digest.html"].decode()
+    assert '<img alt="" ' in html and "<v:roundrect " in html
+    assert check_email(read_email(*(out[p] for p in FILES)), CONFIG) == []
+
+
+def test_an_unquoted_attribute_in_the_outlook_button_fails() -> None:
+    """The checks read the tags inside `<!--[if mso]>`, the VML button's among them."""
+    found = failed(replace(HTML, 'arcsize="18%"', "arcsize=18%"))
+    assert list(found) == ["quoted-attributes"]
+    assert "arcsize=18% in <v:roundrect>" in found["quoted-attributes"][0]
+
+
 def test_a_story_link_missing_from_the_text_fails() -> None:
     link = re.search(r"https://www\.bbc\.co\.uk/\S+", TEXT)
     assert link

@@ -106,7 +106,7 @@ def _story(entry: Entry, settings: Settings, schedule: str, lang: str) -> dict[s
         "bullets": tuple(b for b in map(_plain, summary.bullets) if b),
         "url": with_utm(url, settings.email.utm, schedule) if url else None,
         "image": image if image and not image.lower().startswith("mailto:") else None,
-        "image_alt": _plain(story.image_alt or summary.headline),
+        "image_alt": _plain(story.image_alt or ""),  # none given: decorative, alt=""
         "lang": own_lang if own_lang != lang else None,  # only where it differs from the email's
         "dir": "rtl" if is_rtl(own_lang) else None,
     }
