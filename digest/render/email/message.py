@@ -25,6 +25,7 @@ from digest.config import Settings
 from digest.errors import RenderError
 from digest.models import Digest
 from digest.render.email.links import safe_url
+from digest.render.email.mime import BODY_LINE
 from digest.render.email.readback import verify_headers
 from digest.summarize.text import is_url, trim_end
 from digest.text import graphemes, one_line, visible
@@ -63,13 +64,31 @@ def build_eml(digest: Digest, settings: Settings, *, text: str, html: str) -> by
     values = {name: str(msg[name]) for name in headers}
     # Built by the stdlib, never by hand (DESIGN.md); `mime` only predicts these bytes, so that
     # the checks can recognise them without parsing the message again (see `eml_parts`).
-    msg.set_content(text)
-    msg.add_alternative(html, subtype="html")
+    msg["MIME-Version"] = "1.0"
+    msg.make_alternative()
+    msg.attach(body_part(text, "plain"))
+    msg.attach(body_part(html, "html"))
     # EmailMessage picks a random boundary; one derived from the batch keeps re-runs identical.
     msg.set_boundary(f"=_digest_{key[32:56]}")
     raw = msg.as_bytes()
     verify_headers(raw, msg, values, digest.slot.batch_id)
     return raw
+
+
+def body_part(body: str, subtype: str) -> EmailMessage:
+    """One utf-8 part of the alternative, quoted-printable whatever it holds, with no
+    MIME-Version of its own (RFC 2045 puts it on the message only; `EmailMessage.set_content`
+    adds one to every part it sets).
+
+    `set_content` alone picks 7bit, 8bit, quoted-printable or base64 from the text, so one
+    build was 8bit and the next quoted-printable, and an 8bit part is sent raw by a relay
+    without 8BITMIME (msmtp). Quoted-printable is 7-bit safe everywhere, and its lines are cut
+    at 76 characters (RFC 2045 6.7), where `policy.SMTP`'s 78 would be too long.
+    """
+    part = EmailMessage(policy=PART_POLICY)
+    part.set_content(body, subtype=subtype, cte="quoted-printable")
+    del part["MIME-Version"]
+    return part
 
 
 @lru_cache(maxsize=256)
@@ -181,6 +200,8 @@ def _registry() -> HeaderRegistry:
 
 # policy.SMTP with the header classes above: how every `.eml` is built and read back.
 POLICY = SMTP.clone(header_factory=_registry())
+# How the two parts' bodies are encoded: quoted-printable lines of at most 76 characters.
+PART_POLICY = POLICY.clone(max_line_length=BODY_LINE)
 
 
 def subject_line(digest: Digest, settings: Settings) -> str:
