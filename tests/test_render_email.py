@@ -19,6 +19,7 @@ from support.email import (
     with_story,
     with_summary,
 )
+from support.esp import PRESETS, WEB_LINK, esp
 from support.factories import example_story, make_digest, settings
 
 from digest.config import Settings
@@ -186,15 +187,52 @@ def test_a_story_image_without_image_alt_is_decorative_and_unlinked(
     assert _image_link(html, "https://example.org/img/x.jpg") == expected
 
 
+def _preheader(html: str) -> tuple[str, str]:
+    """The style and the text of the preheader <div>; it must be the first thing in the body
+    (inside MRML's wrapper, the <div role="article">)."""
+    body = html[html.index("<body") :]
+    start = body.index('<div class="preheader"')
+    assert re.fullmatch(r'<body[^>]*><div[^>]*role="article"[^>]*>', body[:start])
+    found = re.match(r'<div class="preheader" style="([^"]*)">([^<]*)</div>', body[start:])
+    assert found, body[start : start + 400]
+    return found[1], found[2]
+
+
 def test_preheader_is_the_lead_tagline_then_padding() -> None:
     digest = make_digest()
-    html = render_html(digest, settings())
-    body = html[html.index("<body") :]
-    preheader = body[: body.index('role="article"')]
+    _, text = _preheader(render_html(digest, settings()))
     tagline = digest.entries[0].summary.tagline
-    assert tagline in preheader
-    after = preheader[preheader.index(tagline) + len(tagline) : preheader.index("</div>")]
+    assert text.startswith(tagline)
+    after = text[len(tagline) :]
     assert after and set(after) <= {"\u034f", "\u00a0"}
+
+
+def test_preheader_is_hidden_everywhere_and_sets_no_colour() -> None:
+    # No colour to compare with the background: MRML's <mj-preview> wrote #ffffff text on the
+    # page's #f2f2f2, which SpamAssassin scores (HTML_FONT_LOW_CONTRAST).
+    for digest in (make_digest(), three_stories()):
+        html = render_html(digest, settings())
+        style, _ = _preheader(html)
+        rules = dict(item.split(":", 1) for item in style.rstrip(";").split(";"))
+        assert rules["display"] == "none" and rules["mso-hide"] == "all"
+        assert rules["max-height"] == "0px" and rules["overflow"] == "hidden"
+        assert "color" not in rules and "background" not in style
+        # The only hidden text of the body: no <mj-preview> <div> besides it.
+        assert html[html.index("<body") :].count("display:none") == 1
+
+
+@pytest.mark.parametrize(
+    ("tagline", "written"),
+    [
+        ('<b>Rates & "cuts"</b>', "&lt;b&gt;Rates &amp; &#34;cuts&#34;&lt;/b&gt;"),
+        ("</div><script>x()</script>", "&lt;/div&gt;&lt;script&gt;x()&lt;/script&gt;"),
+        ("Café — 日本語", "Café — 日本語"),
+    ],
+)
+def test_preheader_text_is_escaped(tagline: str, written: str) -> None:
+    html = render_html(with_summary(make_digest(), tagline=tagline), settings())
+    _, text = _preheader(html)
+    assert text.startswith(written)
 
 
 def test_lang_comes_from_the_lead_story() -> None:
@@ -735,3 +773,35 @@ def test_international_text_in_attributes_reaches_the_html_intact(text: str) -> 
     labels = [a.get("aria-label") for _, a in page.tags if a.get("aria-label")]
     assert f"The Morning Digest: {text}" in labels
     assert text in [i.get("alt") for i in page.images()]
+
+
+@pytest.mark.parametrize("preset", PRESETS)
+def test_the_footer_writes_the_merge_tags_as_they_are(preset: str) -> None:
+    config = esp(preset)
+    files = {f.path: f.content.decode() for f in render_email(three_stories(), config)}
+    html, text = files["email/digest.html"], files["email/digest.txt"]
+    unsubscribe, preferences = config.email.unsubscribe_url, config.email.preferences_url
+    assert f'href="{unsubscribe}"' in html and f'href="{preferences}"' in html
+    assert f"Unsubscribe: {unsubscribe}\n" in text
+    assert f"Manage preferences: {preferences}\n" in text
+    assert "utm_" not in unsubscribe + str(preferences)
+
+
+def test_the_web_version_is_linked_first_in_both_parts() -> None:
+    files = {f.path: f.content.decode() for f in render_email(three_stories(), esp("none"))}
+    html, text = files["email/digest.html"], files["email/digest.txt"]
+    links = re.findall(r'<a href="([^"]*)"', html)
+    assert links[0] == WEB_LINK  # above the header's logo and every story
+    assert links.count(WEB_LINK) == 1 and "utm_" not in WEB_LINK
+    assert text.startswith(f"View in browser: {WEB_LINK}\n\nThe Morning Digest\n")
+    section = html[: html.index(WEB_LINK)]
+    assert (
+        'class="dm-footer"' in section[section.rindex("<td") :]
+    )  # dark mode: the footer's colours
+    assert "padding:8px 24px 8px 24px" in section[section.rindex("<td") :]
+
+
+def test_without_web_url_nothing_is_added() -> None:
+    plain = render_mjml(three_stories(), settings())
+    assert "View in browser" not in plain
+    assert render_mjml(three_stories(), esp("none", web=None)) == plain

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import shutil
+from collections.abc import Callable
 from datetime import date
 from email import message_from_bytes, policy
 from pathlib import Path
@@ -11,10 +12,12 @@ from pathlib import Path
 import pytest
 import regex
 from support.email import five_stories, three_stories, with_story, with_summary
+from support.esp import PRESETS, esp
 from support.factories import project, write_seed
 from support.factories import settings as example_settings
 
 from digest.config import Settings
+from digest.config.email_links import ESPS
 from digest.errors import DigestError, EmailCheckError, RenderError
 from digest.models import Digest, Rendered, RenderedFile
 from digest.outbox import publish
@@ -604,3 +607,148 @@ def test_an_href_is_judged_by_the_scheme_a_browser_reads(href: str, runs_code: b
 def test_script_in_srcset_meta_refresh_and_style_is_caught(insert: str) -> None:
     found = failed(replace(HTML, "</body>", insert + "</body>"))
     assert any("runs code" in p for p in found.get("inert", [])), found
+
+
+# Issue 15: an email service's merge tags and the web version, through every check.
+ESP_BUILT = {preset: (esp(preset), render_email(DIGEST, esp(preset))) for preset in PRESETS}
+
+
+def esp_failed(
+    preset: str,
+    html_edit: Callable[[str], str] = str,
+    text_edit: Callable[[str], str] = str,
+) -> dict[str, list[str]]:
+    """The failed checks of the email built for `preset`, after the edits (the .eml rebuilt)."""
+    config, built = ESP_BUILT[preset]
+    files = {f.path: f.content.decode() for f in built}
+    html, text = html_edit(files["email/digest.html"]), text_edit(files["email/digest.txt"])
+    return failed(html, text, None, config, DIGEST)
+
+
+@pytest.mark.parametrize("preset", PRESETS)
+def test_an_email_with_merge_tags_and_a_web_version_passes_every_check(preset: str) -> None:
+    assert esp_failed(preset) == {}
+
+
+@pytest.mark.parametrize("preset", PRESETS)
+def test_check_batch_passes_a_published_batch_with_merge_tags(tmp_path: Path, preset: str) -> None:
+    config = ESP_BUILT[preset][0]
+    batch = publish(render(DIGEST, config), tmp_path / "outbox", config.config_hash)
+    assert check_batch(batch, config).failures == []
+
+
+@pytest.mark.parametrize("preset", list(ESPS))
+def test_a_merge_tag_not_written_as_it_is_fails(preset: str) -> None:
+    # A character reference reads back as the same href, but the ESP finds no tag in the bytes.
+    tag = ESP_BUILT[preset][0].email.unsubscribe_url
+    escaped = f"&#{ord(tag[0])};{tag[1:]}"
+    found = esp_failed(preset, html_edit=lambda h: replace(h, f'href="{tag}"', f'href="{escaped}"'))
+    assert list(found) == ["unsubscribe"]
+    assert "not written as it is" in found["unsubscribe"][0]
+
+
+@pytest.mark.parametrize("preset", list(ESPS))
+def test_a_merge_tag_missing_from_the_text_fails(preset: str) -> None:
+    tag = ESP_BUILT[preset][0].email.unsubscribe_url
+    found = esp_failed(preset, text_edit=lambda t: replace(t, f"Unsubscribe: {tag}\n", ""))
+    assert sorted(found) == ["same-links", "unsubscribe"]
+    assert f"no unsubscribe link ({tag}) in the text" in found["unsubscribe"]
+    assert found["same-links"] == [f"the merge tag {tag} is in the HTML but not the text"]
+
+
+@pytest.mark.parametrize("preset", ["listmonk", "mailchimp", "sendgrid"])
+def test_a_preferences_tag_missing_from_the_html_fails(preset: str) -> None:
+    tag = ESP_BUILT[preset][0].email.preferences_url
+    found = esp_failed(
+        preset, html_edit=lambda h: replace(h, f'href="{tag}"', 'href="https://example.org"')
+    )
+    assert found == {"same-links": [f"the merge tag {tag} is in the text but not the HTML"]}
+
+
+@pytest.mark.parametrize(
+    "href",
+    [
+        "*|FORWARD|*",
+        "{{ MessageURL }}",
+        "<%asm_global_unsubscribe_url%>",
+        "javascript:alert(1)",
+        "*|UNSUB|* ",
+    ],
+)
+@pytest.mark.parametrize("preset", list(ESPS))
+def test_only_the_configured_tags_pass_the_scheme_check(preset: str, href: str) -> None:
+    found = esp_failed(
+        preset, html_edit=lambda h: replace(h, 'href="https://example.org"', f'href="{href}"')
+    )
+    assert "link-schemes" in found or href.strip() == ESP_BUILT[preset][0].email.unsubscribe_url
+
+
+@pytest.mark.parametrize("preset", list(ESPS))
+def test_a_list_unsubscribe_without_the_tag_fails(preset: str) -> None:
+    config, built = ESP_BUILT[preset]
+    eml = next(f.content for f in built if f.path == "email/digest.eml")
+    tag = config.email.unsubscribe_url.encode()
+    wrong = eml.replace(
+        b"List-Unsubscribe: <" + tag + b">",
+        b"List-Unsubscribe: <https://example.org/unsubscribe>",
+        1,
+    )
+    assert wrong != eml
+    found = failed(
+        *(next(f.content for f in built if f.path == p).decode() for p in FILES[:2]), wrong, config
+    )
+    assert list(found) == ["unsubscribe"]
+    assert "not the configured" in found["unsubscribe"][0]
+
+
+def test_a_web_link_missing_from_either_part_fails() -> None:
+    link = "https://example.org/archive/2026-11-28/morning-0800/"
+    html = esp_failed(
+        "none", html_edit=lambda h: replace(h, f'href="{link}"', 'href="https://example.org"')
+    )
+    assert html == {
+        "same-links": [f"the web version {link} of List-Archive is not linked in the HTML"]
+    }
+    text = esp_failed("none", text_edit=lambda t: replace(t, f"View in browser: {link}\n", ""))
+    assert (
+        text["same-links"][0] == f"the web version {link} of List-Archive is not linked in the text"
+    )
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "phrase"),
+    [
+        (
+            b"List-Archive: <https://example.org/archive/2026-11-28/morning-0800/>\r\n",
+            b"",
+            "no List-Archive",
+        ),
+        (b"/archive/2026-11-28/morning-0800/>", b"/archive/2026-11-28/>", "not <the web_url"),
+        (b"List-Archive: <https:", b"List-Archive: https:<", "not <the web_url"),
+    ],
+)
+def test_list_archive_is_checked(old: bytes, new: bytes, phrase: str) -> None:
+    config, built = ESP_BUILT["none"]
+    eml = next(f.content for f in built if f.path == "email/digest.eml")
+    assert old in eml
+    html, text = (next(f.content for f in built if f.path == p).decode() for p in FILES[:2])
+    found = failed(html, text, eml.replace(old, new, 1), config)
+    assert list(found) == ["same-links"]
+    assert phrase in found["same-links"][0]
+
+
+def test_a_list_archive_without_web_url_fails() -> None:
+    post = b"List-Unsubscribe-Post:"
+    eml = GOOD["email/digest.eml"].replace(
+        post, b"List-Archive: <https://example.org/a>\r\n" + post
+    )
+    found = failed(HTML, TEXT, eml, CONFIG)
+    assert found["same-links"] == [
+        "List-Archive is written ('<https://example.org/a>') without a web_url"
+    ]
+
+
+def test_without_web_url_the_email_has_no_web_version() -> None:
+    eml = GOOD["email/digest.eml"]
+    assert b"List-Archive" not in eml
+    assert "View in browser" not in HTML and "View in browser" not in TEXT

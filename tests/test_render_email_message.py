@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, assume, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 from support.email import EXPECTED_HEADERS, files, message, three_stories, with_summary
+from support.esp import PRESETS, WEB_LINK, esp, with_email
 from support.factories import example_story, make_digest, settings
 
 from digest.config import Settings
@@ -359,3 +360,40 @@ def test_the_example_emails_text_part_is_quoted_printable_though_it_would_fit_8b
     for digest in (make_digest(), three_stories()):
         parts = list(message(digest).iter_parts())
         assert [p["Content-Transfer-Encoding"] for p in parts] == ["quoted-printable"] * 2
+
+
+@pytest.mark.parametrize("preset", PRESETS)
+def test_list_unsubscribe_carries_the_merge_tag_as_written(preset: str) -> None:
+    config = esp(preset)
+    raw = render_email(three_stories(), config)[2].content
+    headers = _raw_headers(raw)
+    mailto = "<mailto:unsubscribe@example.org?subject=unsubscribe>"
+    assert headers["List-Unsubscribe"] == f"<{config.email.unsubscribe_url}>, {mailto}"
+    assert headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert "utm_" not in headers["List-Unsubscribe"]
+
+
+@pytest.mark.parametrize(
+    ("pattern", "link"),
+    [
+        ("https://example.org/archive/{date}/{slot}/", WEB_LINK),
+        ("https://example.org/{schedule}/{date}", "https://example.org/morning/2026-11-28"),
+        ("https://example.org/latest", "https://example.org/latest"),
+    ],
+)
+def test_list_archive_is_the_batch_web_version(pattern: str, link: str) -> None:
+    raw = render_email(make_digest(), with_email(web_url=pattern))[2].content
+    assert _raw_headers(raw)["List-Archive"] == f"<{link}>"
+    again = email.message_from_bytes(raw, policy=email.policy.default)
+    assert again.get_all("List-Archive") == [f"<{link}>"]
+
+
+def test_there_is_no_list_archive_without_web_url() -> None:
+    assert b"List-Archive" not in render_email(make_digest(), settings())[2].content
+
+
+def test_a_long_web_url_is_written_raw_never_encoded() -> None:
+    pattern = _sized("https://example.org/archive/{date}/", 880)
+    raw = render_email(make_digest(), with_email(web_url=pattern))[2].content
+    header = _raw_headers(raw)["List-Archive"]
+    assert header.startswith("<https://example.org/archive/2026-11-28/") and "=?" not in header

@@ -113,6 +113,7 @@ def _text(data: dict[str, Any], settings: Settings) -> str:
     data["address_lines"] = _wrap(data["postal_address"])
     data["unsubscribe_lines"] = _link_lines("Unsubscribe", data["unsubscribe_url"])
     data["preferences_lines"] = _link_lines("Manage preferences", data["preferences_url"])
+    data["web_lines"] = _link_lines("View in browser", data["web_url"])
     data["rule"] = "-" * WIDTH
     return _render(text_env(settings.paths.templates), "email/digest.txt.j2", data)
 

@@ -18,13 +18,14 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 from digest.config import Settings
+from digest.config.email_links import tag_of, web_url_regex
 from digest.errors import DigestError, EmailCheckError
 from digest.models import Rendered
 from digest.render.email.eml_parts import part_problems, read_headers
-from digest.render.email.header_checks import list_unsubscribe, raw_ids
+from digest.render.email.header_checks import archive_link, list_archive, list_unsubscribe, raw_ids
 from digest.render.email.html_facts import HtmlFacts
 from digest.render.email.html_quick import parse_html
-from digest.render.email.links import SCHEMES, safe_url, scheme_of
+from digest.render.email.links import SCHEMES, scheme_of, written_link
 from digest.render.email.message import MAX_SUBJECT
 from digest.text import BIDI_CONTROLS
 
@@ -132,13 +133,30 @@ def _html_size(mail: Email, settings: Settings) -> list[str]:
     ]
 
 
-def _written(url: str) -> str:
-    """A configured link as the email writes it: as its URI when it is an IRI."""
-    return safe_url(url) or url
+def _written(url: str, settings: Settings) -> str:
+    """A configured link as the email writes it: the ESP's merge tag (`[email] merge_tags`) as
+    it is, any other link as its URI when it is an IRI."""
+    return written_link(url, settings.email) or url
+
+
+def _tags(settings: Settings) -> set[str]:
+    """The configured links that are the ESP's merge tags, which no URL rule applies to."""
+    email = settings.email
+    found = (
+        tag_of(url, email.merge_tags) for url in (email.unsubscribe_url, email.preferences_url)
+    )
+    return {tag for tag in found if tag is not None}
+
+
+def _in_text(text: str, tag: str) -> bool:
+    """Whether a merge tag is written out in the text, on a line of its own or after a label."""
+    return any(
+        line == tag or line.endswith(" " + tag) for line in (x.strip() for x in text.splitlines())
+    )
 
 
 def _unsubscribe_early(mail: Email, settings: Settings) -> list[str]:
-    url = _written(settings.email.unsubscribe_url)
+    url = _written(settings.email.unsubscribe_url, settings)
     offsets = [offset for href, offset in mail.page.links if href == url]
     if not offsets:
         return []  # `unsubscribe` reports a missing link
@@ -174,9 +192,14 @@ def _story_links(links: set[str], settings: Settings) -> set[str]:
 
 
 def _same_links(mail: Email, settings: Settings) -> list[str]:
-    html = {href for href, _ in mail.page.links if _TEXT_LINK.fullmatch(href)}
+    hrefs = {href for href, _ in mail.page.links}
+    html = {href for href in hrefs if _TEXT_LINK.fullmatch(href)}
     text = set(_TEXT_LINK.findall(mail.text))
-    problems = []
+    problems = _web_version(mail, settings, hrefs, text)
+    for tag in sorted(_tags(settings)):
+        if (tag in hrefs) != _in_text(mail.text, tag):
+            where = "the HTML but not the text" if tag in hrefs else "the text but not the HTML"
+            problems.append(f"the merge tag {tag} is in {where}")
     html_stories, text_stories = _story_links(html, settings), _story_links(text, settings)
     for link in sorted(html_stories - text_stories):
         problems.append(f"the story link {link} is in the HTML but not in the text")
@@ -187,10 +210,25 @@ def _same_links(mail: Email, settings: Settings) -> list[str]:
     return problems
 
 
+def _web_version(mail: Email, settings: Settings, hrefs: set[str], text: set[str]) -> list[str]:
+    """List-Archive (`[email] web_url`) and its link in both parts, or neither without one."""
+    pattern = settings.email.web_url
+    problems = list_archive(mail.eml, web_url_regex(pattern) if pattern else None)
+    web = archive_link(mail.eml)
+    if pattern and web and not problems:
+        problems += [
+            f"the web version {web} of List-Archive is not linked in {where}"
+            for where, links in (("the HTML", hrefs), ("the text", text))
+            if web not in links
+        ]
+    return problems
+
+
 def _link_schemes(mail: Email, settings: Settings) -> list[str]:
     # The scheme a browser reads decides, never a substring: `https://x/?q=javascript:` is a web
-    # link, ` JaVa\tScRiPt:` is not.
-    wrong = [u for u, _ in mail.page.links if scheme_of(u) not in SCHEMES]
+    # link, ` JaVa\tScRiPt:` is not. An ESP's configured merge tag is its own kind of link.
+    tags = _tags(settings)
+    wrong = [u for u, _ in mail.page.links if scheme_of(u) not in SCHEMES and u not in tags]
     wrong += [u for u in mail.page.sources if scheme_of(u) not in ("http", "https")]
     return [f"{u[:80]!r} is not an http, https or mailto link" for u in wrong]
 
@@ -221,13 +259,16 @@ def _address(mail: Email, settings: Settings) -> list[str]:
 
 
 def _unsubscribe(mail: Email, settings: Settings) -> list[str]:
-    url, problems = _written(settings.email.unsubscribe_url), []
+    url, problems = _written(settings.email.unsubscribe_url, settings), []
+    tag = url in _tags(settings)
     if url not in {href for href, _ in mail.page.links}:
         problems.append(f"no unsubscribe link ({url}) in the HTML")
-    if url not in _TEXT_LINK.findall(mail.text):
+    elif tag and f'href="{url}"'.encode() not in mail.html:  # escaped, the ESP finds no tag
+        problems.append(f"the unsubscribe tag {url} is not written as it is in the HTML")
+    if not (_in_text(mail.text, url) if tag else url in _TEXT_LINK.findall(mail.text)):
         problems.append(f"no unsubscribe link ({url}) in the text")
-    links = [url, _written(settings.email.unsubscribe_mailto)]
-    return problems + list_unsubscribe(mail.eml, links)
+    links = [url, _written(settings.email.unsubscribe_mailto, settings)]
+    return problems + list_unsubscribe(mail.eml, links, tag=tag)
 
 
 def _subject(mail: Email, settings: Settings) -> list[str]:

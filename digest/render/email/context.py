@@ -11,7 +11,7 @@ from digest.config import Settings
 from digest.errors import RenderError
 from digest.models import Digest, Entry
 from digest.platforms import PLATFORMS
-from digest.render.email.links import checked_url, safe_url, with_utm
+from digest.render.email.links import checked_url, safe_url, web_link, with_utm, written_link
 from digest.text import one_line, visible
 
 _LANG = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*")
@@ -55,8 +55,9 @@ def context(digest: Digest, settings: Settings) -> dict[str, Any]:
         "preheader": stories[0]["tagline"],
         "preheader_pad": PREHEADER_PAD,
         "follow": follow_row(settings),
-        "unsubscribe_url": safe_url(settings.email.unsubscribe_url),
-        "preferences_url": safe_url(settings.email.preferences_url),
+        "unsubscribe_url": written_link(settings.email.unsubscribe_url, settings.email),
+        "preferences_url": written_link(settings.email.preferences_url, settings.email),
+        "web_url": web_link(settings.email, digest.slot),
         "footer": one_line(brand.footer),
         "postal_address": one_line(brand.postal_address),
     }

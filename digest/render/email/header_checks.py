@@ -15,15 +15,26 @@ _ANGLED_LIST = re.compile(r"<[^<>\s]*>(?:\s*,\s*<[^<>\s]*>)*")
 ONE_CLICK = "List-Unsubscribe=One-Click"
 
 
-def list_unsubscribe(eml: bytes, wanted: list[str]) -> list[str]:
-    """Problems of List-Unsubscribe (its links must be `wanted`) and List-Unsubscribe-Post."""
+def list_unsubscribe(eml: bytes, wanted: list[str], *, tag: bool = False) -> list[str]:
+    """Problems of List-Unsubscribe (its links must be `wanted`) and List-Unsubscribe-Post.
+
+    With `tag`, the first of `wanted` is an email service's merge tag (`<{{ UnsubscribeURL }}>`,
+    `<<%asm_group_unsubscribe_raw_url%>>`), which the service replaces: the header must then be
+    exactly the tag and the mailto link, each in its angle brackets.
+    """
     header = raw_header(eml, "List-Unsubscribe") or ""
     links = _ANGLED.findall(header) if _ANGLED_LIST.fullmatch(header) else []
+    expected = ", ".join(f"<{link}>" for link in wanted)
     problems = []
     if "=?" in header:
         problems.append(
             f"List-Unsubscribe is RFC 2047-encoded ({header[:80]!r}): providers find no link"
         )
+    elif tag:
+        if " ".join(header.split()) != expected:
+            problems.append(
+                f"List-Unsubscribe is {header[:160]!r}, not the configured {expected!r}"
+            )
     elif not any(u.startswith("https://") for u in links) or "mailto:" not in header:
         problems.append(f"List-Unsubscribe needs an https and a mailto link: {header[:160]!r}")
     elif links != wanted:
@@ -44,3 +55,27 @@ def raw_ids(eml: bytes, list_id: str) -> list[str]:
     if not written.endswith(angle):
         problems.append(f"List-Id does not end with {angle} as written: {written[:160]!r}")
     return problems
+
+
+def archive_link(eml: bytes) -> str | None:
+    """The link of List-Archive as written, or None when the header is not one `<link>`."""
+    found = _ANGLED.fullmatch(raw_header(eml, "List-Archive") or "")
+    return found.group(1) if found else None
+
+
+def list_archive(eml: bytes, pattern: re.Pattern[str] | None) -> list[str]:
+    """Problems of List-Archive (RFC 2369): one `<link>` of the `[email] web_url` pattern, or
+    no header at all when there is no pattern."""
+    header = raw_header(eml, "List-Archive")
+    if pattern is None:
+        return (
+            []
+            if header is None
+            else [f"List-Archive is written ({header[:80]!r}) without a web_url"]
+        )
+    link = archive_link(eml)
+    if header is None:
+        return ["no List-Archive header, though email.web_url is set"]
+    if link is None or "=?" in header or not pattern.fullmatch(link):
+        return [f"List-Archive is {header[:160]!r}, not <the web_url of this batch>"]
+    return []

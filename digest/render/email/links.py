@@ -1,5 +1,11 @@
 """Links in the email: only http, https and mailto are written; story links carry UTM tags.
 
+The one exception is an email service's own per-recipient tag for the unsubscribe and
+preferences links (`[email] merge_tags`): exactly the preset's known tag, written as it is and
+never escaped (`<%asm_group_unsubscribe_raw_url%>` must reach SendGrid raw). The web version's
+link (`[email] web_url`) gets no UTM tags: it is the issue's own archive page, the same URL as the
+`List-Archive` header, not a story.
+
 Every link is written as an ASCII URI. Seed URLs arrive normalised (`digest.urls`); any other
 IRI that reaches the email (a Thai path, an IDN host) is normalised here the same way, because
 MRML writes non-ASCII in an `href` as a literal `\\u{e48}`. A link that cannot be is dropped,
@@ -13,7 +19,11 @@ import re
 import unicodedata
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
-from digest.config.brand import Utm
+from markupsafe import Markup
+
+from digest.config.brand import EmailOptions, Utm
+from digest.config.email_links import fill_web_url, tag_of
+from digest.models import Slot
 from digest.urls import normalize_url
 
 log = logging.getLogger(__name__)
@@ -103,3 +113,22 @@ def with_utm(url: str, utm: Utm, schedule: str) -> str:
 def campaign(utm: Utm, schedule: str) -> str:
     """The utm_campaign of a schedule's batches."""
     return utm.campaign.replace("{schedule}", schedule)
+
+
+def written_link(url: str | None, email: EmailOptions) -> str | None:
+    """A configured unsubscribe or preferences link as the email writes it: the merge tag of
+    `email.merge_tags` as the table holds it (Markup: the templates never escape it), or
+    `safe_url(url)`. Any other text is never written raw."""
+    tag = tag_of(url, email.merge_tags)
+    return Markup(tag) if tag is not None else safe_url(url)
+
+
+def web_link(email: EmailOptions, slot: Slot) -> str | None:
+    """The web version of this batch (`email.web_url` filled), or None when there is none."""
+    if email.web_url is None:
+        return None
+    name = slot.folder.split("/", 1)[1]
+    filled = fill_web_url(
+        email.web_url, date=slot.day.isoformat(), slot=name, schedule=slot.schedule
+    )
+    return safe_url(filled)

@@ -22,9 +22,10 @@ from functools import lru_cache
 from typing import Any, ClassVar, Literal, cast
 
 from digest.config import Settings
+from digest.config.brand import EmailOptions
 from digest.errors import RenderError
 from digest.models import Digest
-from digest.render.email.links import safe_url
+from digest.render.email.links import safe_url, web_link, written_link
 from digest.render.email.mime import BODY_LINE
 from digest.render.email.readback import verify_headers
 from digest.summarize.text import is_url, trim_end
@@ -53,11 +54,14 @@ def build_eml(digest: Digest, settings: Settings, *, text: str, html: str) -> by
         "List-Id": f"{_phrase(settings.brand.name)} <{email.list_id}>".lstrip(),
         "List-Unsubscribe": verbatim(
             "List-Unsubscribe",
-            f"<{_url(email.unsubscribe_url)}>, <{_url(email.unsubscribe_mailto)}>",
+            f"<{_link(email.unsubscribe_url, email)}>, <{_url(email.unsubscribe_mailto)}>",
             "email.unsubscribe_url and email.unsubscribe_mailto",
         ),
         "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
     }
+    web = web_link(email, digest.slot)
+    if web is not None:  # RFC 2369: where the list's archive (this issue's web version) is
+        headers["List-Archive"] = verbatim("List-Archive", f"<{web}>", "email.web_url")
     msg = EmailMessage(policy=POLICY)
     for name, value in headers.items():
         msg[name] = _stored(name, value) if isinstance(value, str) else value
@@ -193,7 +197,7 @@ def _registry() -> HeaderRegistry:
     registry = HeaderRegistry()
     registry.map_to_type("subject", _Subject)
     registry.map_to_type("list-id", _ListId)
-    for name in ("message-id", "list-unsubscribe", "list-unsubscribe-post"):
+    for name in ("message-id", "list-unsubscribe", "list-unsubscribe-post", "list-archive"):
         registry.map_to_type(name, _Verbatim)
     return registry
 
@@ -297,6 +301,11 @@ def batch_key(digest: Digest) -> str:
 def _url(url: str) -> str:
     """A configured link as the HTML writes it (an IRI as its URI)."""
     return safe_url(url) or url
+
+
+def _link(url: str, email: EmailOptions) -> str:
+    """The unsubscribe link as the HTML writes it: the ESP's merge tag as is, or its URI."""
+    return str(written_link(url, email) or url)
 
 
 def _phrase(name: str) -> str:
