@@ -215,6 +215,30 @@ def test_the_email_view_reads_subject_preheader_and_checks() -> None:
     assert preheader("<html><body><p>no preheader</p></body></html>") == ""
 
 
+@pytest.mark.parametrize(
+    ("html", "found"),
+    [
+        # The theme's preheader partial: first inside MRML's wrapper <div>.
+        (
+            '<body style="a"><div role="article" lang="en"><div class="preheader" '
+            'style="display:none;mso-hide:all;">Rates &amp; cuts\u034f\u00a0\u034f\u00a0</div><p>',
+            "Rates & cuts",
+        ),
+        # What <mj-preview> writes (a project's own template may still use it).
+        (
+            '<body style="a">\n<div style="display:none;font-size:1px;color:#ffffff;">'
+            "Rates &amp; cuts\u034f\u00a0</div><div>",
+            "Rates & cuts",
+        ),
+        # Hidden text further down is not a preheader.
+        ('<body><div><p>Hello</p><div style="display:none">later</div></div>', ""),
+    ],
+    ids=["partial", "mj-preview", "not-first"],
+)
+def test_the_preheader_is_read_from_the_partial_or_an_mj_preview(html: str, found: str) -> None:
+    assert preheader(html) == found
+
+
 def test_the_social_view_counts_with_measure_and_orders_thread_parts() -> None:
     digest = make_digest()
     items = tuple(Item(e.summary, e.story, e.story.source) for e in digest.entries)

@@ -11,7 +11,10 @@ from digest.config import Settings
 from digest.render.email.checks import CHECKS, FILES, MAX_HTML_BYTES, check_email, read_email
 
 CLIP_BYTES = 102 * 1024  # where Gmail clips a message
-_PREHEADER = re.compile(r"<body[^>]*>\s*<div[^>]*display:\s*none[^>]*>(.*?)</div>", re.S | re.I)
+# The first thing in the body, or in MRML's wrapper <div> right inside it: a hidden <div>.
+_PREHEADER = re.compile(
+    r"<body[^>]*>\s*(?:<div[^>]*>\s*)?<div[^>]*display:\s*none[^>]*>(.*?)</div>", re.S | re.I
+)
 _PAD = "\u034f\u00a0\u200b\u200c\u200d\u2060\ufeff "
 
 
@@ -35,7 +38,8 @@ def images(html: str) -> list[dict[str, str | None]]:
 
 
 def preheader(html: str) -> str:
-    """The hidden preview text at the top of the email's body, without its padding."""
+    """The hidden preview text at the top of the email's body (the theme's preheader partial,
+    or the <div> an <mj-preview> gives), without its padding."""
     match = _PREHEADER.search(html)
     if not match:
         return ""
