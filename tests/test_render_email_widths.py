@@ -158,6 +158,14 @@ def _brand(**changes: object) -> Settings:
     return base.model_copy(update={"brand": base.brand.model_copy(update=changes)})
 
 
+WEB_URL = "https://example.org/archive/{date}/{slot}.html"
+
+
+def _email(**changes: object) -> Settings:
+    base = settings()
+    return base.model_copy(update={"email": base.email.model_copy(update=changes)})
+
+
 def _image_without_alt() -> Digest:
     return with_story(make_digest(), image="https://example.org/img/a.jpg", image_alt=None)
 
@@ -177,6 +185,7 @@ EMAILS = {
     "right-to-left": (_rtl, settings),
     "built-in-follow-icons": (five_stories, lambda: _brand(social_icons=None)),
     "widest-logo": (make_digest, lambda: _brand(logo_width=552)),
+    "web-version-link": (five_stories, lambda: _email(web_url=WEB_URL)),
 }
 
 
