@@ -40,6 +40,7 @@ EVERY_TAG = [
 def config(tmp_path: Path, email: str, *, unsubscribe: str | None = UNSUBSCRIBE) -> Path:
     """The example config with `email` added to [email] and its unsubscribe line replaced."""
     text = EXAMPLE.replace(UNSUBSCRIBE, unsubscribe or "", 1).replace(PREFERENCES, "", 1)
+    text = text.replace('\nmerge_tags = "none"\n', "\n", 1)
     text = text.replace("\n[email.utm]", f"{email}\n\n[email.utm]", 1)
     (tmp_path / "config.toml").write_text(text, encoding="utf-8")
     return tmp_path / "config.toml"
