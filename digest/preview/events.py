@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 TICK_MS = 1_000  # a look without any event: a filesystem that sends none, a slot that passed
-STEP_MS = 10  # how long a save may stay quiet before its events are handed over
+STEP_MS = 3  # how long a save may stay quiet before its events are handed over
 DEBOUNCE_MS = 150  # the longest a stream of events is grouped before the watcher looks
 
 

@@ -2,8 +2,10 @@
 
 Pages come from `pages.respond`, which names its pages from the Site and never joins a request
 path onto a folder. `/events` is a server-sent event stream: "hello" on connect, "change" when
-the watcher sees a saved seed, template or config.toml. A request must carry exactly one Host
-header, naming an address the preview answers to (`allowed_hosts`).
+the watcher sees a saved seed, template or config.toml; a client that names the page it shows
+(`/events?page=<path>`) gets that page, built at once, in a "page" event instead (`push`). A
+request must carry exactly one Host header, naming an address the preview answers to
+(`allowed_hosts`).
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote
+from urllib.parse import parse_qs, unquote
 
 from digest.clock import utc_now
 from digest.config.source import read_file
@@ -32,6 +34,7 @@ from digest.preview.hosts import (
     warn_beyond_loopback,
 )
 from digest.preview.pages import Response, failure, respond
+from digest.preview.push import checked_path, payload
 from digest.preview.watcher import POLL_SECONDS, Live
 
 log = logging.getLogger(__name__)
@@ -47,6 +50,12 @@ CSP = {
     "sandbox allow-same-origin allow-popups allow-popups-to-escape-sandbox",
     "static": "default-src 'none'; style-src 'unsafe-inline'",
 }
+
+
+def viewed(query: str) -> str | None:
+    """The page an event stream's client shows (`?page=<path>`), when a request could name it."""
+    pages = parse_qs(query).get("page", [])
+    return checked_path(unquote(pages[0])) if len(pages) == 1 else None
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -94,16 +103,13 @@ class Handler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         # The path is what comes before `?`: never urlsplit's reading, which takes `//host/x`
         # for a host and the path `/x`.
-        path = unquote(self.path.partition("?")[0].partition("#")[0])
-        segments = path.split("/")
-        if not path.startswith("/") or any(s in (".", "..") or "\\" in s for s in segments):
-            self.reply(404, "not found\n")
-            return
-        if "\x00" in path:
+        target, _, query = self.path.partition("#")[0].partition("?")
+        path = checked_path(unquote(target))
+        if path is None:
             self.reply(404, "not found\n")
             return
         if path == "/events":
-            self.events()
+            self.events(viewed(query))
             return
         generation = self.server.live.generation
         try:
@@ -147,8 +153,9 @@ class Handler(BaseHTTPRequestHandler):
         self.send_header("X-Frame-Options", "SAMEORIGIN" if kind == "frame" else "DENY")
         self.send_header("Cross-Origin-Resource-Policy", "same-origin")
 
-    def events(self) -> None:
-        """Server-sent events: "hello" with the generation, then "change" on every new one."""
+    def events(self, page: str | None) -> None:
+        """Server-sent events: "hello" with the generation, then on every new one "change", or,
+        for the `page` the client shows, "page" with that page (see `push`)."""
         live = self.server.live
         self.send_response(200)
         self.send_header("Content-Type", "text/event-stream; charset=utf-8")
@@ -166,7 +173,17 @@ class Handler(BaseHTTPRequestHandler):
                     self.wfile.write(b": still here\n\n")
                     continue
                 generation = new
-                self.wfile.write(f"event: change\ndata: {generation}\n\n".encode())
+                data = None
+                if page is not None:
+                    try:
+                        site, generation = live.site()
+                        data = payload(site, page, generation)
+                    except Exception:  # then the page asks for itself, and gets what do_GET has
+                        log.exception("preview: the page event for %s failed", page)
+                if data is None:
+                    self.wfile.write(f"event: change\ndata: {generation}\n\n".encode())
+                else:
+                    self.wfile.write(b"event: page\ndata: " + data + b"\n\n")
         except OSError:  # the page went away
             pass
 

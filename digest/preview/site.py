@@ -8,6 +8,7 @@ first use, by the pipeline's own `prepare`, and kept for the life of the Site.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 import re
@@ -23,6 +24,7 @@ from jinja2 import TemplateError, TemplateSyntaxError
 from digest.assemble import assemble
 from digest.channels import CHANNELS
 from digest.config import Settings, load_config
+from digest.config.source import read_file
 from digest.errors import ConfigError, DigestError, PublishError, SeedError
 from digest.models import Slot, Story
 from digest.outbox import is_published
@@ -38,6 +40,29 @@ RECENT_BATCHES = 10
 LOOK_AHEAD = 14  # slots to look through for the next unpublished one
 
 
+_SETTINGS: dict[Path, Settings] = {}  # the last Settings read from each config.toml
+_SETTINGS_LOCK = threading.Lock()
+
+
+def settings_of(config: Path) -> Settings:
+    """`load_config(config)`, reused while config.toml holds the same bytes.
+
+    What `load_config` returns follows from the path and the file's bytes alone (its config_hash
+    is their SHA-256), so the Settings read from the same bytes before is the one it would return
+    now; the preview reads the project again on every save of a seed, which leaves config.toml
+    as it was. A file that cannot be read raises the same `ConfigError` as `load_config`.
+    """
+    raw = read_file(config)
+    with _SETTINGS_LOCK:
+        known = _SETTINGS.get(config)
+    if known is not None and known.config_hash == hashlib.sha256(raw).hexdigest():
+        return known
+    settings = load_config(config)
+    with _SETTINGS_LOCK:
+        _SETTINGS[config] = settings
+    return settings
+
+
 class Site:
     """The project as read at `now`; samples are rendered lazily and cached."""
 
@@ -47,7 +72,7 @@ class Site:
         self.settings: Settings | None = None
         self.problem: ConfigError | None = None
         try:
-            self.settings = load_config(self.config_path)
+            self.settings = settings_of(self.config_path)
         except ConfigError as error:
             self.problem = error
         here = self.config_path.parent
