@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from support.preview import EXAMPLE_SLUG, NOW, make_project, running
 
-from digest.preview.watcher import POLL_ENV, Live, wants_events
+from digest.preview.watcher import MIN_POLL_SECONDS, POLL_ENV, Live, wants_events
 
 BOUND = 10.0  # seconds a test waits at most for the watcher; never a measure of speed
 SEED = "000_5d8e33db419e59d4.txt"
@@ -208,3 +208,18 @@ def test_a_seeds_folder_that_config_moves_to_is_watched(tmp_path: Path, events: 
         assert shows(live, lambda: EXAMPLE_SLUG in live.site()[0].stories)
     finally:
         live.stop()
+
+
+def test_the_polling_fallback_looks_often_while_looking_is_cheap(tmp_path: Path) -> None:
+    """Every MIN_POLL_SECONDS while a look takes under POLL_SHARE of that; never past
+    `interval`, however long a look takes; never sooner than `interval` when that is shorter."""
+    live = Live(make_project(tmp_path), clock=lambda: NOW, interval=0.2, events=False)
+    assert live.poll() is False  # the look measures its cost
+    for cost, pause in [(0.0, MIN_POLL_SECONDS), (0.001, MIN_POLL_SECONDS), (0.004, 0.08)]:
+        live._cost = cost
+        assert live.pause() == pytest.approx(pause)
+    live._cost = 5.0
+    assert live.pause() == 0.2
+    live.interval = 0.01
+    assert live.pause() == 0.01
+    live.stop()

@@ -261,8 +261,8 @@ def start_server(
 ) -> PreviewServer:
     """Bind the preview to `host:port` (port 0: any free one) and start watching the files.
 
-    The watcher waits for file events, or polls every `interval` seconds when `events` is False,
-    when DIGEST_PREVIEW_POLL=1 asks for it (`events` None), or when events cannot be had.
+    The watcher waits for file events, or polls (`interval` seconds apart at most) when `events`
+    is False, when DIGEST_PREVIEW_POLL=1 asks for it (`events` None), or when events cannot be had.
     A config with problems is shown on the page (fixing it reloads it); a missing one is an error.
     """
     read_file(Path(config))  # missing, a folder, a FIFO: one clean error before binding

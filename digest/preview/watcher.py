@@ -1,10 +1,12 @@
 """What the preview watches (seeds, templates, config.toml, the outbox), and the current Site.
 
 A thread wakes on file-system events (`events`, through watchfiles) and on a slow tick, or, when
-events cannot be had (watchfiles missing or refused, DIGEST_PREVIEW_POLL=1), every `interval`
-seconds. Each time it takes the files' fingerprint again: when anything changed (or a next slot
-has passed), the generation goes up and every waiting client is told; the Site is read again when
-a page next asks for it.
+events cannot be had (watchfiles missing or refused, DIGEST_PREVIEW_POLL=1), polls: every
+`interval` seconds at most, and as often as every MIN_POLL_SECONDS while a look costs little (it
+may take POLL_SHARE of the time between looks: a small project is polled often, a folder of
+thousands of seeds no more than before). Each time it takes the files' fingerprint again: when
+anything changed (or a next slot has passed), the generation goes up and every waiting client is
+told; the Site is read again when a page next asks for it.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import logging
 import os
 import stat
 import threading
+import time
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
@@ -22,7 +25,9 @@ from digest.preview.events import watch
 from digest.preview.site import Site
 
 log = logging.getLogger(__name__)
-POLL_SECONDS = 0.2
+POLL_SECONDS = 0.2  # the longest the polling fallback waits between looks
+MIN_POLL_SECONDS = 0.025
+POLL_SHARE = 0.05  # of the time between looks, the most that looking may take
 POLL_ENV = "DIGEST_PREVIEW_POLL"  # set to 1 to poll instead of waiting for file events
 Fingerprint = tuple[tuple[str, int, int], ...]
 
@@ -93,6 +98,7 @@ class Live:
         self._site: Site | None = None
         self._site_generation = -1
         self._thread: threading.Thread | None = None
+        self._cost = 0.0  # seconds the last look took
         site, _ = self.site()
         self._paths = watched(site)
         self._last = fingerprint(self._paths)
@@ -113,7 +119,9 @@ class Live:
 
     def poll(self) -> bool:
         """Look once; bump the generation when a watched file changed or a slot passed."""
+        started = time.perf_counter()
         now = fingerprint(self._paths)
+        self._cost = time.perf_counter() - started
         site = self._site
         expired = site is not None and site.expires is not None and self.clock() >= site.expires
         if now == self._last and not expired:
@@ -148,10 +156,14 @@ class Live:
                 watch(lambda: self._paths, self._look, self._stopped, armed=self._armed)
                 return
             except Exception as error:  # no watchfiles, no inotify left, a path it refuses
-                log.warning("preview: %s; polling every %g s instead", error, self.interval)
+                log.warning("preview: %s; polling instead", error)
         self._ready("polling")
-        while not self._stopped.wait(self.interval):
+        while not self._stopped.wait(self.pause()):
             self._look()
+
+    def pause(self) -> float:
+        """Seconds until the polling fallback looks again (see the module's docstring)."""
+        return min(self.interval, max(MIN_POLL_SECONDS, self._cost / POLL_SHARE))
 
     def _armed(self) -> None:
         self._ready("events")
