@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import itertools
 import json
+import logging
+import re
 from pathlib import Path
 
 import pytest
@@ -49,6 +51,27 @@ def test_init_writes_a_project_that_builds_a_verified_batch(
     assert json.loads(capsys.readouterr().out)["failures"] == []
     manifest = json.loads((project / "outbox" / BATCH / "manifest.json").read_text())
     assert [s["source"] for s in manifest["stories"]] == [EXAMPLE_SEED]
+
+
+def test_the_first_build_of_a_new_project_links_its_story(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    from digest.seeds import read_seed
+
+    url = read_seed(EXAMPLES / EXAMPLE_SEED).url
+    assert url is not None and url.startswith("https://") and "example." not in url
+    assert main(["init", str(tmp_path)]) == 0
+    monkeypatch.chdir(tmp_path)
+    with caplog.at_level(logging.WARNING):
+        assert main(["build", "--date", DAY]) == 0
+    assert not [r.message for r in caplog.records if "no url" in r.message]
+    email = tmp_path / "outbox" / BATCH / "email"
+    html = (email / "digest.html").read_text(encoding="utf-8")
+    # The lead's call to action, in the HTML button (and Outlook's VML one) and the text part.
+    buttons = re.findall(r'<a href="([^"]+)"[^>]*>Read more</a>', html)
+    assert len(buttons) == 1 and buttons[0].startswith(url + "?utm_source=")
+    assert re.search(rf'<v:roundrect [^>]*href="{re.escape(buttons[0])}"', html)
+    assert buttons[0].replace("&amp;", "&") in (email / "digest.txt").read_text(encoding="utf-8")
 
 
 def test_init_without_a_folder_writes_into_the_current_one(

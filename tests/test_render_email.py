@@ -298,7 +298,7 @@ def test_a_bad_language_tag_falls_back_to_english() -> None:
 
 
 def test_a_story_without_bullets_or_url_still_renders() -> None:
-    digest = with_summary(make_digest(), bullets=())
+    digest = with_story(with_summary(make_digest(), bullets=()), url=None)
     out = files(digest)
     assert b"<ul" not in out["email/digest.html"]
     assert b"Read more" not in out["email/digest.html"]

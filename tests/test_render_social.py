@@ -15,7 +15,14 @@ import regex
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
-from support.factories import BBC_SEEDS, CHECK_BATCH, LEXICONS_DIR, make_digest, settings
+from support.factories import (
+    BBC_SEEDS,
+    CHECK_BATCH,
+    LEXICONS_DIR,
+    example_story,
+    make_digest,
+    settings,
+)
 from support.lexicon import load_lexicons
 from support.social import API_FIELDS, configured, envelopes, post_text, threaded
 
@@ -310,8 +317,13 @@ def test_the_strongest_bullet_stands_in_for_a_missing_tagline() -> None:
     assert post.text.split("\n\n")[1] == bullets[1]  # shares "Bukele" and "US"
 
 
+def _unlinked() -> Digest:
+    """The example story without its link (the example seed has one)."""
+    return make_digest([example_story().model_copy(update={"url": None})])
+
+
 def test_shortening_drops_hashtags_to_the_fewest_before_touching_the_tagline() -> None:
-    digest = make_digest()
+    digest = _unlinked()
     config = configured(x={"thread": False})
     (full,) = payloads(files_of(digest, config), "x")
     assert full["text"].count("#") == 2
@@ -382,10 +394,10 @@ def tag_pieces(item: dict[str, Any]) -> list[str]:
 
 
 def test_a_story_without_url_has_no_link_facet_or_embed() -> None:
-    for item in payloads(files_of(make_digest()), "bluesky"):
+    for item in payloads(files_of(_unlinked()), "bluesky"):
         assert "embed" not in item["record"]
         assert all("#tag" in f["features"][0]["$type"] for f in item["record"]["facets"])
-    assert "http" not in payloads(files_of(make_digest()), "x")[0]["text"]
+    assert "http" not in payloads(files_of(_unlinked()), "x")[0]["text"]
 
 
 # ---- keys, determinism, the consumer's check ----
