@@ -25,7 +25,17 @@ from support.factories import EXAMPLE_SEED, ROOT, project, write_seed
 
 from digest.config import load_config
 from digest.errors import DigestError
-from digest.outbox.batches import carried, claim, done, published, read_manifest, status, verify
+from digest.outbox import batches
+from digest.outbox.batches import (
+    carried,
+    claim,
+    done,
+    keep_carried,
+    published,
+    read_manifest,
+    status,
+    verify,
+)
 from digest.outbox.manifest import FileRecord, check_batch_path
 from digest.pipeline import build
 from digest.scheduler.slots import slot_on
@@ -394,3 +404,100 @@ def test_an_ascii_control_in_a_manifest_path_is_refused_and_nothing_else(code: i
         assert refused
     else:
         assert not refused
+
+
+def _fresh_process() -> None:
+    """Forget what this process read of manifests and carried indexes, as a new process would."""
+    batches._CARRIED.clear()
+    batches._MANIFESTS.clear()
+
+
+def _history(tmp_path: Path) -> Path:
+    """An outbox with three daily batches (one slug each), and the carried index written."""
+    settings = project(tmp_path, [{"name": "daily", "at": "09:00", "timezone": "UTC"}])
+    for number in range(4):
+        write_seed(settings.paths.seeds, number)
+    for day in (1, 2, 3):
+        build(settings, slot_on(settings.schedules[0], datetime(2026, 1, day).date()))
+    outbox = settings.paths.outbox
+    _fresh_process()
+    assert carried(outbox, "daily", NOW) == {"story-0000", "story-0001", "story-0002"}
+    keep_carried(outbox)
+    assert (outbox / ".carried-daily.json").is_file()
+    assert not [n for n in os.listdir(outbox) if n.endswith(".tmp")]
+    return outbox
+
+
+def test_the_carried_index_spares_a_fresh_process_the_manifests(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    outbox = _history(tmp_path)
+    _fresh_process()
+    read: list[Path] = []
+    real = batches.read_manifest
+    monkeypatch.setattr(batches, "read_manifest", lambda b: read.append(b) or real(b))
+    assert carried(outbox, "daily", NOW) == {"story-0000", "story-0001", "story-0002"}
+    assert read == []
+    # Before the instant of the second slot: the first batch only, as the manifests say.
+    assert carried(outbox, "daily", datetime(2026, 1, 2, 9, tzinfo=UTC)) == {"story-0000"}
+
+
+def test_a_changed_or_new_manifest_is_read_not_the_index(tmp_path: Path) -> None:
+    outbox = _history(tmp_path)
+    second = published(outbox, "daily")[1].path
+    _edited(second, "replaced")
+    _fresh_process()
+    assert carried(outbox, "daily", NOW) == {"story-0000", "xxxxxxxxxx", "story-0002"}
+    # A damaged manifest: its stories/ folder counts, whatever the index said of it.
+    (second / "manifest.json").write_text("{", encoding="utf-8")
+    _fresh_process()
+    assert carried(outbox, "daily", NOW) == {"story-0000", "story-0001", "story-0002"}
+
+
+@pytest.mark.parametrize(
+    "spoil",
+    ["group-writable", "a link", "another schedule", "another outbox", "a bad slug", "truncated"],
+)
+def test_a_carried_index_that_cannot_be_trusted_is_not_used(tmp_path: Path, spoil: str) -> None:
+    outbox = _history(tmp_path)
+    index = outbox / ".carried-daily.json"
+    data = json.loads(index.read_text(encoding="utf-8"))
+    for entry in data["batches"].values():  # a forged index: it says nothing was carried
+        entry["slugs"] = ["forged"]
+    if spoil == "another schedule":
+        data["schedule"] = "other"
+    elif spoil == "another outbox":
+        data["outbox"] = str(tmp_path / "elsewhere")
+    elif spoil == "a bad slug":
+        data["batches"][next(iter(data["batches"]))]["slugs"] = ["../x"]
+    text = json.dumps(data)
+    if spoil == "truncated":
+        text = text[: len(text) // 2]
+    index.write_text(text, encoding="utf-8")
+    if spoil == "group-writable":
+        index.chmod(0o620)
+    elif spoil == "a link":
+        index.rename(outbox / "real.json")
+        index.symlink_to("real.json")
+    _fresh_process()
+    assert carried(outbox, "daily", NOW) == {"story-0000", "story-0001", "story-0002"}
+
+
+def test_an_index_entry_counts_only_for_its_own_manifest(tmp_path: Path) -> None:
+    """An authentic index whose entries' stat keys are no longer the manifests' own (a forged
+    slug list under a stale key) is not believed: the manifests are read."""
+    outbox = _history(tmp_path)
+    index = outbox / ".carried-daily.json"
+    data = json.loads(index.read_text(encoding="utf-8"))
+    for entry in data["batches"].values():
+        entry["slugs"], entry["key"][1] = ["forged"], entry["key"][1] + 1
+    index.write_text(json.dumps(data), encoding="utf-8")
+    index.chmod(0o600)
+    _fresh_process()
+    assert carried(outbox, "daily", NOW) == {"story-0000", "story-0001", "story-0002"}
+    # And the key test is what stands between: the same forgery under the true keys counts.
+    for entry in data["batches"].values():
+        entry["key"][1] -= 1
+    index.write_text(json.dumps(data), encoding="utf-8")
+    _fresh_process()
+    assert carried(outbox, "daily", NOW) == {"forged"}

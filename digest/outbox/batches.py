@@ -9,7 +9,7 @@ import os
 import re
 import secrets
 import stat
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -145,19 +145,230 @@ def carried(outbox: Path, schedule: str, before: datetime) -> set[str]:
     """Slugs of the stories that batches of `schedule` before the instant `before` carried.
 
     A batch whose manifest cannot be read is skipped with a warning; its `stories/` folder still
-    counts (see `_carried_by_damaged`), so a damaged manifest never sends a story twice.
+    counts (see `_carried_by_damaged`), so a damaged manifest never sends a story twice. What a
+    manifest says is taken from the schedule's carried index (see `CarriedIndex`) while `lstat`
+    shows the very file it was read from.
     """
+    index = CarriedIndex.of(outbox, schedule)
     slugs: set[str] = set()
+    seen: set[str] = set()
     for batch in published(outbox, schedule):
-        try:
-            manifest = read_manifest(batch.path)
-            slot = _slot_instant(batch.path, manifest)
-        except DigestError as exc:
-            slugs |= _carried_by_damaged(batch, before, exc)
-            continue
-        if slot < before:
-            slugs.update(story.slug for story in manifest.stories)
+        name = f"{batch.day}/{batch.path.name}"
+        seen.add(name)
+        known = index.lookup(name, batch.path)
+        if known is None:
+            before_key = _manifest_key(batch.path)
+            try:
+                manifest = read_manifest(batch.path)
+                slot = _slot_instant(batch.path, manifest)
+            except DigestError as exc:
+                slugs |= _carried_by_damaged(batch, before, exc)
+                continue
+            known = (slot, tuple(story.slug for story in manifest.stories))
+            if before_key is not None and before_key == _manifest_key(batch.path):
+                index.remember(name, before_key, known)
+        if known[0] < before:
+            slugs.update(known[1])
+    index.keep_only(seen)
     return slugs
+
+
+ManifestKey = tuple[int, int, int, int, int]
+CARRIED = ".carried-{schedule}.json"  # in the outbox, one per schedule (hidden: no batch)
+MAX_CARRIED = 64 << 20
+_OPEN_INDEX = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC
+
+
+def _manifest_key(batch: Path) -> ManifestKey | None:
+    """The stat key of the batch's manifest when it is a plain file (not a link), else None."""
+    try:
+        info = os.lstat(os.path.join(batch, "manifest.json"))
+    except OSError:
+        return None
+    if not stat.S_ISREG(info.st_mode):
+        return None
+    return (info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns)
+
+
+@dataclass
+class CarriedIndex:
+    """What the manifests of one schedule's batches say: "<day>/<folder>" -> (the manifest's
+    stat key, its slot instant, its stories' slugs).
+
+    `carried` reads every earlier manifest of the schedule at every build; a fresh process
+    (`digest schedule --once` from cron) would parse hundreds of them. So the scheduler keeps
+    this in the outbox (`CARRIED`, see `keep_carried`), and the next process starts from it. It
+    is only a cache, never believed over the manifests: an entry counts only while `lstat` shows
+    the very manifest it was read from (the same device and inode, size, modification and change
+    time: the change time moves on every write and rename and cannot be set back), so a changed
+    or new manifest is read again; the file is used only when it is a plain file of this user
+    that no one else may write, of at most MAX_CARRIED bytes, naming its own outbox and schedule;
+    it is written whole (a temporary file renamed over it) or not at all.
+    """
+
+    entries: dict[str, tuple[ManifestKey, tuple[datetime, tuple[str, ...]]]] = field(
+        default_factory=dict
+    )
+    changed: bool = False
+    loaded: bool = False
+
+    @classmethod
+    def of(cls, outbox: Path, schedule: str) -> CarriedIndex:
+        """This process's index of `schedule` in `outbox`, started from its file once."""
+        key = (os.path.abspath(outbox), schedule)
+        index = _CARRIED.setdefault(key, cls())
+        if not index.loaded:
+            index.loaded = True
+            index._load(outbox, schedule)
+        return index
+
+    def lookup(self, name: str, batch: Path) -> tuple[datetime, tuple[str, ...]] | None:
+        """The slot and slugs of the batch `name` when its manifest is still the file they were
+        read from."""
+        known = self.entries.get(name)
+        if known is None or known[0] != _manifest_key(batch):
+            return None
+        return known[1]
+
+    def remember(
+        self, name: str, key: ManifestKey, known: tuple[datetime, tuple[str, ...]]
+    ) -> None:
+        if self.entries.get(name) != (key, known):
+            self.entries[name] = (key, known)
+            self.changed = True
+
+    def keep_only(self, names: set[str]) -> None:
+        """Forget the batches the outbox no longer lists."""
+        for name in self.entries.keys() - names:
+            self.entries.pop(name, None)
+            self.changed = True
+
+    def _load(self, outbox: Path, schedule: str) -> None:
+        path = _carried_path(outbox, schedule)
+        if path is None:
+            return
+        try:
+            data = json.loads(_own_file_bytes(path, MAX_CARRIED))
+            entries = _parse_carried(data, _outbox_name(outbox), schedule)
+        except FileNotFoundError:
+            return
+        except (OSError, ValueError, TypeError, KeyError, OverflowError) as exc:
+            log.debug("%s: not used (%s); it is rewritten", path, exc)
+            return
+        for name, entry in entries.items():
+            self.entries.setdefault(name, entry)
+
+    def save(self, outbox: Path, schedule: str) -> None:
+        """Write the index to its file when it changed: whole or not at all."""
+        path = _carried_path(outbox, schedule)
+        if not self.changed or path is None:
+            return
+        batches = {
+            name: {"key": list(key), "utc": slot.isoformat(), "slugs": list(slugs)}
+            for name, (key, (slot, slugs)) in sorted(self.entries.items())
+        }
+        data = {"version": 1, "outbox": _outbox_name(outbox), "schedule": schedule}
+        text = json.dumps(data | {"batches": batches}, ensure_ascii=False)
+        _remove_left_behind(path)
+        temporary = path.with_name(f".{path.name}.{os.getpid()}-{secrets.token_hex(4)}.tmp")
+        try:
+            fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600)
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(text.encode())
+            os.replace(temporary, path)
+        except OSError as exc:
+            log.debug("%s: not written (%s); the next process reads the manifests", path, exc)
+            with contextlib.suppress(OSError):
+                temporary.unlink()
+            return
+        self.changed = False
+
+
+_CARRIED: dict[tuple[str, str], CarriedIndex] = {}
+
+
+def keep_carried(outbox: Path) -> None:
+    """Write the carried index of every schedule of `outbox` this process read and changed, for
+    the next process; never raising (it is a cache)."""
+    for (folder, schedule), index in list(_CARRIED.items()):
+        if folder == os.path.abspath(outbox):
+            index.save(outbox, schedule)
+
+
+def _carried_path(outbox: Path, schedule: str) -> Path | None:
+    if not _FOLDER.match(f"{schedule}-0000"):
+        return None  # a name no batch folder can have: nothing to index
+    return outbox / CARRIED.format(schedule=schedule)
+
+
+def _outbox_name(outbox: Path) -> str:
+    return os.fsencode(os.path.abspath(outbox)).decode("utf-8", "backslashreplace")
+
+
+def _parse_carried(
+    data: object, outbox: str, schedule: str
+) -> dict[str, tuple[ManifestKey, tuple[datetime, tuple[str, ...]]]]:
+    """The entries of a carried index's JSON; ValueError (or TypeError, KeyError) when it is not
+    one, or is the index of another outbox or schedule."""
+    if not isinstance(data, dict) or data.get("version") != 1:
+        raise ValueError("not a carried index of this version")
+    if (data.get("outbox"), data.get("schedule")) != (outbox, schedule):
+        raise ValueError("the index of another outbox or schedule")
+    out = {}
+    for name, entry in data["batches"].items():
+        day, _, folder = name.partition("/")
+        match = _FOLDER.match(folder)
+        if not (_DAY.match(day) and match and match["schedule"] == schedule):
+            raise ValueError(f"{name!r} names no batch of this schedule")
+        key = tuple(entry["key"])
+        if len(key) != 5 or not all(type(part) is int for part in key):
+            raise ValueError(f"{name}: a bad stat key")
+        slot = sane(datetime.fromisoformat(entry["utc"]))
+        slugs = tuple(entry["slugs"])
+        if slot is None or not all(isinstance(s, str) and _SLUG.match(s) for s in slugs):
+            raise ValueError(f"{name}: a bad slot or slug")
+        out[name] = (key, (slot, slugs))
+    return out
+
+
+def _remove_left_behind(path: Path) -> None:
+    """Remove the temporary files of processes that were killed while writing `path`."""
+    prefix = f".{path.name}."
+    try:
+        names = [n for n in os.listdir(path.parent) if n.startswith(prefix) and n.endswith(".tmp")]
+    except OSError:
+        return
+    for name in names:
+        pid = name[len(prefix) :].split("-", 1)[0]
+        if pid.isdigit() and not _running(int(pid)):
+            with contextlib.suppress(OSError):
+                os.unlink(path.parent / name)
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # someone else's process
+        return True
+    return True
+
+
+def _own_file_bytes(path: Path, limit: int) -> bytes:
+    """The bytes of a plain file of this user that no one else may write, of at most `limit`
+    bytes (a link, a FIFO, a device or another's file is not read)."""
+    fd = os.open(path, _OPEN_INDEX)
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode) or info.st_uid != os.geteuid():
+            raise ValueError("not a plain file of this user")
+        if info.st_mode & 0o022 or info.st_size > limit:
+            raise ValueError("others may write it, or it is too large")
+        with os.fdopen(os.dup(fd), "rb") as handle:
+            return handle.read(limit + 1)
+    finally:
+        os.close(fd)
 
 
 def _slot_instant(batch: Path, manifest: Manifest) -> datetime:

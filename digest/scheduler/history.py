@@ -16,7 +16,7 @@ from pathlib import Path
 from digest.clock import MAX_YEAR, MIN_YEAR, sane
 from digest.errors import DigestError
 from digest.outbox import journal
-from digest.outbox.batches import published, read_manifest
+from digest.outbox.batches import keep_carried, published, read_manifest
 
 log = logging.getLogger("digest.scheduler")
 AWAKE = ".scheduler.awake"
@@ -109,10 +109,13 @@ def read_awake(outbox: Path, now: datetime) -> datetime | None:
 
 
 def write_awake(outbox: Path, now: datetime) -> None:
-    """Remember this wake-up, so that after downtime the slots in between count as missed.
+    """Remember this wake-up, so that after downtime the slots in between count as missed; and
+    what this process read of the schedules' manifests (`batches.keep_carried`), so that the
+    next one need not parse them all again.
 
     Always `now`, even over a later time: a time from the future must not stick.
     """
+    keep_carried(outbox)
     temporary = outbox / f"{AWAKE}.{os.getpid()}"
     try:
         temporary.write_text(now.isoformat() + "\n")
