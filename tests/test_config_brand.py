@@ -93,6 +93,7 @@ def test_unreadable_colours_are_a_config_error_naming_the_text_colour(
             "https://",
         ),
         ("logo_width = 120", "logo_width = 2000", "brand.logo_width", "less than or equal"),
+        ("logo_width = 120", "logo_width = 541", "brand.logo_width", "less than or equal to 540"),
         (
             'logo_background = "#ffffff"',
             'logo_background = "white"',

@@ -170,6 +170,24 @@ def test_an_unquoted_attribute_in_the_outlook_button_fails() -> None:
     assert "arcsize=18% in <v:roundrect>" in found["quoted-attributes"][0]
 
 
+@pytest.mark.parametrize(
+    ("href", "fails"),
+    [
+        ("javascript:alert(1)", ["inert", "link-schemes", "same-links"]),
+        (" JaVaScRiPt:alert(1)", ["inert", "link-schemes", "same-links"]),
+        ("data:text/html,x", ["link-schemes", "same-links"]),
+        ("https://evil.example/", ["same-links"]),  # a link no reader of the HTML sees
+    ],
+)
+def test_the_outlook_buttons_link_is_checked_as_a_link(href: str, fails: list[str]) -> None:
+    """Only Outlook reads the VML button's href: it is held to the links' rules and must be a
+    link of the HTML too."""
+    button = re.search(r'(<v:roundrect [^>]*href=")([^"]*)(")', HTML)
+    assert button
+    found = failed(HTML.replace(button.group(0), button.group(1) + href + button.group(3)))
+    assert sorted(found) == fails
+
+
 def test_a_story_link_missing_from_the_text_fails() -> None:
     link = re.search(r"https://www\.bbc\.co\.uk/\S+", TEXT)
     assert link

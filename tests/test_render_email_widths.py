@@ -184,7 +184,7 @@ EMAILS = {
     "lead-image-without-alt": (_image_without_alt, settings),
     "right-to-left": (_rtl, settings),
     "built-in-follow-icons": (five_stories, lambda: _brand(social_icons=None)),
-    "widest-logo": (make_digest, lambda: _brand(logo_width=552)),
+    "widest-logo": (make_digest, lambda: _brand(logo_width=540)),
     "web-version-link": (five_stories, lambda: _email(web_url=WEB_URL)),
 }
 

@@ -41,7 +41,8 @@ class DarkColours(Section):
 class Brand(Section):
     name: HeaderText = Field(max_length=100)  # also the List-Id name and the fallback subject
     logo_url: HttpsUrl | None = None
-    logo_width: int = Field(default=120, ge=24, le=552)
+    # At most the logo plate's cell, 600 - 2 x 24 - 2 x 6: Outlook ignores max-width.
+    logo_width: int = Field(default=120, ge=24, le=540)
     logo_background: Colour = "#ffffff"  # a plate that keeps the logo visible in dark mode
     website: HttpsUrl | None = None
     primary_color: Colour = "#1a5fb4"

@@ -196,6 +196,8 @@ def _same_links(mail: Email, settings: Settings) -> list[str]:
     html = {href for href in hrefs if _TEXT_LINK.fullmatch(href)}
     text = set(_TEXT_LINK.findall(mail.text))
     problems = _web_version(mail, settings, hrefs, text)
+    for link in sorted(set(mail.page.outlook_links) - hrefs):  # the VML button's, say
+        problems.append(f"the link {link[:80]} is only in Outlook's markup, not in the HTML's")
     for tag in sorted(_tags(settings)):
         if (tag in hrefs) != _in_text(mail.text, tag):
             where = "the HTML but not the text" if tag in hrefs else "the text but not the HTML"
@@ -228,7 +230,8 @@ def _link_schemes(mail: Email, settings: Settings) -> list[str]:
     # The scheme a browser reads decides, never a substring: `https://x/?q=javascript:` is a web
     # link, ` JaVa\tScRiPt:` is not. An ESP's configured merge tag is its own kind of link.
     tags = _tags(settings)
-    wrong = [u for u, _ in mail.page.links if scheme_of(u) not in SCHEMES and u not in tags]
+    links = [u for u, _ in mail.page.links] + mail.page.outlook_links
+    wrong = [u for u in links if scheme_of(u) not in SCHEMES and u not in tags]
     wrong += [u for u in mail.page.sources if scheme_of(u) not in ("http", "https")]
     return [f"{u[:80]!r} is not an http, https or mailto link" for u in wrong]
 

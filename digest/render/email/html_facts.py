@@ -3,6 +3,7 @@ problem with its line: by html.parser, or by its rules replayed on `html_scan`'s
 
 from __future__ import annotations
 
+import html as html_lib
 import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
@@ -32,6 +33,7 @@ class HtmlFacts:
     unquoted: list[tuple[int, str]] = field(default_factory=list)
     images_without_alt: list[tuple[int, str]] = field(default_factory=list)
     links: list[tuple[str, int]] = field(default_factory=list)  # (href, byte offset of <a>)
+    outlook_links: list[str] = field(default_factory=list)  # hrefs only Outlook reads (VML)
     sources: list[str] = field(default_factory=list)  # every <img src>
     active: list[str] = field(default_factory=list)  # scripts, event handlers, javascript:
     lang: str | None = None
@@ -113,13 +115,17 @@ class _Reader(HTMLParser):
             self.chunks.append(data)
 
     def handle_comment(self, data: str) -> None:
-        # Outlook reads the markup inside conditional comments: check its attributes too.
+        # Outlook reads the markup inside conditional comments: its tags are held to the same
+        # rules, and their links (the VML button's) are checked as links.
         if data.startswith("[if"):
-            for match in _TAG.finditer(data):
-                tag = match.group(1).lower()
-                self._attributes(tag, match.group(0))
-                if tag == "table" and not re.search(r'\srole="presentation"', match.group(0)):
+            for tag, raw, attrs in conditional_tags(data):
+                self._attributes(tag, raw)
+                if tag == "table" and not re.search(r'\srole="presentation"', raw):
                     self.page.layout_tables += 1
+                self._active(tag, attrs, self.getpos()[0])
+                href = dict(attrs).get("href")
+                if href is not None:
+                    self.page.outlook_links.append(href.strip())
 
     def _open(self, tag: str, attrs: list[tuple[str, str | None]], raw: str) -> None:
         if not self.started or (tag == "html" and not self.seen_doctype):
@@ -223,6 +229,22 @@ class _Scanned(_Reader):
         self.byte += len(self.html[self.byte_at : self.at].encode())
         self.byte_at = self.at
         return self.byte
+
+
+def conditional_tags(data: str) -> list[tuple[str, str, list[tuple[str, str | None]]]]:
+    """The start tags inside a conditional comment's text: each tag's name, its raw text, and
+    its attributes with their values' entities decoded, as html.parser gives them."""
+    found = []
+    for match in _TAG.finditer(data):
+        tag, raw = match.group(1).lower(), match.group(0)
+        attrs: list[tuple[str, str | None]] = []
+        for attribute in _ATTR.finditer(raw[len(tag) + 1 :].rstrip("/>")):
+            value = attribute.group(2)
+            if value is not None:
+                value = html_lib.unescape(value[1:-1] if value[0] in "\"'" else value)
+            attrs.append((attribute.group(1).lower(), value))
+        found.append((tag, raw, attrs))
+    return found
 
 
 def _runs_code(tag: str, name: str, value: str) -> bool:

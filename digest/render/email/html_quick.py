@@ -18,10 +18,10 @@ from digest.render.email.html_facts import (
     _ACTIVE_TAGS,
     _ATTR,
     _SKIP_TEXT,
-    _TAG,
     VOID,
     HtmlFacts,
     _runs_code,
+    conditional_tags,
     parse_html_slowly,
     replay_facts,
 )
@@ -98,10 +98,11 @@ def quick_facts(html: str, tokens: list[Token]) -> HtmlFacts | None:
             hidden -= value in _SKIP_TEXT
         elif kind == "comment":
             if value.startswith("[if"):
-                tables = _conditional_tables(value)
-                if tables is None:
+                conditional = _conditional(value)
+                if conditional is None:
                     return None
-                page.layout_tables += tables
+                page.layout_tables += conditional[0]
+                page.outlook_links.extend(conditional[1])
         elif value.lower() == "doctype html" and not started:  # a declaration
             seen_doctype = started = True
         else:
@@ -136,18 +137,23 @@ def _inert(tag: str, name: str, value: str | None) -> bool:
 
 
 @lru_cache(maxsize=1024)
-def _conditional_tables(data: str) -> int | None:
-    """The layout tables of an Outlook conditional comment, None if a tag in it has an unquoted
-    or a repeated attribute (MJML writes the same few comments again and again)."""
-    tables = 0
-    for match in _TAG.finditer(data):
-        tag, raw = match.group(1).lower(), match.group(0)
-        names = []
-        for attribute in _ATTR.finditer(raw[len(tag) + 1 :].rstrip("/>")):
-            name, value = attribute.group(1).lower(), attribute.group(2)
-            if (value is not None and value[0] not in "\"'") or name in names:
-                return None
-            names.append(name)
+def _conditional(data: str) -> tuple[int, tuple[str, ...]] | None:
+    """The layout tables and links of an Outlook conditional comment, None if a tag in it has
+    an unquoted or a repeated attribute or runs code (MJML writes the same few comments again
+    and again)."""
+    tables, links = 0, []
+    for tag, raw, attrs in conditional_tags(data):
+        names = [name for name, _ in attrs]
+        if len(set(names)) < len(names) or tag in _ACTIVE_TAGS:
+            return None
+        quoted = _ATTR.finditer(raw[len(tag) + 1 :].rstrip("/>"))
+        if any(m.group(2) is not None and m.group(2)[0] not in "\"'" for m in quoted):
+            return None
+        if not all(_inert(tag, name, value) for name, value in attrs):
+            return None
         if tag == "table" and not _PRESENTATION.search(raw):
             tables += 1
-    return tables
+        href = dict(attrs).get("href")
+        if href is not None:
+            links.append(href.strip())
+    return tables, tuple(links)
