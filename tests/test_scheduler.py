@@ -7,6 +7,8 @@ import json
 import logging
 import multiprocessing
 import random
+import subprocess
+import sys
 from collections import Counter
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
@@ -430,3 +432,26 @@ def test_a_recorded_time_in_the_future_or_out_of_range_never_stops_the_schedule(
     assert any(m.startswith((f"{named}: ignored", f"{named}: skipped")) for m in warned), warned
     awake = datetime.fromisoformat((outbox / ".scheduler.awake").read_text().strip())
     assert awake == NOW + timedelta(days=1)
+
+
+def test_a_wake_up_with_nothing_due_loads_no_renderer(tmp_path: Path) -> None:
+    """`schedule --once` with nothing due (cron, every few minutes) reads the config and the
+    outbox only: the pipeline, summarizer, renderers and platforms are imported when a slot is."""
+    settings = project(tmp_path, [{"name": "daily", "at": "09:00", "timezone": "UTC"}])
+    write_seed(settings.paths.seeds, 1)
+    code = (
+        "import sys\n"
+        "from datetime import datetime, UTC\n"
+        "from digest.config import load_config\n"
+        "from digest.scheduler import Scheduler\n"
+        f"settings = load_config({str(tmp_path / 'config.toml')!r})\n"
+        "scheduler = Scheduler(settings, lock=False)\n"
+        "scheduler.start()\n"
+        "scheduler.run_due(datetime(2020, 1, 1, tzinfo=UTC))\n"
+        "print(sorted(m for m in sys.modules if m.startswith('digest.')))\n"
+    )
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert loaded.returncode == 0, loaded.stderr
+    for heavy in ("digest.pipeline", "digest.summarize", "digest.render", "digest.platforms"):
+        assert f"'{heavy}" not in loaded.stdout, heavy
+    assert "'digest.scheduler'" in loaded.stdout

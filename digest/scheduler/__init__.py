@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from digest.clock import minus, utc_now
 from digest.config import Schedule, Settings
@@ -25,14 +25,24 @@ from digest.errors import BatchExistsError, PublishError
 from digest.models import Slot
 from digest.outbox import is_published, journal
 from digest.outbox.staging import clean_stale
-from digest.pipeline import build
 from digest.scheduler.history import learn, write_awake
 from digest.scheduler.slots import slots_between
+
+if TYPE_CHECKING:
+    from digest.pipeline import BuildResult
 
 log = logging.getLogger("digest.scheduler")
 LOCK = ".scheduler.lock"
 BACKOFF_FIRST = timedelta(seconds=30)
 BACKOFF_CAP = timedelta(minutes=15)
+
+
+def build(settings: Settings, slot: Slot, *, seeds: Path | None = None) -> BuildResult:
+    """The pipeline's `build`, imported only when a slot is due: a wake-up with nothing to
+    publish never loads the summarizer, the renderers and the platforms."""
+    from digest.pipeline import build as build_batch
+
+    return build_batch(settings, slot, seeds=seeds)
 
 
 class Scheduler:
