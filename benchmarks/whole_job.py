@@ -294,6 +294,7 @@ def warm(args: argparse.Namespace, rows: list[dict[str, object]], work: Path) ->
     from digest.config import load_config
     from digest.pipeline import build
     from digest.scheduler.slots import slots_between
+    from digest.seeds.memo import SETTLED_NS
 
     sizes = [int(part) for part in args.sizes.split(",")]
     print(
@@ -307,6 +308,9 @@ def warm(args: argparse.Namespace, rows: list[dict[str, object]], work: Path) ->
         folder = work / f"warm-{size}-{extra}"
         folder.mkdir()
         config = lay_out(folder, size, args.slots + 1, rows)
+        # The folder's seeds are history, written long before this slot: past the seeds index's
+        # settling time, so that every case's history builds keep them in the index alike.
+        time.sleep(SETTLED_NS / 1e9 + 0.2)
         settings = load_config(config)
         schedule = settings.schedule(SCHEDULE)
         slots = list(
