@@ -15,6 +15,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from digest.cachefile import folder_name, own_file_bytes, write_whole
 from digest.clock import sane
 from digest.errors import DigestError
 from digest.outbox.manifest import Manifest, holds_batch
@@ -176,7 +177,6 @@ def carried(outbox: Path, schedule: str, before: datetime) -> set[str]:
 ManifestKey = tuple[int, int, int, int, int]
 CARRIED = ".carried-{schedule}.json"  # in the outbox, one per schedule (hidden: no batch)
 MAX_CARRIED = 64 << 20
-_OPEN_INDEX = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC
 
 
 def _manifest_key(batch: Path) -> ManifestKey | None:
@@ -248,8 +248,8 @@ class CarriedIndex:
         if path is None:
             return
         try:
-            data = json.loads(_own_file_bytes(path, MAX_CARRIED))
-            entries = _parse_carried(data, _outbox_name(outbox), schedule)
+            data = json.loads(own_file_bytes(path, MAX_CARRIED))
+            entries = _parse_carried(data, folder_name(outbox), schedule)
         except FileNotFoundError:
             return
         except (OSError, ValueError, TypeError, KeyError, OverflowError) as exc:
@@ -267,19 +267,10 @@ class CarriedIndex:
             name: {"key": list(key), "utc": slot.isoformat(), "slugs": list(slugs)}
             for name, (key, (slot, slugs)) in sorted(self.entries.items())
         }
-        data = {"version": 1, "outbox": _outbox_name(outbox), "schedule": schedule}
+        data = {"version": 1, "outbox": folder_name(outbox), "schedule": schedule}
         text = json.dumps(data | {"batches": batches}, ensure_ascii=False)
-        _remove_left_behind(path)
-        temporary = path.with_name(f".{path.name}.{os.getpid()}-{secrets.token_hex(4)}.tmp")
-        try:
-            fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600)
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(text.encode())
-            os.replace(temporary, path)
-        except OSError as exc:
-            log.debug("%s: not written (%s); the next process reads the manifests", path, exc)
-            with contextlib.suppress(OSError):
-                temporary.unlink()
+        written = write_whole(path, text.encode(), log, "the next process reads the manifests")
+        if not written:
             return
         self.changed = False
 
@@ -299,10 +290,6 @@ def _carried_path(outbox: Path, schedule: str) -> Path | None:
     if not _FOLDER.match(f"{schedule}-0000"):
         return None  # a name no batch folder can have: nothing to index
     return outbox / CARRIED.format(schedule=schedule)
-
-
-def _outbox_name(outbox: Path) -> str:
-    return os.fsencode(os.path.abspath(outbox)).decode("utf-8", "backslashreplace")
 
 
 def _parse_carried(
@@ -329,46 +316,6 @@ def _parse_carried(
             raise ValueError(f"{name}: a bad slot or slug")
         out[name] = (key, (slot, slugs))
     return out
-
-
-def _remove_left_behind(path: Path) -> None:
-    """Remove the temporary files of processes that were killed while writing `path`."""
-    prefix = f".{path.name}."
-    try:
-        names = [n for n in os.listdir(path.parent) if n.startswith(prefix) and n.endswith(".tmp")]
-    except OSError:
-        return
-    for name in names:
-        pid = name[len(prefix) :].split("-", 1)[0]
-        if pid.isdigit() and not _running(int(pid)):
-            with contextlib.suppress(OSError):
-                os.unlink(path.parent / name)
-
-
-def _running(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except OSError:  # someone else's process
-        return True
-    return True
-
-
-def _own_file_bytes(path: Path, limit: int) -> bytes:
-    """The bytes of a plain file of this user that no one else may write, of at most `limit`
-    bytes (a link, a FIFO, a device or another's file is not read)."""
-    fd = os.open(path, _OPEN_INDEX)
-    try:
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode) or info.st_uid != os.geteuid():
-            raise ValueError("not a plain file of this user")
-        if info.st_mode & 0o022 or info.st_size > limit:
-            raise ValueError("others may write it, or it is too large")
-        with os.fdopen(os.dup(fd), "rb") as handle:
-            return handle.read(limit + 1)
-    finally:
-        os.close(fd)
 
 
 def _slot_instant(batch: Path, manifest: Manifest) -> datetime:

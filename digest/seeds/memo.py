@@ -21,11 +21,9 @@ ignored and rewritten. Nothing is lost when it cannot be written.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import logging
 import os
-import secrets
 import stat
 import time
 from collections.abc import Callable
@@ -35,6 +33,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from digest.cachefile import folder_name, own_file_bytes, write_whole
 from digest.errors import SeedError
 from digest.models import Story
 from digest.seeds.files import printable
@@ -43,7 +42,6 @@ log = logging.getLogger("digest.seeds")
 SETTLED_NS = 2_000_000_000
 INDEX = ".digest-index.json"  # in the seeds folder (hidden: never read as a seed)
 MAX_INDEX = 256 << 20
-_OPEN = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC
 Key = tuple[int, int, int, int, int]
 Result = Story | SeedError
 Known = Story | tuple[int, str]  # a story, or a seed error's line and reason
@@ -122,13 +120,13 @@ class SeedMemo:
             return
         self.loaded = True
         try:
-            saved = _Index.model_validate_json(_index_bytes(index))
+            saved = _Index.model_validate_json(own_file_bytes(index, MAX_INDEX))
         except FileNotFoundError:
             return
         except (OSError, ValueError, ValidationError) as exc:
             log.debug("%s: not used (%s); it is rewritten", index, exc)
             return
-        if (saved.folder, saved.max_bytes) != (_name(folder), max_bytes):
+        if (saved.folder, saved.max_bytes) != (folder_name(folder), max_bytes):
             return
         for name, entry in saved.entries.items():
             known: Known | None = entry.error
@@ -148,63 +146,16 @@ class SeedMemo:
             else _Entry(key=key, error=known)
             for name, (key, known) in sorted(self.entries.items())
         }
-        data = _Index(folder=_name(folder), max_bytes=max_bytes, entries=entries)
-        _remove_left_behind(index)
-        temporary = index.with_name(f".{index.name}.{os.getpid()}-{secrets.token_hex(4)}.tmp")
-        try:
-            fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600)
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(data.model_dump_json().encode())
-            os.replace(temporary, index)
-        except OSError as exc:
-            log.debug("%s: not written (%s); the next process reads the seeds", index, exc)
-            with contextlib.suppress(OSError):
-                temporary.unlink()
+        data = _Index(folder=folder_name(folder), max_bytes=max_bytes, entries=entries)
+        written = write_whole(
+            index, data.model_dump_json().encode(), log, "the next process reads the seeds"
+        )
+        if not written:
             return
         self.changed = False
 
 
 _MEMOS: dict[tuple[str, int], SeedMemo] = {}
-
-
-def _index_bytes(index: Path) -> bytes:
-    """The bytes of the index file: a plain file of this user that no one else may write, of
-    at most `MAX_INDEX` bytes (a link, a FIFO, a device or another's file is not read)."""
-    fd = os.open(index, _OPEN)
-    try:
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode) or info.st_uid != os.geteuid():
-            raise ValueError("not a plain file of this user")
-        if info.st_mode & 0o022 or info.st_size > MAX_INDEX:
-            raise ValueError("others may write it, or it is too large")
-        with os.fdopen(os.dup(fd), "rb") as handle:
-            return handle.read(MAX_INDEX + 1)
-    finally:
-        os.close(fd)
-
-
-def _remove_left_behind(index: Path) -> None:
-    """Remove the temporary index files of processes that were killed while writing one."""
-    prefix = f".{index.name}."
-    try:
-        names = [n for n in os.listdir(index.parent) if n.startswith(prefix) and n.endswith(".tmp")]
-    except OSError:
-        return
-    for name in names:
-        pid = name[len(prefix) :].split("-", 1)[0]
-        if pid.isdigit() and not _running(int(pid)):
-            with contextlib.suppress(OSError):
-                os.unlink(index.parent / name)
-
-
-def _running(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except OSError:  # someone else's process
-        return True
-    return True
 
 
 def _as_read(story: Story) -> Story:
@@ -216,10 +167,6 @@ def _as_read(story: Story) -> Story:
     offset = when.utcoffset()
     zone = dt.UTC if not offset else dt.timezone(offset)
     return story.model_copy(update={"date": when.replace(tzinfo=zone)})
-
-
-def _name(folder: Path) -> str:
-    return os.fsencode(os.path.abspath(folder)).decode("utf-8", "backslashreplace")
 
 
 def _key(path: str) -> Key | None:
