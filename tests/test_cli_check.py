@@ -25,7 +25,7 @@ def built(tmp_path: Path) -> Path:
 def test_check_passes_a_built_batch(built: Path) -> None:
     result = run("check", BATCH, cwd=built)
     assert result.returncode == 0, result.stderr
-    assert result.stdout == f"{built / 'outbox' / BATCH}: email passed all 13 checks\n"
+    assert result.stdout == f"{built / 'outbox' / BATCH}: email passed all 14 checks\n"
     assert result.stderr == ""
 
 
@@ -43,7 +43,7 @@ def test_check_names_each_failed_check(built: Path) -> None:
     assert any("check 'img-alt' failed: email/digest.html line" in line for line in lines)
     assert any("check 'accessible' failed: <html> has no lang" in line for line in lines)
     assert any("check 'eml' failed: the .eml's HTML part differs" in line for line in lines)
-    assert result.stdout.endswith(": email failed 3 of 13 checks\n")
+    assert result.stdout.endswith(": email failed 3 of 14 checks\n")
     assert "Traceback" not in result.stderr
 
 
@@ -54,7 +54,7 @@ def test_check_json(built: Path) -> None:
     assert result.returncode == 1
     report = json.loads(result.stdout)
     assert report["batch"] == str(built / "outbox" / BATCH)
-    assert len(report["checks"]) == 13
+    assert len(report["checks"]) == 14
     assert {f["check"] for f in report["failures"]} == {"same-links", "unsubscribe", "eml"}
 
 

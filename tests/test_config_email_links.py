@@ -17,6 +17,7 @@ from digest.config.email_links import (
     WEB_PLACEHOLDERS,
     check_link,
     fill_web_url,
+    inert,
     tag_of,
     web_url,
     web_url_regex,
@@ -94,9 +95,25 @@ def test_each_tag_is_taken_for_its_own_link(
 
 
 @pytest.mark.parametrize("preset", PRESETS)
-@pytest.mark.parametrize("key", ["unsubscribe_url", "preferences_url"])
-def test_an_https_url_is_taken_with_any_preset(preset: str, key: str) -> None:
-    assert check_link(key, "https://example.org/leave", preset) == "https://example.org/leave"
+def test_an_https_preferences_page_is_taken_with_any_preset(preset: str) -> None:
+    page = "https://example.org/preferences"
+    assert check_link("preferences_url", page, preset) == page
+
+
+def test_a_static_unsubscribe_link_is_taken_only_without_an_esp() -> None:
+    assert check_link("unsubscribe_url", "https://e.org/leave", "none") == "https://e.org/leave"
+
+
+@pytest.mark.parametrize("preset", list(ESPS))
+def test_a_static_unsubscribe_link_with_an_esp_is_refused_and_the_tag_named(
+    tmp_path: Path, preset: str
+) -> None:
+    """A new user who only sets merge_tags keeps the example's static link: refused, with the
+    tag to write, since it would unsubscribe no one."""
+    path = config(tmp_path, f'merge_tags = "{preset}"')
+    [(key, message)] = problems(path)
+    assert key == "email.unsubscribe_url"
+    assert "same link for every reader" in message and ESPS[preset].unsubscribe[0] in message
 
 
 @pytest.mark.parametrize(
@@ -140,7 +157,8 @@ def test_a_mismatch_says_what_to_write(preset: str, key: str, value: str, phrase
 
 
 def test_validate_names_the_key_of_a_wrong_tag(tmp_path: Path) -> None:
-    path = config(tmp_path, 'merge_tags = "listmonk"\npreferences_url = "*|UPDATE_PROFILE|*"')
+    email = 'merge_tags = "listmonk"\npreferences_url = "*|UPDATE_PROFILE|*"'
+    path = config(tmp_path, email, unsubscribe=None)
     assert [key for key, _ in problems(path)] == ["email.preferences_url"]
 
 
@@ -158,7 +176,7 @@ def test_an_unknown_preset_is_refused_alone(tmp_path: Path) -> None:
 
 def test_a_static_unsubscribe_link_keeps_its_header_limit() -> None:
     with pytest.raises(ValueError, match="at most 900"):
-        check_link("unsubscribe_url", "https://example.org/" + "a" * 950, "mailchimp")
+        check_link("unsubscribe_url", "https://example.org/" + "a" * 950, "none")
     with pytest.raises(ValueError, match="RFC 2047"):
         check_link("unsubscribe_url", "https://example.org/?=?x", "none")
 
@@ -204,7 +222,7 @@ def test_web_url_fills_its_placeholders(pattern: str, filled: str) -> None:
         ("http://example.org/{date}/", "is not an https:// URL"),
         ("https://example.org/a b/{date}/", "%20"),
         ("https://127.0.0.1/{date}/", "loopback"),
-        ("https://example.org/" + "a" * 950, "at most 900"),
+        ("https://example.org/" + "a" * 950, "a List-Archive link may have at most 900"),
         ("https://example.org/?=?{date}", "RFC 2047"),
     ],
 )
@@ -232,3 +250,11 @@ def test_validate_names_web_url(tmp_path: Path) -> None:
 )
 def test_the_web_url_regex_matches_only_the_pattern(other: str) -> None:
     assert not web_url_regex("https://example.org/archive/{date}/{slot}/").fullmatch(other)
+
+
+@given(st.text(alphabet=st.sampled_from("{}*|<%> aZ"), max_size=40) | st.text(max_size=40))
+def test_inert_text_holds_no_template_pair_and_only_gains_spaces(text: str) -> None:
+    made = inert(text)
+    assert not re.search(r"\{\{|\}\}|\*\||\|\*|<%|%>", made)
+    assert made.replace(" ", "") == text.replace(" ", "")
+    assert inert(made) == made

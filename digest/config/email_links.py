@@ -63,6 +63,19 @@ ROLES = {"unsubscribe_url": "unsubscribe", "preferences_url": "preferences"}
 _TAG_LIKE = re.compile(r"\{\{|\*\||<%|%%|\[\[")
 
 
+# What opens or closes a template in the ESPs' engines: Go templates (listmonk), Handlebars (SES,
+# SendGrid), Mustachio (Postmark), `*|...|*` (Mailchimp), `<%...%>` (SendGrid). In seed text sent
+# through one, each pair is split by a space (`{ {`), so that only the configured tags run.
+_TEMPLATE_PAIR = re.compile(r"\{(?=\{)|\}(?=\})|\*(?=\|)|\|(?=\*)|<(?=%)|%(?=>)")
+TEMPLATE_OPENER = re.compile(r"\{\{|\*\||<%")
+
+
+def inert(text: str) -> str:
+    """Seed text that no ESP's template engine reads as a template: `{{`, `}}`, `*|`, `|*`, `<%`
+    and `%>` split by a space. Nothing else changes."""
+    return _TEMPLATE_PAIR.sub(lambda pair: pair.group() + " ", text)
+
+
 def tag_of(value: str | None, preset: str) -> str | None:
     """The preset's own tag that `value` is (the table's constant), or None."""
     esp = ESPS.get(preset)
@@ -87,7 +100,13 @@ def check_link(key: str, value: str, preset: str) -> str:
     owner = _owner(value)
     if owner is None and not _TAG_LIKE.search(value):
         if role == "unsubscribe":  # also written raw in List-Unsubscribe
-            header_link(value)
+            header_link(https_url(value))
+            if esp is not None:  # an ESP sends each reader a copy: a static link names no one
+                raise ValueError(
+                    f"{shown(value)} is the same link for every reader, so {esp.name} could not "
+                    f'tell who leaves; with merge_tags = "{preset}" leave unsubscribe_url out '
+                    f"(it becomes {esp.unsubscribe[0]}) or write {' or '.join(esp.unsubscribe)}"
+                )
         return https_url(value)
     raise ValueError(_wrong_tag(key, value, preset, owner))
 
@@ -165,7 +184,7 @@ def web_url(value: str) -> str:
     filled = fill_web_url(value, **WEB_PLACEHOLDERS)
     try:
         https_url(filled)
-        header_link(filled)
+        header_link(filled, "List-Archive")
     except ValueError as error:
         example = ", ".join(f"{{{name}}} = {sample}" for name, sample in WEB_PLACEHOLDERS.items())
         message = f"{error}; that is {shown(value)} filled with {example}"

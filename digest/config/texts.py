@@ -141,11 +141,11 @@ def https_url(value: str) -> str:
     return value
 
 
-def header_link(value: str) -> str:
-    """A link List-Unsubscribe carries as written, on one header line: short, and no `=?`."""
+def header_link(value: str, header: str = "List-Unsubscribe") -> str:
+    """A link `header` carries as written, on one header line: short, and no `=?`."""
     if len(value) > MAX_HEADER_URL:
         raise ValueError(
-            f"is {len(value)} characters long; a List-Unsubscribe link may have at most "
+            f"is {len(value)} characters long; a {header} link may have at most "
             f"{MAX_HEADER_URL} (it is written on one header line, of at most 998)"
         )
     if "=?" in value:

@@ -18,7 +18,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 from digest.config import Settings
-from digest.config.email_links import tag_of, web_url_regex
+from digest.config.email_links import ESPS, TEMPLATE_OPENER, tag_of, web_url_regex
 from digest.errors import DigestError, EmailCheckError
 from digest.models import Rendered
 from digest.render.email.eml_parts import part_problems, read_headers
@@ -32,6 +32,7 @@ from digest.text import BIDI_CONTROLS
 MAX_HTML_BYTES = 100_000  # Gmail clips a message at ~102 KB
 MAX_UNSUBSCRIBE_OFFSET = 90_000  # so the unsubscribe link is never in the clipped part
 FILES = ("email/digest.html", "email/digest.txt", "email/digest.eml")
+_STYLE = re.compile(r"<style\b.*?</style\s*>", re.IGNORECASE | re.DOTALL)  # CSS holds `}}`
 _TEXT_LINK = re.compile(r"(?:https?://|mailto:)[^\s<>\"]+", re.IGNORECASE)
 _HEADERS = ("From", "To", "Subject", "Date", "Message-ID", "List-Id")
 
@@ -300,6 +301,32 @@ def _eml(mail: Email, settings: Settings) -> list[str]:
     return problems + part_problems(mail.eml, msg, mail.text, mail.html)
 
 
+def _merge_tags(mail: Email, settings: Settings) -> list[str]:
+    """Sent through an ESP, the email holds no template syntax but its configured tags: the
+    ESP's engine would run it (or fail on it) in every reader's copy."""
+    esp = ESPS.get(settings.email.merge_tags)
+    if esp is None:
+        return []
+    subject = str(mail.message.get("Subject", "")) if mail.message else ""
+    html = _STYLE.sub("", mail.html.decode("utf-8", errors="replace"))
+    problems = []
+    for where, text in (
+        ("email/digest.html", html),
+        ("email/digest.txt", mail.text),
+        ("the subject", subject),
+    ):
+        for tag in _tags(settings):
+            text = text.replace(tag, "")
+        found = TEMPLATE_OPENER.search(text)
+        if found:
+            around = text[max(0, found.start() - 20) : found.end() + 20]
+            problems.append(
+                f"{where} holds {found.group()!r} outside a configured merge tag ({around!r}): "
+                f"{esp.name} would read it as a template"
+            )
+    return problems
+
+
 CHECKS: dict[str, Callable[[Email, Settings], list[str]]] = {
     "html-size": _html_size,
     "unsubscribe-early": _unsubscribe_early,
@@ -312,6 +339,7 @@ CHECKS: dict[str, Callable[[Email, Settings], list[str]]] = {
     "accessible": _accessible,
     "address": _address,
     "unsubscribe": _unsubscribe,
+    "merge-tags": _merge_tags,
     "subject": _subject,
     "eml": _eml,
 }

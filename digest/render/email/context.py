@@ -8,6 +8,7 @@ from typing import Any
 
 from digest.channels import PLATFORM_NAMES
 from digest.config import Settings
+from digest.config.email_links import inert
 from digest.errors import RenderError
 from digest.models import Digest, Entry
 from digest.platforms import PLATFORMS
@@ -101,13 +102,15 @@ def _story(entry: Entry, settings: Settings, schedule: str, lang: str) -> dict[s
     url = checked_url(story.url, f"{story.source}: url")
     image = checked_url(story.image, f"{story.source}: image")
     own_lang = _lang(story.language, lang)
+    # Sent through an ESP, seed text never holds its template syntax: only configured tags run.
+    plain = _plain if settings.email.merge_tags == "none" else lambda text: inert(_plain(text))
     return {
-        "headline": _plain(summary.headline),
-        "tagline": _plain(summary.tagline),
-        "bullets": tuple(b for b in map(_plain, summary.bullets) if b),
+        "headline": plain(summary.headline),
+        "tagline": plain(summary.tagline),
+        "bullets": tuple(b for b in map(plain, summary.bullets) if b),
         "url": with_utm(url, settings.email.utm, schedule) if url else None,
         "image": image if image and not image.lower().startswith("mailto:") else None,
-        "image_alt": _plain(story.image_alt or ""),  # none given: decorative, alt=""
+        "image_alt": plain(story.image_alt or ""),  # none given: decorative, alt=""
         "lang": own_lang if own_lang != lang else None,  # only where it differs from the email's
         "dir": "rtl" if is_rtl(own_lang) else None,
     }

@@ -23,6 +23,7 @@ from typing import Any, ClassVar, Literal, cast
 
 from digest.config import Settings
 from digest.config.brand import EmailOptions
+from digest.config.email_links import inert
 from digest.errors import RenderError
 from digest.models import Digest
 from digest.render.email.links import safe_url, web_link, written_link
@@ -212,6 +213,8 @@ def subject_line(digest: Digest, settings: Settings) -> str:
     """The lead headline on one clean line (the brand if empty). The summary's headline already
     fits 70 characters; only a longer one is cut, at a content word, with "…"."""
     headline = clean_header(digest.entries[0].summary.headline)
+    if settings.email.merge_tags != "none":  # no template syntax for the ESP (see `inert`)
+        headline = inert(headline)
     brand = clean_header(settings.brand.name)
     subject = headline or brand
     if len(subject) <= MAX_SUBJECT:
