@@ -258,3 +258,17 @@ def test_inert_text_holds_no_template_pair_and_only_gains_spaces(text: str) -> N
     assert not re.search(r"\{\{|\}\}|\*\||\|\*|<%|%>", made)
     assert made.replace(" ", "") == text.replace(" ", "")
     assert inert(made) == made
+
+
+def test_web_url_is_checked_with_each_schedules_own_name(tmp_path: Path) -> None:
+    """A pattern that fits with the sample name but not with a long schedule's: validate says
+    so, naming web_url, rather than the build failing later."""
+    long_name = "a" * 40
+    pattern = "https://example.org/" + "b" * 845 + "/{slot}/{schedule}/{schedule}"
+    web_url(pattern)  # fits with the sample name (morning)
+    path = config(tmp_path, f'web_url = "{pattern}"')
+    text = path.read_text(encoding="utf-8").replace('name = "morning"', f'name = "{long_name}"')
+    path.write_text(text, encoding="utf-8")
+    [(key, message)] = problems(path)
+    assert key == "email.web_url"
+    assert "List-Archive link may have at most 900" in message and long_name in message

@@ -8,10 +8,11 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from pydantic import Field, ValidationError, field_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 
 from digest.channels import CHANNELS, Channel
 from digest.config.brand import Brand, EmailOptions
+from digest.config.email_links import web_url
 from digest.config.platforms import Platforms
 from digest.config.source import parse_toml, read_file
 from digest.config.texts import FolderPath, shown
@@ -87,6 +88,19 @@ class Settings(Section):
         if repeats:
             raise KeyProblems(*repeats)
         return schedules
+
+    @model_validator(mode="after")
+    def _web_url_of_each_schedule(self) -> Settings:
+        """`[email] web_url` filled with each schedule's own name is still a link List-Archive
+        can carry (the sample name was checked with the [email] section)."""
+        pattern = self.email.web_url
+        if pattern is not None:
+            for schedule in self.schedules:
+                try:
+                    web_url(pattern, schedule.name)
+                except ValueError as error:
+                    raise KeyProblems(("email.web_url", f"{error}")) from None
+        return self
 
     def schedule(self, name: str | None) -> Schedule:
         """The schedule called `name`, or the first one when `name` is None."""

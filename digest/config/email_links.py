@@ -172,8 +172,9 @@ WEB_PLACEHOLDERS = {"date": "2026-11-28", "slot": "morning-0800", "schedule": "m
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 
 
-def web_url(value: str) -> str:
-    """A web-version pattern: an https URL once {date}, {slot} and {schedule} are filled."""
+def web_url(value: str, schedule: str = WEB_PLACEHOLDERS["schedule"]) -> str:
+    """A web-version pattern: an https URL once {date}, {slot} and {schedule} are filled, for
+    `schedule`'s batches (the sample's, until the schedules are known)."""
     unknown = [name for name in _PLACEHOLDER.findall(value) if name not in WEB_PLACEHOLDERS]
     if unknown:
         known = ", ".join(f"{{{name}}}" for name in WEB_PLACEHOLDERS)
@@ -181,12 +182,13 @@ def web_url(value: str) -> str:
             f"{shown(value)} holds the unknown placeholder {{{unknown[0]}}}; the known ones are "
             f"{known}, e.g. https://example.org/archive/{{date}}/{{slot}}/"
         )
-    filled = fill_web_url(value, **WEB_PLACEHOLDERS)
+    samples = WEB_PLACEHOLDERS | {"slot": f"{schedule}-0800", "schedule": schedule}
+    filled = fill_web_url(value, **samples)
     try:
         https_url(filled)
         header_link(filled, "List-Archive")
     except ValueError as error:
-        example = ", ".join(f"{{{name}}} = {sample}" for name, sample in WEB_PLACEHOLDERS.items())
+        example = ", ".join(f"{{{name}}} = {sample}" for name, sample in samples.items())
         message = f"{error}; that is {shown(value)} filled with {example}"
         raise ValueError(message if filled != value else str(error)) from None
     return value
