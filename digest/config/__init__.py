@@ -15,6 +15,7 @@ from digest.config.brand import Brand, EmailOptions
 from digest.config.email_links import web_url
 from digest.config.platforms import Platforms
 from digest.config.source import parse_toml, read_file
+from digest.config.sources import Source, unique_names
 from digest.config.texts import FolderPath, shown
 from digest.config.values import Days, Duration, HhMm, KeyProblems, Section, TimeZone
 from digest.errors import ConfigError
@@ -31,6 +32,7 @@ class Schedule(Section):
     channels: list[Channel] = Field(default_factory=lambda: list(CHANNELS), min_length=1)
     max_stories: int = Field(default=5, ge=1, le=50)
     catch_up: Duration = "6h"
+    fetch_before: bool = True  # fetch every [[sources]] feed before each due slot
 
     @field_validator("channels")
     @classmethod
@@ -74,6 +76,7 @@ class Settings(Section):
     paths: Paths = Paths()
     seeds: SeedLimits = SeedLimits()
     summary: SummaryOptions = SummaryOptions()
+    sources: list[Source] = Field(default_factory=list)
     config_hash: str = ""
 
     @field_validator("schedules")
@@ -88,6 +91,11 @@ class Settings(Section):
         if repeats:
             raise KeyProblems(*repeats)
         return schedules
+
+    @field_validator("sources")
+    @classmethod
+    def _unique_source_names(cls, sources: list[Source]) -> list[Source]:
+        return unique_names(sources)
 
     @model_validator(mode="after")
     def _web_url_of_each_schedule(self) -> Settings:
