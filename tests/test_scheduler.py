@@ -11,6 +11,7 @@ import subprocess
 import sys
 from collections import Counter
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -18,11 +19,13 @@ from zoneinfo import ZoneInfo
 import pytest
 from support.factories import project, write_seed
 
-from digest.config import Settings
+from digest.config import Settings, load_config
 from digest.outbox import journal
 from digest.outbox.batches import published
 from digest.pipeline import build
 from digest.scheduler import BACKOFF_CAP, Scheduler, run_once
+from digest.scheduler.fetching import nothing_new
+from digest.scheduler.history import write_awake
 from digest.scheduler.slots import slot_on
 
 
@@ -455,3 +458,283 @@ def test_a_wake_up_with_nothing_due_loads_no_renderer(tmp_path: Path) -> None:
     for heavy in ("digest.pipeline", "digest.summarize", "digest.render", "digest.platforms"):
         assert f"'{heavy}" not in loaded.stdout, heavy
     assert "'digest.scheduler'" in loaded.stdout
+
+
+# Sources: the fetch before a due slot (issue 16). The fakes stand in for digest.sources'
+# fetch_sources; the tests further down run the real one against a local feed server.
+
+
+@dataclass(frozen=True)
+class FakeResult:
+    """What `digest.sources.fetch_sources` returns per source (`SourceResult`'s fields)."""
+
+    name: str
+    status: str = "ok"
+    reason: str = ""
+    new: tuple[Path, ...] = ()
+    fetched_at: datetime = datetime(2026, 11, 28, 9, 1, tzinfo=UTC)
+
+
+def with_sources(settings: Settings, *names: str, fetch_before: bool | None = None) -> Settings:
+    """The project's config.toml with a `[[sources]]` block per name (and `fetch_before` set on
+    every schedule when given), read again."""
+    config = settings.paths.seeds.parent / "config.toml"
+    text = config.read_text(encoding="utf-8")
+    if fetch_before is not None:
+        text = text.replace(
+            "[[schedules]]\n", f"[[schedules]]\nfetch_before = {str(fetch_before).lower()}\n"
+        )
+    for name in names:
+        text += f'[[sources]]\nname = "{name}"\nurl = "https://example.org/{name}.xml"\n'
+    config.write_text(text, encoding="utf-8")
+    return load_config(config)
+
+
+class FakeFetch:
+    """Records each round; writes the seeds numbered in `brings` and answers `answer`."""
+
+    def __init__(self, answer: list[FakeResult], brings: tuple[int, ...] = ()) -> None:
+        self.answer, self.brings = answer, brings
+        self.calls: list[tuple[Path, datetime]] = []
+
+    def __call__(self, settings: Settings, now: datetime) -> list[FakeResult]:
+        self.calls.append((settings.paths.seeds, now))
+        for number in self.brings:
+            write_seed(settings.paths.seeds, number)
+        return self.answer
+
+
+def fake_fetch(
+    monkeypatch: pytest.MonkeyPatch, answer: list[FakeResult], brings: tuple[int, ...] = ()
+) -> FakeFetch:
+    import digest.scheduler.fetching as fetching
+
+    fake = FakeFetch(answer, brings)
+    monkeypatch.setattr(fetching, "fetch_sources", fake)
+    return fake
+
+
+def stories_of(outbox: Path) -> list[list[str]]:
+    return [
+        [s["source"] for s in json.loads((b.path / "manifest.json").read_text())["stories"]]
+        for b in published(outbox)
+    ]
+
+
+def test_a_due_slot_fetches_first_and_publishes_what_the_fetch_brought(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings = project(tmp_path, [{"name": "daily", "at": "09:00", "timezone": "UTC"}])
+    settings = with_sources(settings, "city")
+    fake = fake_fetch(monkeypatch, [FakeResult("city", new=(Path("story-0007.txt"),))], (7,))
+    now = datetime(2026, 11, 28, 9, 1, tzinfo=UTC)
+    scheduler = Scheduler(settings, lock=False)
+    scheduler.start()
+    scheduler.run_due(now)
+    assert fake.calls == [(settings.paths.seeds, now)]
+    assert stories_of(settings.paths.outbox) == [["story-0007.txt"]]
+    assert [e["detail"] for e in events(settings.paths.outbox, "fetched")] == ["city: 1 new"]
+
+
+@pytest.mark.parametrize(
+    ("schedules", "now", "due"),
+    [
+        # Three days down, catch-up 3 days: three slots due, one fetch.
+        ([{"name": "daily", "at": "09:00", "timezone": "UTC", "catch_up": "3d"}], "11-30T09:05", 3),
+        # Two schedules due at the same minute: one fetch.
+        (
+            [
+                {"name": "a", "at": "09:00", "timezone": "UTC"},
+                {"name": "b", "at": "09:00", "timezone": "UTC"},
+            ],
+            "11-28T09:05",
+            2,
+        ),
+    ],
+)
+def test_one_fetch_per_wake_up_however_many_slots_are_due(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    schedules: list[dict[str, object]],
+    now: str,
+    due: int,
+) -> None:
+    settings = with_sources(project(tmp_path, schedules), "city", "parks")
+    for n in range(due):
+        write_seed(settings.paths.seeds, n)
+    fake = fake_fetch(monkeypatch, [FakeResult("city"), FakeResult("parks")])
+    scheduler = Scheduler(settings, lock=False)
+    scheduler.start()
+    scheduler.run_due(datetime.fromisoformat(f"2026-{now}+00:00"))
+    assert len(fake.calls) == 1
+    assert len(published(settings.paths.outbox)) == due
+    # The next wake-up with a due slot fetches again.
+    write_seed(settings.paths.seeds, 99)
+    scheduler.run_due(datetime.fromisoformat(f"2026-{now}+00:00") + timedelta(days=1))
+    assert len(fake.calls) == 2
+
+
+def test_no_fetch_when_nothing_is_due_or_the_schedule_says_not_to(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings = project(tmp_path, [{"name": "daily", "at": "09:00", "timezone": "UTC"}])
+    write_seed(settings.paths.seeds, 1)
+    fake = fake_fetch(monkeypatch, [])
+    scheduler = Scheduler(with_sources(settings, "city"), lock=False)
+    scheduler.start()
+    scheduler.run_due(datetime(2026, 11, 28, 8, 59, tzinfo=UTC))  # nothing due yet
+    assert fake.calls == []
+    # fetch_before = false: the slot builds from the seeds folder as it is.
+    scheduler = Scheduler(with_sources(settings, fetch_before=False), lock=False)
+    scheduler.start()
+    scheduler.run_due(datetime(2026, 11, 28, 9, 1, tzinfo=UTC))
+    assert fake.calls == [] and len(published(settings.paths.outbox)) == 1
+
+
+def test_a_missed_slot_fetches_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    schedule = {"name": "daily", "at": "09:00", "timezone": "UTC", "catch_up": "1h"}
+    settings = with_sources(project(tmp_path, [schedule]), "city")
+    fake = fake_fetch(monkeypatch, [])
+    settings.paths.outbox.mkdir()
+    write_awake(settings.paths.outbox, datetime(2026, 11, 28, 8, 0, tzinfo=UTC))  # then down
+    scheduler = Scheduler(settings, lock=False)
+    scheduler.start()
+    scheduler.run_due(datetime(2026, 11, 28, 12, 0, tzinfo=UTC))  # 3 h late: missed
+    assert fake.calls == []
+    assert len(events(settings.paths.outbox, "missed")) == 1
+
+
+def test_a_failed_source_is_logged_and_journaled_and_the_slot_publishes_earlier_seeds(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    settings = project(tmp_path, [{"name": "daily", "at": "09:00", "timezone": "UTC"}])
+    settings = with_sources(settings, "city", "parks")
+    write_seed(settings.paths.seeds, 1)  # an earlier fetch's seed, not yet published
+    fake_fetch(monkeypatch, [FakeResult("city", "failed", "HTTP 500"), FakeResult("parks")])
+    scheduler = Scheduler(settings, lock=False)
+    scheduler.start()
+    with caplog.at_level(logging.INFO, logger="digest.scheduler"):
+        scheduler.run_due(datetime(2026, 11, 28, 9, 1, tzinfo=UTC))
+    outbox = settings.paths.outbox
+    assert stories_of(outbox) == [["story-0001.txt"]]
+    failed = events(outbox, "fetch-failed")
+    assert [(e["batch_id"], e["detail"]) for e in failed] == [
+        ("daily@2026-11-28T09:00:00Z", "city: HTTP 500")
+    ]
+    warnings = [r.message for r in caplog.records if r.name == "digest.scheduler"]
+    assert warnings[:1] == [
+        "daily@2026-11-28T09:00:00Z: source city (https://example.org/city.xml) failed: "
+        "HTTP 500; its earlier seeds still count"
+    ]
+    assert events(outbox, "fetched")[0]["detail"] == "city: failed (HTTP 500); parks: 0 new"
+
+
+def test_a_fetch_that_raises_is_journaled_and_the_slot_still_publishes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    import digest.scheduler.fetching as fetching
+
+    def broken(settings_: Settings, now: datetime) -> list[FakeResult]:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(fetching, "fetch_sources", broken)
+    settings = project(tmp_path, [{"name": "daily", "at": "09:00", "timezone": "UTC"}])
+    settings = with_sources(settings, "city")
+    write_seed(settings.paths.seeds, 1)
+    scheduler = Scheduler(settings, lock=False)
+    scheduler.start()
+    with caplog.at_level(logging.ERROR, logger="digest.scheduler"):
+        scheduler.run_due(datetime(2026, 11, 28, 9, 1, tzinfo=UTC))
+    assert len(published(settings.paths.outbox)) == 1
+    [failed] = events(settings.paths.outbox, "fetch-failed")
+    assert failed["detail"] == "every source: OSError: [Errno 28] No space left on device"
+    assert "No space left on device" in caplog.records[0].message
+
+
+@pytest.mark.parametrize(
+    ("names", "answer", "said"),
+    [
+        (
+            ("city", "parks"),
+            [FakeResult("city", "not-modified"), FakeResult("parks")],
+            "no new items from sources city, parks since 2026-11-27 10:00 CET "
+            "(the last batch of 'daily')",
+        ),
+        (
+            ("city",),
+            [FakeResult("city", "failed", "timeout after 10 s")],
+            "no new items from source city since 2026-11-27 10:00 CET (the last batch of "
+            "'daily'); failed: city (timeout after 10 s)",
+        ),
+    ],
+)
+def test_a_slot_with_nothing_new_from_its_sources_says_so(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+    names: tuple[str, ...],
+    answer: list[FakeResult],
+    said: str,
+) -> None:
+    schedule = {"name": "daily", "at": "10:00", "timezone": "Europe/Berlin"}
+    settings = project(tmp_path, [schedule])
+    write_seed(settings.paths.seeds, 1)
+    build(settings, slot_on(settings.schedules[0], date(2026, 11, 27)), durable=False)
+    settings = with_sources(settings, *names)
+    fake_fetch(monkeypatch, answer)
+    scheduler = Scheduler(settings, lock=False)
+    scheduler.start()
+    with caplog.at_level(logging.INFO, logger="digest.scheduler"):
+        scheduler.run_due(datetime(2026, 11, 28, 9, 1, tzinfo=UTC))
+    [empty] = events(settings.paths.outbox, "empty")
+    assert empty["detail"] == said
+    assert f"daily@2026-11-28T09:00:00Z: {said}; no batch published" in caplog.messages
+
+
+def test_nothing_new_before_any_batch_says_since_the_first_fetch(tmp_path: Path) -> None:
+    settings = project(tmp_path, [{"name": "daily", "at": "09:00", "timezone": "UTC"}])
+    settings = with_sources(settings, "city", "parks")
+    answer = [FakeResult("city"), FakeResult("parks", "failed", "HTTP 404")]
+    now = datetime(2026, 11, 28, tzinfo=UTC)
+    said = nothing_new(settings, settings.schedules[0], now, answer)  # type: ignore[arg-type]
+    assert said == (
+        "no new items from sources city, parks since the first fetch (no batch of 'daily' yet)"
+        "; failed: parks (HTTP 404)"
+    )
+
+
+def test_run_once_fetches_into_the_seeds_folder_it_builds_from(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings = project(tmp_path, [{"name": "daily", "at": "09:00", "timezone": "UTC"}])
+    settings = with_sources(settings, "city")
+    other = tmp_path / "other-seeds"
+    other.mkdir()
+    fake = fake_fetch(monkeypatch, [FakeResult("city")], (3,))
+    run_once(settings, datetime(2026, 11, 28, 9, 1, tzinfo=UTC), seeds=other)
+    assert [seeds for seeds, _ in fake.calls] == [other]
+    assert stories_of(settings.paths.outbox) == [["story-0003.txt"]]
+
+
+def test_a_wake_up_with_nothing_due_loads_no_source_fetcher(tmp_path: Path) -> None:
+    """With sources configured, a wake-up with nothing due never imports digest.sources (httpx,
+    feedparser, trafilatura) and fetches nothing."""
+    settings = project(tmp_path, [{"name": "daily", "at": "09:00", "timezone": "UTC"}])
+    with_sources(settings, "city")
+    code = (
+        "import sys\n"
+        "from datetime import datetime, UTC\n"
+        "from digest.config import load_config\n"
+        "from digest.scheduler import Scheduler\n"
+        f"settings = load_config({str(tmp_path / 'config.toml')!r})\n"
+        "assert settings.sources\n"
+        "scheduler = Scheduler(settings, lock=False)\n"
+        "scheduler.start()\n"
+        "scheduler.run_due(datetime(2020, 1, 1, tzinfo=UTC))\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in "
+        "('digest', 'httpx', 'feedparser', 'trafilatura')))\n"
+    )
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert loaded.returncode == 0, loaded.stderr
+    for heavy in ("digest.sources", "httpx", "feedparser", "trafilatura", "digest.pipeline"):
+        assert f"'{heavy}" not in loaded.stdout, heavy

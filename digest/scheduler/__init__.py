@@ -4,6 +4,9 @@ The `schedule` library only wakes the process. Which slots are due comes from th
 clock; whether a slot is done comes from the outbox (`digest.outbox.is_published`) and the
 journal. So a restart, a clock stepped back, or a second scheduler never makes a second batch
 for a slot.
+
+Before a due slot, a schedule with `fetch_before` fetches the config's sources into the seeds
+folder first (`digest.scheduler.fetching`: one round per wake-up, failures journaled).
 """
 
 from __future__ import annotations
@@ -25,11 +28,13 @@ from digest.errors import BatchExistsError, PublishError
 from digest.models import Slot
 from digest.outbox import is_published, journal
 from digest.outbox.staging import clean_stale
+from digest.scheduler.fetching import fetch_round, nothing_new, wants_fetch
 from digest.scheduler.history import learn, write_awake
 from digest.scheduler.slots import slots_between
 
 if TYPE_CHECKING:
     from digest.pipeline import BuildResult
+    from digest.sources import SourceResult
 
 log = logging.getLogger("digest.scheduler")
 LOCK = ".scheduler.lock"
@@ -59,6 +64,7 @@ class Scheduler:
         self.last: dict[str, datetime] = {}
         self.settled: set[str] = set()
         self._learned = False
+        self._fetched: list[SourceResult] | None = None  # this wake-up's round of sources
         self._lock_fd: int | None = None
 
     def start(self) -> None:
@@ -84,6 +90,8 @@ class Scheduler:
             if standing_by:
                 # Taking over: what the outbox says now, not what it said at our start-up.
                 self.start()
+        # One fetch of the sources per wake-up, by the first due slot that wants one.
+        self._fetched = None
         for schedule in self.settings.schedules:
             if self.retry_at.get(schedule.name, now) > now:
                 continue
@@ -119,6 +127,8 @@ class Scheduler:
             detail = f"not published within catch_up ({schedule.catch_up}) of its time"
             log.warning("missed %s: %s", slot.batch_id, detail)
             return self._finish(slot, now, "missed", detail)
+        if self._fetched is None and wants_fetch(self.settings, schedule):
+            self._fetched = fetch_round(self.settings, slot, now, seeds=self.seeds)
         try:
             result = build(self.settings, slot, seeds=self.seeds)
         except BatchExistsError:
@@ -132,6 +142,10 @@ class Scheduler:
         for error in result.rejected:
             log.warning("rejected seed %s", error)
         if result.batch is None:
+            if self._fetched is not None and wants_fetch(self.settings, schedule):
+                detail = nothing_new(self.settings, schedule, now, self._fetched)
+                log.info("%s: %s; no batch published", slot.batch_id, detail)
+                return self._finish(slot, now, "empty", detail)
             log.info("%s: no new seeds; no batch published", slot.batch_id)
             return self._finish(slot, now, "empty", "no seed that earlier batches did not carry")
         log.info("published %s (%d stories)", result.batch, len(result.stories))

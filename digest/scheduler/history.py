@@ -45,7 +45,7 @@ def learn(
             last[name] = max(last.get(name, instant), instant)
     awake = read_awake(outbox, now)
     for name in schedules:
-        found = [t for t in (awake, _latest_slot(outbox, name, now)) if t is not None]
+        found = [t for t in (awake, latest_slot(outbox, name, now)) if t is not None]
         if name not in last and found:
             last[name] = min(found)
     return last, settled
@@ -77,7 +77,7 @@ def trusted(instant: datetime, now: datetime, where: object, what: str) -> datet
     return min(utc, now)
 
 
-def _latest_slot(outbox: Path, schedule: str, now: datetime) -> datetime | None:
+def latest_slot(outbox: Path, schedule: str, now: datetime) -> datetime | None:
     """The slot of the newest batch of `schedule`, up to `now`, whose manifest can be read."""
     for batch in reversed(published(outbox, schedule)):
         try:
