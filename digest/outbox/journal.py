@@ -1,7 +1,8 @@
 """The outbox's journal: what the scheduler did with each slot, and why (`outbox/.journal.jsonl`).
 
 Each line is one JSON object: `at` (wall-clock time of the record), `event` (published, empty,
-missed, failed, lost), `schedule`, `batch_id`, `slot` (local ISO time) and `detail`.
+missed, failed, lost; and, before a slot that fetched its sources, fetched and fetch-failed, one
+per failed source with its reason), `schedule`, `batch_id`, `slot` (local ISO time) and `detail`.
 """
 
 from __future__ import annotations
