@@ -149,7 +149,10 @@ def _follow(
             request = client.build_request("GET", seen[-1], headers=headers, timeout=limits)
         except httpx.InvalidURL as exc:
             raise FetchError(f"refused: not a valid URL ({exc})") from None
-        response = client.send(request, stream=True, follow_redirects=False)
+        try:
+            response = client.send(request, stream=True, follow_redirects=False)
+        except httpx.InvalidURL as exc:  # httpx reads a redirect's Location as it answers
+            raise FetchError(f"refused: a redirect to no valid http(s) URL ({exc})") from None
         try:
             if response.status_code not in REDIRECTS or "location" not in response.headers:
                 return _answer(response, seen[-1], headers, max_bytes, rules)
@@ -191,7 +194,9 @@ def _body(response: httpx.Response, max_bytes: int, rules: Rules) -> bytes:
         raise FetchError(f"over {max_bytes} bytes (Content-Length {declared})")
     parts: list[bytes] = []
     size = 0
-    for chunk in _decoded(response.iter_raw(), encoding, max_bytes):
+    # A response read in advance (httpx.MockTransport in tests) is whole and decoded already.
+    raw = iter([response.content]) if response.is_stream_consumed else response.iter_raw()
+    for chunk in _decoded(raw, encoding, max_bytes):
         size += len(chunk)
         if size > max_bytes:
             raise FetchError(f"over {max_bytes} bytes")
