@@ -24,6 +24,18 @@ class SeedRow:
 
 
 @dataclass(frozen=True)
+class SourceRow:
+    """A `[[sources]]` entry as its last fetch left it; `fetched` is "" when never fetched."""
+
+    name: str
+    url: str
+    fetched: str  # local time, as the page shows it
+    status: str  # "ok", "not-modified", "failed" or "never fetched"
+    reason: str
+    new_items: int
+
+
+@dataclass(frozen=True)
 class Plan:
     """A schedule's next slot and the stories it would carry if it ran now."""
 

@@ -3,7 +3,7 @@
 Every page the preview has is named by the Site (its stories, next slots and batches), so a path
 is looked up, never joined onto a folder: nothing outside the preview's own files can be named.
 
-    index.html                          seeds, next slots, recent batches
+    index.html                          seeds, sources, next slots, recent batches
     story/<slug>/<leaf>                 one story as its own digest
     slot/<schedule>/<leaf>              a schedule's next slot, as it would be published now
     batch/<date>/<schedule-HHMM>/<leaf> a published batch, from its files

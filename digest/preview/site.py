@@ -1,4 +1,4 @@
-"""One reading of the project for the preview: config, seeds, next slots, recent batches.
+"""One reading of the project for the preview: config, seeds, sources, next slots, recent batches.
 
 A `Site` is built from the files as they are at one moment and never changes; the watcher builds
 a new one when a file changes. It reads the seeds and picks each slot's stories with the
@@ -32,6 +32,7 @@ from digest.outbox.batches import Batch, published
 from digest.pipeline import gather, prepare, unsent
 from digest.preview.batch_files import read_batch
 from digest.preview.model import Item, Plan, Sample, SeedRow, Subject
+from digest.preview.sources import source_rows
 from digest.scheduler.slots import next_slots
 from digest.seeds import slugify
 
@@ -88,6 +89,7 @@ class Site:
         )
         self.warnings: list[str] = []
         self.rows, self.stories = self._seed_rows()
+        self.sources = source_rows(self.settings, self.seeds_dir, self.scrub, self.warnings)
         with _warnings_of("digest.outbox", self.warnings, self.scrub):
             self.plans = self._plans()
             self.batches = self._batches()
