@@ -174,7 +174,7 @@ def _xml_content(entry: Any) -> tuple[str, str]:
 
 def _xml_date(entry: Any) -> datetime | None:
     for key in ("published_parsed", "updated_parsed", "created_parsed"):
-        parsed = entry.get(key)
+        parsed = dict.get(entry, key)  # the raw key: feedparser's own get warns of a fallback
         if parsed:
             try:
                 return datetime.fromtimestamp(calendar.timegm(parsed), UTC)
