@@ -10,7 +10,7 @@ from datetime import date
 from typing import Any
 
 from digest import __version__
-from digest.cli import outbox, project, tools
+from digest.cli import fetch, outbox, project, tools
 from digest.cli.common import FAILED, OK, PARTIAL, command, print_json, project_options
 from digest.clock import utc_now
 from digest.errors import DigestError
@@ -21,6 +21,7 @@ EPILOG = """examples:
   digest build --slot morning@2026-11-28 --force
   digest schedule                    run the scheduler until SIGTERM
   digest schedule --once             publish what is due now, then exit (cron, systemd)
+  digest fetch                       write each new item of the [[sources]] feeds as a seed
   digest outbox list                 the published batches
   digest check 2026-11-28/morning-0800  run the email checks on a published batch
   digest summarize seeds/*.txt       summaries as JSON
@@ -79,6 +80,7 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--json", action="store_true", help="print the result as JSON")
     build.set_defaults(run=_build)
 
+    fetch.add_commands(commands)
     tools.add_commands(commands)
     outbox.add_commands(commands)
     project.add_commands(commands)
