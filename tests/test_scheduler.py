@@ -13,11 +13,13 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from email.utils import format_datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from support.factories import project, write_seed
+from support.factories import project, run_digest, write_seed
+from support.feeds import FeedServer, feed, serve_fixture
 
 from digest.config import Settings, load_config
 from digest.outbox import journal
@@ -738,3 +740,98 @@ def test_a_wake_up_with_nothing_due_loads_no_source_fetcher(tmp_path: Path) -> N
     assert loaded.returncode == 0, loaded.stderr
     for heavy in ("digest.sources", "httpx", "feedparser", "trafilatura", "digest.pipeline"):
         assert f"'{heavy}" not in loaded.stdout, heavy
+
+
+# The real fetch against a local feed server.
+
+feed_server = serve_fixture()
+FEED_DAY = datetime(2026, 11, 28, 9, 1, tzinfo=UTC)  # after rss2.xml's three items (25-27 Nov)
+
+
+def served(
+    settings: Settings, server: FeedServer, routes: dict[str, dict[str, object]]
+) -> Settings:
+    """`settings` with a source per route of the feed server (named as the route, less its /)."""
+    config = settings.paths.seeds.parent / "config.toml"
+    text = config.read_text(encoding="utf-8")
+    for path, fields in routes.items():
+        server.route(path, **fields)
+        text += f'[[sources]]\nname = "{path.strip("/")}"\nurl = "{server.url(path)}"\n'
+    config.write_text(text, encoding="utf-8")
+    return load_config(config)
+
+
+def test_a_due_slot_fetches_the_feed_and_publishes_its_new_items(
+    tmp_path: Path, feed_server: FeedServer
+) -> None:
+    schedule = {"name": "daily", "at": "09:00", "timezone": "UTC", "max_stories": 5}
+    settings = served(
+        project(tmp_path, [schedule]), feed_server, {"/city": {"body": feed("rss2.xml")}}
+    )
+    run_once(settings, FEED_DAY)
+    outbox = settings.paths.outbox
+    [carried] = stories_of(outbox)
+    assert len(carried) == 3 and all(name.startswith("city-") for name in carried)
+    assert sorted(carried) == sorted(p.name for p in settings.paths.seeds.glob("city-*"))
+    assert [e["detail"] for e in events(outbox, "fetched")] == ["city: 3 new"]
+    [batch] = published(outbox)
+    stories = [json.loads(p.read_text()) for p in (batch.path / "stories").glob("*.json")]
+    assert "https://news.harbourcity.example/2026/11/26/library-hours" in json.dumps(stories)
+
+
+def test_a_source_answering_500_is_journaled_and_the_slot_publishes_earlier_seeds(
+    tmp_path: Path, feed_server: FeedServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    settings = project(tmp_path, [{"name": "daily", "at": "09:00", "timezone": "UTC"}])
+    write_seed(settings.paths.seeds, 1)  # fetched earlier, not yet published
+    settings = served(settings, feed_server, {"/broken": {"status": 500, "body": b"oops"}})
+    with caplog.at_level(logging.WARNING, logger="digest"):
+        run_once(settings, FEED_DAY)
+    outbox = settings.paths.outbox
+    assert stories_of(outbox) == [["story-0001.txt"]]
+    [failed] = events(outbox, "fetch-failed")
+    assert failed["batch_id"] == "daily@2026-11-28T09:00:00Z"
+    assert failed["detail"].startswith("broken: ") and "500" in failed["detail"]
+    assert any("source broken" in m and "500" in m for m in caplog.messages)
+    assert not any(r.exc_info for r in caplog.records)  # a clear line, no traceback
+
+
+def test_a_slot_whose_feed_has_nothing_new_says_so(
+    tmp_path: Path, feed_server: FeedServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    schedule = {"name": "daily", "at": "09:00", "timezone": "UTC", "max_stories": 5}
+    route = {"body": feed("rss2.xml"), "etag": '"v1"'}
+    settings = served(project(tmp_path, [schedule]), feed_server, {"/city": route})
+    run_once(settings, FEED_DAY)
+    with caplog.at_level(logging.INFO, logger="digest.scheduler"):
+        run_once(settings, FEED_DAY + timedelta(days=1))
+    assert feed_server.hits("/city")[-1].headers.get("If-None-Match") == '"v1"'
+    outbox = settings.paths.outbox
+    assert len(published(outbox)) == 1
+    said = "no new items from source city since 2026-11-28 09:00 UTC (the last batch of 'daily')"
+    assert [e["detail"] for e in events(outbox, "empty")] == [said]
+    assert f"daily@2026-11-29T09:00:00Z: {said}; no batch published" in caplog.messages
+    assert [e["detail"] for e in events(outbox, "fetched")] == ["city: 3 new", "city: not modified"]
+
+
+def test_digest_schedule_once_fetches_before_the_due_slot(
+    tmp_path: Path, feed_server: FeedServer
+) -> None:
+    now = datetime.now(UTC)
+    due = (now - timedelta(minutes=2)).strftime("%H:%M")  # a slot two minutes ago
+    item = format_datetime(now - timedelta(hours=1))
+    rss = (
+        '<?xml version="1.0"?><rss version="2.0"><channel><title>Parks</title>'
+        "<item><title>Park gates open at dawn from Monday</title>"
+        "<link>https://parks.example/gates</link><guid>parks-gates</guid>"
+        f"<pubDate>{item}</pubDate><description>The park gates will open at dawn from Monday. "
+        "The council said the change follows requests from runners.</description></item>"
+        "</channel></rss>"
+    ).encode()
+    settings = project(tmp_path, [{"name": "daily", "at": due, "timezone": "UTC"}])
+    settings = served(settings, feed_server, {"/parks": {"body": rss}})
+    done = run_digest("schedule", "--once", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    [carried] = stories_of(settings.paths.outbox)
+    assert len(carried) == 1 and carried[0].startswith("parks-")
+    assert len(feed_server.hits("/parks")) == 1
