@@ -14,8 +14,10 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from support.feeds import FeedServer, serve_fixture
 from support.preview import EXAMPLE_SLUG, NOW, make_project, running
 
+from digest.config import load_config
 from digest.preview.watcher import MIN_POLL_SECONDS, POLL_ENV, Live, wants_events
 
 BOUND = 10.0  # seconds a test waits at most for the watcher; never a measure of speed
@@ -223,3 +225,27 @@ def test_the_polling_fallback_looks_often_while_looking_is_cheap(tmp_path: Path)
     live.interval = 0.01
     assert live.pause() == 0.01
     live.stop()
+
+
+feed_server = serve_fixture()
+
+
+def test_a_fetch_that_writes_no_seed_still_updates_the_sources_panel(
+    tmp_path: Path, events: bool, feed_server: FeedServer
+) -> None:
+    from digest.sources import fetch_sources
+
+    config = make_project(tmp_path)
+    feed_server.route("/broken", status=500)
+    text = config.read_text(encoding="utf-8")
+    config.write_text(
+        text + f'[[sources]]\nname = "broken"\nurl = "{feed_server.url("/broken")}"\n',
+        encoding="utf-8",
+    )
+    live = started(config, events)
+    try:
+        assert live.site()[0].sources[0].status == "never fetched"
+        fetch_sources(load_config(config), now=NOW)  # fails: only the hidden state changes
+        assert shows(live, lambda: live.site()[0].sources[0].status == "failed")
+    finally:
+        live.stop()

@@ -14,6 +14,13 @@ from digest.errors import DigestError
 from digest.preview.model import SourceRow
 
 
+def sources_state(seeds_dir: Path) -> Path:
+    """The file in `seeds_dir` that records the sources' fetches."""
+    from digest.sources.state import INDEX
+
+    return seeds_dir / INDEX
+
+
 def source_rows(
     settings: Settings | None, seeds_dir: Path, scrub: Callable[[str], str], warnings: list[str]
 ) -> list[SourceRow]:

@@ -23,6 +23,7 @@ from pathlib import Path
 from digest.clock import utc_now
 from digest.preview.events import watch
 from digest.preview.site import Site
+from digest.preview.sources import sources_state
 
 log = logging.getLogger(__name__)
 POLL_SECONDS = 0.2  # the longest the polling fallback waits between looks
@@ -33,8 +34,15 @@ Fingerprint = tuple[tuple[str, int, int], ...]
 
 
 def watched(site: Site) -> list[tuple[Path, int]]:
-    """Each watched path with how deep to look into it."""
-    return [(site.config_path, 0), (site.seeds_dir, 1), (site.templates_dir, 8), (site.outbox, 2)]
+    """Each watched path with how deep to look into it.
+
+    With sources, also the seeds folder's hidden record of their fetches, ahead of the folder
+    (whose hidden names are left out): a fetch that failed writes no seed but changes the index's
+    sources panel.
+    """
+    state = [(sources_state(site.seeds_dir), 0)] if site.sources else []
+    folders = [(site.seeds_dir, 1), (site.templates_dir, 8), (site.outbox, 2)]
+    return [(site.config_path, 0), *state, *folders]
 
 
 def fingerprint(paths: list[tuple[Path, int]]) -> Fingerprint:
