@@ -7,7 +7,7 @@ import email.policy
 from dataclasses import replace
 from email.message import EmailMessage
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from support.email import five_stories, three_stories
 from support.factories import settings as example_settings
@@ -51,7 +51,11 @@ def _same(html: bytes, text: bytes, eml: bytes) -> bool:
     old = replace(mail, message=whole)
     found = [(n, p) for n, p in check_email(mail, CONFIG) if n in ("eml", "subject")]
     wanted = [(n, p) for n, p in check_email(old, CONFIG) if n == "subject"]
-    wanted += [("eml", p) for p in _reference_eml(whole, eml, mail.text, html)]
+    try:
+        reference = _reference_eml(whole, eml, mail.text, html)
+    except Exception as exc:  # an edit that breaks a charset: check_email reports it so
+        reference = [f"could not check: {type(exc).__name__}: {exc}"]
+    wanted += [("eml", p) for p in reference]
     return sorted(found) == sorted(wanted)
 
 
@@ -111,6 +115,7 @@ _EDITS = st.sampled_from(
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(edits=st.lists(st.tuples(st.floats(0, 1), _EDITS), min_size=1, max_size=4))
+@example(edits=[(0.11259372080081123, b"\r\n")])  # inside the HTML part's charset: unknown
 def test_edited_emls_are_judged_as_the_full_parse_judges_them(
     edits: list[tuple[float, bytes]],
 ) -> None:
