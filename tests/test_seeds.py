@@ -442,3 +442,29 @@ def test_a_line_of_many_spaces_after_stars_is_read_in_linear_time(tmp_path: Path
         [sys.executable, "-c", code, str(path)], capture_output=True, text=True, timeout=30
     )
     assert result.stdout.strip() == "** x", result.stderr
+
+
+@pytest.mark.parametrize(
+    ("lines", "error"),
+    [
+        ('source = "city-news"\nguid = "tag:example.org,2026:12"', None),
+        ('source = "city-news"', None),
+        ("guid = 12", "front-matter key 'guid'"),
+        ('source = ""', "front-matter key 'source'"),
+        ('guid = "' + "g" * 501 + '"', "front-matter key 'guid'"),
+    ],
+)
+def test_a_fetched_seeds_provenance_is_read_and_not_the_storys(
+    tmp_path: Path, lines: str, error: str | None
+) -> None:
+    """`source` and `guid` (written by `digest fetch`) are front-matter keys; the story's own
+    `source` stays its file name."""
+    path = tmp_path / "city-news-ferry.txt"
+    example = EXAMPLE_SEED.read_text(encoding="utf-8")
+    assert example.startswith("+++\n")
+    path.write_text(f"+++\n{lines}\n{example[4:]}", encoding="utf-8")
+    if error is None:
+        assert read_seed(path).source == "city-news-ferry.txt"
+        return
+    with pytest.raises(SeedError, match=re.escape(error)):
+        read_seed(path)

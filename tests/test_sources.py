@@ -63,7 +63,7 @@ def test_first_fetch_writes_each_item_as_a_seed_then_304_writes_nothing(
     text = ferry.text()
     assert "£12m refit" in text and "The new timetable starts" in text and "alert" not in text
     assert (
-        '# guid = "hcc-2026-1127-ferry"'
+        '\nguid = "hcc-2026-1127-ferry"'
         in next(p for p in first.new if "ferry" in p.name).read_text()
     )
 

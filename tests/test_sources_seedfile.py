@@ -167,12 +167,13 @@ def test_a_seed_reads_back_with_its_front_matter(tmp_path: Path) -> None:
     assert [p for a in story.articles for p in a.paragraphs] == ["Para one.", "Para two."]
 
 
-def test_source_and_guid_are_recorded_as_comments(tmp_path: Path) -> None:
+def test_source_and_guid_are_front_matter_keys_the_reader_takes(tmp_path: Path) -> None:
     text = seed_text(item(guid='x"\n+++\nurl = "https://evil.example"'), source(), "Body.")
     story = written(tmp_path, text)
-    assert '# source = "city-news"' in text
-    assert '# guid = "x\\" +++ url = \\"https://evil.example\\""' in text
+    assert '\nsource = "city-news"\n' in text
+    assert '\nguid = "x\\" +++ url = \\"https://evil.example\\""\n' in text
     assert story.url == "https://news.example.org/2026/11/27/story"
+    assert story.source.endswith(".txt")  # the story's source is still its file
 
 
 HOSTILE = [

@@ -30,7 +30,7 @@ from digest.errors import SeedError
 from digest.models import Article, Story
 from digest.seeds.files import check_name, printable, read_bounded
 from digest.seeds.formats import clean, parse_canonical, parse_markdown
-from digest.seeds.front_matter import check_front_matter, split_front_matter
+from digest.seeds.front_matter import PROVENANCE, check_front_matter, split_front_matter
 from digest.seeds.json_seed import parse_json
 from digest.seeds.memo import SeedMemo
 
@@ -138,7 +138,7 @@ def _read_seed(path: Path, root: Path | None, max_bytes: int) -> Story:
         title=clean(title or ""),
         tagline=clean(tagline) if tagline else None,
         articles=tuple(articles),
-        **meta.model_dump(),
+        **meta.model_dump(exclude=set(PROVENANCE)),
     )
 
 

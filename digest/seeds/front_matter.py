@@ -20,7 +20,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from pydantic import ConfigDict, ValidationError, field_validator
+from pydantic import ConfigDict, Field, ValidationError, field_validator
 
 from digest.errors import SeedError
 from digest.models import StoryMeta
@@ -28,6 +28,7 @@ from digest.seeds.formats import key_line, kind_of, schema_reason, unreadable_te
 from digest.urls import normalize_url
 
 PRIORITY_RANGE = 1_000_000_000
+PROVENANCE = frozenset(("source", "guid"))  # front-matter keys that are not the story's
 
 
 class FrontMatter(StoryMeta):
@@ -35,6 +36,11 @@ class FrontMatter(StoryMeta):
     one type per key (strict: no "3" for 3, no number for a string), links as ASCII URIs."""
 
     model_config = ConfigDict(frozen=True, extra="forbid", strict=True)
+
+    # Where a fetched seed came from (`digest fetch`): its [[sources]] name and the feed item's
+    # GUID. Provenance, for fetching without duplicates: the story is the same without them.
+    source: str | None = Field(default=None, min_length=1, max_length=100)
+    guid: str | None = Field(default=None, min_length=1, max_length=500)
 
     @field_validator("url", "image")
     @classmethod

@@ -4,8 +4,8 @@ matter, and a written file that digest.seeds reads back as exactly that story.
 What a source writes (`<source>-<slug>.txt`, mode 0o644, written whole or not at all):
 
     +++
-    # source = "city-news"                 (comments: the front matter has no key for them)
-    # guid = "https://example.org/?p=12"
+    source = "city-news"                   (provenance: digest fetch's dedupe reads them)
+    guid = "https://example.org/?p=12"
     url = "https://example.org/story"
     date = 2026-11-27T09:30:00Z
     author = "A. Writer"
@@ -179,9 +179,9 @@ def seed_text(item: FeedItem, source: Source, body: str) -> str:
 def front_matter(item: FeedItem, source: Source) -> list[str]:
     """The TOML lines between the `+++` marks: only keys the seed reader takes, only values it
     accepts (a link it would refuse, such as one to a private host, is left out)."""
-    lines = [f"# source = {toml_string(source.name)}"]
-    if item.guid:
-        lines.append(f"# guid = {toml_string(one_line(item.guid, 500))}")
+    lines = [f"source = {toml_string(source.name)}"]
+    if guid := one_line(item.guid or "", 500):
+        lines.append(f"guid = {toml_string(guid)}")
     if (url := web_link(item.link)) is not None:
         lines.append(f"url = {toml_string(url)}")
     when = sane(item.date) if item.date is not None else None

@@ -128,8 +128,9 @@ class SourcesIndex:
             self._add(Seen(str(item["source"]), str(item["file"]), keys, str(item.get("at", ""))))
 
     def recover(self) -> None:
-        """Take the keys of seeds this module wrote that are in the folder (their `# source`,
-        `# guid` and `url` lines): with no index, what was fetched is not fetched again."""
+        """Take the keys of seeds this module wrote that are in the folder (their `source`,
+        `guid` and `url` keys, or `# `-commented ones): with no index, what was fetched is not
+        fetched again."""
         try:
             names = sorted(n for n in os.listdir(self.folder) if n.endswith(".txt"))
         except OSError:
