@@ -29,6 +29,7 @@ class FakeStatus:
     status: str
     reason: str
     new_items: int
+    new_files: tuple[str, ...] = ()
 
 
 class Rows(HTMLParser):
@@ -175,9 +176,11 @@ def test_after_a_real_fetch_the_index_shows_what_each_source_did(
         text += f'[[sources]]\nname = "{name}"\nurl = "{feed_server.url("/" + name)}"\n'
     config.write_text(text, encoding="utf-8")
     at = datetime(2026, 11, 28, 1, 0, tzinfo=UTC)
-    fetch_sources(load_config(config), now=at)
+    [city, _] = fetch_sources(load_config(config), now=at)
     rows = rows_of(Site(config, NOW))
-    assert rows["city"][1:] == ["2026-11-28 02:00 CET", "ok", "3"]
+    assert rows["city"][1:3] == ["2026-11-28 02:00 CET", "ok"]
+    names = [path.name for path in city.new]
+    assert len(names) == 3 and rows["city"][3] == "3" + "".join(names)  # the count, then each
     assert rows["broken"][1] == "2026-11-28 02:00 CET"
     assert rows["broken"][2].startswith("failed ") and "500" in rows["broken"][2]
     assert rows["broken"][3] == "0"

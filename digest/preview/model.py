@@ -33,6 +33,7 @@ class SourceRow:
     status: str  # "ok", "not-modified", "failed" or "never fetched"
     reason: str
     new_items: int
+    new_files: tuple[str, ...] = ()  # the seed files its last fetch wrote
 
 
 @dataclass(frozen=True)

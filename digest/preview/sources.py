@@ -47,7 +47,6 @@ def source_rows(
             continue
         fetched = status.fetched_at.astimezone().strftime("%Y-%m-%d %H:%M %Z")
         reason = scrub(status.reason)
-        rows.append(
-            SourceRow(source.name, source.url, fetched, status.status, reason, status.new_items)
-        )
+        new = (status.new_items, status.new_files)
+        rows.append(SourceRow(source.name, source.url, fetched, status.status, reason, *new))
     return rows

@@ -147,6 +147,7 @@ def _done(
     new: list[Path],
 ) -> SourceResult:
     state.fetched_at, state.status, state.reason, state.new_items = now, status, reason, len(new)
+    state.new_files = [path.name for path in new]
     if status == "failed":
         log.warning("source %s (%s): failed: %s", source.name, source.url, reason)
     else:

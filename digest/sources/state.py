@@ -54,6 +54,7 @@ class SourceStatus:
     status: str  # "ok", "not-modified" or "failed"
     reason: str
     new_items: int
+    new_files: tuple[str, ...] = ()  # the seed files the last fetch wrote, in feed order
 
 
 @dataclass
@@ -67,6 +68,7 @@ class SourceState:
     status: str = "never"
     reason: str = ""
     new_items: int = 0
+    new_files: list[str] = field(default_factory=list)
     first_ok: datetime | None = None  # the first fetch that succeeded: after it `since` is over
 
 
@@ -121,6 +123,7 @@ class SourcesIndex:
                 status=str(entry.get("status", "never")),
                 reason=str(entry.get("reason", "")),
                 new_items=int(entry.get("new_items", 0)),
+                new_files=[str(name) for name in entry.get("new_files", [])],
                 first_ok=_instant(entry.get("first_ok")),
             )
         for item in data["items"]:
@@ -196,7 +199,7 @@ def load_status(seeds_dir: Path) -> list[SourceStatus]:
     nothing was fetched there yet)."""
     index = SourcesIndex.load(seeds_dir)
     return [
-        SourceStatus(name, s.url, s.fetched_at, s.status, s.reason, s.new_items)
+        SourceStatus(name, s.url, s.fetched_at, s.status, s.reason, s.new_items, tuple(s.new_files))
         for name, s in sorted(index.sources.items())
         if s.status != "never"
     ]
