@@ -99,6 +99,9 @@ def test_a_failed_source_exits_1_naming_it_and_its_reason_without_a_traceback(
     assert lines[1] == "city: ok, 3 new"
     assert f"source gone ({gone}): failed: " in result.stderr
     assert "Traceback" not in result.stderr
+    assert "HTTP Request:" not in result.stderr  # httpx's own line per request: only with -v
+    verbose = run_digest("-v", "fetch", "--source", "city", cwd=folder)
+    assert "HTTP Request:" in verbose.stderr
 
 
 def test_json_lists_each_source_with_its_new_seeds(tmp_path: Path, feed_server: FeedServer) -> None:

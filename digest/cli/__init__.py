@@ -33,6 +33,11 @@ EPILOG = """examples:
 """
 
 
+# Libraries that log each request or each page they could not read: digest says what failed,
+# naming the source (`-v` shows them all).
+_QUIET = {"httpx": logging.WARNING, "httpcore": logging.WARNING, "trafilatura": logging.CRITICAL}
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; returns the exit status (0 ok, 2 some seeds rejected, 1 failure)."""
     args = _parser().parse_args(argv)
@@ -41,6 +46,9 @@ def main(argv: list[str] | None = None) -> int:
         format="%(asctime)s %(levelname)s %(message)s",
         stream=sys.stderr,
     )
+    if not args.verbose:  # the libraries' own lines read like digest's: their reasons are ours
+        for name, level in _QUIET.items():
+            logging.getLogger(name).setLevel(level)
     try:
         status: int = args.run(args)
         return status

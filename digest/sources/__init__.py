@@ -34,6 +34,7 @@ from digest.config import Settings
 from digest.config.sources import Source
 from digest.errors import DigestError
 from digest.sources.article import with_article
+from digest.sources.connect import private_host
 from digest.sources.feed import FeedError, FeedItem, parse_feed
 from digest.sources.http import FetchError, fetch
 from digest.sources.seedfile import (
@@ -118,8 +119,13 @@ def _fetch_one(source: Source, index: SourcesIndex, folder: Path, now: datetime)
             last_modified=state.last_modified,
             timeout=source.timeout,
             max_bytes=source.max_bytes,
-            allow_private=True,  # the feed is the operator's choice; its items' pages are not
+            # An intranet feed (its configured host private) may be fetched; a public feed's
+            # server never makes digest reach a private address, not even by a redirect.
+            allow_private=source.allow_private or private_host(source.url),
         )
+        if fetched.status == 304 and not (state.etag or state.last_modified):
+            reason = "HTTP 304 (not modified) to a request that named no earlier version"
+            return _done(source, state, now, "failed", reason, new)
         if fetched.status == 304:
             return _done(source, state, now, "not-modified", "", new)
         _, items = parse_feed(fetched.body, fetched.url, fetched.content_type)

@@ -12,7 +12,7 @@ import dataclasses
 import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 import httpx
 
@@ -107,8 +107,19 @@ def extract(html: bytes, url: str) -> Page:
         text="\n".join(paragraphs),
         title=title,
         date=_day(getattr(found, "date", None)),
-        image=urljoin(url, image) if (image := _text(getattr(found, "image", None))) else None,
+        image=_image(url, _text(getattr(found, "image", None))),
     )
+
+
+def _image(url: str, image: str | None) -> str | None:
+    """The page's image as an absolute link, or None (`http://[::1` is none)."""
+    if image is None:
+        return None
+    try:
+        absolute = urljoin(url, image)
+        return absolute if urlsplit(absolute).scheme in ("http", "https") else None
+    except ValueError:
+        return None
 
 
 def _text(value: object) -> str | None:

@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpcore
 
@@ -155,3 +156,14 @@ class GuardedBackend(httpcore.NetworkBackend):
 
     def sleep(self, seconds: float) -> None:
         time.sleep(seconds)
+
+
+def private_host(url: str) -> bool:
+    """Whether the host of `url` is a private address (an intranet feed): then its redirects
+    may stay private. A public host, or one that does not resolve, is not."""
+    try:
+        parts = urlsplit(url)
+        host, port = parts.hostname, parts.port or (443 if parts.scheme == "https" else 80)
+        return host is not None and any(kind_of(a) is not None for a in resolve(host, port))
+    except (Refused, ValueError):
+        return False

@@ -11,11 +11,13 @@ from __future__ import annotations
 import calendar
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from html import escape as html_escape
 from html import unescape
 from html.parser import HTMLParser
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urljoin, urlsplit
 
 from digest.errors import DigestError
@@ -76,11 +78,28 @@ class _Text(HTMLParser):
             self.parts.append(data)
 
 
+_Reader = TypeVar("_Reader", bound=HTMLParser)
+
+
+def read_markup(make: Callable[[], _Reader], html: str) -> _Reader:
+    """A parser from `make` fed `html`, whatever it holds. A `<![` that opens no marked section
+    html.parser knows (`<![ x`, `<![if`) makes it raise (Python 3.11: AssertionError): in a
+    feed's HTML that is text, so it is written `&lt;![`; markup it still cannot read is taken as
+    text, its tags dropped, by a fresh parser."""
+    parser = make()
+    try:
+        parser.feed(html.replace("<![", "&lt;!["))
+        parser.close()
+    except (AssertionError, AttributeError, ValueError):  # html.parser's own failures
+        parser = make()
+        parser.feed(html_escape(unescape(re.sub(r"<[^>]*>?", " ", html)), quote=False))
+        parser.close()
+    return parser
+
+
 def plain(html: str) -> str:
     """`html` (or text holding stray markup) as one line of plain text."""
-    parser = _Text()
-    parser.feed(html)
-    parser.close()
+    parser = read_markup(_Text, html)
     text = unescape("".join(parser.parts))
     return re.sub(r"\s+", " ", text).strip()[:MAX_TITLE]
 
@@ -89,9 +108,12 @@ def _web(url: object, base: str) -> str | None:
     """`url` made absolute against `base`, when it is an http(s) link with a host."""
     if not isinstance(url, str) or not url.strip():
         return None
-    absolute = urljoin(base, url.strip())
-    parts = urlsplit(absolute)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    try:
+        absolute = urljoin(base, url.strip())
+        parts = urlsplit(absolute)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            return None
+    except ValueError:  # `http://[news.example.org/`: a bracketed host no URL can have
         return None
     return absolute
 
@@ -253,6 +275,6 @@ def _json_item(item: dict[str, Any], base: str) -> FeedItem:
 def _json_date(value: str) -> datetime | None:
     try:
         parsed = datetime.fromisoformat(value)
-    except ValueError:
+        return parsed.astimezone(UTC) if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    except (ValueError, OverflowError):  # 9999-12-31T23:59:59-05:00 is past the last instant
         return None
-    return parsed.astimezone(UTC) if parsed.tzinfo else parsed.replace(tzinfo=UTC)

@@ -36,7 +36,7 @@ from pathlib import Path
 from digest.clock import sane
 from digest.config.sources import Source
 from digest.seeds.formats import clean
-from digest.sources.feed import FeedItem
+from digest.sources.feed import FeedItem, read_markup
 from digest.urls import normalize_url
 
 MAX_TITLE = 300  # characters: a title line, not an article
@@ -101,10 +101,7 @@ def html_to_paragraphs(html: str) -> list[str]:
     """The text of an HTML fragment as plain paragraphs: a paragraph per block element (and per
     `<br>`), scripts and styles dropped with their content, entities decoded, links kept as their
     text, images and comments dropped; no markup left."""
-    parser = _Text()
-    parser.feed(html)
-    parser.close()
-    return parser.paragraphs
+    return read_markup(_Text, html).paragraphs
 
 
 def html_to_text(html: str) -> str:
