@@ -3,6 +3,7 @@ hostile titles as plain text, sparse items, and what is not a feed."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -261,3 +262,60 @@ def test_plain_never_leaves_markup(text: str) -> None:
     out = plain(f"<b>{text}</b><script>{text}</script>")
     assert "<b>" not in out and "<script>" not in out
     assert out == out.strip() and "\n" not in out
+
+
+def _rss(item: str) -> bytes:
+    return (
+        '<?xml version="1.0"?><rss version="2.0" xmlns:media="http://search.yahoo.com/mrss/">'
+        f"<channel><title>T</title><link>https://e.org/</link><item>{item}</item></channel></rss>"
+    ).encode()
+
+
+@pytest.mark.parametrize(
+    ("item", "alt"),
+    [
+        # The content's own <img> of the item's image gives its alt (relative src resolved).
+        (
+            '<title>A</title><link>https://e.org/a</link><enclosure url="https://e.org/i.jpg" '
+            'type="image/jpeg" length="1"/><description>&lt;img src="/i.jpg" alt="The quay"&gt;'
+            "</description>",
+            "The quay",
+        ),
+        # Another picture's alt is not this one's.
+        (
+            '<title>A</title><link>https://e.org/a</link><enclosure url="https://e.org/i.jpg" '
+            'type="image/jpeg" length="1"/><description>&lt;img src="/other.jpg" alt="No"&gt;'
+            "</description>",
+            None,
+        ),
+        # No alt, or markup in it: plain text or none.
+        (
+            '<title>A</title><enclosure url="https://e.org/i.jpg" type="image/png" length="1"/>'
+            '<description>&lt;img src="https://e.org/i.jpg" alt=""&gt;</description>',
+            None,
+        ),
+    ],
+)
+def test_an_images_alt_comes_from_the_items_own_img(item: str, alt: str | None) -> None:
+    _, [found] = parse_feed(_rss(item), "https://e.org/feed")
+    assert found.image == "https://e.org/i.jpg"
+    assert found.image_alt == alt
+
+
+def test_a_json_feed_items_image_alt_comes_from_its_content_html() -> None:
+    body = json.dumps(
+        {
+            "version": "https://jsonfeed.org/version/1.1",
+            "title": "T",
+            "items": [
+                {
+                    "id": "1",
+                    "url": "https://e.org/1",
+                    "image": "https://e.org/p.jpg",
+                    "content_html": '<p><img src="p.jpg" alt="A ferry at dusk"></p>',
+                }
+            ],
+        }
+    ).encode()
+    _, [found] = parse_feed(body, "https://e.org/feed.json", "application/feed+json")
+    assert found.image_alt == "A ferry at dusk"

@@ -149,6 +149,7 @@ def _xml_item(entry: Any, base: str) -> FeedItem:
     link = _web(link, base)
     html, text = _xml_content(entry)
     image, alt = _xml_image(entry, link or base)
+    alt = alt or _alt_in(html, image, link or base)
     author = _author(entry)
     tags = tuple(plain(str(t.get("label") or t.get("term") or "")) for t in entry.get("tags", []))
     return FeedItem(
@@ -225,6 +226,30 @@ def _xml_image(entry: Any, base: str) -> tuple[str | None, str | None]:
     return None, None
 
 
+class _Images(HTMLParser):
+    """Every `<img>` of an HTML fragment: its src and alt."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.found: list[tuple[str, str]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "img":
+            values = dict(attrs)
+            self.found.append((values.get("src") or "", values.get("alt") or ""))
+
+
+def _alt_in(html: str, image: str | None, base: str) -> str | None:
+    """The alt text the item's own content gives `image` (feedparser keeps no media:description
+    inside media:content, and enclosures and JSON Feed have none), or None."""
+    if image is None or not html:
+        return None
+    for src, alt in read_markup(_Images, html).found:
+        if alt.strip() and _web(src, base) == image:
+            return plain(alt) or None
+    return None
+
+
 def _json_feed(body: bytes, url: str) -> tuple[str, list[FeedItem]]:
     try:
         data = json.loads(body.decode("utf-8-sig"))
@@ -268,7 +293,7 @@ def _json_item(item: dict[str, Any], base: str) -> FeedItem:
         author=plain(author) if author else None,
         tags=tuple(plain(t) for t in tags if isinstance(t, str) and plain(t)),
         image=image,
-        image_alt=None,
+        image_alt=_alt_in(_string(item, "content_html"), image, link or base),
     )
 
 
