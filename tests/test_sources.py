@@ -19,7 +19,7 @@ from digest.config import Settings, load_config
 from digest.errors import DigestError
 from digest.seeds import read_seed, read_seeds
 from digest.sources import fetch_sources
-from digest.sources.state import INDEX
+from digest.sources.state import INDEX, load_status
 
 feed_server = serve_fixture()
 NOW = datetime(2026, 11, 28, 7, 0, tzinfo=UTC)
@@ -286,3 +286,171 @@ def test_the_index_lives_hidden_in_the_seeds_folder(
     # Without it, the seeds in the folder stand in: nothing is written twice.
     (tmp_path / "seeds" / INDEX).unlink()
     assert fetch_sources(settings, now=NOW + timedelta(hours=1))[0].new == ()
+
+
+def rss(*items: tuple[str | None, str | None, str, str]) -> bytes:
+    """An RSS 2.0 feed of (guid, link, title, description) items, dated an hour apart."""
+    parts = []
+    for n, (guid, link, title, text) in enumerate(items):
+        date = (NOW - timedelta(hours=n + 1)).strftime("%a, %d %b %Y %H:%M:%S +0000")
+        parts.append(
+            "<item>"
+            + (f'<guid isPermaLink="false">{guid}</guid>' if guid else "")
+            + (f"<link>{link}</link>" if link else "")
+            + f"<title>{title}</title><description>{text}</description>"
+            + f"<pubDate>{date}</pubDate></item>"
+        )
+    body = "".join(parts)
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>T</title>'
+        f"<link>https://news.example.org/</link>{body}</channel></rss>"
+    ).encode()
+
+
+HOMEPAGE_ITEMS = [
+    ("n1", "https://news.example.org/", "Bins collected Monday", "Bins go out on Monday."),
+    ("n2", "https://news.example.org/", "Pool reopens", "The pool reopens at nine."),
+    ("n3", "https://news.example.org/?utm_source=x", "Market day", "Stalls from eight."),
+    ("n4", "https://news.example.org/press.php?ref=4", "Mayor visits", "The mayor visited."),
+    ("n5", "https://news.example.org/press.php?ref=5", "Budget set", "The budget was set."),
+]
+
+
+def test_distinct_stories_sharing_a_link_each_arrive(
+    tmp_path: Path, feed_server: FeedServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    feed_server.route("/feed.xml", body=rss(*HOMEPAGE_ITEMS))
+    settings = settings_with(tmp_path, {"name": "news", "url": feed_server.url("/feed.xml")})
+    [first] = fetch_sources(settings, now=NOW)
+    assert (len(first.new), first.reason) == (5, "")
+    # A recurring notice: same title and text, a new GUID and page, the earlier one still there.
+    notice = ("n6", "https://news.example.org/bins-2", *HOMEPAGE_ITEMS[0][2:])
+    feed_server.route("/feed.xml", body=rss(notice, *HOMEPAGE_ITEMS))
+    with caplog.at_level(logging.INFO, logger="digest.sources"):
+        [second] = fetch_sources(settings, now=NOW + timedelta(hours=1))
+    assert (len(second.new), second.reason) == (1, "")
+    assert "duplicate" not in caplog.text  # the 5 known by their GUIDs: nothing to say
+    assert len(seeds_in(tmp_path)) == 6
+
+
+# (the second fetch's feed, after HOMEPAGE_ITEMS[:2], how many new, how many duplicates)
+SECOND_FETCHES = [
+    # The GUIDs rewritten, links and text kept: nothing new.
+    ([("x1", *HOMEPAGE_ITEMS[0][1:]), ("x2", *HOMEPAGE_ITEMS[1][1:])], 0, 2),
+    # One story twice in the feed under two GUIDs (same link and text).
+    ([*HOMEPAGE_ITEMS[:2], ("x3", *HOMEPAGE_ITEMS[3][1:]), HOMEPAGE_ITEMS[3]], 1, 1),
+    # One GUID twice in the feed.
+    ([*HOMEPAGE_ITEMS[:2], HOMEPAGE_ITEMS[4], ("n5", "https://b.example/", "B", "b")], 1, 1),
+    # Without GUIDs: by link, then by text.
+    ([*HOMEPAGE_ITEMS[:2], (None, "https://a.example/1", "B", "b"), (None, None, "A", "a")], 2, 0),
+    ([*HOMEPAGE_ITEMS[:2], (None, "https://a.example/1", "A", "a"), (None, None, "A", "a")], 1, 1),
+    ([*HOMEPAGE_ITEMS[:2], (None, "https://a.example/1", "A", "a")] * 2, 1, 1),
+]
+
+
+@pytest.mark.parametrize(("items", "written", "duplicates"), SECOND_FETCHES)
+def test_each_duplicate_left_out_is_logged_and_counted(
+    tmp_path: Path,
+    feed_server: FeedServer,
+    caplog: pytest.LogCaptureFixture,
+    items: list[tuple[str | None, str | None, str, str]],
+    written: int,
+    duplicates: int,
+) -> None:
+    feed_server.route("/feed.xml", body=rss(*HOMEPAGE_ITEMS[:2]))
+    settings = settings_with(tmp_path, {"name": "news", "url": feed_server.url("/feed.xml")})
+    assert len(fetch_sources(settings, now=NOW)[0].new) == 2
+    feed_server.route("/feed.xml", body=rss(*items))
+    with caplog.at_level(logging.INFO, logger="digest.sources"):
+        [second] = fetch_sources(settings, now=NOW + timedelta(hours=1))
+    assert len(second.new) == written
+    logged = [r for r in caplog.records if "left out as a duplicate" in r.getMessage()]
+    assert len(logged) == duplicates and all("news" in r.getMessage() for r in logged)
+    noted = f"{duplicates} duplicate{'s' if duplicates != 1 else ''} left out"
+    assert (noted in second.reason) is (duplicates > 0)
+    # Recorded: the next fetch of the same feed has nothing new and nothing to say.
+    caplog.clear()
+    with caplog.at_level(logging.INFO, logger="digest.sources"):
+        [third] = fetch_sources(settings, now=NOW + timedelta(hours=2))
+    assert (third.new, third.reason) == ((), "")
+    assert "duplicate" not in caplog.text
+
+
+def test_items_past_max_items_are_in_the_reason(tmp_path: Path, feed_server: FeedServer) -> None:
+    items = [(f"g{n}", f"https://a.example/{n}", f"Story {n}", f"Text {n}") for n in range(30)]
+    feed_server.route("/feed.xml", body=rss(*items))
+    settings = settings_with(
+        tmp_path,
+        {"name": "big", "url": feed_server.url("/feed.xml"), "max_items": 20, "since": "30d"},
+    )
+    [result] = fetch_sources(settings, now=NOW)
+    assert len(result.new) == 20 and result.reason == "10 older items left out (max_items = 20)"
+    assert load_status(tmp_path / "seeds")[0].reason == result.reason
+
+
+def test_a_large_feed_never_wipes_another_sources_memory(
+    tmp_path: Path, feed_server: FeedServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import digest.sources as sources
+    import digest.sources.state as state
+
+    monkeypatch.setattr(state, "MAX_ITEMS", 40)  # a small cap stands in for 5,000
+    monkeypatch.setattr(sources, "MAX_SKIPPED", 30)
+    feed_server.route("/small.xml", body=rss(*HOMEPAGE_ITEMS))
+    large = [(f"g{n}", f"https://big.example/{n}", f"S {n}", f"T {n}") for n in range(200)]
+    feed_server.route("/large.xml", body=rss(*large))
+    small = {"name": "small", "url": feed_server.url("/small.xml")}
+    settings = settings_with(
+        tmp_path, small, {"name": "large", "url": feed_server.url("/large.xml"), "max_items": 5}
+    )
+    first = fetch_sources(settings, now=NOW)
+    assert [len(r.new) for r in first] == [5, 5]
+    saved = json.loads((tmp_path / "seeds" / INDEX).read_text())["items"]
+    assert sum(item["source"] == "large" for item in saved) <= 40
+    assert sum(item["source"] == "small" for item in saved) == 5
+    # Even with the index gone, the small source's seeds keep its stories from coming back.
+    (tmp_path / "seeds" / INDEX).unlink()
+    [again] = fetch_sources(settings, only="small", now=NOW + timedelta(hours=1))
+    assert again.new == ()
+
+
+# What an item passes through, made to raise for the item titled "Pool reopens" only.
+BREAKERS = [
+    ("item_keys", 3, ValueError("Invalid IPv6 URL")),
+    ("html_to_paragraphs", 0, AssertionError("unexpected '<![' markup")),
+    ("seed_text", 0, OverflowError("date value out of range")),
+    ("seed_parts", 0, RecursionError("maximum recursion depth exceeded")),
+]
+
+
+@pytest.mark.parametrize(("name", "arg", "error"), BREAKERS)
+def test_one_bad_item_is_left_out_and_the_others_written(
+    tmp_path: Path,
+    feed_server: FeedServer,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+    name: str,
+    arg: int,
+    error: Exception,
+) -> None:
+    import digest.sources as sources
+
+    real = getattr(sources, name)
+
+    def broken(*args: object) -> object:
+        value = args[arg]
+        title = value if isinstance(value, str) else getattr(value, "title", "")
+        if "pool" in str(title).lower():
+            raise error
+        return real(*args)
+
+    monkeypatch.setattr(sources, name, broken)
+    feed_server.route("/feed.xml", body=rss(*HOMEPAGE_ITEMS), etag='"v1"')
+    settings = settings_with(tmp_path, {"name": "news", "url": feed_server.url("/feed.xml")})
+    with caplog.at_level(logging.INFO, logger="digest.sources"):
+        [result] = fetch_sources(settings, now=NOW)
+    assert (result.status, len(result.new)) == ("ok", 4)
+    assert f"1 not written: unexpected error: {type(error).__name__}" in result.reason
+    [line] = [r.getMessage() for r in caplog.records if "item left out" in r.getMessage()]
+    assert "news" in line and "Pool reopens" in line and str(error) in line
+    assert "Pool" not in " ".join(read_seed(p).title for p in result.new)

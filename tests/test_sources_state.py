@@ -12,6 +12,8 @@ import pytest
 
 from digest.sources.state import (
     INDEX,
+    MAX_ITEMS,
+    Memory,
     SourcesIndex,
     canonical_link,
     content_hash,
@@ -28,7 +30,7 @@ SAME_PAGE = [
     "https://www.news.example.org/story",
     "https://news.example.org:443/story#comments",
     "https://news.example.org/story?utm_source=rss&utm_medium=feed",
-    "https://news.example.org/story?fbclid=abc&gclid=1&mc_cid=2&mc_eid=3&ref=home",
+    "https://news.example.org/story?fbclid=abc&gclid=1&mc_cid=2&mc_eid=3&ref_src=home",
     "https://news.example.org/story?UTM_CAMPAIGN=x&msclkid=y",
     "  https://news.example.org/story  ",
 ]
@@ -45,6 +47,7 @@ OTHER_PAGES = [
     "https://news.example.org:8443/story",
     "https://other.example.org/story",
     "https://news.example.org/Story",
+    "https://news.example.org/story?ref=4",  # a site's own parameter (press.php?ref=4)
 ]
 
 
@@ -84,21 +87,66 @@ def test_item_keys() -> None:
     assert item_keys("city", "g", None, "Only a title", "") == ("guid:city:g",)
 
 
-def test_an_item_is_seen_by_any_one_of_its_keys(tmp_path: Path) -> None:
+def keys(guid: str | None, link: str | None, title: str, text: str) -> tuple[str, ...]:
+    return item_keys("city", guid, link, title, text)
+
+
+EARLIER = keys("g1", "https://a.example/s", "Title", "Body")
+HOME = "https://a.example/"
+# (the item, the GUID keys of the feed being read, whether it duplicates EARLIER)
+MATCHES = [
+    # Its GUID known: the same item, edited or moved.
+    (keys("g1", "https://a.example/t", "Edited", "Edited body"), {"guid:city:g1"}, True),
+    # A GUID rewrite: new GUID, same link and text, the old GUID gone from the feed.
+    (keys("NEW", "https://a.example/s", "Title", "Body"), {"guid:city:NEW"}, True),
+    # Same link, or same text, as an item whose GUID the feed no longer carries.
+    (keys("NEW", "https://a.example/s", "Other", "Other body"), {"guid:city:NEW"}, True),
+    (keys("NEW", "https://b.example/x", "Title", "Body"), {"guid:city:NEW"}, True),
+    # One story under two GUIDs (same link and text) while both are in the feed.
+    (keys("g2", "https://a.example/s", "Title", "Body"), {"guid:city:g1", "guid:city:g2"}, True),
+    # Same link, other text, the earlier item still in the feed: another story on that page.
+    (keys("g2", "https://a.example/s", "New", "News"), {"guid:city:g1", "guid:city:g2"}, False),
+    # Same title and text (a recurring notice), another link, the earlier one still there.
+    (keys("g2", "https://a.example/n2", "Title", "Body"), {"guid:city:g1", "guid:city:g2"}, False),
+    # Without a GUID: by link, else by text.
+    (keys(None, "https://a.example/s?utm_source=x", "Other", "Other"), {"guid:city:g1"}, True),
+    (keys(None, "https://a.example/other", "Title", "Body"), {"guid:city:g1"}, False),
+    (keys(None, None, "Title", "Body"), {"guid:city:g1"}, True),
+    (keys(None, None, "Title", "Other body"), {"guid:city:g1"}, False),
+    # Nothing in common.
+    (keys("g3", "https://a.example/z", "Z", "Zed"), {"guid:city:g1"}, False),
+]
+
+
+@pytest.mark.parametrize(("item", "current", "duplicate"), MATCHES)
+def test_which_item_duplicates_an_earlier_one_of_its_source(
+    tmp_path: Path, item: tuple[str, ...], current: set[str], duplicate: bool
+) -> None:
     index = SourcesIndex.load(tmp_path)
-    first = item_keys("city", "g1", "https://a.example/s", "Title", "Body")
-    index.remember("city", "city-title.txt", first, NOW)
+    index.remember("city", "city-title.txt", EARLIER, NOW)
     index.save()
     again = SourcesIndex.load(tmp_path)
-    # A GUID rewrite: new GUID, same link and text.
-    assert again.seen(item_keys("city", "NEW-GUID", "https://a.example/s", "Title", "Body"))
-    # Same GUID, new link and text (an edited story).
-    assert again.seen(item_keys("city", "g1", "https://a.example/t", "Edited", "Edited body"))
-    # Same text under a new GUID and link (a moved story).
-    assert again.seen(item_keys("city", "g9", "https://b.example/x", "Title", "Body"))
-    # The same GUID in another source is another item.
-    assert not again.seen(item_keys("other", "g1", "https://c.example/", "New", "New body"))
+    assert (again.duplicate("city", item, current) is not None) is duplicate
+    # Another source's items are never its duplicates, by GUID, link or text.
+    assert again.duplicate("other", item, current) is None
     assert "city-title.txt" in again.file_names()
+
+
+def test_distinct_stories_sharing_a_homepage_link_are_no_duplicates() -> None:
+    memory = Memory()
+    feed = [keys(f"g{n}", HOME, f"Story {n}", f"Text {n}") for n in range(5)]
+    current = {item[0] for item in feed}
+    for item in feed:
+        assert memory.match(item, current) is None
+        memory.add(item)
+    assert all(memory.match(item, current) == "same GUID" for item in feed)
+
+
+def test_a_no_guid_earlier_item_is_one_the_feed_rewrote() -> None:
+    memory = Memory()
+    memory.add(keys(None, HOME + "s", "T", "Body"))  # the feed gave no GUIDs, now it does
+    why = memory.match(keys("g1", HOME + "s", "T", "Edited"), {"guid:city:g1"})
+    assert why is not None and "rewritten" in why
 
 
 def test_status_round_trips_and_a_new_url_forgets_the_validators(tmp_path: Path) -> None:
@@ -165,7 +213,44 @@ def test_a_damaged_or_missing_index_falls_back_to_the_seeds_in_the_folder(
     if damage is not None:
         damage(tmp_path / INDEX)
     index = SourcesIndex.load(tmp_path)
-    assert index.seen(('guid:city:hcc-"1"',))
-    assert index.seen(("link:a.example/s",))
+    assert index.duplicate("city", ('guid:city:hcc-"1"',), set()) == "same GUID"
+    assert index.duplicate("city", ("link:a.example/s",), set()) == "same link"
     assert index.file_names() == {"city-title.txt"}
     assert index.sources == {}
+
+
+def test_each_source_keeps_its_own_newest_items(tmp_path: Path) -> None:
+    index = SourcesIndex.load(tmp_path)
+    small = item_keys("small", "s1", HOME + "s1", "S", "One")
+    index.remember("small", "small-one.txt", small, NOW)
+    for n in range(MAX_ITEMS + 50):  # a large feed's many items, after the small one's
+        index.remember("large", "", (f"guid:large:{n}",), NOW)
+    index.save()
+    again = SourcesIndex.load(tmp_path)
+    assert again.duplicate("small", small, set()) == "same GUID"  # never evicted for another's
+    assert again.duplicate("large", ("guid:large:49",), set()) is None  # the oldest evicted
+    assert again.duplicate("large", (f"guid:large:{MAX_ITEMS + 49}",), set()) == "same GUID"
+    assert sum(item.source == "large" for item in again.items) == MAX_ITEMS
+
+
+@pytest.mark.parametrize("index_state", ["kept", "emptied", "missing"])
+def test_the_seeds_in_the_folder_always_count(tmp_path: Path, index_state: str) -> None:
+    index = SourcesIndex.load(tmp_path)
+    index.state("city", "https://a.example/feed").status = "ok"
+    if index_state != "emptied":
+        index.remember("city", "city-other.txt", keys("g9", HOME + "o", "O", "Other"), NOW)
+    index.save()
+    if index_state == "missing":
+        (tmp_path / INDEX).unlink()
+    (tmp_path / "city-title.txt").write_text(SEED)  # a seed the index does not (or no longer) know
+    again = SourcesIndex.load(tmp_path)
+    assert again.duplicate("city", keys('hcc-"1"', None, "", ""), set()) == "same GUID"
+    assert again.duplicate("city", keys(None, "https://a.example/s", "", ""), set()) is not None
+    assert "city-title.txt" in again.file_names()
+    assert (again.duplicate("city", keys("g9", None, "", ""), set()) is not None) is (
+        index_state == "kept"  # an item only the index knew (no seed in the folder)
+    )
+    # Recovered keys are the folder's, not saved in the index.
+    again.save()
+    saved = json.loads((tmp_path / INDEX).read_text())
+    assert all(item["file"] != "city-title.txt" for item in saved["items"])

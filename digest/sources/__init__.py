@@ -45,7 +45,7 @@ from digest.sources.seedfile import (
     text_to_paragraphs,
     write_seed,
 )
-from digest.sources.state import SourcesIndex, SourceState, item_keys
+from digest.sources.state import MAX_SKIPPED, Memory, SourcesIndex, SourceState, item_keys
 
 log = logging.getLogger("digest.sources")
 
@@ -170,39 +170,138 @@ def _write_new(
     new: list[Path],
 ) -> str:
     """Write the items not seen before as seeds (appending each to `new`); returns notes for
-    the result's reason ("" when there are none)."""
+    the result's reason ("" when there are none). Each item on its own: one that raises is
+    logged and left out and the others written; only an OSError writing a seed (the disk) fails
+    the source."""
     cutoff = now - source.reach if index.sources[source.name].first_ok is None else None
-    fresh: list[tuple[tuple[str, ...], FeedItem, str]] = []
-    pending: set[str] = set()  # a feed may hold one item twice (a GUID, a link): the first counts
+    errors: list[str] = []
+    keyed: list[tuple[tuple[str, ...], FeedItem, str]] = []
     for item in items:
-        text = _feed_text(item)
-        keys = item_keys(source.name, item.guid, item.link, item.title, text)
-        if index.seen(keys) or pending.intersection(keys):
+        try:
+            text = _feed_text(item)
+            keyed.append(
+                (item_keys(source.name, item.guid, item.link, item.title, text), item, text)
+            )
+        except Exception as exc:  # one item's bug must not stop the others
+            errors.append(_broken(source, item, exc))
+    current = {key for keys, _, _ in keyed for key in keys if key.startswith("guid:")}
+    pending = Memory()  # a feed may hold one item twice (a GUID, a link): the first counts
+    fresh: list[tuple[tuple[str, ...], FeedItem, str]] = []
+    duplicates: list[tuple[str, ...]] = []
+    skipped: list[tuple[tuple[str, ...], FeedItem, str]] = []
+    for keys, item, text in keyed:
+        why = index.duplicate(source.name, keys, current)
+        if why == "same GUID" or (why and not item.guid):
+            continue  # written or seen by an earlier fetch: the usual case, not news
+        # In the feed itself, an earlier item without a GUID is still there.
+        why = why or pending.match(keys, current | {""})
+        if why:
+            log.info("source %s: left out as a duplicate (%s): %s", source.name, why, _named(item))
+            duplicates.append(keys)
             continue
-        pending.update(keys)
+        pending.add(keys)
         if cutoff is not None and item.date is not None and item.date < cutoff:
-            index.remember(source.name, "", keys, now)  # before `since`: seen, not written
+            skipped.append((keys, item, text))  # before `since`: seen, not written
             continue
         fresh.append((keys, item, text))
     fresh.sort(key=lambda entry: entry[1].date or now, reverse=True)
-    for keys, _, _ in fresh[source.max_items :]:
-        index.remember(source.name, "", keys, now)
-    if len(fresh) > source.max_items:
+    left_out = len(fresh) - source.max_items
+    if left_out > 0:
         log.info(
             "source %s: %d older new items left out (max_items = %d)",
             source.name,
-            len(fresh) - source.max_items,
+            left_out,
             source.max_items,
         )
-    notes = []
+    skipped.extend(fresh[source.max_items :])
+    _remember_skipped(source, index, duplicates, skipped, now)
+    notes: list[str] = []
     for keys, item, text in fresh[: source.max_items]:
+        path = _write_item(source, item, text, keys, index, folder, notes, errors)
+        if path is not None:
+            new.append(path)
+            index.remember(source.name, path.name, keys, now)
+    parts = [_summed(notes)] if notes else []
+    if duplicates:
+        parts.append(_plural(len(duplicates), "duplicate") + " left out")
+    if left_out > 0:
+        parts.append(f"{_plural(left_out, 'older item')} left out (max_items = {source.max_items})")
+    parts.extend(f"{n} not written: {why}" for why, n in _counted(errors).items())
+    return "; ".join(parts)
+
+
+def _write_item(
+    source: Source,
+    item: FeedItem,
+    text: str,
+    keys: tuple[str, ...],
+    index: SourcesIndex,
+    folder: Path,
+    notes: list[str],
+    errors: list[str],
+) -> Path | None:
+    """Write one item's seed (its article first, when the source asks); None when the item
+    raised (logged, its reason appended to `errors`). An OSError writing the seed propagates."""
+    try:
         if source.fetch_article:
             item, text, why = with_article(item, source, text)
             if why:
                 notes.append(why)
-        new.append(_write(source, item, text, keys, index, folder))
-        index.remember(source.name, new[-1].name, keys, now)
-    return _summed(notes)
+    except Exception as exc:  # an article's bug leaves this item out, not the source
+        errors.append(_broken(source, item, exc))
+        return None
+    try:
+        return _write(source, item, text, keys, index, folder)
+    except OSError:
+        raise  # the disk: the source fails, its validators are not kept, nothing is lost
+    except Exception as exc:
+        errors.append(_broken(source, item, exc))
+        return None
+
+
+def _remember_skipped(
+    source: Source,
+    index: SourcesIndex,
+    duplicates: list[tuple[str, ...]],
+    skipped: list[tuple[tuple[str, ...], FeedItem, str]],
+    now: datetime,
+) -> None:
+    """Record the duplicates (their new GUIDs, so they are not judged again) and the items
+    left out as seen, the newest first, at most MAX_SKIPPED (see there why)."""
+    skipped = sorted(skipped, key=lambda entry: entry[1].date or now, reverse=True)
+    chosen = [*duplicates, *(keys for keys, _, _ in skipped)]
+    for keys in chosen[:MAX_SKIPPED]:
+        index.remember(source.name, "", keys, now)
+    if len(chosen) > MAX_SKIPPED:
+        log.info(
+            "source %s: %d items left out not recorded (at most %d a fetch); the oldest may "
+            "arrive later as new",
+            source.name,
+            len(chosen) - MAX_SKIPPED,
+            MAX_SKIPPED,
+        )
+
+
+def _broken(source: Source, item: FeedItem, exc: Exception) -> str:
+    """Log an item left out by an unexpected error; returns the reason."""
+    reason = f"unexpected error: {type(exc).__name__}: {exc}"
+    log.warning("source %s: item left out (%s): %s", source.name, reason, _named(item))
+    log.debug("source %s: the item's error", source.name, exc_info=exc)
+    return reason
+
+
+def _named(item: FeedItem) -> str:
+    """The item as a log line names it: its title (shortened) and link."""
+    title = item.title if len(item.title) <= 80 else item.title[:79] + "…"
+    return f"{title!r} ({item.link or 'no link'})"
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def _counted(reasons: list[str]) -> dict[str, int]:
+    return {reason: reasons.count(reason) for reason in reasons}
 
 
 def _feed_text(item: FeedItem) -> str:
@@ -236,6 +335,5 @@ def _summed(notes: list[str]) -> str:
     """Article notes as one reason: each distinct reason with how many items it hit."""
     if not notes:
         return ""
-    counts = {note: notes.count(note) for note in notes}
-    parts = [f"{n} article(s) not used: {note}" for note, n in counts.items()]
+    parts = [f"{n} article(s) not used: {note}" for note, n in _counted(notes).items()]
     return "; ".join(parts) + " (the feed's text kept)"

@@ -1,19 +1,25 @@
 """What `digest fetch` remembers in a seeds folder (`seeds/.digest-sources.json`): each source's
-last fetch (its validators for the next conditional GET, when, how it went) and every item it has
-written, under three keys, so that an item matching any one of them is never written again:
+last fetch (its validators for the next conditional GET, when, how it went) and, per source, the
+items it has written or seen, under up to three keys:
 
-- its GUID, within its source (`guid:<source>:<guid>`);
-- its canonical link, across sources (`link:<link>`): scheme and `www.` aside, host lower-cased,
-  default port, fragment, trailing slash and tracking parameters (`utm_*`, `fbclid`, `gclid`,
-  `mc_cid`, `mc_eid`, `ref`, ...) dropped;
-- a hash of its normalised title and text, across sources (`hash:<sha256>`), when it has text
-  (or nothing else to be known by).
+- its GUID (`guid:<source>:<guid>`);
+- its canonical link (`link:<link>`): scheme and `www.` aside, host lower-cased, default port,
+  fragment, trailing slash and tracking parameters (`utm_*`, `fbclid`, `gclid`, `mc_cid`,
+  `mc_eid`, ...) dropped;
+- a hash of its normalised title and text (`hash:<sha256>`), when it has text (or nothing else
+  to be known by).
 
-A feed that rewrites its GUIDs still has the same links and text; one that moves its site to
-https or adds tracking parameters still has the same text. The index is read only when it is a
-plain file of this user that no one else may write (see `digest.cachefile`); when it is missing or
-unreadable, the names and keys of the sources' seeds already in the folder stand in for it (see
-`SourcesIndex.recover`), so losing it never duplicates a story.
+Which item is a duplicate of an earlier one of its source (`Memory.match`): one with a GUID when
+its GUID is known, or when its link or text is an earlier item's whose GUID the feed no longer
+carries (the feed rewrote its GUIDs), or when both its link and its text are one earlier item's
+(one story under two GUIDs); one without a GUID by its link, else by its text. So distinct stories
+that share a link (a homepage) or a text (a recurring notice) each arrive, while a feed that
+rewrites its GUIDs, moves its site to https or adds tracking parameters duplicates nothing.
+
+The index is read only when it is a plain file of this user that no one else may write (see
+`digest.cachefile`). The keys of the sources' seeds in the folder (their `source`, `guid` and
+`url` lines, see `SourcesIndex.recover`) are always added to it, so a story whose seed is in the
+folder is never written again, whatever the index lost or evicted.
 """
 
 from __future__ import annotations
@@ -24,6 +30,8 @@ import logging
 import os
 import re
 import stat
+from collections.abc import Iterable
+from collections.abc import Set as AbstractSet
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -35,10 +43,18 @@ from digest.cachefile import own_file_bytes, write_whole
 log = logging.getLogger("digest.sources")
 INDEX = ".digest-sources.json"
 MAX_INDEX = 64 << 20
-MAX_ITEMS = 20_000  # items remembered: the newest; a feed carries far fewer at a time
+# Items remembered per source, the newest: a feed carries far fewer at a time, and one source's
+# entries never push out another's. At about 250 bytes an entry, 50 sources at the cap still fit
+# in MAX_INDEX; a written story evicted here is still known by its seed in the folder.
+MAX_ITEMS = 5_000
+# Items one fetch records as seen but not written (older than `since`, past `max_items`): a feed
+# that serves its whole archive (150,000 items) would otherwise fill its source's memory, and the
+# index, with stories never written. Past this, the oldest are not recorded; a later fetch may
+# take them as new (at most `max_items` a fetch).
+MAX_SKIPPED = 2_000
 _TRACKING = re.compile(
     r"utm_[a-z_]*|fbclid|gclid|dclid|gbraid|wbraid|msclkid|yclid|mc_cid|mc_eid|_hsenc|_hsmi"
-    r"|igshid|ref|ref_src|ref_url|cmpid|oly_enc_id|oly_anon_id|vero_id|mkt_tok|__s"
+    r"|igshid|ref_src|ref_url|cmpid|oly_enc_id|oly_anon_id|vero_id|mkt_tok|__s"
 )
 _DEFAULT_PORTS = {"http": "80", "https": "443"}
 _RECOVER_BYTES = 4096  # the front matter of a seed this module wrote fits in it
@@ -82,6 +98,43 @@ class Seen:
     at: str = ""
 
 
+class Memory:
+    """The keys of one source's earlier items, each with the GUID keys of the items that had it
+    ("" for an item without a GUID)."""
+
+    def __init__(self) -> None:
+        self._holders: dict[str, set[str]] = {}
+        self._pairs: set[tuple[str, str]] = set()  # (link, hash) of one item
+
+    def add(self, keys: Iterable[str]) -> None:
+        """Record an item with `keys`."""
+        keys = tuple(keys)
+        guid = _key(keys, "guid:")
+        for key in keys:
+            self._holders.setdefault(key, set()).add(guid)
+        link, text = _key(keys, "link:"), _key(keys, "hash:")
+        if link and text:
+            self._pairs.add((link, text))
+
+    def match(self, keys: tuple[str, ...], current: AbstractSet[str]) -> str | None:
+        """Why an item with `keys` is a duplicate of an earlier one, or None when it is none.
+        `current`: the GUID keys of the whole feed being read (an earlier item whose GUID is not
+        among them is one the feed rewrote)."""
+        guid, link, text = _key(keys, "guid:"), _key(keys, "link:"), _key(keys, "hash:")
+        if not guid:
+            if link:
+                return "same link" if link in self._holders else None
+            return "same text" if text and text in self._holders else None
+        if guid in self._holders:
+            return "same GUID"
+        if link and text and (link, text) in self._pairs:
+            return "same link and text"
+        for key, what in ((link, "link"), (text, "text")):
+            if key and any(holder not in current for holder in self._holders.get(key, ())):
+                return f"same {what} as an item no longer in the feed (its GUID rewritten)"
+        return None
+
+
 @dataclass
 class SourcesIndex:
     """The index of one seeds folder, read with `load` and written with `save`."""
@@ -89,25 +142,26 @@ class SourcesIndex:
     folder: Path
     sources: dict[str, SourceState] = field(default_factory=dict)
     items: list[Seen] = field(default_factory=list)
-    _keys: set[str] = field(default_factory=set, repr=False)
+    _memory: dict[str, Memory] = field(default_factory=dict, repr=False)
     _files: set[str] = field(default_factory=set, repr=False)
 
     @classmethod
-    def load(cls, folder: Path) -> SourcesIndex:
-        """The folder's index; an empty one (recovered from the seeds there) when it is missing,
-        damaged or not this user's own file."""
+    def load(cls, folder: Path, *, seeds: bool = True) -> SourcesIndex:
+        """The folder's index (an empty one when it is missing, damaged or not this user's own
+        file), with the keys of the sources' seeds in the folder unless `seeds` is False."""
         index = cls(folder)
         path = folder / INDEX
         try:
             data = json.loads(own_file_bytes(path, MAX_INDEX))
             index._read(data)
         except FileNotFoundError:
-            index.recover()
+            pass
         except (OSError, ValueError, TypeError, KeyError, AttributeError) as exc:
             log.warning(
                 "%s: not used (%s); dedupe falls back to the seeds in the folder", path, exc
             )
             index = cls(folder)
+        if seeds:
             index.recover()
         return index
 
@@ -131,9 +185,10 @@ class SourcesIndex:
             self._add(Seen(str(item["source"]), str(item["file"]), keys, str(item.get("at", ""))))
 
     def recover(self) -> None:
-        """Take the keys of seeds this module wrote that are in the folder (their `source`,
-        `guid` and `url` keys, or `# `-commented ones): with no index, what was fetched is not
-        fetched again."""
+        """Add the keys of the seeds this module wrote that are in the folder (their `source`,
+        `guid` and `url` keys, or `# `-commented ones): a story whose seed is here is never
+        written again, even when the index lost or evicted it. They are not saved: the folder
+        holds them."""
         try:
             names = sorted(n for n in os.listdir(self.folder) if n.endswith(".txt"))
         except OSError:
@@ -144,7 +199,8 @@ class SourcesIndex:
             if "source" in found:
                 fields = {k: _unescape(v) for k, v in found.items()}
                 keys = item_keys(fields["source"], fields.get("guid"), fields.get("url"), "", "")
-                self._add(Seen(fields["source"], name, list(keys)))
+                self.memory(fields["source"]).add(keys)
+                self._files.add(name)
 
     def state(self, name: str, url: str) -> SourceState:
         """The entry of source `name`; a fresh one (no validators) when its url changed."""
@@ -154,9 +210,16 @@ class SourcesIndex:
             self.sources[name] = known
         return known
 
-    def seen(self, keys: tuple[str, ...]) -> bool:
-        """Whether an item with any of `keys` was written before."""
-        return any(key in self._keys for key in keys)
+    def memory(self, source: str) -> Memory:
+        """The keys of the items `source` wrote or saw before."""
+        return self._memory.setdefault(source, Memory())
+
+    def duplicate(
+        self, source: str, keys: tuple[str, ...], current: AbstractSet[str]
+    ) -> str | None:
+        """Why an item of `source` with `keys` is a duplicate of one it wrote or saw before, or
+        None (see `Memory.match`)."""
+        return self.memory(source).match(keys, current)
 
     def file_names(self) -> set[str]:
         """The names of every seed file a source wrote here (even those deleted since)."""
@@ -168,12 +231,13 @@ class SourcesIndex:
 
     def _add(self, seen: Seen) -> None:
         self.items.append(seen)
-        self._keys.update(seen.keys)
-        self._files.add(seen.file)
+        self.memory(seen.source).add(seen.keys)
+        if seen.file:
+            self._files.add(seen.file)
 
     def save(self) -> bool:
         """Write the index whole; False (logged) when it cannot be written."""
-        kept = self.items[-MAX_ITEMS:]
+        kept = _newest_per_source(self.items)
         data = {
             "version": 1,
             "sources": {
@@ -186,7 +250,7 @@ class SourcesIndex:
             },
             "items": [asdict(item) for item in kept],
         }
-        text = json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True)
+        text = json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
         path = self.folder / INDEX
         written = write_whole(path, text.encode("utf-8", "surrogatepass"), log, "dedupe falls back")
         if not written:
@@ -197,7 +261,7 @@ class SourcesIndex:
 def load_status(seeds_dir: Path) -> list[SourceStatus]:
     """How each source's last fetch went, as recorded in `seeds_dir`, sorted by name (none when
     nothing was fetched there yet)."""
-    index = SourcesIndex.load(seeds_dir)
+    index = SourcesIndex.load(seeds_dir, seeds=False)
     return [
         SourceStatus(name, s.url, s.fetched_at, s.status, s.reason, s.new_items, tuple(s.new_files))
         for name, s in sorted(index.sources.items())
@@ -249,6 +313,22 @@ def content_hash(title: str, text: str) -> str:
     """sha256 of the title and text, case and whitespace aside."""
     normal = " ".join(f"{title}\n{text}".casefold().split())
     return hashlib.sha256(normal.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _newest_per_source(items: list[Seen]) -> list[Seen]:
+    """`items` less each source's oldest beyond its newest MAX_ITEMS, in their order."""
+    counts: dict[str, int] = {}
+    kept = []
+    for item in reversed(items):
+        counts[item.source] = counts.get(item.source, 0) + 1
+        if counts[item.source] <= MAX_ITEMS:
+            kept.append(item)
+    return kept[::-1]
+
+
+def _key(keys: Iterable[str], kind: str) -> str:
+    """The first of `keys` of `kind` ("guid:", "link:" or "hash:"), or ""."""
+    return next((key for key in keys if key.startswith(kind)), "")
 
 
 def _head(path: Path) -> str:
