@@ -5,12 +5,14 @@ For each source in turn: a conditional GET with the validators of its last good 
 writes nothing), the feed parsed, the items chosen, each new one written as a seed, the index
 updated (see `digest.sources.state`). Which items a fetch takes:
 
-- never one already written (same GUID in this source, same canonical link or same text);
+- never one already written: per source, the same GUID; or, for a GUID the feed no longer
+  carries (a feed that rewrote its GUIDs) or an item without one, the same canonical link or
+  the same text (each item left out as a duplicate is logged and counted in the result);
 - on a source's first good fetch, only items dated within its `since` (default 7 days); later,
   every item not seen before, whatever its date (a feed with a wrong pubDate is not skipped);
 - an item without a date counts as published at the fetch: it is taken, and its seed has no date;
-- at most `max_items`, the newest; the others are recorded as seen (logged), so they never arrive
-  later as new.
+- at most `max_items`, the newest; the others are recorded as seen (logged and counted in the
+  result's reason; at most `state.MAX_SKIPPED` a fetch), so they do not arrive later as new.
 
 A source that fails (timeout, HTTP error, not a feed, a disk that refuses the seed) is a
 `SourceResult` with status "failed" and the reason, logged naming the source and its url; the

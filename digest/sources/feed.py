@@ -79,6 +79,7 @@ class _Text(HTMLParser):
 
 
 _Reader = TypeVar("_Reader", bound=HTMLParser)
+_MARKED = re.compile(r"<!\[(?!CDATA\[)")  # a marked section html.parser cannot read, but CDATA
 
 
 def read_markup(make: Callable[[], _Reader], html: str) -> _Reader:
@@ -88,7 +89,7 @@ def read_markup(make: Callable[[], _Reader], html: str) -> _Reader:
     text, its tags dropped, by a fresh parser."""
     parser = make()
     try:
-        parser.feed(html.replace("<![", "&lt;!["))
+        parser.feed(_MARKED.sub("&lt;![", html))
         parser.close()
     except (AssertionError, AttributeError, ValueError):  # html.parser's own failures
         parser = make()
