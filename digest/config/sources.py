@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ipaddress
 import re
 from datetime import timedelta
 from typing import Annotated
@@ -10,7 +9,7 @@ from urllib.parse import urlsplit
 
 from pydantic import AfterValidator, Field, field_validator
 
-from digest.config.texts import shown, url_chars
+from digest.config.texts import is_ip, shown, url_chars
 from digest.config.values import Duration, KeyProblems, Section, parse_duration
 from digest.seeds.front_matter import PRIORITY_RANGE
 
@@ -31,17 +30,9 @@ def feed_url(value: str) -> str:
     if parts.username is not None or parts.password is not None:
         raise ValueError(f"{shown(value)} holds a user name or password; feeds are fetched as is")
     host = parts.hostname or ""
-    if not (_HOST.fullmatch(host) and host.strip(".")) and not _is_ip(host):
+    if not (_HOST.fullmatch(host) and host.strip(".")) and not is_ip(host):
         raise ValueError(f"{shown(value)} has no host name, e.g. https://example.org/feed.xml")
     return value
-
-
-def _is_ip(host: str) -> bool:
-    try:
-        ipaddress.ip_address(host)
-    except ValueError:
-        return False
-    return True
 
 
 def _tag(value: str) -> str:

@@ -130,7 +130,7 @@ def https_url(value: str) -> str:
     host = parts.hostname or ""
     if parts.scheme != "https" or not value.startswith("https://"):
         raise ValueError(f"{shown(value)} is not an https:// URL")
-    if not (_HOST.fullmatch(host) or _is_ip(host)):
+    if not (_HOST.fullmatch(host) or is_ip(host)):
         raise ValueError(
             f"{shown(value)} is not an https:// URL with a host name, e.g. example.org"
         )
@@ -156,7 +156,8 @@ def header_link(value: str, header: str = "List-Unsubscribe") -> str:
     return value
 
 
-def _is_ip(host: str) -> bool:
+def is_ip(host: str) -> bool:
+    """Whether `host` is an IP address (v4 or v6), not a name."""
     try:
         ipaddress.ip_address(host)
     except ValueError:
