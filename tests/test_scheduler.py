@@ -444,22 +444,10 @@ def test_a_wake_up_with_nothing_due_loads_no_renderer(tmp_path: Path) -> None:
     outbox only: the pipeline, summarizer, renderers and platforms are imported when a slot is."""
     settings = project(tmp_path, [{"name": "daily", "at": "09:00", "timezone": "UTC"}])
     write_seed(settings.paths.seeds, 1)
-    code = (
-        "import sys\n"
-        "from datetime import datetime, UTC\n"
-        "from digest.config import load_config\n"
-        "from digest.scheduler import Scheduler\n"
-        f"settings = load_config({str(tmp_path / 'config.toml')!r})\n"
-        "scheduler = Scheduler(settings, lock=False)\n"
-        "scheduler.start()\n"
-        "scheduler.run_due(datetime(2020, 1, 1, tzinfo=UTC))\n"
-        "print(sorted(m for m in sys.modules if m.startswith('digest.')))\n"
-    )
-    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
-    assert loaded.returncode == 0, loaded.stderr
+    loaded = _modules_after_an_idle_wake_up(tmp_path / "config.toml")
     for heavy in ("digest.pipeline", "digest.summarize", "digest.render", "digest.platforms"):
-        assert f"'{heavy}" not in loaded.stdout, heavy
-    assert "'digest.scheduler'" in loaded.stdout
+        assert f"'{heavy}" not in loaded, heavy
+    assert "'digest.scheduler'" in loaded
 
 
 # Sources: the fetch before a due slot (issue 16). The fakes stand in for digest.sources'
@@ -723,23 +711,10 @@ def test_a_wake_up_with_nothing_due_loads_no_source_fetcher(tmp_path: Path) -> N
     feedparser, trafilatura) and fetches nothing."""
     settings = project(tmp_path, [{"name": "daily", "at": "09:00", "timezone": "UTC"}])
     with_sources(settings, "city")
-    code = (
-        "import sys\n"
-        "from datetime import datetime, UTC\n"
-        "from digest.config import load_config\n"
-        "from digest.scheduler import Scheduler\n"
-        f"settings = load_config({str(tmp_path / 'config.toml')!r})\n"
-        "assert settings.sources\n"
-        "scheduler = Scheduler(settings, lock=False)\n"
-        "scheduler.start()\n"
-        "scheduler.run_due(datetime(2020, 1, 1, tzinfo=UTC))\n"
-        "print(sorted(m for m in sys.modules if m.split('.')[0] in "
-        "('digest', 'httpx', 'feedparser', 'trafilatura')))\n"
-    )
-    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
-    assert loaded.returncode == 0, loaded.stderr
+    assert load_config(tmp_path / "config.toml").sources
+    loaded = _modules_after_an_idle_wake_up(tmp_path / "config.toml")
     for heavy in ("digest.sources", "httpx", "feedparser", "trafilatura", "digest.pipeline"):
-        assert f"'{heavy}" not in loaded.stdout, heavy
+        assert f"'{heavy}" not in loaded, heavy
 
 
 # The real fetch against a local feed server.
@@ -835,3 +810,22 @@ def test_digest_schedule_once_fetches_before_the_due_slot(
     [carried] = stories_of(settings.paths.outbox)
     assert len(carried) == 1 and carried[0].startswith("parks-")
     assert len(feed_server.hits("/parks")) == 1
+
+
+def _modules_after_an_idle_wake_up(config: Path) -> str:
+    """The sorted names of the modules (of digest and the fetching libraries) a fresh process
+    has loaded after a scheduler wake-up with nothing due."""
+    code = (
+        "import sys\n"
+        "from datetime import datetime, UTC\n"
+        "from digest.config import load_config\n"
+        "from digest.scheduler import Scheduler\n"
+        f"scheduler = Scheduler(load_config({str(config)!r}), lock=False)\n"
+        "scheduler.start()\n"
+        "scheduler.run_due(datetime(2020, 1, 1, tzinfo=UTC))\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in "
+        "('digest', 'httpx', 'feedparser', 'trafilatura')))\n"
+    )
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert loaded.returncode == 0, loaded.stderr
+    return loaded.stdout

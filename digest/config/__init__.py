@@ -15,9 +15,17 @@ from digest.config.brand import Brand, EmailOptions
 from digest.config.email_links import web_url
 from digest.config.platforms import Platforms
 from digest.config.source import parse_toml, read_file
-from digest.config.sources import Source, unique_names
+from digest.config.sources import Source
 from digest.config.texts import FolderPath, shown
-from digest.config.values import Days, Duration, HhMm, KeyProblems, Section, TimeZone
+from digest.config.values import (
+    Days,
+    Duration,
+    HhMm,
+    KeyProblems,
+    Section,
+    TimeZone,
+    unique_names,
+)
 from digest.errors import ConfigError
 from digest.seeds import DEFAULT_MAX_BYTES
 
@@ -82,20 +90,12 @@ class Settings(Section):
     @field_validator("schedules")
     @classmethod
     def _unique_schedule_names(cls, schedules: list[Schedule]) -> list[Schedule]:
-        names = [s.name for s in schedules]
-        repeats = [
-            (f"[{index}].name", f"schedule names must be unique; repeated: {name}")
-            for index, name in enumerate(names)
-            if name in names[:index]
-        ]
-        if repeats:
-            raise KeyProblems(*repeats)
-        return schedules
+        return list(unique_names(schedules, "schedule"))
 
     @field_validator("sources")
     @classmethod
     def _unique_source_names(cls, sources: list[Source]) -> list[Source]:
-        return unique_names(sources)
+        return list(unique_names(sources, "source"))
 
     @model_validator(mode="after")
     def _web_url_of_each_schedule(self) -> Settings:

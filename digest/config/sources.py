@@ -5,12 +5,11 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 from typing import Annotated
-from urllib.parse import urlsplit
 
 from pydantic import AfterValidator, Field, field_validator
 
-from digest.config.texts import is_ip, shown, url_chars
-from digest.config.values import Duration, KeyProblems, Section, parse_duration
+from digest.config.texts import is_ip, shown, split_url
+from digest.config.values import Duration, Section, parse_duration
 from digest.seeds.front_matter import PRIORITY_RANGE
 
 _HOST = re.compile(r"[a-z0-9](?:[a-z0-9.-]*[a-z0-9])?", re.ASCII)
@@ -19,12 +18,7 @@ _LANGUAGE = re.compile(r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})*", re.ASCII)
 
 def feed_url(value: str) -> str:
     """An absolute http or https URL with a host (a feed on an intranet is allowed)."""
-    url_chars(value)
-    try:
-        parts = urlsplit(value)
-        parts.port  # noqa: B018 - raises ValueError for a port out of range
-    except ValueError as error:
-        raise ValueError(f"{shown(value)} is not an http(s):// URL ({error})") from None
+    parts = split_url(value, "http(s)://")
     if parts.scheme not in ("http", "https") or not value.lower().startswith(parts.scheme + "://"):
         raise ValueError(f"{shown(value)} is not a feed URL; write it as https://host/path")
     if parts.username is not None or parts.password is not None:
@@ -71,16 +65,3 @@ class Source(Section):
     def reach(self) -> timedelta:
         """`since` as a timedelta: how far back the first fetch takes items."""
         return parse_duration(self.since)
-
-
-def unique_names(sources: list[Source]) -> list[Source]:
-    """Refuse two sources of one name (their seeds and state would share a prefix)."""
-    names = [s.name for s in sources]
-    repeats = [
-        (f"[{index}].name", f"source names must be unique; repeated: {name}")
-        for index, name in enumerate(names)
-        if name in names[:index]
-    ]
-    if repeats:
-        raise KeyProblems(*repeats)
-    return sources

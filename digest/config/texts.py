@@ -15,7 +15,7 @@ from email.message import EmailMessage
 from email.policy import SMTP
 from pathlib import Path
 from typing import Annotated
-from urllib.parse import quote, urlsplit
+from urllib.parse import SplitResult, quote, urlsplit
 
 from pydantic import AfterValidator, BeforeValidator
 
@@ -119,14 +119,21 @@ def url_chars(value: str) -> str:
     raise ValueError(f"{shown(value)} holds {char!r}, which a URL cannot carry as is; {hint}")
 
 
-def https_url(value: str) -> str:
-    """An absolute https URL with a host, safe to quote anywhere (see `url_chars`)."""
+def split_url(value: str, kind: str) -> SplitResult:
+    """`value`'s parts, once its characters are safe to quote anywhere (see `url_chars`);
+    ValueError, saying it is no `kind` URL, when it cannot be split or its port is no port."""
     url_chars(value)
     try:
         parts = urlsplit(value)
         parts.port  # noqa: B018 - raises ValueError for a port out of range
     except ValueError as error:
-        raise ValueError(f"{shown(value)} is not an https:// URL ({error})") from None
+        raise ValueError(f"{shown(value)} is not an {kind} URL ({error})") from None
+    return parts
+
+
+def https_url(value: str) -> str:
+    """An absolute https URL with a host, safe to quote anywhere (see `url_chars`)."""
+    parts = split_url(value, "https://")
     host = parts.hostname or ""
     if parts.scheme != "https" or not value.startswith("https://"):
         raise ValueError(f"{shown(value)} is not an https:// URL")

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from datetime import timedelta
-from typing import Annotated
+from typing import Annotated, Protocol, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AfterValidator
@@ -30,6 +31,28 @@ class KeyProblems(ValueError):
     def __init__(self, *problems: tuple[str, str]) -> None:
         super().__init__("; ".join(message for _, message in problems))
         self.problems = problems
+
+
+class _Named(Protocol):
+    @property
+    def name(self) -> str: ...
+
+
+_N = TypeVar("_N", bound=_Named)
+
+
+def unique_names(items: Sequence[_N], kind: str) -> Sequence[_N]:
+    """`items` when no two share a name; else KeyProblems naming each repeat's `[i].name` (two
+    schedules or sources of one name would share their batches or seeds)."""
+    names = [item.name for item in items]
+    repeats = [
+        (f"[{index}].name", f"{kind} names must be unique; repeated: {name}")
+        for index, name in enumerate(names)
+        if name in names[:index]
+    ]
+    if repeats:
+        raise KeyProblems(*repeats)
+    return items
 
 
 def _colour(value: str) -> str:
