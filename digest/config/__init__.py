@@ -11,8 +11,9 @@ from zoneinfo import ZoneInfo
 from pydantic import Field, ValidationError, field_validator, model_validator
 
 from digest.channels import CHANNELS, Channel
+from digest.config.archive import Archive, page_file, page_pattern
 from digest.config.brand import Brand, EmailOptions
-from digest.config.email_links import web_url
+from digest.config.email_links import WEB_PLACEHOLDERS, web_url
 from digest.config.platforms import Platforms
 from digest.config.source import parse_toml, read_file
 from digest.config.sources import Source
@@ -64,6 +65,7 @@ class Paths(Section):
     seeds: FolderPath = Path("seeds")
     outbox: FolderPath = Path("outbox")
     templates: FolderPath = Path("templates")
+    site: FolderPath = Path("site")  # the archive's static site (digest archive)
 
 
 class SeedLimits(Section):
@@ -85,6 +87,7 @@ class Settings(Section):
     seeds: SeedLimits = SeedLimits()
     summary: SummaryOptions = SummaryOptions()
     sources: list[Source] = Field(default_factory=list)
+    archive: Archive = Archive()
     config_hash: str = ""
 
     @field_validator("schedules")
@@ -108,6 +111,40 @@ class Settings(Section):
                     web_url(pattern, schedule.name)
                 except ValueError as error:
                     raise KeyProblems(("email.web_url", f"{error}")) from None
+        return self
+
+    @model_validator(mode="after")
+    def _archive_pages(self) -> Settings:
+        """The archive knows where it is served when it is on, archives known schedules, and
+        puts each issue at its own page: web_url, under base_url, filled for each schedule."""
+        archive = self.archive
+        if archive.enabled and archive.base_url is None:
+            raise KeyProblems(
+                (
+                    "archive.base_url",
+                    "required when the archive is enabled: the https URL the site folder is "
+                    "served at, e.g. https://example.org/archive/",
+                )
+            )
+        known = {s.name for s in self.schedules}
+        unknown = [name for name in archive.schedules if name not in known]
+        if unknown:
+            raise KeyProblems(
+                (
+                    "archive.schedules",
+                    f"no schedule named {unknown[0]!r}; known: {', '.join(sorted(known))}",
+                )
+            )
+        if archive.base_url is not None:
+            try:
+                pattern = page_pattern(archive.base_url, self.email.web_url)
+                for schedule in self.schedules:
+                    sample = WEB_PLACEHOLDERS | {"slot": f"{schedule.name}-0800"}
+                    page_file(
+                        pattern, date=sample["date"], slot=sample["slot"], schedule=schedule.name
+                    )
+            except ValueError as error:
+                raise KeyProblems(("archive.base_url", f"{error}")) from None
         return self
 
     def schedule(self, name: str | None) -> Schedule:

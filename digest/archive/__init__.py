@@ -1,0 +1,1 @@
+"""The archive: published batches → a static site (`digest archive`)."""
