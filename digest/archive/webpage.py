@@ -1,0 +1,174 @@
+"""An issue's web page: the email's own HTML, changed only where a web page must differ.
+
+Every change is an edit of an exact span of the published HTML, so everything else (MJML's
+markup, Outlook's conditional comments) stays byte for byte what readers got by email:
+
+- `<head>` opens with the page's CSP (no script, no form, no base, styles and images as an
+  email has them), then its charset, `noindex` when `[archive] noindex`, the canonical URL and
+  the Atom feed;
+- the way out the theme marks (`<!--digest:way-out-->...<!--/digest:way-out-->`, the
+  unsubscribe and preferences links) becomes a Subscribe link (`[archive] subscribe_url`) or
+  nothing, and the marked "View in browser" (`<!--digest:web-link-->...`) an "All issues" link;
+- whatever a template did not mark: every `<a>` whose href is a way out of the issue or its
+  web link is removed, and such an href of any other tag (Outlook's VML buttons) too;
+- no `<script>`, no `on...` handler, and no text an email service's template engine would
+  read as a merge tag (`{{`, `*|`, `<%` ... split by a space, as the email does under a
+  `merge_tags` preset), outside `<style>`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from html import unescape
+
+from digest.archive.model import Issue
+from digest.config.archive import Archive
+from digest.config.email_links import inert
+
+SUBSCRIBE = "Subscribe"
+ALL_ISSUES = "All issues"
+_QUOTED = r"""(?:[^>"']|"[^"]*"|'[^']*')*"""
+_TAG = re.compile(rf"<([A-Za-z][A-Za-z0-9:-]*)({_QUOTED})>")
+_ATTRIBUTE = re.compile(r"""(\s+)([^\s"'>/=]+)(?:\s*=\s*("[^"]*"|'[^']*'|[^\s"'=<>`]+))?""")
+_END_A = re.compile(r"</a\s*>", re.I)
+_MARKED = {
+    name: re.compile(rf"<!--digest:{name}-->(.*?)<!--/digest:{name}-->", re.S)
+    for name in ("way-out", "web-link")
+}
+_HEAD = re.compile(rf"<head(?=[\s>/]){_QUOTED}>", re.I)
+_HTML = re.compile(rf"<html(?=[\s>/]){_QUOTED}>", re.I)
+_CHARSET = re.compile(
+    rf"<meta\s(?=[^>]*(?:\bcharset\s*=|http-equiv\s*=\s*[\"']?content-type)){_QUOTED}>", re.I
+)
+_SCRIPT = re.compile(r"<script(?=[\s>/]).*?(?:</script\s*>|\Z)", re.I | re.S)
+_STYLE = re.compile(r"<style(?=[\s>/]).*?</style\s*>", re.I | re.S)
+_ORIGIN = re.compile(r"https://[A-Za-z0-9.-]+(?::[0-9]{1,5})?")
+
+
+def web_version(
+    issue: Issue, archive: Archive, *, index_href: str, feed_href: str, font_origin: str | None
+) -> bytes:
+    """The page of `issue` (UTF-8): its email's HTML made a web page (see the module's
+    docstring). `index_href` and `feed_href` are relative to the page; `font_origin` is the
+    https origin of the brand's web-font stylesheet, or None."""
+    html = issue.email_html
+    subscribe = archive.subscribe_url
+    html = _MARKED["way-out"].sub(
+        lambda m: _relinked(m.group(1), subscribe, SUBSCRIBE) if subscribe else "", html
+    )
+    html = _MARKED["web-link"].sub(lambda m: _relinked(m.group(1), index_href, ALL_ISSUES), html)
+    gone = issue.way_out | ({issue.web_link} if issue.web_link else set())
+    html = _without_links(html, lambda href: href in gone)
+    html = _SCRIPT.sub("", html)
+    html = _outside_styles(html, inert)
+    head = _head(issue, archive, feed_href=feed_href, font_origin=font_origin)
+    return _with_head(html, head).encode("utf-8")
+
+
+def csp(font_origin: str | None) -> str:
+    """The issue page's Content-Security-Policy: nothing runs; images and inline styles as the
+    email has them, and the brand's web-font stylesheet from `font_origin`."""
+    if font_origin is not None and not _ORIGIN.fullmatch(font_origin):
+        raise ValueError(f"{font_origin!r} is not an https origin (https://host[:port])")
+    styles = "'unsafe-inline'" + (f" {font_origin}" if font_origin else "")
+    return (
+        f"default-src 'none'; img-src https: data:; style-src {styles}; font-src https: data:; "
+        "base-uri 'none'; form-action 'none'"
+    )
+
+
+def _head(issue: Issue, archive: Archive, *, feed_href: str, font_origin: str | None) -> str:
+    """What the page's <head> starts with: the CSP first, then the charset and the links."""
+    parts = [
+        f'<meta http-equiv="Content-Security-Policy" content="{escape(csp(font_origin))}">',
+        '<meta charset="utf-8">',
+    ]
+    if archive.noindex:
+        parts.append('<meta name="robots" content="noindex">')
+    parts.append(f'<link rel="canonical" href="{escape(issue.url)}">')
+    title = f' title="{escape(archive.title)}"' if archive.title else ""
+    parts.append(
+        f'<link rel="alternate" type="application/atom+xml" href="{escape(feed_href)}"{title}>'
+    )
+    return "".join(parts)
+
+
+def _with_head(html: str, head: str) -> str:
+    """`html` with `head` first in its <head> (one made when it has none), and no other
+    charset declaration (a page declares one)."""
+    found = _HEAD.search(html)
+    if found is None:
+        root = _HTML.search(html)
+        at = root.end() if root else 0
+        return f"{html[:at]}<head>{head}</head>{html[at:]}"
+    end = html.find("</head", found.end())
+    end = len(html) if end < 0 else end
+    inside = _CHARSET.sub("", html[found.end() : end])
+    return f"{html[: found.end()]}{head}{inside}{html[end:]}"
+
+
+def escape(text: str) -> str:
+    """`text` for a double-quoted attribute value (its `'` kept, as in a CSP)."""
+    return (
+        text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+    )
+
+
+def _relinked(span: str, href: str, label: str) -> str:
+    """A link to `href` reading `label`, dressed as the first <a> of `span` (its style)."""
+    for found in _TAG.finditer(span):
+        if found.group(1).lower() == "a":
+            kept = _ATTRIBUTE.sub(lambda a: "" if _drops(a, {"href"}) else a.group(), found[2])
+            return f'<a href="{escape(href)}"{kept}>{escape(label)}</a>'
+    return f'<a href="{escape(href)}">{escape(label)}</a>'
+
+
+def _without_links(html: str, gone: Callable[[str], bool]) -> str:
+    """`html` without the <a> elements whose href is `gone`, such hrefs of other tags (VML,
+    inside Outlook's conditional comments too) and every `on...` handler."""
+    out, position = [], 0
+    for found in _TAG.finditer(html):
+        if found.start() < position:
+            continue  # inside an <a> already removed
+        hrefs = [_value(a) for a in _ATTRIBUTE.finditer(found[2]) if a[2].lower() == "href"]
+        if found.group(1).lower() == "a" and any(gone(href) for href in hrefs):
+            end = _END_A.search(html, found.end())
+            out.append(html[position : found.start()])
+            position = end.end() if end else found.end()
+            continue
+        kept = _ATTRIBUTE.sub(
+            lambda a: "" if _drops(a, set()) or (_is_href(a) and gone(_value(a))) else a.group(),
+            found[2],
+        )
+        if kept != found[2]:
+            out.append(f"{html[position : found.start()]}<{found[1]}{kept}>")
+            position = found.end()
+    out.append(html[position:])
+    return "".join(out)
+
+
+def _drops(attribute: re.Match[str], names: set[str]) -> bool:
+    name = attribute[2].lower()
+    return name in names or name.startswith("on")
+
+
+def _is_href(attribute: re.Match[str]) -> bool:
+    return attribute[2].lower() == "href"
+
+
+def _value(attribute: re.Match[str]) -> str:
+    raw = attribute[3] or ""
+    if raw[:1] in ("'", '"'):
+        raw = raw[1:-1]
+    return unescape(raw).strip()
+
+
+def _outside_styles(html: str, change: Callable[[str], str]) -> str:
+    """`html` with `change` applied to everything but its <style> elements."""
+    out, position = [], 0
+    for style in _STYLE.finditer(html):
+        out += [change(html[position : style.start()]), style.group()]
+        position = style.end()
+    out.append(change(html[position:]))
+    return "".join(out)
