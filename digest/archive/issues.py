@@ -37,7 +37,8 @@ log = logging.getLogger("digest.archive")
 EMAIL_HTML = "email/digest.html"
 EMAIL_EML = "email/digest.eml"
 _BETWEEN = re.compile(r">\s*,\s*<")  # between two <URL>s of a List-* header (RFC 2369)
-_HTML_LANG = re.compile(r"""<html\b[^>]*?\slang\s*=\s*["']?([A-Za-z0-9-]{1,35})\b""", re.I)
+_HTML_LANG = re.compile(r"""<html\b[^>]*?\slang\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""", re.I)
+_LANG_TAG = re.compile(r"[A-Za-z]{1,8}(?:-[A-Za-z0-9]{1,8})*")  # BCP 47's shape
 
 
 def read_issues(settings: Settings) -> tuple[list[Issue], list[Skipped]]:
@@ -96,7 +97,6 @@ def read_issue(batch: Batch, settings: Settings, base: str) -> Issue | None:
     web = _items(headers.get("List-Archive"))
     web_link = web[0] if web else None
     page = _page(base, web_link, settings, folder, manifest.schedule)
-    lang = _HTML_LANG.search(html)
     return Issue(
         batch_id=manifest.batch_id,
         schedule=manifest.schedule,
@@ -104,7 +104,7 @@ def read_issue(batch: Batch, settings: Settings, base: str) -> Issue | None:
         local=manifest.slot.local,
         utc=manifest.slot.utc,
         subject=str(headers.get("Subject", "")),
-        lang=lang.group(1) if lang else "und",
+        lang=_lang(html),
         stories=tuple(_story(batch.path, manifest, record.slug) for record in manifest.stories),
         email_html=html,
         way_out=_way_out(_items(headers.get("List-Unsubscribe")), settings),
@@ -113,6 +113,13 @@ def read_issue(batch: Batch, settings: Settings, base: str) -> Issue | None:
         url=page_url(base, page),
         fingerprint=hashlib.sha256(raw).hexdigest(),
     )
+
+
+def _lang(html: str) -> str:
+    """The <html lang> of the email, "und" (undetermined, BCP 47) when it has none."""
+    found = _HTML_LANG.search(html)
+    value = next((group for group in found.groups() if group is not None), "") if found else ""
+    return value if _LANG_TAG.fullmatch(value) else "und"
 
 
 def _manifest(batch: Path, raw: bytes) -> Manifest:
