@@ -2,12 +2,15 @@
 
 Every page the preview has is named by the Site (its stories, next slots and batches), so a path
 is looked up, never joined onto a folder: nothing outside the preview's own files can be named.
+The one exception, archive/, serves only the archive's own kinds of file from the site folder,
+walked part by part through no symbolic link (`digest.preview.archive`).
 
     index.html                          seeds, sources, next slots, recent batches
     story/<slug>/<leaf>                 one story as its own digest
     slot/<schedule>/<leaf>              a schedule's next slot, as it would be published now
     batch/<date>/<schedule-HHMM>/<leaf> a published batch, from its files
     static/<name>                       the preview's stylesheet, script and image
+    archive/<site path>                 a file `digest archive` wrote, e.g. archive/index.html
 
 where <leaf> is email.html, social.html, summary.html, or the email itself as the iframe shows
 it: frame-light.html, frame-dark.html, and digest.html (the file as it is).
@@ -24,6 +27,7 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
+from digest.preview.archive import MEDIA_TYPES, site_file, site_path
 from digest.preview.frames import force_scheme, offline, with_csp
 from digest.preview.model import Sample, Subject
 from digest.preview.site import Site
@@ -66,7 +70,7 @@ class Response:
     status: int
     content_type: str
     body: bytes
-    kind: str = "page"  # "page", "frame" or "static"
+    kind: str = "page"  # "page", "frame", "static" or "archive"
 
 
 @cache
@@ -94,10 +98,24 @@ def respond(site: Site, path: str, *, live: bool = True, generation: int = 0) ->
         return page.render("index.html", title="Seeds and slots")
     if len(parts) == 2 and parts[0] == "static" and parts[1] in STATIC:
         return Response(200, STATIC[parts[1]], static(parts[1]), kind="static")
+    if parts and parts[0] == "archive":
+        return archive_file(site, parts[1:], folder=path.endswith("/"))
     sized = {"story": 3, "slot": 3, "batch": 4}
     if parts and sized.get(parts[0]) == len(parts) and parts[-1] in VIEWS + FRAMES:
         return page.subject(parts[0], "/".join(parts[1:-1]), parts[-1])
     return page.render("missing.html", status=404, title="Not found", path=path)
+
+
+def archive_file(site: Site, parts: list[str], *, folder: bool) -> Response:
+    """A file of the archive's site folder, as `digest archive` wrote it (read-only)."""
+    path = site_path(parts, folder)
+    data = site_file(site.site_dir, path) if path is not None else None
+    if path is None or data is None:
+        shown = site.shown(site.site_dir)
+        text = f"not in the archive's site folder ({shown}); run digest archive to write it\n"
+        return Response(404, "text/plain; charset=utf-8", text.encode(), kind="static")
+    suffix = path[path.rindex(".") :]
+    return Response(200, MEDIA_TYPES[suffix], data, kind="archive")
 
 
 def failure(path: str, generation: int, *, live: bool = True) -> Response:

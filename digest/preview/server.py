@@ -49,6 +49,11 @@ CSP = {
     "font-src https: data:; base-uri 'none'; form-action 'none'; frame-ancestors 'self'; "
     "sandbox allow-same-origin allow-popups allow-popups-to-escape-sandbox",
     "static": "default-src 'none'; style-src 'unsafe-inline'",
+    # A file of the archive's site: its pages' own styles, web fonts and remote images, never a
+    # script (the pages' own CSP meta narrows this further); sandboxed, in an origin of its own.
+    "archive": "default-src 'none'; style-src 'unsafe-inline' https:; img-src https: data:; "
+    "font-src https: data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'; "
+    "sandbox allow-popups allow-popups-to-escape-sandbox",
 }
 
 

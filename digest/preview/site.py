@@ -30,6 +30,7 @@ from digest.models import Slot, Story
 from digest.outbox import is_published
 from digest.outbox.batches import Batch, published
 from digest.pipeline import gather, prepare, unsent
+from digest.preview.archive import ArchiveLink, archive_link
 from digest.preview.batch_files import read_batch
 from digest.preview.model import Item, Plan, Sample, SeedRow, Subject
 from digest.preview.sources import source_rows
@@ -83,9 +84,15 @@ class Site:
         )
         self.templates_dir = paths.templates if paths else here / "templates"
         self.outbox = paths.outbox if paths else here / "outbox"
+        self.site_dir = paths.site if paths else here / "site"  # the archive's (digest archive)
         self.root = self.config_path.parent
         self._folders = _folder_pattern(
-            self.root, self.seeds_dir, self.templates_dir, self.outbox, self.config_path
+            self.root,
+            self.seeds_dir,
+            self.templates_dir,
+            self.outbox,
+            self.site_dir,
+            self.config_path,
         )
         self.warnings: list[str] = []
         self.rows, self.stories = self._seed_rows()
@@ -94,6 +101,7 @@ class Site:
             self.plans = self._plans()
             self.batches = self._batches()
         self._samples: dict[str, Sample] = {}
+        self._archived: dict[str, ArchiveLink] = {}
         self._lock = threading.Lock()
 
     def _seed_rows(self) -> tuple[list[SeedRow], dict[str, Story]]:
@@ -187,6 +195,19 @@ class Site:
     @staticmethod
     def batch_key(batch: Batch) -> str:
         return f"{batch.day}/{batch.path.name}"
+
+    def archived(self, batch: Batch) -> ArchiveLink:
+        """Where the batch is in the archive (read once per Site; the watcher reads the site
+        again when `digest archive` has run)."""
+        key = self.batch_key(batch)
+        with self._lock:
+            if key not in self._archived:
+                assert self.settings is not None
+                link = archive_link(self.settings, self.site_dir, batch)
+                if link.note is not None:
+                    link = replace(link, note=self.scrub(link.note))
+                self._archived[key] = link
+            return self._archived[key]
 
     def sample(self, subject: Subject) -> Sample:
         """The subject's files and stories, rendered once per Site."""

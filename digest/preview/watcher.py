@@ -20,6 +20,7 @@ from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
+from digest.archive.state import STATE as ARCHIVE_STATE
 from digest.clock import utc_now
 from digest.preview.events import watch
 from digest.preview.site import Site
@@ -38,9 +39,13 @@ def watched(site: Site) -> list[tuple[Path, int]]:
 
     With sources, also the seeds folder's hidden record of their fetches, ahead of the folder
     (whose hidden names are left out): a fetch that failed writes no seed but changes the index's
-    sources panel.
+    sources panel. With an archive, the site folder's state, which `digest archive` writes last:
+    the batches' archive links follow each run.
     """
     state = [(sources_state(site.seeds_dir), 0)] if site.sources else []
+    settings = site.settings
+    if settings is not None and settings.archive.base_url is not None:
+        state.append((site.site_dir / ARCHIVE_STATE, 0))
     folders = [(site.seeds_dir, 1), (site.templates_dir, 8), (site.outbox, 2)]
     return [(site.config_path, 0), *state, *folders]
 
