@@ -29,6 +29,7 @@ from hypothesis import strategies as st
 from jsonschema import Draft4Validator, Draft7Validator, FormatChecker
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT4
+from support.archive import project_with_batches
 
 from digest import __version__
 from digest.archive.feeds import (
@@ -41,6 +42,7 @@ from digest.archive.feeds import (
     json_feed,
     sitemap,
 )
+from digest.archive.issues import read_issues
 from digest.archive.model import Issue, StoryEntry
 from digest.sources.feed import parse_feed
 from digest.text import one_line
@@ -433,7 +435,14 @@ LINKS = {
     "relative": ("/stories/1", None),
     "no host": ("https:///path", None),
     "mailto": ("mailto:editor@example.org", None),
-    "quotes and brackets": ('https://x.example/"><script>', 'https://x.example/"><script>'),
+    "quotes and brackets": ('https://x.example/"><script>', "https://x.example/%22%3E%3Cscript%3E"),
+    "an IRI": (
+        "https://Bücher.example/ข่าว",
+        "https://xn--bcher-kva.example/%E0%B8%82%E0%B9%88%E0%B8%B2%E0%B8%A7",
+    ),
+    "a private host": ("https://10.0.0.1/story", None),
+    "a bidi control": ("https://news.example.com/\u202etxt.exe", None),
+    "a host no DNS name can be": ("HTTP://<", None),
 }
 
 
@@ -684,3 +693,50 @@ def test_very_long_text_is_written_whole() -> None:
     assert_atom(atom_feed(INFO, [sent]))
     assert result.entries[0].title == one_line(long)
     assert assert_json_feed(json_feed(INFO, [sent]))["items"][0]["title"] == one_line(long)
+
+
+# --- from real batches -----------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def published(tmp_path_factory: pytest.TempPathFactory) -> list[Issue]:
+    """The issues read_issues finds in an outbox the real pipeline published: two schedules,
+    three days, story titles of markup, entities, a CDATA end, RTL and astral emoji."""
+    settings = project_with_batches(
+        tmp_path_factory.mktemp("archive"),
+        days=3,
+        schedules=("morning", "evening"),
+        titles=[
+            "Fish & <b>chips</b> ]]> rise",
+            "שלום עולם: a headline in Hebrew",
+            "Rockets 🚀 and 👩🏽‍💻 coders",
+            "Quotes \"double\" and 'single'",
+        ]
+        + [f"Story number {n}" for n in range(5, 13)],
+    )
+    issues, skipped = read_issues(settings)
+    assert (len(issues), skipped) == (6, [])
+    return issues
+
+
+def test_real_issues_make_valid_feeds_that_read_back(published: list[Issue]) -> None:
+    info = replace(INFO, site_url=BASE, feed_url=BASE + "feed.xml")
+    result = parsed_atom(atom_feed(info, published))
+    assert_atom(atom_feed(info, published))
+    parsed = assert_json_feed(json_feed(replace(info, feed_url=BASE + "feed.json"), published))
+    for entry, item, sent in zip(result.entries, parsed["items"], published, strict=True):
+        assert entry.id == f"tag:example.org,2026:{sent.batch_id}"
+        assert item["id"] == sent.batch_id
+        assert entry.title == item["title"] == sent.subject
+        assert entry.link == item["url"] == sent.url
+        assert entry.published == item["date_published"] == f"{sent.utc:%Y-%m-%dT%H:%M:%SZ}"
+        assert entry.content[0].value == item["content_html"] == entry_html(sent)
+        tags = read(entry_html(sent))
+        assert [h for h in tags.text if h in {s.headline for s in sent.stories}] == [
+            s.headline for s in sent.stories
+        ]
+
+
+def test_the_sitemap_of_real_issues_validates(published: list[Issue]) -> None:
+    pages = [(BASE, max(i.utc for i in published))] + [(i.url, i.utc) for i in published]
+    assert_sitemap(sitemap(pages))

@@ -21,6 +21,7 @@ from digest import __version__
 from digest.archive.model import Issue, StoryEntry
 from digest.jsonfile import json_file
 from digest.text import one_line
+from digest.urls import normalize_url
 
 FEED_ITEMS = 50  # the newest issues a feed carries
 SITEMAP_MAX = 50_000  # URLs one sitemap may list (sitemaps.org)
@@ -51,7 +52,7 @@ class FeedInfo:
 
 def entry_html(issue: Issue) -> str:
     """An issue's full content as an HTML fragment: per story its headline (a link to the story
-    when it has an http(s) URL), tagline and bullets; every text escaped, no style, no script."""
+    when it has a web URL), tagline and bullets; every text escaped, no style, no script."""
     parts = []
     for story in issue.stories:
         parts.extend(_story_html(story))
@@ -60,7 +61,7 @@ def entry_html(issue: Issue) -> str:
 
 def _story_html(story: StoryEntry) -> list[ET.Element]:
     heading = ET.Element("h2")
-    url = _web_url(story.url)
+    url = _story_link(story.url)
     if url is None:
         heading.text = one_line(story.headline)
     else:
@@ -174,6 +175,17 @@ def _host(info: FeedInfo) -> str:
         if _web_url(url) != url:
             raise ValueError(f"a feed's URLs are absolute http(s) URLs, not {url[:80]!r}")
     return (urlsplit(info.site_url).hostname or "").rstrip(".")
+
+
+def _story_link(url: str | None) -> str | None:
+    """A story's URL as the seeds' links are written (an ASCII http(s) URI of a public host),
+    or None when it is no such link: a headline then has no link."""
+    if url is None:
+        return None
+    try:
+        return normalize_url(url)
+    except ValueError:
+        return None
 
 
 def _web_url(url: str | None) -> str | None:
