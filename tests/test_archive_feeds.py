@@ -15,6 +15,7 @@ import json
 import os
 import shutil
 import subprocess
+import time
 import xml.etree.ElementTree as ET
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta, timezone
@@ -291,18 +292,24 @@ def test_updated_is_the_newest_issue_whatever_the_order() -> None:
     assert root.find(f"{A}updated").text == f"{issue(5).utc:%Y-%m-%dT%H:%M:%SZ}"
 
 
-def test_times_are_utc_whatever_offset_or_none() -> None:
+def test_times_are_utc_whatever_offset_or_none(monkeypatch: pytest.MonkeyPatch) -> None:
     """An aware time at any offset is written in UTC; a naive one is taken as UTC, never as
-    the machine's local time."""
-    utc = datetime(2026, 12, 1, 7, 30, tzinfo=UTC)
-    same = [
-        issue(0, utc=utc),
-        issue(0, utc=utc.astimezone(timezone(timedelta(hours=-5)))),
-        issue(0, utc=utc.replace(tzinfo=None)),
-    ]
-    written = {atom_feed(INFO, [i]) for i in same}
-    assert len(written) == 1
-    assert b"<published>2026-12-01T07:30:00Z</published>" in written.pop()
+    the machine's local time (here New York's)."""
+    monkeypatch.setenv("TZ", "America/New_York")
+    time.tzset()
+    try:
+        utc = datetime(2026, 12, 1, 7, 30, tzinfo=UTC)
+        same = [
+            issue(0, utc=utc),
+            issue(0, utc=utc.astimezone(timezone(timedelta(hours=-5)))),
+            issue(0, utc=utc.replace(tzinfo=None)),
+        ]
+        written = {write(INFO, [i]) for i in same for write in (atom_feed, json_feed)}
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+    assert len(written) == 2
+    assert all(b"2026-12-01T07:30:00Z" in feed for feed in written)
 
 
 ENTRY_IDS = {
@@ -312,7 +319,12 @@ ENTRY_IDS = {
         "tag:example.org,2026:morning@2026-12-01T08:00:00Z",
     ),
     "the UTC year, not the local one": (
-        issue(0, utc=datetime(2026, 12, 31, 23, 30, tzinfo=UTC), batch_id="late@2026-12-31T23:30Z"),
+        issue(
+            0,
+            utc=datetime(2026, 12, 31, 23, 30, tzinfo=UTC),
+            local=datetime(2027, 1, 1, 0, 30, tzinfo=timezone(timedelta(hours=1))),
+            batch_id="late@2026-12-31T23:30Z",
+        ),
         BASE,
         "tag:example.org,2026:late@2026-12-31T23:30Z",
     ),
