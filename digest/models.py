@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, SerializerFunctionWrapHandler, model_serializer
 
 
 class Frozen(BaseModel):
@@ -59,8 +60,20 @@ class Sources(Frozen):
     bullets: tuple[tuple[str, ...], ...]
 
 
+class Editor(Frozen):
+    """Who replaced a summary's text and when, as the story's edits file says (either unknown)."""
+
+    by: str | None = None
+    at: dt.datetime | None = None
+
+
 class Summary(Frozen):
-    """What readers see of a story: headline, tagline, bullets and hashtags, with their sources."""
+    """What readers see of a story: headline, tagline, bullets and hashtags, with their sources.
+
+    `edited` names the parts an editor's text replaced ("headline", "bullets.2", ...); their
+    sources are empty, as the seed holds no sentence they came from. A summary nobody edited
+    is written without `edited` and `editor`, as it was before editors could edit.
+    """
 
     story_id: str
     headline: str  # <= 70 characters
@@ -68,6 +81,17 @@ class Summary(Frozen):
     bullets: tuple[str, ...]  # 3-5 of them, each <= 200 characters
     hashtags: tuple[str, ...]  # without "#", CamelCase
     sources: Sources
+    edited: tuple[str, ...] = ()
+    editor: Editor | None = None
+
+    @model_serializer(mode="wrap")
+    def _unedited_as_before(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        data: dict[str, Any] = handler(self)
+        if not self.edited:
+            data.pop("edited", None)
+        if self.editor is None:
+            data.pop("editor", None)
+        return data
 
 
 class Entry(Frozen):
