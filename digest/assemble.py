@@ -1,9 +1,12 @@
 """Summarize, render and check a slot's stories so that a story that fails, fails alone.
 
 What goes wrong because of one story (its summary, a number or name that its summary shows and
-the seed does not, its email or posts, the checks they must pass) leaves that story out, with
-the reason, and the next unsent story takes its place. Only what belongs to the batch as a whole
-(its size, a template, a limit no story can meet) stops it.
+the seed does not, its edits file, its email or posts, the checks they must pass) leaves that
+story out, with the reason, and the next unsent story takes its place. Only what belongs to the
+batch as a whole (its size, a template, a limit no story can meet) stops it.
+
+Each summary gets its editor's overrides (the story's edits file, `digest.seeds.edits`) right
+after it is generated, so everything rendered from it carries the editor's text.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ import logging
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import islice
 
 from jinja2 import TemplateSyntaxError
 
@@ -20,7 +24,9 @@ from digest.errors import DigestError, EmailCheckError, RenderError, SeedError
 from digest.models import Digest, Entry, RejectedSeed, Rendered, Slot, Story, Summary
 from digest.render import render
 from digest.render.email.checks import check_rendered
+from digest.seeds.edits import Edits, Sidecars
 from digest.summarize import summarize
+from digest.summarize.edits import apply_edits, generated_problems, located_warnings
 from digest.summarize.grounding import ungrounded
 
 log = logging.getLogger("digest.pipeline")
@@ -44,17 +50,21 @@ def assemble(
     errors: Sequence[SeedError],
     settings: Settings,
     max_stories: int,
+    *,
+    edits: Sidecars | None = None,
 ) -> Assembled:
     """The batch of up to `max_stories` of `candidates` (in order) that render and pass the checks.
 
-    A story that fails alone is left out and the next candidate takes its place; when the
-    stories pass alone but not together (the email's size), the last ones wait for the next
-    slot. Raises `DigestError` when nothing can be published: a template error, or no story
-    that passes on its own (a limit or check that fails every story).
+    Each summary has its editor's overrides from `edits` (by default, the edits files of the
+    config's seeds folder). A story that fails alone is left out and the next candidate takes
+    its place; when the stories pass alone but not together (the email's size), the last ones
+    wait for the next slot. Raises `DigestError` when nothing can be published: a template
+    error, or no story that passes on its own (a limit or check that fails every story).
     """
-    queue = iter(candidates)
     rejected = list(errors)
-    entries = _take(queue, max_stories, settings, rejected)
+    sidecars = edits if edits is not None else Sidecars(settings.paths.seeds)
+    queue = _entries(candidates, settings, rejected, sidecars)
+    entries = list(islice(queue, max_stories))
     if not entries:
         raise DigestError(
             f"{slot.batch_id}: every story was left out ({len(rejected)} rejected); "
@@ -103,14 +113,35 @@ def _fit(
     raise AssertionError("unreachable: the loop returns or raises")
 
 
-def _entry(story: Story, settings: Settings, failed: list[SeedError]) -> Entry | None:
-    """The story with its summary, or None (and why, in `failed`) when the summary fails or
-    shows a number or name that is not in the seed."""
+def _entries(
+    stories: Iterable[Story], settings: Settings, failed: list[SeedError], edits: Sidecars
+) -> Iterator[Entry]:
+    """The entries of `stories` that summarize, in order, as they are asked for; the others
+    go to `failed` with why."""
+    for story in stories:
+        entry = _entry(story, settings, failed, edits)
+        if entry is not None:
+            yield entry
+
+
+def _entry(
+    story: Story, settings: Settings, failed: list[SeedError], edits: Sidecars | None = None
+) -> Entry | None:
+    """The story with its summary (its editor's overrides from `edits` applied), or None (and
+    why, in `failed`) when the summary fails, its edits file is wrong, or the summarizer's own
+    text shows a number or name that is not in the seed."""
     try:
         summary, problems = _summarized(story, settings.summary.max_bullets)
     except Exception as exc:  # a summarizer bug on odd text must not stop the other stories
         log.debug("summary of %s failed", story.source, exc_info=True)
         failed.append(_left_out(story, f"its summary failed ({_describe(exc)})"))
+        return None
+    try:
+        found = edits.of(story.source) if edits is not None else None
+        if found is not None:
+            summary, problems = _edited(story, summary, problems, found)
+    except SeedError as error:  # nothing goes out that the editor did not write
+        failed.append(_edits_left_out(error))
         return None
     if problems:  # nothing is invented: a summary the seed does not back is not sent
         failed.append(_left_out(story, _ungrounded_reason(problems)))
@@ -127,6 +158,20 @@ def _summarized(story: Story, max_bullets: int) -> tuple[Summary, tuple[str, ...
     return summary, tuple(ungrounded(story, summary))
 
 
+def _edited(
+    story: Story, summary: Summary, problems: tuple[str, ...], edits: Edits
+) -> tuple[Summary, tuple[str, ...]]:
+    """`summary` with the overrides of `edits`, and what of the summarizer's own text left in
+    it the seed does not back; what of the editor's text it does not back is logged, not
+    refused. Raises `EditsError` for edits that break a limit."""
+    edited = apply_edits(summary, edits)
+    if not edited.edited:
+        return summary, problems
+    for warning in located_warnings(story, edited, edits):
+        log.warning("%s", warning)
+    return edited, tuple(generated_problems(story, edited))
+
+
 def _ungrounded_reason(problems: Sequence[str], shown: int = 3) -> str:
     """`problems` of `ungrounded` as one reason: the first few, and how many more."""
     listed = "; ".join(problems[:shown])
@@ -134,32 +179,18 @@ def _ungrounded_reason(problems: Sequence[str], shown: int = 3) -> str:
     return f"its summary shows what the seed does not say ({listed}{more})"
 
 
-def _take(
-    queue: Iterator[Story], count: int, settings: Settings, rejected: list[SeedError]
-) -> list[Entry]:
-    """The next `count` stories of `queue` that summarize."""
-    entries: list[Entry] = []
-    while len(entries) < count:
-        story = next(queue, None)
-        if story is None:
-            break
-        entry = _entry(story, settings, rejected)
-        if entry is not None:
-            entries.append(entry)
-    return entries
-
-
 def _sift(
     slot: Slot,
     channels: Sequence[str],
     entries: list[Entry],
-    queue: Iterator[Story],
+    queue: Iterator[Entry],
     max_stories: int,
     settings: Settings,
     rejected: list[SeedError],
     whole: Exception,
 ) -> list[Entry]:
-    """The entries that pass alone, topped up from `queue`; the others join `rejected`.
+    """The entries that pass alone, topped up from `queue` (the next candidates' entries, whose
+    failures join `rejected` as they are summarized); the others join `rejected`.
 
     Raises `whole` (as the batch's failure) when no story passes alone.
     """
@@ -174,7 +205,7 @@ def _sift(
         else:
             bad.append((entry.story, problem))
         if not pending and bad and len(good) < max_stories:
-            pending = _take(queue, 1, settings, rejected)
+            pending = list(islice(queue, 1))
     if not good:  # no story passes alone: a limit or check that no story can meet
         raise whole if isinstance(whole, DigestError) else _batch_failure(slot, whole)
     rejected += [_left_out(story, problem) for story, problem in bad]
@@ -222,6 +253,16 @@ def _digest(
 
 def _batch_failure(slot: Slot, exc: Exception) -> DigestError:
     return RenderError(f"{slot.batch_id}: the batch could not be rendered ({_describe(exc)})")
+
+
+def _edits_left_out(error: SeedError) -> SeedError:
+    """A story left out for its edits file: named by that file and the key's line."""
+    return SeedError(
+        error.path,
+        error.line,
+        f"left out of the batch: {error.reason}; the other stories were published. Fix "
+        f"{error.path.name}, or remove it to publish the generated summary",
+    )
 
 
 def _left_out(story: Story, why: str) -> SeedError:

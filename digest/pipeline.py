@@ -2,6 +2,8 @@
 
 `build()` runs them in order. Its pieces are the ones the preview and `digest validate` call:
 `gather` (read), `unsent` (select) and `prepare` (select, then summarize, render and check).
+Editors' overrides (`seeds/<stem>.edits.toml`) act in two places: `drop` and `rank` in
+selection, the replaced text right after each summary (see `digest.assemble`).
 """
 
 from __future__ import annotations
@@ -20,7 +22,10 @@ from digest.outbox import publish, refuse_taken
 from digest.outbox.batches import carried
 from digest.outbox.staging import clean_stale
 from digest.seeds import DEFAULT_MAX_BYTES, keep_index, read_seeds
+from digest.seeds.edits import Sidecars
 from digest.seeds.memo import INDEX
+from digest.summarize import MAX_BULLETS
+from digest.summarize.edits import check_sidecars
 
 log = logging.getLogger("digest.pipeline")
 
@@ -57,11 +62,31 @@ def gather(
     return stories, errors + doubles
 
 
-def unsent(stories: Iterable[Story], outbox: Path, slot: Slot) -> list[Story]:
+def unsent(
+    stories: Iterable[Story], outbox: Path, slot: Slot, edits: Sidecars | None = None
+) -> list[Story]:
     """Select: the stories no batch of the slot's schedule before it carried, in the order they
-    go out (highest priority, then newest, then by file name)."""
+    go out (highest priority, then newest, then by file name).
+
+    With `edits` (the edits files of the seeds folder), a story its editor dropped is no
+    candidate (and, never sent, comes back when the drop is removed), and the stories given a
+    rank go first, lowest rank first. A story whose edits file cannot be read stays in its
+    place: summarizing it leaves it out, with why.
+    """
     before = carried(outbox, slot.schedule, slot.utc)
-    return sorted((s for s in stories if s.slug not in before), key=_order)
+    fresh = sorted((s for s in stories if s.slug not in before), key=_order)
+    if edits is None:
+        return fresh
+    ranked: list[tuple[int | None, Story]] = []
+    for story in fresh:
+        try:
+            found = edits.of(story.source)
+        except SeedError:
+            found = None
+        if found is None or not found.drop:
+            ranked.append((found.rank if found else None, story))
+    ranked.sort(key=lambda pair: (pair[0] is None, pair[0] or 0))  # stable: today's order stays
+    return [story for _, story in ranked]
 
 
 def prepare(
@@ -70,14 +95,21 @@ def prepare(
     stories: Iterable[Story],
     errors: Sequence[SeedError],
     outbox: Path,
+    *,
+    seeds: Path | None = None,
 ) -> Assembled | None:
-    """The slot's batch as a build would publish it, rendered and checked; None when every story
-    was carried by an earlier batch. A story that fails alone is left out (see `assemble`)."""
+    """The slot's batch as a build would publish it, rendered and checked, with the overrides
+    of the edits files in `seeds` (by default the config's seeds folder); None when every story
+    was carried by an earlier batch or dropped. A story that fails alone is left out (see
+    `assemble`)."""
     schedule = settings.schedule(slot.schedule)
-    fresh = unsent(stories, outbox, slot)
+    edits = Sidecars(seeds or settings.paths.seeds)  # each edits file read once, for both uses
+    fresh = unsent(stories, outbox, slot, edits)
     if not fresh:
         return None
-    return assemble(slot, schedule.channels, fresh, errors, settings, schedule.max_stories)
+    return assemble(
+        slot, schedule.channels, fresh, errors, settings, schedule.max_stories, edits=edits
+    )
 
 
 def build(
@@ -113,7 +145,7 @@ def _build(
     # Select the seeds no earlier batch of this schedule carried, in the order they go out;
     # summarize, render and check them. A story that fails on its own is left out, and the
     # next one takes its place.
-    assembled = prepare(settings, slot, stories, errors, outbox)
+    assembled = prepare(settings, slot, stories, errors, outbox, seeds=seeds_dir)
     if assembled is None:
         return BuildResult(batch=None, slot=slot, stories=(), rejected=tuple(errors))
     rendered = assembled.rendered
@@ -129,12 +161,14 @@ def _build(
 @dataclass(frozen=True)
 class Validation:
     """What `digest validate` found: the config's problems, the seeds that read, the ones that
-    did not; `missing` when there is no seeds folder to read."""
+    did not and the problems of edits files; `missing` when there is no seeds folder to read;
+    `warnings`, edited text that names what its seed does not (sent as written)."""
 
     config_error: ConfigError | None
     stories: tuple[Story, ...] = ()
     errors: tuple[SeedError, ...] = ()
     missing: DigestError | None = None
+    warnings: tuple[str, ...] = ()
 
     @property
     def problems(self) -> int:
@@ -144,7 +178,8 @@ class Validation:
 
 
 def validate(config_path: Path, seeds: Path | None = None) -> Validation:
-    """Check the config and read every seed, as a build would, without building anything."""
+    """Check the config, read every seed and apply every edits file, as a build would, without
+    building anything."""
     settings: Settings | None = None
     config_error = None
     try:
@@ -157,7 +192,9 @@ def validate(config_path: Path, seeds: Path | None = None) -> Validation:
         stories, errors = gather(seeds, settings)
     except DigestError as missing:
         return Validation(config_error, missing=missing)
-    return Validation(config_error, tuple(stories), tuple(errors))
+    max_bullets = settings.summary.max_bullets if settings else MAX_BULLETS
+    edits, warnings = check_sidecars(seeds, stories, errors, max_bullets)
+    return Validation(config_error, tuple(stories), tuple(errors + edits), warnings=tuple(warnings))
 
 
 def _order(story: Story) -> tuple[int, float, str]:

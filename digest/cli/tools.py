@@ -139,6 +139,8 @@ def _validate(args: argparse.Namespace) -> int:
         return FAILED
     for error in result.errors:
         print(f"digest: {error}", file=sys.stderr)
+    for warning in result.warnings:
+        print(f"digest: warning: {warning}", file=sys.stderr)
     print(f"{len(result.stories)} seeds ok, {result.problems} problem(s)")
     return FAILED if result.problems else OK
 

@@ -12,13 +12,17 @@ since an editor may know what the seed does not say.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import regex
 
+from digest.errors import SeedError
 from digest.models import Editor, Sources, Story, Summary
-from digest.seeds.edits import Edits, EditsError
-from digest.summarize import BULLET_MAX, HEADLINE_MAX, TAGLINE_MAX
+from digest.seeds import SEED_SUFFIXES
+from digest.seeds.edits import EDITS_SUFFIX, Edits, EditsError, read_edits, seed_stem, sidecar_names
+from digest.summarize import BULLET_MAX, HEADLINE_MAX, MAX_BULLETS, TAGLINE_MAX, summarize
 from digest.summarize.grounding import source_text, ungrounded
 from digest.summarize.hashtags import MAX_HASHTAGS, MAX_TAG
 from digest.text import nfc
@@ -186,3 +190,36 @@ def _unknown_tags(story: Story, tags: tuple[str, ...]) -> list[str]:
         for tag in tags
         if _NOT_WORD.sub("", nfc(tag)).casefold() not in squashed
     ]
+
+
+def check_sidecars(
+    seeds_dir: Path,
+    stories: Sequence[Story],
+    errors: Sequence[SeedError],
+    max_bullets: int = MAX_BULLETS,
+) -> tuple[list[SeedError], list[str]]:
+    """Every edits file of `seeds_dir` read, and applied to its story's summary as a build
+    would (`digest validate`): their problems, one per line, and the warnings of their text.
+    An edits file without a seed beside it is a problem; one beside a rejected seed is read."""
+    sources = {Path(s.source).stem: s for s in stories}
+    rejected = {e.path.stem: e.path.name for e in errors if e.path.suffix.lower() in SEED_SUFFIXES}
+    problems: list[SeedError] = []
+    warnings: list[str] = []
+    for name in sidecar_names(seeds_dir):
+        stem = seed_stem(name) or name
+        story = sources.get(stem)
+        if story is None and stem not in rejected:
+            reason = (
+                f"no seed beside it ({stem}.txt, .md or .json); name it after its seed "
+                f"(<seed name without suffix>{EDITS_SUFFIX}), or remove it"
+            )
+            problems.append(SeedError(name, 1, reason))
+            continue
+        try:
+            edits = read_edits(seeds_dir, story.source if story else rejected[stem])
+            if story is not None and edits is not None:
+                summary = apply_edits(summarize(story, max_bullets), edits)
+                warnings += located_warnings(story, summary, edits)
+        except EditsError as error:
+            problems += error.problems
+    return problems, warnings
