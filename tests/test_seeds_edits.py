@@ -21,6 +21,7 @@ from digest.seeds.edits import (
     Sidecars,
     edits_name,
     edits_path,
+    parse_edits,
     read_edits,
     seed_stem,
     set_edit,
@@ -537,3 +538,12 @@ def test_any_text_set_reads_back_equal_and_comments_stay(
     )
     text = (folder / FILE).read_text(encoding="utf-8")
     assert text.startswith("# hand-written\n") and "# notes on bullets" in text
+
+
+def test_the_readmes_example_is_a_valid_edits_file() -> None:
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Editing a story", 1)[1]
+    example = section.split("```toml\n", 1)[1].split("```", 1)[0]
+    edits = parse_edits(example, FILE)
+    assert edits.keys == ("headline", "tagline", "bullets.2", "hashtags")
+    assert (edits.by, edits.at, edits.drop, edits.rank) == ("Ana Editor", NOW, False, 1)
