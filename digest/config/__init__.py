@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import hashlib
-from datetime import time
+from datetime import time, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 from pydantic import Field, ValidationError, field_validator, model_validator
@@ -25,12 +25,15 @@ from digest.config.values import (
     KeyProblems,
     Section,
     TimeZone,
+    parse_duration,
     unique_names,
 )
 from digest.errors import ConfigError
 from digest.seeds import DEFAULT_MAX_BYTES
 
 MAX_SEED_BYTES = 100_000_000  # a seed is read whole; a bigger cap is a typing slip
+# Approval: a batch prepared a minute to a week before its slot (longer overlaps earlier slots).
+MIN_PREPARE, MAX_PREPARE = timedelta(minutes=1), timedelta(days=7)
 
 
 class Schedule(Section):
@@ -42,6 +45,18 @@ class Schedule(Section):
     max_stories: int = Field(default=5, ge=1, le=50)
     catch_up: Duration = "6h"
     fetch_before: bool = True  # fetch every [[sources]] feed before each due slot
+    approval: Literal["none", "required"] = "none"  # required: published only once approved
+    prepare: Duration = "2h"  # with approval: built into outbox/.pending/ this long before
+
+    @field_validator("prepare")
+    @classmethod
+    def _prepare_window(cls, prepare: str) -> str:
+        if not MIN_PREPARE <= parse_duration(prepare) <= MAX_PREPARE:
+            raise ValueError(
+                f"{shown(prepare)} is not a preparation time for approval; write 1m to 7d, e.g. 2h "
+                "(how long before its slot a batch waits in outbox/.pending/ to be approved)"
+            )
+        return prepare
 
     @field_validator("channels")
     @classmethod

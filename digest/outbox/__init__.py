@@ -9,12 +9,13 @@ import os
 import secrets
 import shutil
 import stat
+from collections.abc import Sequence
 from pathlib import Path
 
 from digest.errors import BatchExistsError, PublishError
-from digest.models import Rendered
+from digest.models import Rendered, RenderedFile
 from digest.outbox import flush
-from digest.outbox.manifest import build_manifest, holds_batch, manifest_bytes
+from digest.outbox.manifest import Manifest, build_manifest, holds_batch, manifest_bytes
 from digest.outbox.staging import hold, make_staging, release
 from digest.outbox.swap import replace
 from digest.outbox.verify import CLAIMS
@@ -59,21 +60,44 @@ def publish(
     (PublishError) when something that is no batch stands at the slot, unless `force` replaces it.
     `durable=False` skips fsync: only for benchmarks and throwaway outboxes.
     """
-    slot = rendered.digest.slot
-    target = batch_path(outbox, slot.folder)
+    for file in rendered.files:  # refused before the manifest, whose model refuses it too
+        _refuse_leaving(os.sep + "batch", file.path)
+    manifest = build_manifest(rendered, config_hash)
+    folder = rendered.digest.slot.folder
+    return place(rendered.files, manifest, outbox, folder, force=force, durable=durable)
+
+
+def place(
+    files: Sequence[RenderedFile],
+    manifest: Manifest,
+    outbox: Path,
+    folder: str,
+    *,
+    area: Path | None = None,
+    force: bool = False,
+    durable: bool = True,
+) -> Path:
+    """Write `files`, then `manifest`, as the batch `<area>/<folder>/` with one rename.
+
+    `area` is the outbox itself (the default: publishing) or the folder beside the batches where
+    batches wait for approval (`outbox/.pending`, see digest.outbox.pending); either way the batch
+    is staged in `outbox/.staging`, on the same file system. The refusals are `publish`'s.
+    """
+    root = outbox if area is None else area
+    target = batch_path(root, folder)
     # pid and a random token: two publishers (processes or threads) never share a staging folder.
-    base = f"{_safe(slot.batch_id)}.{os.getpid()}-{secrets.token_hex(4)}"
+    base = f"{_safe(manifest.batch_id)}.{os.getpid()}-{secrets.token_hex(4)}"
     try:
         _day_folder(target.parent, create=False)
         if not force:
-            refuse_taken(outbox, slot.folder)
-        root = make_staging(outbox)
-        lock = hold(root, base)
+            refuse_taken(root, folder)
+        staging_root = make_staging(outbox)
+        lock = hold(staging_root, base)
     except OSError as exc:
         raise _failed(target, exc) from exc
-    staging = root / f"{base}.partial"
+    staging = staging_root / f"{base}.partial"
     try:
-        _write_batch(staging, rendered, config_hash, durable)
+        _write_batch(staging, files, manifest_bytes(manifest), durable)
         _day_folder(target.parent, create=True)
         if force and target.exists():
             _carry_claims(target, staging, durable)
@@ -84,7 +108,7 @@ def publish(
         raise _failed(target, exc) from exc
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-        release(root, base, lock)
+        release(staging_root, base, lock)
     if durable:
         _fsync_parent(target)
     return target
@@ -153,7 +177,9 @@ def _safe(batch_id: str) -> str:
     return batch_id.replace(":", "").replace("@", "_")
 
 
-def _write_batch(staging: Path, rendered: Rendered, config_hash: str, durable: bool) -> None:
+def _write_batch(
+    staging: Path, files: Sequence[RenderedFile], manifest: bytes, durable: bool
+) -> None:
     """Every file of the batch written and made durable, then the manifest, then its folder.
 
     Where `syncfs` reports errors, the files are written first and made durable by one call for
@@ -164,13 +190,12 @@ def _write_batch(staging: Path, rendered: Rendered, config_hash: str, durable: b
     # Opened before any file is written: `syncfs` reports every failed write since then.
     fd = os.open(staging, os.O_RDONLY | os.O_DIRECTORY) if together else None
     try:
-        paths, folders = _write_files(staging, rendered, durable and not together)
+        paths, folders = _write_files(staging, files, durable and not together)
         if fd is not None and not flush.sync_filesystem(fd):
             _fsync_files(paths)
     finally:
         if fd is not None:
             os.close(fd)
-    manifest = manifest_bytes(build_manifest(rendered, config_hash))
     if durable:
         for folder in sorted(folders, reverse=True):
             _fsync_dir(folder)
@@ -180,16 +205,15 @@ def _write_batch(staging: Path, rendered: Rendered, config_hash: str, durable: b
         _fsync_dir(staging)
 
 
-def _write_files(staging: Path, rendered: Rendered, durable: bool) -> tuple[list[Path], set[Path]]:
-    """Write every file of `rendered` in `staging`; the files and the folders holding them."""
+def _write_files(
+    staging: Path, files: Sequence[RenderedFile], durable: bool
+) -> tuple[list[Path], set[Path]]:
+    """Write every one of `files` in `staging`; the files and the folders holding them."""
     real = os.path.realpath(staging)
     folders, paths = {staging}, []
-    for file in rendered.files:
+    for file in files:
         path = staging / file.path
-        # Lexical, as good as resolving: every folder in `staging` is one made here, no link.
-        joined = os.path.normpath(os.path.join(real, file.path))
-        if joined != real and not joined.startswith(real + os.sep):
-            raise ValueError(f"file path {file.path!r} leaves the batch folder")
+        _refuse_leaving(real, file.path)
         folder = path.parent
         if folder not in folders:
             folder.mkdir(parents=True, exist_ok=True)
@@ -199,6 +223,15 @@ def _write_files(staging: Path, rendered: Rendered, durable: bool) -> tuple[list
         _write_file(path, file.content, durable)
         paths.append(path)
     return paths, folders
+
+
+def _refuse_leaving(root: str, path: str) -> None:
+    """ValueError when `path` leads out of the folder `root`.
+
+    Lexical, as good as resolving: every folder in a staging folder is one made there, no link."""
+    joined = os.path.normpath(os.path.join(root, path))
+    if joined != root and not joined.startswith(root + os.sep):
+        raise ValueError(f"file path {path!r} leaves the batch folder")
 
 
 def _write_file(path: Path, content: bytes, durable: bool = True) -> None:

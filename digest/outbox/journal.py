@@ -3,6 +3,11 @@
 Each line is one JSON object: `at` (wall-clock time of the record), `event` (published, empty,
 missed, failed, lost; and, before a slot that fetched its sources, fetched and fetch-failed, one
 per failed source with its reason), `schedule`, `batch_id`, `slot` (local ISO time) and `detail`.
+
+A schedule with `approval = "required"` adds: prepared (its batch put in outbox/.pending, or
+replaced there by a rebuild that changed it), approved (by whom, and the manifest sha256
+approved), withdrawn (a rebuild changed the approved batch), held (with the reason) and expired
+(not approved within catch_up of its time, with the reason: never published later).
 """
 
 from __future__ import annotations
@@ -20,7 +25,7 @@ log = logging.getLogger("digest.outbox.journal")
 JOURNAL = ".journal.jsonl"
 FIELDS = ("at", "event", "schedule", "batch_id", "slot", "detail")
 # Events after which a slot needs no more work.
-SETTLED = frozenset({"published", "empty", "missed", "lost"})
+SETTLED = frozenset({"published", "empty", "missed", "lost", "expired"})
 
 
 def record(outbox: Path, now: datetime, event: str, slot: Slot, detail: str = "") -> None:

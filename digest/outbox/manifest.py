@@ -79,6 +79,16 @@ class FileRecord(Frozen):
     media_type: str
 
 
+class Approval(Frozen):
+    # Who approved a batch of a schedule with `approval = "required"`, when, and the sha256 of
+    # the manifest.json they approved (this manifest without its `approval`, as manifest_bytes
+    # writes it). A comment, not a docstring: pydantic would publish a docstring in the schema.
+
+    by: str | None
+    at: datetime
+    manifest_sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+
+
 class Manifest(Frozen):
     """`manifest.json`, written last into a batch folder; consumers trust it."""
 
@@ -92,6 +102,7 @@ class Manifest(Frozen):
     stories: tuple[StoryRecord, ...]
     files: tuple[FileRecord, ...]
     rejected: tuple[RejectedSeed, ...]
+    approval: Approval | None = None  # only in batches that waited for approval
 
 
 def build_manifest(rendered: Rendered, config_hash: str) -> Manifest:
@@ -127,8 +138,12 @@ def build_manifest(rendered: Rendered, config_hash: str) -> Manifest:
 
 
 def manifest_bytes(manifest: Manifest) -> bytes:
-    """The manifest as stable, human-readable JSON."""
-    return json_file(manifest.model_dump(mode="json"))
+    """The manifest as stable, human-readable JSON; a batch that needed no approval has no
+    `approval` key (its bytes are those of the manifests before approval existed)."""
+    data = manifest.model_dump(mode="json")
+    if manifest.approval is None:
+        del data["approval"]
+    return json_file(data)
 
 
 def manifest_schema() -> str:
