@@ -10,7 +10,7 @@ from datetime import date
 from typing import Any
 
 from digest import __version__
-from digest.cli import fetch, outbox, project, tools
+from digest.cli import archive, fetch, outbox, project, tools
 from digest.cli.common import FAILED, OK, PARTIAL, command, print_json, project_options
 from digest.clock import utc_now
 from digest.errors import DigestError
@@ -23,6 +23,7 @@ EPILOG = """examples:
   digest schedule --once             publish what is due now, then exit (cron, systemd)
   digest fetch                       write each new item of the [[sources]] feeds as a seed
   digest outbox list                 the published batches
+  digest archive                     the public archive of the published issues, in site/
   digest check 2026-11-28/morning-0800  run the email checks on a published batch
   digest summarize seeds/*.txt       summaries as JSON
   digest validate                    check config.toml and every seed
@@ -91,6 +92,7 @@ def _parser() -> argparse.ArgumentParser:
     fetch.add_commands(commands)
     tools.add_commands(commands)
     outbox.add_commands(commands)
+    archive.add_commands(commands)
     project.add_commands(commands)
     return parser
 
@@ -138,6 +140,10 @@ def _build(args: argparse.Namespace) -> int:
             f"published {result.batch}: {len(result.stories)} stories, "
             f"{len(result.rejected)} seeds rejected"
         )
+    if settings.archive.enabled:  # a failure is logged; the batch stays published either way
+        from digest.archive import after_publish
+
+        after_publish(settings)
     return PARTIAL if result.rejected else OK
 
 

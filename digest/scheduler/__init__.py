@@ -65,6 +65,7 @@ class Scheduler:
         self.settled: set[str] = set()
         self._learned = False
         self._fetched: list[SourceResult] | None = None  # this wake-up's round of sources
+        self._published_now: list[Slot] = []  # the slots this wake-up published
         self._lock_fd: int | None = None
 
     def start(self) -> None:
@@ -91,14 +92,27 @@ class Scheduler:
                 # Taking over: what the outbox says now, not what it said at our start-up.
                 self.start()
         # One fetch of the sources per wake-up, by the first due slot that wants one.
-        self._fetched = None
+        self._fetched, self._published_now = None, []
         for schedule in self.settings.schedules:
             if self.retry_at.get(schedule.name, now) > now:
                 continue
             for slot in self.pending(schedule, now):
                 if self.stopping or not self._run_slot(schedule, slot, now):
                     break
+        self._archive(now)
         write_awake(self.outbox, now)
+
+    def _archive(self, now: datetime) -> None:
+        """After the due slots of a wake-up that published (catch-up included): one archive
+        run, with `[archive] enabled`; a failure is logged and journaled (`archive-failed`, under
+        the last slot published), and the batches stay published."""
+        if not self._published_now or not self.settings.archive.enabled:
+            return
+        from digest.archive import after_publish
+
+        failure = after_publish(self.settings)
+        if failure is not None:
+            journal.record(self.outbox, now, "archive-failed", self._published_now[-1], failure)
 
     def pending(self, schedule: Schedule, now: datetime) -> Iterator[Slot]:
         """Slots after the last settled one, up to now, that no batch or journal line settles."""
@@ -149,6 +163,7 @@ class Scheduler:
             log.info("%s: no new seeds; no batch published", slot.batch_id)
             return self._finish(slot, now, "empty", "no seed that earlier batches did not carry")
         log.info("published %s (%d stories)", result.batch, len(result.stories))
+        self._published_now.append(slot)
         return self._finish(slot, now, "published", str(result.batch))
 
     def _fail(self, schedule: Schedule, slot: Slot, now: datetime, exc: Exception) -> bool:
