@@ -11,9 +11,12 @@ markup, Outlook's conditional comments) stays byte for byte what readers got by 
   nothing, and the marked "View in browser" (`<!--digest:web-link-->...`) an "All issues" link;
 - whatever a template did not mark: every `<a>` whose href is a way out of the issue or its
   web link is removed, and such an href of any other tag (Outlook's VML buttons) too;
-- no `<script>`, no `on...` handler, and no text an email service's template engine would
-  read as a merge tag (`{{`, `*|`, `<%` ... split by a space, as the email does under a
-  `merge_tags` preset), outside `<style>`.
+- no `<script>`, no `on...` handler, no href of another scheme than http, https or mailto,
+  and, outside `<style>`, no text an email service's template engine would read as a merge
+  tag (`{{`, `*|`, `<%` ... split by a space, as the email does under a `merge_tags` preset).
+
+A template without the marks still loses its way out and its web link (the fallback above),
+but gains no Subscribe or All issues link: only the marks say where one belongs.
 """
 
 from __future__ import annotations
@@ -25,13 +28,18 @@ from html import unescape
 from digest.archive.model import Issue
 from digest.config.archive import Archive
 from digest.config.email_links import inert
+from digest.render.email.links import scheme_of
 
 SUBSCRIBE = "Subscribe"
 ALL_ISSUES = "All issues"
 _QUOTED = r"""(?:[^>"']|"[^"]*"|'[^']*')*"""
 _TAG = re.compile(rf"<([A-Za-z][A-Za-z0-9:-]*)({_QUOTED})>")
-_ATTRIBUTE = re.compile(r"""(\s+)([^\s"'>/=]+)(?:\s*=\s*("[^"]*"|'[^']*'|[^\s"'=<>`]+))?""")
-_END_A = re.compile(r"</a\s*>", re.I)
+_ATTRIBUTE = re.compile(
+    r"""(\s+|(?<=["']))([^\s"'>/=]+)(?:\s*=\s*("[^"]*"|'[^']*'|[^\s"'=<>`]+))?"""
+)
+# The end of an <a>, or the edge of the comment it is in (Outlook's): nothing past it is its.
+_END_A = re.compile(r"</a\s*>|<!--|-->", re.I)
+_LINK_SCHEMES = (None, "http", "https", "mailto")  # None: a link inside the site
 _MARKED = {
     name: re.compile(rf"<!--digest:{name}-->(.*?)<!--/digest:{name}-->", re.S)
     for name in ("way-out", "web-link")
@@ -125,22 +133,20 @@ def _relinked(span: str, href: str, label: str) -> str:
 
 
 def _without_links(html: str, gone: Callable[[str], bool]) -> str:
-    """`html` without the <a> elements whose href is `gone`, such hrefs of other tags (VML,
-    inside Outlook's conditional comments too) and every `on...` handler."""
+    """`html` without the <a> elements whose href is `gone`, and in every other tag (VML,
+    inside Outlook's conditional comments too) without such an href, an href of another
+    scheme than http, https or mailto, or an `on...` handler."""
     out, position = [], 0
     for found in _TAG.finditer(html):
         if found.start() < position:
             continue  # inside an <a> already removed
-        hrefs = [_value(a) for a in _ATTRIBUTE.finditer(found[2]) if a[2].lower() == "href"]
-        if found.group(1).lower() == "a" and any(gone(href) for href in hrefs):
+        if found[1].lower() == "a" and any(gone(_value(a)) for a in _hrefs(found[2])):
             end = _END_A.search(html, found.end())
+            closed = end is not None and end.group().lower().startswith("</a")
             out.append(html[position : found.start()])
-            position = end.end() if end else found.end()
+            position = end.end() if end is not None and closed else found.end()
             continue
-        kept = _ATTRIBUTE.sub(
-            lambda a: "" if _drops(a, set()) or (_is_href(a) and gone(_value(a))) else a.group(),
-            found[2],
-        )
+        kept = _ATTRIBUTE.sub(lambda a: "" if _unwanted(a, gone) else a.group(), found[2])
         if kept != found[2]:
             out.append(f"{html[position : found.start()]}<{found[1]}{kept}>")
             position = found.end()
@@ -148,13 +154,21 @@ def _without_links(html: str, gone: Callable[[str], bool]) -> str:
     return "".join(out)
 
 
+def _hrefs(attributes: str) -> list[re.Match[str]]:
+    return [a for a in _ATTRIBUTE.finditer(attributes) if a[2].lower() == "href"]
+
+
+def _unwanted(attribute: re.Match[str], gone: Callable[[str], bool]) -> bool:
+    """An `on...` handler, or an href that is `gone` or would run code."""
+    if attribute[2].lower() != "href":
+        return _drops(attribute, set())
+    href = _value(attribute)
+    return gone(href) or scheme_of(href) not in _LINK_SCHEMES
+
+
 def _drops(attribute: re.Match[str], names: set[str]) -> bool:
     name = attribute[2].lower()
     return name in names or name.startswith("on")
-
-
-def _is_href(attribute: re.Match[str]) -> bool:
-    return attribute[2].lower() == "href"
 
 
 def _value(attribute: re.Match[str]) -> str:

@@ -14,6 +14,7 @@ clock or the machine: the same call gives byte-identical batches.
 - `email`: keys of `[email]` to set (a value of None removes the key), e.g.
   `{"merge_tags": "listmonk", "unsubscribe_url": None}` or
   `{"web_url": "https://example.org/archive/{date}/{slot}/"}`.
+- `brand`: keys of `[brand]` to set, the same way (`{"font_url": "https://fonts..."}`).
 - `archive`: keys of `[archive]` besides base_url (or replacing it; None removes it).
 - `config_extra`: TOML appended at the end (new tables only, e.g. `[paths]` is already there).
 - `titles`: the stories' titles in the order the seeds are written (default `Story number N`);
@@ -50,6 +51,7 @@ def project_with_batches(
     schedules: Sequence[str | Mapping[str, object]] = ("morning",),
     stories_per_batch: int = 2,
     email: Mapping[str, object | None] | None = None,
+    brand: Mapping[str, object | None] | None = None,
     archive: Mapping[str, object | None] | None = None,
     config_extra: str = "",
     titles: Sequence[str] | None = None,
@@ -62,6 +64,7 @@ def project_with_batches(
         schedules=schedules,
         stories_per_batch=stories_per_batch,
         email=email,
+        brand=brand,
         archive=archive,
         config_extra=config_extra,
         templates=templates,
@@ -77,6 +80,7 @@ def write_project(
     schedules: Sequence[str | Mapping[str, object]] = ("morning",),
     stories_per_batch: int = 2,
     email: Mapping[str, object | None] | None = None,
+    brand: Mapping[str, object | None] | None = None,
     archive: Mapping[str, object | None] | None = None,
     config_extra: str = "",
     templates: Mapping[str, str] | None = None,
@@ -86,6 +90,7 @@ def write_project(
     text = (EXAMPLES / "config.toml").read_text(encoding="utf-8")
     text = _without_tables(text, ("[[schedules]]", "[archive]"))
     text = _set_keys(text, "[email]", email or {})
+    text = _set_keys(text, "[brand]", brand or {})
     text += "".join(
         _schedule(item, number, stories_per_batch) for number, item in enumerate(schedules)
     )
