@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 from pathlib import Path
 
 import pytest
@@ -274,28 +275,44 @@ def test_ungrounded_edited_text_is_published_with_a_warning(
     ]
 
 
-# --- a build without edits files pays one lstat a story, and parses nothing ----------------------
+# --- a build without edits files pays no system call a story, and parses nothing ----------------
 
 
-def test_a_build_reads_each_storys_edits_file_once_and_parses_none_that_is_missing(
+def test_a_build_reads_only_the_edits_files_there_are_each_once(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     config = _project(tmp_path, seeds=5, max_stories=3)
+    _edit(tmp_path, 3, 'headline = "The third, edited"\n')
     looked: list[str] = []
-    real = digest.seeds.edits.read_edits
+    parsed: list[str] = []
+    stats: list[str] = []
+    real_read, real_parse, real_lstat = (
+        digest.seeds.edits.read_edits,
+        digest.seeds.edits.parse_edits,
+        os.lstat,
+    )
 
-    def counting(folder: Path, source: str, **kwargs: int) -> object:
+    def reading(folder: Path, source: str, **kwargs: int) -> object:
         looked.append(source)
-        return real(folder, source, **kwargs)
+        return real_read(folder, source, **kwargs)
 
-    def no_parse(text: str, file: str) -> None:
-        raise AssertionError(f"parsed {file} that is not there")
+    def parsing(text: str, file: str) -> object:
+        parsed.append(file)
+        return real_parse(text, file)
 
-    monkeypatch.setattr(digest.seeds.edits, "read_edits", counting)
-    monkeypatch.setattr(digest.seeds.edits, "parse_edits", no_parse)
+    def lstat(path: object, *args: object, **kwargs: object) -> os.stat_result:
+        if str(path).endswith(".edits.toml"):
+            stats.append(Path(str(path)).name)
+        return real_lstat(path, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(digest.seeds.edits, "read_edits", reading)
+    monkeypatch.setattr(digest.seeds.edits, "parse_edits", parsing)
+    monkeypatch.setattr(os, "lstat", lstat)
     result = build(config, slot(), durable=False)
     assert result.batch is not None
-    assert sorted(looked) == [f"story-{n:04d}.txt" for n in range(1, 6)]
+    assert _batch_stories(result.batch) == [f"story-{n:04d}.txt" for n in (1, 2, 3)]
+    assert looked == ["story-0003.txt"] and parsed == ["story-0003.edits.toml"]
+    assert stats == ["story-0003.edits.toml"]
 
 
 # --- digest validate -----------------------------------------------------------------------------

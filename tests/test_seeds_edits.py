@@ -7,7 +7,7 @@ import os
 import stat
 import tomllib
 from datetime import UTC, datetime, timedelta, timezone
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -71,6 +71,17 @@ def test_the_edits_file_sits_beside_its_seed_with_the_same_stem(source: str, nam
     assert edits_name(source) == name
     assert edits_path(Path("/p/seeds"), source) == Path("/p/seeds") / name
     assert seed_stem(Path(name).name) == Path(source).stem
+
+
+@given(
+    folder=st.sampled_from(["", "sub/", "a/b/"]),
+    name=st.text(st.sampled_from("ab.-_"), min_size=1, max_size=8).filter(
+        lambda name: name not in (".", "..")
+    ),
+)
+def test_the_edits_name_is_pathlibs_stem_with_the_suffix(folder: str, name: str) -> None:
+    path = PurePosixPath(folder + name)
+    assert edits_name(folder + name) == str(path.with_name(path.stem + ".edits.toml"))
 
 
 @pytest.mark.parametrize("source", ["/etc/passwd", "../x.txt", "a/../../x.txt", ""])
@@ -291,7 +302,7 @@ def test_key_lines_follow_tables_dotted_keys_and_skip_multiline_strings() -> Non
 # --- Sidecars and the folder's edits files -----------------------------------------------------
 
 
-def test_sidecars_read_each_file_once_and_repeat_its_error(
+def test_sidecars_list_the_folder_once_and_read_each_file_once_repeating_its_error(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     _write(tmp_path, 'headline = "Once"\n', "a.edits.toml")
@@ -313,7 +324,15 @@ def test_sidecars_read_each_file_once_and_repeat_its_error(
         assert sidecars.of("none.txt") is None
         with pytest.raises(EditsError, match="rank"):
             sidecars.of("b.txt")
-    assert calls == ["a.txt", "none.txt", "b.txt"]
+    assert calls == ["a.txt", "b.txt"]  # the folder's listing shows none.txt has no file
+    # A seed in a subfolder (which the listing does not show) is looked at alone.
+    (tmp_path / "sub").mkdir()
+    _write(tmp_path, 'headline = "Below"\n', "sub/c.edits.toml")
+    below = sidecars.of("sub/c.txt")
+    assert below is not None and below.headline == "Below" and calls[-1] == "sub/c.txt"
+    # A folder that cannot be listed: each story is looked at alone.
+    alone = Sidecars(tmp_path / "missing")
+    assert alone.of("a.txt") is None and calls[-1] == "a.txt"
 
 
 def test_sidecar_names_lists_the_edits_files_only(tmp_path: Path) -> None:
