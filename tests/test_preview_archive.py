@@ -11,6 +11,7 @@ import pytest
 from support.archive import BASE_URL, project_with_batches
 from support.preview import NOW, running
 
+from digest.archive import build_archive
 from digest.archive.pages import SiteInfo, index_pages
 from digest.archive.state import STATE
 from digest.config import load_config
@@ -268,3 +269,18 @@ def test_the_watcher_reads_the_site_again_after_each_archive_run(tmp_path: Path)
 )
 def test_site_path(parts: list[str], folder: bool, expected: str | None) -> None:
     assert site_path(parts, folder) == expected
+
+
+def test_a_built_archive_is_linked_and_served(tmp_path: Path) -> None:
+    settings = project_with_batches(tmp_path, days=1, stories_per_batch=1)
+    build_archive(settings)
+    with running(tmp_path / "config.toml") as preview:
+        _, _, index = get(preview, "/")
+        link = f'<a class="archive-page" href="archive/{FIRST}/index.html">'
+        assert link.encode() in index and NOT_YET.encode() not in index
+        for path in (f"{FIRST}/index.html", "index.html", "feed.xml", "sitemap.xml"):
+            status, headers, body = get(preview, f"/archive/{path}")
+            assert status == 200 and body == (settings.paths.site / path).read_bytes(), path
+            assert headers["content-security-policy"] == CSP["archive"]
+        _, _, page = get(preview, f"/archive/{FIRST}/index.html")
+        assert b'<meta http-equiv="Content-Security-Policy"' in page
