@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,7 @@ from support.archive import BASE_URL, project_with_batches, write_project
 from support.archive_site import site_problems
 from support.factories import run_digest
 
+from digest.cli import main
 from digest.config import Settings
 
 SUMMARY = "archived {n} issues into {out}: {w} written, {u} unchanged, {r} removed, {s} skipped\n"
@@ -89,12 +91,23 @@ def test_a_skipped_batch_exits_2_naming_it_and_what_to_do_once(
     assert [s["folder"] for s in as_json["skipped"]] == ["2026-12-01/morning-0800"]
 
 
+def run_here(config: Path, *args: str) -> tuple[int, str, str]:
+    """`digest archive --config CONFIG ARGS` in this process (for the error lines, where the
+    command stops before any work): its status, stdout and stderr."""
+    import contextlib
+    import io
+
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        status = main(["archive", "--config", str(config), *args])
+    return status, out.getvalue(), err.getvalue()
+
+
 def test_no_base_url_is_one_line_naming_the_key(tmp_path: Path) -> None:
     write_project(tmp_path, archive={"base_url": None})
-    result = run_digest("archive", cwd=tmp_path)
-    assert result.returncode == 1
-    assert "archive.base_url" in result.stderr and "Traceback" not in result.stderr
-    assert result.stdout == ""
+    status, out, err = run_here(tmp_path / "config.toml")
+    assert status == 1 and out == ""
+    assert err.startswith("digest: ") and "archive.base_url" in err and "Traceback" not in err
 
 
 @pytest.mark.parametrize(
@@ -109,26 +122,25 @@ def test_no_base_url_is_one_line_naming_the_key(tmp_path: Path) -> None:
     ],
 )
 def test_an_out_folder_it_may_not_write_is_one_line(
-    built: Settings, tmp_path: Path, make: object, says: str
+    built: Settings, tmp_path: Path, make: Callable[[Path], object], says: str
 ) -> None:
     project = fresh(built, tmp_path)
-    make(project / "site")  # type: ignore[operator]
-    result = run_digest("archive", cwd=project)
-    assert result.returncode == 1
-    assert says in result.stderr and "Traceback" not in result.stderr
+    make(project / "site")
+    status, out, err = run_here(project / "config.toml")
+    assert status == 1 and out == ""
+    assert err.count("\n") == 1 and says in err and "Traceback" not in err
 
 
 def test_a_site_folder_it_cannot_write_is_one_line(built: Settings, tmp_path: Path) -> None:
-    if os.geteuid() == 0:
-        # root writes anywhere: a read-only file system stands in for permissions
+    if os.geteuid() == 0:  # root writes anywhere: a read-only file system stands in
         target = "/proc/digest-site"
     else:
         target = str(tmp_path / "locked" / "site")
         (tmp_path / "locked").mkdir(mode=0o500)
     project = fresh(built, tmp_path)
-    result = run_digest("archive", "--out", target, cwd=project)
-    assert result.returncode == 1
-    assert result.stderr.startswith("digest: ") and "Traceback" not in result.stderr
+    status, out, err = run_here(project / "config.toml", "--out", target)
+    assert status == 1 and out == ""
+    assert err.startswith("digest: ") and err.count("\n") == 1 and "Traceback" not in err
 
 
 def test_help_names_the_command_with_an_example() -> None:

@@ -26,16 +26,12 @@ def test_a_publish_archives_the_new_issue(tmp_path: Path) -> None:
     assert result.stdout.startswith("published ")
     assert "archived 1 issues into" in result.stderr
     assert (folder / PAGE).is_file() and (folder / "site/feed.xml").is_file()
-    again = run_digest("build", "--slot", "morning@2026-12-02", cwd=folder)
-    assert again.returncode == 0 and (folder / "site/2026-12-02/morning-0800/index.html").is_file()
-
-
-def test_json_output_stays_the_publish_s_alone(tmp_path: Path) -> None:
-    folder = project(tmp_path)
-    result = run_digest("build", "--slot", SLOT, "--json", cwd=folder)
-    assert result.returncode == 0, result.stderr
-    assert json.loads(result.stdout)["batch_id"] == "morning@2026-12-01T08:00:00Z"
-    assert (folder / PAGE).is_file()
+    # --json: stdout stays the publish's JSON alone; the archive's line is on stderr.
+    again = run_digest("build", "--slot", "morning@2026-12-02", "--json", cwd=folder)
+    assert again.returncode == 0, again.stderr
+    assert json.loads(again.stdout)["batch_id"] == "morning@2026-12-02T08:00:00Z"
+    assert "archived 2 issues into" in again.stderr
+    assert (folder / "site/2026-12-02/morning-0800/index.html").is_file()
 
 
 def test_a_failing_archive_never_fails_or_undoes_the_publish(tmp_path: Path) -> None:

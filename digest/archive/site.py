@@ -206,7 +206,7 @@ def _check_root(out: Path) -> None:
     try:
         mode = os.lstat(out).st_mode
     except FileNotFoundError:
-        out.mkdir(parents=True)
+        out.mkdir(parents=True, exist_ok=True)  # or another run just made it
         return
     if stat.S_ISLNK(mode):
         raise SiteError(
