@@ -376,3 +376,33 @@ def test_the_validate_command_prints_edits_problems_and_warnings(
     assert main(["validate", "--config", str(tmp_path / "config.toml")]) == 0
     out = capsys.readouterr()
     assert "warning: story-0002.edits.toml:1" in out.err and "0 problem(s)" in out.out
+
+
+def test_hostile_edited_text_is_escaped_and_adds_no_email_header(tmp_path: Path) -> None:
+    import email
+    import email.policy
+
+    config = _project(tmp_path, seeds=2)
+    plain = build(config, slot(when="2026-11-27T08:00"), durable=False)
+    assert plain.batch is not None
+    _edit(
+        tmp_path,
+        1,
+        'headline = "<b>Bold</b> & =?utf-8?q?=0D=0ABcc:_x@evil.example?="\n'
+        'tagline = "</mj-text><script>alert(1)</script>"\n'
+        "hashtags = []\n"
+        '[bullets]\n1 = "{{ settings }} {% raw %} <img src=x onerror=alert(1)>"\n',
+    )
+    result = build(config, slot(when="2026-11-27T08:00"), force=True, durable=False)
+    assert result.batch is not None and result.rejected == ()
+    html = (result.batch / "email" / "digest.html").read_text("utf-8")
+    assert "<b>Bold" not in html and "<script>" not in html and "<img src=x" not in html
+    assert "&lt;b&gt;Bold&lt;/b&gt;" in html and "{{ settings }}" in html  # text, not a template
+
+    def headers(batch: Path) -> list[str]:
+        raw = (batch / "email" / "digest.eml").read_bytes()
+        return list(email.message_from_bytes(raw, policy=email.policy.default).keys())
+
+    assert headers(result.batch) == headers(plain.batch)
+    record = json.loads((result.batch / "stories" / "story-0001.json").read_text("utf-8"))
+    assert record["summary"]["hashtags"] == [] and "hashtags" in record["summary"]["edited"]
