@@ -84,17 +84,28 @@ def page_pattern(base: str, web_url: str | None) -> str:
 
 def page_file(pattern: str, *, date: str, slot: str, schedule: str) -> str:
     """The site-relative file of one issue's page: `pattern` filled, `index.html` added to a
-    folder. ValueError when it would take a path the archive writes itself."""
+    folder. ValueError when it would take a path the archive writes itself, leave its folder,
+    or name a file a web server would not find for its URL (a percent-escape)."""
     path = fill_web_url(pattern, date=date, slot=slot, schedule=schedule)
     if path.endswith("/") or not path:
         path += "index.html"
     parts = path.split("/")
     if any(part in ("", ".", "..") for part in parts):
         raise ValueError(f"the archive page {shown(path)} holds an empty, '.' or '..' part")
-    if parts[0] in RESERVED or parts[0].startswith(RESERVED_PREFIXES):
+    if "%" in path:  # the file is named as written; a server looks for the decoded name
+        raise ValueError(
+            f"the archive page {shown(path)} holds a percent-escape, which a web server decodes "
+            "(%20 is a space, %2e%2e is ..) while the archive names its file as written, so "
+            "the page would not be found; write that part of web_url with letters, digits "
+            "and - . _ ~ only"
+        )
+    # Case-blind: on a file system that ignores case (macOS, Windows), Page/ is page/.
+    first = parts[0].lower()
+    if first in RESERVED or first.startswith(RESERVED_PREFIXES):
         raise ValueError(
             f"the archive page {shown(path)} would take {parts[0]!r}, which the archive writes "
-            "itself; put the issue pages in a folder of their own, e.g. {date}/{slot}/"
+            "itself (in any case of its letters); put the issue pages in a folder of their "
+            "own, e.g. {date}/{slot}/"
         )
     return path
 
