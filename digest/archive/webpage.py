@@ -89,15 +89,15 @@ def csp(font_origin: str | None) -> str:
 def _head(issue: Issue, archive: Archive, *, feed_href: str, font_origin: str | None) -> str:
     """What the page's <head> starts with: the CSP first, then the charset and the links."""
     parts = [
-        f'<meta http-equiv="Content-Security-Policy" content="{escape(csp(font_origin))}">',
+        f'<meta http-equiv="Content-Security-Policy" content="{_escape(csp(font_origin))}">',
         '<meta charset="utf-8">',
     ]
     if archive.noindex:
         parts.append('<meta name="robots" content="noindex">')
-    parts.append(f'<link rel="canonical" href="{escape(issue.url)}">')
-    title = f' title="{escape(archive.title)}"' if archive.title else ""
+    parts.append(f'<link rel="canonical" href="{_escape(issue.url)}">')
+    title = f' title="{_escape(archive.title)}"' if archive.title else ""
     parts.append(
-        f'<link rel="alternate" type="application/atom+xml" href="{escape(feed_href)}"{title}>'
+        f'<link rel="alternate" type="application/atom+xml" href="{_escape(feed_href)}"{title}>'
     )
     return "".join(parts)
 
@@ -116,7 +116,7 @@ def _with_head(html: str, head: str) -> str:
     return f"{html[: found.end()]}{head}{inside}{html[end:]}"
 
 
-def escape(text: str) -> str:
+def _escape(text: str) -> str:
     """`text` for a double-quoted attribute value (its `'` kept, as in a CSP)."""
     return (
         text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
@@ -128,8 +128,8 @@ def _relinked(span: str, href: str, label: str) -> str:
     for found in _TAG.finditer(span):
         if found.group(1).lower() == "a":
             kept = _ATTRIBUTE.sub(lambda a: "" if _drops(a, {"href"}) else a.group(), found[2])
-            return f'<a href="{escape(href)}"{kept}>{escape(label)}</a>'
-    return f'<a href="{escape(href)}">{escape(label)}</a>'
+            return f'<a href="{_escape(href)}"{kept}>{_escape(label)}</a>'
+    return f'<a href="{_escape(href)}">{_escape(label)}</a>'
 
 
 def _without_links(html: str, gone: Callable[[str], bool]) -> str:
