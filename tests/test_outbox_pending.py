@@ -18,7 +18,7 @@ import pytest
 from support.factories import project, write_seed
 
 from digest.config import Settings
-from digest.errors import DigestError, PublishError
+from digest.errors import BatchExistsError, DigestError, PublishError
 from digest.models import Slot
 from digest.outbox import is_published, journal
 from digest.outbox.approval import (
@@ -498,3 +498,17 @@ def test_approvers_racing_in_threads_publish_once(settings: Settings, racers: in
     assert sorted(outcomes) == ["already-published"] * (racers - 1) + ["published"]
     assert len(events(settings, "published")) == 1 and len(published(settings.paths.outbox)) == 1
     assert os.listdir(settings.paths.outbox / ".staging") == []
+
+
+def test_a_batch_rendered_while_its_slot_was_published_is_not_put_back(
+    settings: Settings,
+) -> None:
+    slot = the_slot(settings)
+    assembled = assemble_slot(settings, slot, None)
+    assert assembled is not None
+    prepared(settings)
+    approve(settings, FOLDER, by="Ana", now=AFTER)  # published meanwhile, by an approver
+    with pytest.raises(BatchExistsError):
+        prepare(assembled.rendered, settings.paths.outbox, settings.config_hash, AFTER)
+    assert not pending_path(settings.paths.outbox, FOLDER).exists()
+    assert pending_batches(settings.paths.outbox) == []

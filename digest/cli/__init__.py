@@ -10,7 +10,7 @@ from datetime import date
 from typing import Any
 
 from digest import __version__
-from digest.cli import archive, fetch, outbox, project, tools
+from digest.cli import approve, archive, fetch, outbox, project, tools
 from digest.cli.common import FAILED, OK, PARTIAL, command, print_json, project_options
 from digest.clock import utc_now
 from digest.errors import DigestError
@@ -22,7 +22,9 @@ EPILOG = """examples:
   digest schedule                    run the scheduler until SIGTERM
   digest schedule --once             publish what is due now, then exit (cron, systemd)
   digest fetch                       write each new item of the [[sources]] feeds as a seed
-  digest outbox list                 the published batches
+  digest outbox list                 the published batches (and those waiting for approval)
+  digest approve 2026-12-01/morning-0800 --by Ana   publish a batch waiting for approval
+  digest hold 2026-12-01/morning-0800 --reason "…"  keep it out
   digest archive                     the public archive of the published issues, in site/
   digest check 2026-11-28/morning-0800  run the email checks on a published batch
   digest summarize seeds/*.txt       summaries as JSON
@@ -92,6 +94,7 @@ def _parser() -> argparse.ArgumentParser:
     fetch.add_commands(commands)
     tools.add_commands(commands)
     outbox.add_commands(commands)
+    approve.add_commands(commands)
     archive.add_commands(commands)
     project.add_commands(commands)
     return parser

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -81,7 +83,9 @@ def add_commands(commands: Any) -> None:
         "2026-11-28/morning-0800 --channel email",
     )
     verbs = outbox.add_subparsers(title="actions", metavar="ACTION", required=True)
-    listing = verbs.add_parser("list", help="the published batches")
+    listing = verbs.add_parser(
+        "list", help="the published batches, then the slots waiting for approval (or expired)"
+    )
     listing.add_argument("--json", action="store_true")
     listing.set_defaults(run=clean_os_errors(_list))
     verify = verbs.add_parser("verify", help="check every file's sha256 against the manifest")
@@ -133,11 +137,20 @@ def _outbox(args: argparse.Namespace) -> Path:
     return load_config(args.config).paths.outbox
 
 
-def _batch(args: argparse.Namespace) -> Path:
+def _batch(args: argparse.Namespace, *, consumer: bool = True) -> Path:
     path = Path(args.batch)
     if not path.is_dir():
         path = _outbox(args) / args.batch
     from digest.outbox.manifest import holds_batch
+    from digest.outbox.pending import PENDING
+
+    named = (Path(os.path.abspath(path)).parts, Path(os.path.realpath(path)).parts)
+    if consumer and any(PENDING in parts for parts in named):
+        raise DigestError(
+            f"{args.batch}: a batch waiting for approval in outbox/{PENDING}, not a published "
+            "one; consumers take published batches only (see digest outbox list; digest "
+            "approve publishes it)"
+        )
 
     if not holds_batch(path):
         raise DigestError(f"{args.batch}: no published batch there; see digest outbox list")
@@ -150,7 +163,7 @@ def _check(args: argparse.Namespace) -> int:
 
     settings = load_config(args.config)
     args.outbox = args.outbox or settings.paths.outbox
-    batch = _batch(args)
+    batch = _batch(args, consumer=False)
     result = check_batch(batch, settings)
     if args.json:
         rows = [{"check": name, "problem": problem} for name, problem in result.failures]
@@ -164,18 +177,37 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _list(args: argparse.Namespace) -> int:
-    from digest.outbox.listing import list_batches
+    from digest.outbox.listing import list_batches, pending_batches
 
     outbox = _outbox(args)
     rows = list_batches(outbox)
+    waiting = pending_batches(outbox)
     if args.json:
-        print_json(rows)
+        print_json([*rows, *waiting])
         return OK
     for row in rows:
         channels = " ".join(f"{c}:{s}" for c, s in row["channels"].items())
         print(f"{row['batch']}\t{row['batch_id']}\t{row['stories']} stories\t{channels}")
+    for slot in waiting:
+        print(f"{slot['batch']}\t{slot['batch_id']}\t{slot['stories']} stories\t{_status(slot)}")
     print(f"{len(rows)} batches in {outbox}")
+    if waiting:
+        counts = Counter(slot["status"] for slot in waiting)
+        order = ("pending", "approved", "held", "expired")
+        shown = ", ".join(f"{counts[s]} {s}" for s in order if counts[s])
+        print(f"{len(waiting)} slots in {outbox / '.pending'} (not published): {shown}")
     return OK
+
+
+def _status(slot: Any) -> str:
+    """A slot of the pending area in words: pending, approved (by whom, when), held or expired
+    (and why)."""
+    status = slot["status"]
+    if status == "approved":
+        return f"approved by {slot['approved_by'] or 'someone unnamed'} at {slot['approved_at']}"
+    if status in ("held", "expired"):
+        return f"{status}: {slot['reason']}"
+    return "pending approval"
 
 
 def _verify(args: argparse.Namespace) -> int:

@@ -156,11 +156,14 @@ def prepare(
 ) -> bool:
     """Put `rendered` in the pending area when it differs from the batch waiting there (a new
     seed, an edit, another config); True when it did. A changed batch withdraws its approval
-    (journaled `withdrawn`); a hold stays. Journals `prepared`."""
+    (journaled `withdrawn`); a hold stays. Journals `prepared`. BatchExistsError when the slot
+    was published meanwhile (by an approver, while this batch was being rendered)."""
     slot = rendered.digest.slot
     manifest = build_manifest(rendered, config_hash)
     sha = manifest_sha256(manifest_bytes(manifest))
     with locked(outbox):
+        if is_published(outbox, slot.folder):
+            raise BatchExistsError(outbox / slot.folder)
         try:
             entry = read_entry(outbox, slot.folder)
         except DigestError as exc:

@@ -7,6 +7,10 @@ for a slot.
 
 Before a due slot, a schedule with `fetch_before` fetches the config's sources into the seeds
 folder first (`digest.scheduler.fetching`: one round per wake-up, failures journaled).
+
+A schedule with `approval = "required"` prepares each slot ahead into `outbox/.pending` and
+publishes it at its time only once approved (`digest.scheduler.approval`); it fetches once per
+slot, before the first time this process prepares it.
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ from digest.errors import BatchExistsError, PublishError
 from digest.models import Slot
 from digest.outbox import is_published, journal
 from digest.outbox.staging import clean_stale
+from digest.scheduler import approval
 from digest.scheduler.fetching import fetch_round, nothing_new, wants_fetch
 from digest.scheduler.history import learn, write_awake
 from digest.scheduler.slots import slots_between
@@ -60,6 +65,7 @@ class Scheduler:
         self.use_lock = lock
         self.stopping = False
         self.failures: dict[str, int] = {}
+        self.preparing: set[str] = set()  # the slots this process prepared for approval
         self.retry_at: dict[str, datetime] = {}
         self.last: dict[str, datetime] = {}
         self.settled: set[str] = set()
@@ -120,7 +126,7 @@ class Scheduler:
         window = parse_duration(schedule.catch_up)
         # With no history, start at the catch-up window, and keep that start until a slot settles.
         start = self.last.setdefault(schedule.name, minus(now, window))
-        for slot in slots_between(schedule, start, now):
+        for slot in slots_between(schedule, start, approval.horizon(schedule, now)):
             if slot.batch_id in self.settled or self._published(slot):
                 self._settle(slot)
                 continue
@@ -136,6 +142,8 @@ class Scheduler:
 
     def _run_slot(self, schedule: Schedule, slot: Slot, now: datetime) -> bool:
         """Publish one slot; False when it failed (the schedule backs off)."""
+        if schedule.approval == "required":
+            return self._run_approval(schedule, slot, now)
         window = parse_duration(schedule.catch_up)
         if slot.utc < minus(now, window):
             detail = f"not published within catch_up ({schedule.catch_up}) of its time"
@@ -165,6 +173,32 @@ class Scheduler:
         log.info("published %s (%d stories)", result.batch, len(result.stories))
         self._published_now.append(slot)
         return self._finish(slot, now, "published", str(result.batch))
+
+    def _run_approval(self, schedule: Schedule, slot: Slot, now: datetime) -> bool:
+        """Prepare, publish once approved, or expire one slot; False when it failed."""
+        fresh = slot.batch_id not in self.preparing
+        if fresh and approval.wants_preparing(self.settings, slot, now):
+            self.preparing.add(slot.batch_id)
+            if self._fetched is None and wants_fetch(self.settings, schedule):
+                self._fetched = fetch_round(self.settings, slot, now, seeds=self.seeds)
+        try:
+            step = approval.advance(self.settings, slot, now, seeds=self.seeds)
+        except BatchExistsError:
+            log.info("%s was published by another process", slot.batch_id)
+            self._settle(slot)
+            return True
+        except Exception as exc:  # as for any slot: log it, back off, keep the others running
+            return self._fail(schedule, slot, now, exc)
+        self.failures.pop(schedule.name, None)
+        self.retry_at.pop(schedule.name, None)
+        if step.event == "empty":
+            log.info("%s: no new seeds; no batch published", slot.batch_id)
+            return self._finish(slot, now, "empty", "no seed that earlier batches did not carry")
+        if step.published is not None:
+            self._published_now.append(slot)
+        if step.settled:
+            self._settle(slot)
+        return True
 
     def _fail(self, schedule: Schedule, slot: Slot, now: datetime, exc: Exception) -> bool:
         count = self.failures[schedule.name] = self.failures.get(schedule.name, 0) + 1

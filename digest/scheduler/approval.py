@@ -99,6 +99,8 @@ def assemble_slot(settings: Settings, slot: Slot, seeds: Path | None) -> Assembl
         stories, errors = gather(seeds_dir, settings, indexed=True)
         if not stories:
             raise DigestError(f"{seeds_dir}: no valid seeds to build from ({len(errors)} rejected)")
-        return prepare_batch(settings, slot, stories, errors, settings.paths.outbox)
+        return prepare_batch(
+            settings, slot, stories, errors, settings.paths.outbox, seeds=seeds_dir
+        )
     finally:
         keep_index(seeds_dir, settings.seeds.max_bytes, seeds_dir / INDEX)
