@@ -321,6 +321,16 @@ def test_a_story_file_that_is_no_story_record_skips_the_batch(
     assert issues == [] and "stories/story-0001.json is not a story record" in skipped.reason
 
 
+def test_a_batch_without_stories_is_skipped(tmp_path: Path) -> None:
+    settings = project_with_batches(tmp_path, days=1, stories_per_batch=1)
+    batch = batch_of(settings, "2026-12-01/morning-0800")
+    manifest = json.loads((batch / "manifest.json").read_bytes())
+    manifest["stories"] = []
+    (batch / "manifest.json").write_bytes(json_file(manifest))
+    issues, (skipped,) = read_issues(settings)
+    assert issues == [] and "lists no story" in skipped.reason
+
+
 @pytest.mark.parametrize(
     ("html_tag", "lang"),
     [

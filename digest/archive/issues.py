@@ -80,7 +80,7 @@ def read_issue(batch: Batch, settings: Settings, base: str) -> Issue | None:
     """The issue of one published batch, None when it has no email; `DigestError` saying what
     is wrong when it fails verification or cannot be read."""
     raw = _file(batch.path, "manifest.json", None)
-    manifest = _manifest(batch.path, raw)
+    manifest = _manifest(raw)
     names = {record.path for record in manifest.files}
     if "email" not in manifest.channels or not {EMAIL_HTML, EMAIL_EML} <= names:
         log.info("%s: no email in this batch, so it is no issue of the archive", batch.path)
@@ -89,6 +89,8 @@ def read_issue(batch: Batch, settings: Settings, base: str) -> Issue | None:
     if problems:
         shown = "; ".join(problems[:3]) + (f" (and {len(problems) - 3} more)" * (len(problems) > 3))
         raise DigestError(f"fails verification: {shown}")
+    if not manifest.stories:
+        raise DigestError("its manifest lists no story, so the issue has nothing to show")
     headers = BytesHeaderParser(policy=default_policy).parsebytes(
         header_block(_file(batch.path, EMAIL_EML, manifest))
     )
@@ -122,7 +124,7 @@ def _lang(html: str) -> str:
     return value if _LANG_TAG.fullmatch(value) else "und"
 
 
-def _manifest(batch: Path, raw: bytes) -> Manifest:
+def _manifest(raw: bytes) -> Manifest:
     try:
         return Manifest.model_validate_json(raw)
     except ValidationError as exc:
