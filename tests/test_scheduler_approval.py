@@ -170,11 +170,31 @@ def _template(settings: Settings) -> Settings:
     )
 
 
+def _edited_headline(settings: Settings) -> Settings:
+    from digest.seeds.edits import set_edit
+
+    when = datetime(2026, 12, 1, 8, 15, tzinfo=ZoneInfo("UTC"))
+    set_edit(
+        settings.paths.seeds, "story-0001.txt", "headline", "Park plan approved", by="Ed", now=when
+    )
+    return settings
+
+
+def _dropped_story(settings: Settings) -> Settings:
+    from digest.seeds.edits import set_edit
+
+    when = datetime(2026, 12, 1, 8, 15, tzinfo=ZoneInfo("UTC"))
+    set_edit(settings.paths.seeds, "story-0001.txt", "drop", True, by="Ed", now=when)
+    return settings  # story 2 takes its place
+
+
 CHANGES: dict[str, Callable[[Settings], Settings]] = {
     "a new seed": _new_seed,
     "a corrected seed": _corrected_seed,
     "another config": _config,
     "another template": _template,
+    "an editor's headline": _edited_headline,
+    "an editor's drop": _dropped_story,
 }
 
 
@@ -480,3 +500,39 @@ def test_approvers_and_a_scheduler_racing_in_processes_publish_each_slot_once(
     assert len(announced) == ROUNDS == len(set(announced))
     assert list((outbox / ".staging").iterdir()) == []
     assert not [p for p in (outbox / ".pending").rglob("*") if p.name != ".lock"]
+
+
+def test_a_wake_up_that_publishes_an_approved_batch_runs_the_archive(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import digest.archive as archive
+
+    settings = approval_project(tmp_path)
+    config = settings.paths.seeds.parent / "config.toml"
+    config.write_text(
+        config.read_text()
+        + '[archive]\nenabled = true\nbase_url = "https://example.org/archive/"\n'
+    )
+    settings = load_config(config)
+    runs: list[Settings] = []
+    monkeypatch.setattr(archive, "after_publish", lambda s: runs.append(s))
+    slot = the_slot(settings)
+    scheduler = started(settings)
+    scheduler.run_due(slot.utc - timedelta(hours=1))  # prepared: nothing published
+    approve(settings, slot.folder, by="Ana", now=slot.utc - timedelta(minutes=30))
+    assert runs == []
+    scheduler.run_due(slot.utc)
+    assert len(runs) == 1 and is_published(settings.paths.outbox, slot.folder)
+
+
+def test_the_readme_example_is_a_schedule_that_needs_approval(tmp_path: Path) -> None:
+    import tomllib
+
+    from support.factories import ROOT
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## Approval") :]
+    block = section[section.index("```toml\n") + 8 : section.index("```\n", 8)]
+    [example] = tomllib.loads(block)["schedules"]
+    schedule = approval_project(tmp_path, **example).schedules[0]
+    assert (schedule.approval, schedule.prepare, schedule.catch_up) == ("required", "2h", "6h")
