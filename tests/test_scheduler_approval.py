@@ -16,6 +16,9 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 from support.factories import config_problems, project, write_seed
 
 from digest.config import Settings, load_config
@@ -536,3 +539,55 @@ def test_the_readme_example_is_a_schedule_that_needs_approval(tmp_path: Path) ->
     [example] = tomllib.loads(block)["schedules"]
     schedule = approval_project(tmp_path, **example).schedules[0]
     assert (schedule.approval, schedule.prepare, schedule.catch_up) == ("required", "2h", "6h")
+
+
+ACTIONS = ("wake", "approve", "hold", "edit")
+
+
+@hypothesis_settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
+@given(
+    st.lists(st.tuples(st.integers(-180, 480), st.sampled_from(ACTIONS)), min_size=1, max_size=10)
+)
+def test_any_run_of_wake_ups_approvals_holds_and_edits_publishes_only_what_was_approved(
+    tmp_path_factory: pytest.TempPathFactory, steps: list[tuple[int, str]]
+) -> None:
+    """Whatever happens in whatever order between three hours before the slot and eight after:
+    at most one batch, published from the slot time to the end of its catch-up, holding exactly
+    what the last approval before it approved; never after an expiry, never unapproved."""
+    settings = approval_project(tmp_path_factory.mktemp("run"))
+    slot = the_slot(settings)
+    scheduler = started(settings)
+    edits = 0
+    for minutes, action in sorted(steps):
+        now = slot.utc + timedelta(minutes=minutes)
+        try:
+            if action == "wake":
+                scheduler.run_due(now)
+            elif action == "approve":
+                approve(settings, slot.folder, by="Ana", now=now)
+            elif action == "hold":
+                hold(settings, slot.folder, reason="wait", now=now)
+            else:
+                edits += 1
+                path = settings.paths.seeds / "story-0001.txt"
+                path.write_text(path.read_text().replace("spring.", f"spring, phase {edits}."))
+        except DigestError as refused:  # not prepared yet, expired, or published already
+            assert any(
+                words in str(refused)
+                for words in ("no batch waiting", "expired", "too late to hold")
+            ), refused
+    lines = events(settings)
+    done = [e for e in lines if e["event"] == "published"]
+    assert len(done) <= 1 and len(published(settings.paths.outbox)) == len(done)
+    if not done:
+        return
+    assert not [e for e in lines if e["event"] == "expired"]
+    at = datetime.fromisoformat(done[0]["at"])
+    assert slot.utc <= at <= slot.utc + timedelta(hours=6)
+    approval = read_manifest(settings.paths.outbox / slot.folder).approval
+    assert approval is not None
+    before = lines[: lines.index(done[0])]
+    approvals = [e for e in before if e["event"] in ("approved", "withdrawn", "held")]
+    assert approvals and approvals[-1]["event"] == "approved"
+    assert approvals[-1]["detail"].endswith(approval.manifest_sha256)
+    assert verify(settings.paths.outbox / slot.folder) == []

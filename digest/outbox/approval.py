@@ -81,6 +81,8 @@ def approve(
     outbox = settings.paths.outbox
     who = None if by is None else clean_text(by, "--by", MAX_NAME)
     folder = find(outbox, batch)
+    if not is_published(outbox, folder):
+        _waiting(outbox, folder, batch)  # nothing to lock for: no pending area made for it
     with locked(outbox):
         done = _published_result(outbox, folder)
         if done is not None:
@@ -114,6 +116,8 @@ def hold(settings: Settings, batch: str, *, reason: str, now: datetime) -> Appro
     outbox = settings.paths.outbox
     why = clean_text(reason, "--reason", MAX_REASON)
     folder = find(outbox, batch)
+    if not is_published(outbox, folder):
+        _waiting(outbox, folder, batch)  # nothing to lock for: no pending area made for it
     with locked(outbox):
         if is_published(outbox, folder):
             raise DigestError(
