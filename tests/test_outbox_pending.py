@@ -512,3 +512,20 @@ def test_a_batch_rendered_while_its_slot_was_published_is_not_put_back(
         prepare(assembled.rendered, settings.paths.outbox, settings.config_hash, AFTER)
     assert not pending_path(settings.paths.outbox, FOLDER).exists()
     assert pending_batches(settings.paths.outbox) == []
+
+
+def test_a_date_folder_of_the_pending_area_that_is_a_link_holds_no_batch(
+    settings: Settings,
+) -> None:
+    prepared(settings)
+    outbox = settings.paths.outbox
+    day = outbox / PENDING / "2026-12-01"
+    moved = outbox.parent / "moved-day"
+    os.rename(day, moved)
+    day.symlink_to(moved)
+    assert read_entry(outbox, FOLDER) is None and pending_batches(outbox) == []
+    with pytest.raises(DigestError, match="no batch waiting for approval"):
+        approve(settings, FOLDER, by="Ana", now=AFTER)
+    with pytest.raises(PublishError, match="a symbolic link, where the slots waiting"):
+        expire(outbox, the_slot(settings), LATE, "6h")
+    assert not (moved / "daily-0900.state.json").exists()

@@ -150,6 +150,11 @@ def write_state(outbox: Path, folder: str, state: State) -> None:
     """Write the slot's state whole: a temporary file, fsynced, renamed over the old one."""
     path = state_path(outbox, folder)
     path.parent.mkdir(parents=True, exist_ok=True)
+    if os.path.islink(path.parent) or os.path.islink(path.parent.parent):
+        raise PublishError(
+            f"{path.parent}: a symbolic link, where the slots waiting for approval belong; "
+            "nothing was changed. Move it away and run again"
+        )
     temporary = path.with_name(f".{path.name}.{os.getpid()}-{secrets.token_hex(4)}.tmp")
     data = memoryview(state.model_dump_json(indent=2).encode() + b"\n")
     try:
@@ -173,7 +178,8 @@ def read_entry(outbox: Path, folder: str) -> Entry | None:
     path = pending_path(outbox, folder)
     day, _, name = folder.partition("/")
     named = _SLOT.match(name)
-    if not (_DAY.match(day) and named) or os.path.islink(path) or not path.is_dir():
+    linked = os.path.islink(path) or os.path.islink(path.parent)
+    if not (_DAY.match(day) and named) or linked or not path.is_dir():
         return None
     manifest_file = path / "manifest.json"
     try:
