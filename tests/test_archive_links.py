@@ -7,7 +7,7 @@ import posixpath
 from urllib.parse import quote, unquote, urljoin, urlsplit
 
 import pytest
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from digest.archive.links import relative
@@ -63,6 +63,9 @@ FOLDERS = st.lists(PART, max_size=3).map(lambda parts: "".join(f"{p}/" for p in 
 
 @given(from_page=FILES, to_path=st.one_of(FILES, FOLDERS))
 def test_a_link_resolves_to_its_target(from_page: str, to_path: str) -> None:
+    # A site path is a file or a folder, never both.
+    assume(not f"{from_page}/".startswith(f"{to_path}/") or to_path.endswith("/") or not to_path)
+    assume(not f"{to_path}/".startswith(f"{from_page}/"))
     link = relative(from_page, to_path)
     assert scheme_of(link) is None and not link.startswith("/")
     assert not urlsplit(link).query and not urlsplit(link).fragment
