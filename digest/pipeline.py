@@ -75,7 +75,7 @@ def unsent(
     """
     before = carried(outbox, slot.schedule, slot.utc)
     fresh = sorted((s for s in stories if s.slug not in before), key=_order)
-    if edits is None:
+    if edits is None or edits.none_for(s.source for s in fresh):
         return fresh
     ranked: list[tuple[int | None, Story]] = []
     for story in fresh:

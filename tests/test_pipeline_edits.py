@@ -85,7 +85,9 @@ def test_ranked_stories_go_first_lowest_rank_first_then_todays_order(
     assert _order(tmp_path, config) == order
 
 
-@settings(max_examples=25, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(
     marks=st.lists(
         st.one_of(st.none(), st.integers(-3, 3), st.just("drop"), st.just("bad")),

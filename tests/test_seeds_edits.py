@@ -524,7 +524,9 @@ def _each_once(tags: list[str]) -> list[str]:
     return unique
 
 
-@settings(max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(
     headline=_VISIBLE,
     bullet=_VISIBLE,
@@ -566,3 +568,21 @@ def test_the_readmes_example_is_a_valid_edits_file() -> None:
     edits = parse_edits(example, FILE)
     assert edits.keys == ("headline", "tagline", "bullets.2", "hashtags")
     assert (edits.by, edits.at, edits.drop, edits.rank) == ("Ana Editor", NOW, False, 1)
+
+
+@pytest.mark.parametrize(
+    ("names", "sources", "none"),
+    [
+        ([], ["a.txt", "b.md"], True),
+        (["a.txt", "notes.toml", ".a.edits.toml.1-ab.tmp"], ["a.txt"], True),
+        (["a.edits.toml"], ["b.txt"], False),  # some story has one: each is looked up
+        ([], ["sub/a.txt"], False),  # a subfolder's seed: the listing cannot tell
+    ],
+)
+def test_none_for_says_when_no_story_can_have_an_edits_file(
+    tmp_path: Path, names: list[str], sources: list[str], none: bool
+) -> None:
+    for name in names:
+        (tmp_path / name).write_text("", encoding="utf-8")
+    assert Sidecars(tmp_path).none_for(sources) is none
+    assert Sidecars(tmp_path / "missing").none_for(sources) is False

@@ -25,7 +25,7 @@ import contextlib
 import os
 import stat
 import tomllib
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
@@ -257,6 +257,12 @@ class Sidecars:
         if isinstance(found, SeedError):
             raise found
         return found
+
+    def none_for(self, sources: Iterable[str]) -> bool:
+        """Whether none of the seeds `sources` can have an edits file: the folder's listing
+        shows none, and none of them is in a subfolder (which it does not show)."""
+        listed = self._listing()
+        return listed is not None and not listed and not any("/" in s for s in sources)
 
     def _look(self, source: str) -> Edits | None:
         listed = self._listing()
