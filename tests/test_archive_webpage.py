@@ -146,8 +146,13 @@ def kept_pieces(email_html: str) -> list[str]:
         r'<meta http-equiv="Content-Type"[^>]*>',
         re.S,
     )
+    # A page whose email marks no web link gains its "All issues" line right after <body>.
+    marked_body = re.sub(r"(<body[^>]*>)", "\\1\0", email_html, count=1)
     return [
-        piece for piece in edited.split(email_html) if piece not in (None, "way-out", "web-link")
+        part
+        for piece in edited.split(marked_body)
+        if piece not in (None, "way-out", "web-link")
+        for part in piece.split("\0")
     ]
 
 
@@ -275,7 +280,11 @@ def test_every_page_keeps_the_postconditions(
         wanted = [(settings.archive.subscribe_url, SUBSCRIBE)] if marked else []
         assert subscribe == (wanted if settings.archive.subscribe_url else [])
         everything = [link for link in found.links if link[1] == ALL_ISSUES]
-        assert everything == ([(INDEX, ALL_ISSUES)] if marked and issue.web_link else [])
+        # Every page leads back to the index once: where "View in browser" was, or atop it.
+        assert everything == [(INDEX, ALL_ISSUES)]
+        if not (marked and issue.web_link):
+            body = re.search(r"<body[^>]*>", text)
+            assert body is not None and text[body.end() :].startswith('<div class="dm-footer"')
         # The email's story links all stay.
         for story in issue.stories:
             assert any(href and href.startswith(str(story.url)) for href, _ in found.links)
@@ -615,7 +624,10 @@ def test_a_page_without_head_gets_one() -> None:
         issue, Archive(base_url=BASE_URL), index_href=INDEX, feed_href=FEED, font_origin=None
     ).decode()
     assert page.startswith('<html lang="en"><head><meta http-equiv="Content-Security-Policy"')
-    assert page.endswith("</head><body><p>x</p></body></html>")
+    nav = '<div class="dm-footer" style="margin:0 auto;max-width:600px;padding:8px 24px;'
+    assert page.endswith("<p>x</p></body></html>")
+    assert page.split("</head><body>", 1)[1].startswith(nav)
+    assert f'<a href="{INDEX}" style="text-decoration:underline;">All issues</a>' in page
 
 
 def test_only_the_marked_spans_change_in_a_template_that_marks(

@@ -30,7 +30,7 @@ from digest.outbox.approval import (
     release,
     withdraw,
 )
-from digest.outbox.batches import carried, published, read_manifest, verify
+from digest.outbox.batches import carried, claim, done, published, read_manifest, verify
 from digest.outbox.listing import list_batches, pending_batches
 from digest.outbox.manifest import Manifest, build_manifest, manifest_bytes
 from digest.outbox.pending import (
@@ -109,6 +109,22 @@ def test_consumers_never_see_a_pending_batch(settings: Settings) -> None:
     assert carried(outbox, "daily", slot.utc + timedelta(days=1)) == set()
     assert [row["batch"] for row in pending_batches(outbox)] == [FOLDER]
     assert all(state == "pending" for state in pending_batches(outbox)[0]["channels"].values())
+
+
+@pytest.mark.parametrize("through", ["path", "link"])
+def test_a_consumer_calling_the_library_cannot_claim_or_finish_a_pending_batch(
+    settings: Settings, through: str
+) -> None:
+    prepared(settings)
+    outbox = settings.paths.outbox
+    batch = outbox / ".pending" / FOLDER
+    if through == "link":
+        (outbox / "elsewhere").symlink_to(batch)
+        batch = outbox / "elsewhere"
+    for call in (claim, done):
+        with pytest.raises(DigestError, match="waiting for approval"):
+            call(batch, "email", BEFORE)
+    assert not (outbox / ".pending" / FOLDER / "claims").exists()
 
 
 def test_preparing_the_same_batch_again_changes_nothing(settings: Settings) -> None:

@@ -243,3 +243,18 @@ def test_posts_open_with_the_whole_title_or_a_clean_cut(name: str) -> None:
         assert_whole_or_cut_well(title, headline, line)
         whole += line == " ".join(title.split())
     assert whole >= 30  # every BBC title fits whole on every platform
+
+
+@pytest.mark.parametrize("name", PLATFORM_NAMES)
+@pytest.mark.parametrize("edited", [True, False])
+def test_an_editors_headline_opens_every_post_and_a_generated_one_gives_way_to_the_title(
+    name: str, edited: bool
+) -> None:
+    entry = DIGEST.entries[0]
+    headline = "Editor's own words for the lead"
+    marks = ("headline",) if edited else ()
+    summary = entry.summary.model_copy(update={"headline": headline, "edited": marks})
+    digest = DIGEST.model_copy(update={"entries": (Entry(story=entry.story, summary=summary),)})
+    posts = compose_posts(digest.entries[0], name, digest, CONFIG)
+    opening = headline if edited else entry.story.title
+    assert posts[0].text.replace("\\", "").startswith(opening), posts[0].text

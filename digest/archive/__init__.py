@@ -135,6 +135,7 @@ def _issue_page(site: Site, old: State, new: State, issue: Issue, settings: Sett
         index_href=relative(issue.page, "index.html"),
         feed_href=relative(issue.page, "feed.xml"),
         font_origin=font_origin(settings),
+        nav_color=settings.brand.muted_color,
     )
     _put(site, new, issue.page, data)
 

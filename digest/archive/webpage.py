@@ -15,8 +15,10 @@ markup, Outlook's conditional comments) stays byte for byte what readers got by 
   and, outside `<style>`, no text an email service's template engine would read as a merge
   tag (`{{`, `*|`, `<%` ... split by a space, as the email does under a `merge_tags` preset).
 
-A template without the marks still loses its way out and its web link (the fallback above),
-but gains no Subscribe or All issues link: only the marks say where one belongs.
+An email without a marked web link (no `[email] web_url`, or a template without the marks)
+gets its "All issues" link in a line of its own atop the body, so every page leads back to the
+index. A template without the marks still loses its way out (the fallback above) but gains no
+Subscribe link: only the marks say where one belongs.
 """
 
 from __future__ import annotations
@@ -44,6 +46,7 @@ _MARKED = {
     name: re.compile(rf"<!--digest:{name}-->(.*?)<!--/digest:{name}-->", re.S)
     for name in ("way-out", "web-link")
 }
+_BODY = re.compile(rf"<body(?=[\s>/]){_QUOTED}>", re.I)
 _HEAD = re.compile(rf"<head(?=[\s>/]){_QUOTED}>", re.I)
 _HTML = re.compile(rf"<html(?=[\s>/]){_QUOTED}>", re.I)
 _CHARSET = re.compile(
@@ -55,12 +58,21 @@ _ORIGIN = re.compile(r"https://[A-Za-z0-9.-]+(?::[0-9]{1,5})?")
 
 
 def web_version(
-    issue: Issue, archive: Archive, *, index_href: str, feed_href: str, font_origin: str | None
+    issue: Issue,
+    archive: Archive,
+    *,
+    index_href: str,
+    feed_href: str,
+    font_origin: str | None,
+    nav_color: str | None = None,
 ) -> bytes:
     """The page of `issue` (UTF-8): its email's HTML made a web page (see the module's
     docstring). `index_href` and `feed_href` are relative to the page; `font_origin` is the
-    https origin of the brand's web-font stylesheet, or None."""
+    https origin of the brand's web-font stylesheet, or None; `nav_color` (#rrggbb) the colour
+    of an "All issues" line the page gains when its email marks no web link."""
     html = issue.email_html
+    if not _MARKED["web-link"].search(html):
+        html = _with_nav(html, index_href, nav_color)
     subscribe = archive.subscribe_url
     html = _MARKED["way-out"].sub(
         lambda m: _relinked(m.group(1), subscribe, SUBSCRIBE) if subscribe else "", html
@@ -100,6 +112,20 @@ def _head(issue: Issue, archive: Archive, *, feed_href: str, font_origin: str | 
         f'<link rel="alternate" type="application/atom+xml" href="{_escape(feed_href)}"{title}>'
     )
     return "".join(parts)
+
+
+def _with_nav(html: str, index_href: str, color: str | None) -> str:
+    """`html` with a centred "All issues" line first in its <body> (or first of all)."""
+    shade = f"color:{color};" if color and re.fullmatch(r"#[0-9a-fA-F]{6}", color) else ""
+    line = (
+        f'<div class="dm-footer" style="margin:0 auto;max-width:600px;padding:8px 24px;'
+        f'text-align:center;font-size:12px;line-height:1.5;{shade}">'
+        f'<a href="{_escape(index_href)}" style="{shade}text-decoration:underline;">'
+        f"{ALL_ISSUES}</a></div>"
+    )
+    body = _BODY.search(html)
+    at = body.end() if body else 0
+    return f"{html[:at]}{line}{html[at:]}"
 
 
 def _with_head(html: str, head: str) -> str:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from collections import Counter
 from collections.abc import Callable
@@ -141,17 +140,11 @@ def _batch(args: argparse.Namespace, *, consumer: bool = True) -> Path:
     path = Path(args.batch)
     if not path.is_dir():
         path = _outbox(args) / args.batch
+    from digest.outbox.batches import refuse_pending
     from digest.outbox.manifest import holds_batch
-    from digest.outbox.pending import PENDING
 
-    named = (Path(os.path.abspath(path)).parts, Path(os.path.realpath(path)).parts)
-    if consumer and any(PENDING in parts for parts in named):
-        raise DigestError(
-            f"{args.batch}: a batch waiting for approval in outbox/{PENDING}, not a published "
-            "one; consumers take published batches only (see digest outbox list; digest "
-            "approve publishes it)"
-        )
-
+    if consumer:
+        refuse_pending(path, args.batch)
     if not holds_batch(path):
         raise DigestError(f"{args.batch}: no published batch there; see digest outbox list")
     return path

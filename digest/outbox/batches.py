@@ -19,6 +19,7 @@ from digest.cachefile import folder_name, own_file_bytes, write_whole
 from digest.clock import sane
 from digest.errors import DigestError
 from digest.outbox.manifest import Manifest, holds_batch
+from digest.outbox.pending import PENDING
 from digest.outbox.verify import CLAIMS, verify_files
 
 log = logging.getLogger("digest.outbox")
@@ -376,6 +377,7 @@ def claim(batch: Path, channel: str, now: datetime) -> list[dict[str, object]]:
     Refuses a batch that fails verification, so the paths it returns are the manifest's own:
     relative, inside the batch, reached through no symbolic link.
     """
+    refuse_pending(batch)
     manifest = read_manifest(batch)
     if channel not in manifest.channels:
         raise DigestError(f"{batch}: carries no {channel!r} channel; it has {manifest.channels}")
@@ -389,6 +391,7 @@ def claim(batch: Path, channel: str, now: datetime) -> list[dict[str, object]]:
 
 def done(batch: Path, channel: str, now: datetime) -> None:
     """Record that `channel` of `batch` was sent; only after a claim, and only once."""
+    refuse_pending(batch)
     if os.path.islink(batch) or os.path.islink(batch.parent):
         raise DigestError(
             f"{batch}: the batch or its date folder is a symbolic link, so this is no batch of "
@@ -398,6 +401,18 @@ def done(batch: Path, channel: str, now: datetime) -> None:
         raise DigestError(f"{channel} of {batch} is not claimed; claim it before marking it done")
     record = {"channel": channel, "pid": os.getpid(), "at": now.isoformat()}
     _create(batch / CLAIMS / f"{channel}.done", record, f"{channel} of {batch} is already done")
+
+
+def refuse_pending(batch: Path, shown: object = None) -> None:
+    """DigestError when `batch` (as named, or where its links lead) is in `outbox/.pending`: a
+    slot waiting for approval is no published batch, and no consumer may take it."""
+    named = (Path(os.path.abspath(batch)).parts, Path(os.path.realpath(batch)).parts)
+    if any(PENDING in parts for parts in named):
+        raise DigestError(
+            f"{shown or batch}: a batch waiting for approval in outbox/{PENDING}, not a "
+            "published one; consumers take published batches only (see digest outbox list; "
+            "digest approve publishes it)"
+        )
 
 
 def status(batch: Path, channel: str) -> str:

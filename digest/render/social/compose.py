@@ -41,8 +41,11 @@ def story_parts(entry: Entry, platform: Platform) -> Parts:
     bullets = tuple(b for b in map(post_text, summary.bullets) if b)
     tagline = post_text(summary.tagline)
     # Posts have room for the seed's whole title (the summary's headline is fit to an email
-    # subject's 70); only a title of nothing but invisible characters gives way to it.
-    headline = post_text(entry.story.title) or post_text(summary.headline)
+    # subject's 70); only a title of nothing but invisible characters gives way to it. An
+    # editor's headline (seeds/<stem>.edits.toml) is what the editor wants everywhere.
+    edited = "headline" in summary.edited
+    headline = post_text(summary.headline) if edited else post_text(entry.story.title)
+    headline = headline or post_text(summary.headline)
     if not tagline and bullets:
         topic = post_text(summary.headline) or headline
         tagline = strongest_bullet(bullets, topic, summary.hashtags)
