@@ -192,11 +192,11 @@ def test_a_batch_folder_symlinked_outside_is_not_read(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("path", "kind"),
     [
-        ("/", "page"),
-        ("/index.html", "page"),
+        ("/", "form"),  # the pages with the preview's forms may post to it (#18)
+        ("/index.html", "form"),
         (f"/story/{EXAMPLE_SLUG}/email.html", "page"),
         (f"/story/{EXAMPLE_SLUG}/social.html", "page"),
-        (f"/story/{EXAMPLE_SLUG}/summary.html", "page"),
+        (f"/story/{EXAMPLE_SLUG}/summary.html", "form"),
         (f"/story/{EXAMPLE_SLUG}/frame-light.html", "frame"),
         (f"/story/{EXAMPLE_SLUG}/frame-dark.html", "frame"),
         (f"/story/{EXAMPLE_SLUG}/digest.html", "frame"),

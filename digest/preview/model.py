@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from digest.config import Schedule
 from digest.errors import SeedError
 from digest.models import Slot, Story, Summary
+from digest.outbox.listing import PendingRow
+from digest.seeds.edits import Edits
 
 
 @dataclass(frozen=True)
@@ -21,6 +23,8 @@ class SeedRow:
     slug: str
     story: Story | None = None
     error: SeedError | None = None
+    edits: Edits | None = None  # the story's edits file, when it has one that reads
+    edits_error: str | None = None  # why its edits file cannot be read, as file:line: reason
 
 
 @dataclass(frozen=True)
@@ -49,7 +53,7 @@ class Plan:
 class Subject:
     """One thing to preview: a story, a schedule's next slot, or a published batch."""
 
-    kind: str  # "story", "slot" or "batch"
+    kind: str  # "story", "slot", "batch" or "pending"
     key: str  # the slug, the schedule's name, or "<date>/<schedule>-<HHMM>"
     label: str
 
@@ -61,11 +65,28 @@ class Subject:
 
 @dataclass(frozen=True)
 class Item:
-    """A story of a sample as the summary view shows it; `story` is None when the seed is gone."""
+    """A story of a sample as the summary view shows it; `story` is None when the seed is gone.
+
+    For a sample rendered now (a story, a next slot), `edits` is the story's edits file and
+    `warnings` the numbers and names of its edited text that the seed does not hold.
+    """
 
     summary: Summary
     story: Story | None
     source: str
+    edits: Edits | None = None
+    warnings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """A slot of `outbox/.pending` as the index shows it: E2's row, and whether an editor can
+    still approve or hold it (`open`: not expired, not past its catch-up)."""
+
+    row: PendingRow
+    open: bool
+    due: bool  # its time has come: approving publishes it at once
+    deadline: str  # the end of its catch-up, local time, as the page shows it
 
 
 @dataclass(frozen=True)
@@ -77,3 +98,5 @@ class Sample:
     files: dict[str, bytes] = field(default_factory=dict)
     items: tuple[Item, ...] = ()
     problem: str | None = None
+    left_out: tuple[str, ...] = ()  # stories the slot left out (an edits file's problem, ...)
+    manifest_sha256: str = ""  # of a pending batch: what approving it approves

@@ -5,15 +5,21 @@ is looked up, never joined onto a folder: nothing outside the preview's own file
 The one exception, archive/, serves only the archive's own kinds of file from the site folder,
 walked part by part through no symbolic link (`digest.preview.archive`).
 
-    index.html                          seeds, sources, next slots, recent batches
+    index.html                          seeds, sources, slots waiting for approval, next
+                                        slots, recent batches
     story/<slug>/<leaf>                 one story as its own digest
     slot/<schedule>/<leaf>              a schedule's next slot, as it would be published now
     batch/<date>/<schedule-HHMM>/<leaf> a published batch, from its files
+    pending/<date>/<schedule-HHMM>/<leaf>  a batch waiting for approval in outbox/.pending
     static/<name>                       the preview's stylesheet, script and image
     archive/<site path>                 a file `digest archive` wrote, e.g. archive/index.html
 
 where <leaf> is email.html, social.html, summary.html, or the email itself as the iframe shows
 it: frame-light.html, frame-dark.html, and digest.html (the file as it is).
+
+With a `token` (the live server's, see `guard`), the index and the summary views of a story
+or a next slot carry forms (kind "form": their CSP lets them post to the preview itself); the
+export, which has none, never does.
 """
 
 from __future__ import annotations
@@ -31,6 +37,7 @@ from digest.preview.archive import MEDIA_TYPES, site_file, site_path
 from digest.preview.frames import force_scheme, offline, with_csp
 from digest.preview.model import Sample, Subject
 from digest.preview.site import Site
+from digest.preview.views.edited import edited_stories
 from digest.preview.views.email import email_view
 from digest.preview.views.social import social_view
 from digest.preview.views.summary import summary_view
@@ -70,7 +77,8 @@ class Response:
     status: int
     content_type: str
     body: bytes
-    kind: str = "page"  # "page", "frame", "static" or "archive"
+    kind: str = "page"  # "page", "form", "frame", "static" or "archive"
+    location: str | None = None  # where a 303 sends the browser
 
 
 @cache
@@ -90,17 +98,20 @@ def static(name: str) -> bytes:
     return (HERE / "static" / name).read_bytes()
 
 
-def respond(site: Site, path: str, *, live: bool = True, generation: int = 0) -> Response:
-    """The response for `path` (already percent-decoded, without a query)."""
+def respond(
+    site: Site, path: str, *, live: bool = True, generation: int = 0, token: str | None = None
+) -> Response:
+    """The response for `path` (already percent-decoded, without a query); with the live
+    server's `token`, the pages that have forms show them."""
     parts = [p for p in path.split("/") if p]
-    page = Page(site, live, generation, depth=max(len(parts) - 1, 0))
+    page = Page(site, live, generation, depth=max(len(parts) - 1, 0), token=token)
     if parts in ([], ["index.html"]):
-        return page.render("index.html", title="Seeds and slots")
+        return page.render("index.html", title="Seeds and slots", forms=True)
     if len(parts) == 2 and parts[0] == "static" and parts[1] in STATIC:
         return Response(200, STATIC[parts[1]], static(parts[1]), kind="static")
     if parts and parts[0] == "archive":
         return archive_file(site, parts[1:], folder=path.endswith("/"))
-    sized = {"story": 3, "slot": 3, "batch": 4}
+    sized = {"story": 3, "slot": 3, "batch": 4, "pending": 4}
     if parts and sized.get(parts[0]) == len(parts) and parts[-1] in VIEWS + FRAMES:
         return page.subject(parts[0], "/".join(parts[1:-1]), parts[-1])
     return page.render("missing.html", status=404, title="Not found", path=path)
@@ -118,6 +129,32 @@ def archive_file(site: Site, parts: list[str], *, folder: bool) -> Response:
     return Response(200, MEDIA_TYPES[suffix], data, kind="archive")
 
 
+def not_saved(
+    site: Site,
+    problems: list[str],
+    *,
+    status: int,
+    back: str,
+    retry: dict[str, str] | None,
+    generation: int,
+    token: str,
+) -> Response:
+    """The page a write that the library refused answers with: what it said, each line
+    scrubbed of the project's folders, and the form again (an edit) to correct and resend."""
+    page = Page(site, True, generation, depth=0, token=token)
+    shown = [site.scrub(problem) for problem in problems]
+    return page.render(
+        "not_saved.html",
+        status=status,
+        title="Not saved",
+        problems=shown,
+        back=back.lstrip("/") or "index.html",
+        retry=retry,
+        forms=True,
+        watch=False,
+    )
+
+
 def failure(path: str, generation: int, *, live: bool = True) -> Response:
     """The page for `path` when building it failed: still a page live reload can replace."""
     depth = max(len([p for p in path.split("/") if p]) - 1, 0)
@@ -131,6 +168,8 @@ def failure(path: str, generation: int, *, live: bool = True) -> Response:
         "leaf": None,
         "title": "This page could not be built",
         "path": path,
+        "token": None,
+        "watch": live,
     }
     body = environment().get_template("failure.html").render(context)
     return Response(500, HTML, body.encode())
@@ -147,23 +186,32 @@ def site_paths(site: Site) -> list[str]:
 class Page:
     """Renders one response; knows how far the page is from the root, for relative links."""
 
-    def __init__(self, site: Site, live: bool, generation: int, depth: int) -> None:
+    def __init__(
+        self, site: Site, live: bool, generation: int, depth: int, token: str | None = None
+    ) -> None:
         self.site, self.live, self.generation = site, live, generation
         self.root = "../" * depth
+        self.token = token if live else None  # an export has no server to post to
 
-    def render(self, template: str, *, status: int = 200, **data: Any) -> Response:
+    def render(
+        self, template: str, *, status: int = 200, forms: bool = False, **data: Any
+    ) -> Response:
+        """`template` as a page; `forms`: it has the preview's forms (with a token)."""
+        token = self.token if forms else None
         context = {
             "site": self.site,
             "root": self.root,
             "live": self.live,
+            "watch": self.live,  # the page follows the event stream
             "generation": self.generation,
             "csp": Markup(EXPORT_CSP["page"]),
             "subject": None,
             "leaf": None,
+            "token": token,
             **data,
         }
         body = environment().get_template(template).render(context)
-        return Response(status, HTML, body.encode())
+        return Response(status, HTML, body.encode(), kind="form" if token else "page")
 
     def subject(self, kind: str, key: str, leaf: str) -> Response:
         site = self.site
@@ -195,7 +243,13 @@ class Page:
     def view(self, subject: Subject, sample: Sample, leaf: str) -> Response:
         settings = self.site.settings
         assert settings is not None
-        data: dict[str, Any] = {"subject": subject, "sample": sample, "leaf": leaf, "failure": None}
+        data: dict[str, Any] = {
+            "subject": subject,
+            "sample": sample,
+            "leaf": leaf,
+            "failure": None,
+            "edited": edited_stories(sample.items),
+        }
         try:
             if sample.files:
                 if leaf == "email.html":
@@ -215,4 +269,6 @@ class Page:
                 f"{VIEW_FILES[leaf]} ({origin}): {type(error).__name__}: {error}"
             )
         title = f"{leaf.removesuffix('.html').capitalize()}: {subject.label}"
-        return self.render(leaf, title=title, **data)
+        # Only what is still to be published can be edited: a story, or a next slot.
+        forms = leaf == "summary.html" and subject.kind in ("story", "slot")
+        return self.render(leaf, title=title, forms=forms, **data)

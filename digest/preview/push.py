@@ -30,15 +30,16 @@ def checked_path(path: str) -> str | None:
     return path
 
 
-def payload(site: Site, path: str, generation: int) -> bytes | None:
+def payload(site: Site, path: str, generation: int, token: str | None = None) -> bytes | None:
     """The "page" event's data for `path`, one line of JSON; None when `path` is not a page
-    (a frame, a stylesheet): such a page is only told that something changed."""
+    (a frame, a stylesheet): such a page is only told that something changed. With the
+    server's form `token`, a page with forms has them, as a request would get it."""
     try:
-        response = respond(site, path, live=True, generation=generation)
+        response = respond(site, path, live=True, generation=generation, token=token)
     except Exception:  # the page that a request would get: one that keeps live reload
         log.exception("preview: %s failed", path)
         response = failure(path, generation)
-    if response.kind != "page":
+    if response.kind not in ("page", "form"):
         return None
     data: dict[str, object] = {"generation": generation, "page": response.body.decode()}
     if path.endswith("/" + EMAIL_VIEW) and response.status == 200:

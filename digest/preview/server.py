@@ -1,4 +1,6 @@
-"""The preview's HTTP server: loopback by default, GET only, Host checked, a CSP on every answer.
+"""The preview's HTTP server: loopback by default, Host checked, a CSP on every answer; GET only,
+but for the POSTs of its own forms (`writes`: an edit, a move, an approval, a hold; each path
+takes POST only).
 
 Pages come from `pages.respond`, which names its pages from the Site and never joins a request
 path onto a folder. `/events` is a server-sent event stream: "hello" on connect, "change" when
@@ -11,6 +13,7 @@ request must carry exactly one Host header, naming an address the preview answer
 from __future__ import annotations
 
 import errno
+import getpass
 import io
 import logging
 import socket
@@ -26,6 +29,7 @@ from digest.clock import utc_now
 from digest.config.source import read_file
 from digest.errors import DigestError
 from digest.preview.connection import HeadReader
+from digest.preview.guard import Refused
 from digest.preview.hosts import (
     allowed_hosts,
     host_allowed,
@@ -36,6 +40,7 @@ from digest.preview.hosts import (
 from digest.preview.pages import Response, failure, respond
 from digest.preview.push import checked_path, payload
 from digest.preview.watcher import POLL_SECONDS, Live
+from digest.preview.writes import Writes
 
 log = logging.getLogger(__name__)
 HEARTBEAT_SECONDS = 15.0
@@ -43,6 +48,10 @@ REQUEST_SECONDS = 10.0  # how long a request may take to arrive; a browser sends
 CSP = {
     "page": "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "connect-src 'self'; frame-src 'self'; base-uri 'none'; form-action 'none'; "
+    "frame-ancestors 'none'",
+    # A page with the preview's forms: the same, but its forms may post to the preview.
+    "form": "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; frame-src 'self'; base-uri 'none'; form-action 'self'; "
     "frame-ancestors 'none'",
     # The email itself: its inline styles and remote images, never a script.
     "frame": "default-src 'none'; style-src 'unsafe-inline' https:; img-src https: data:; "
@@ -100,10 +109,36 @@ class Handler(BaseHTTPRequestHandler):
             self.reply(400, f"the request names another host; the preview answers to {names}\n")
             return False
         self.path = target
-        if self.command != "GET":
-            self.reply(405, "the preview is read-only: GET only\n", {"Allow": "GET"})
+        writes = self.server.writes.handles(target)
+        if writes and self.command != "POST":
+            self.reply(405, "this path takes the preview's forms: POST only\n", {"Allow": "POST"})
+            return False
+        if not writes and self.command != "GET":
+            self.reply(405, "the preview is read-only here: GET only\n", {"Allow": "GET"})
             return False
         return True
+
+    def do_POST(self) -> None:
+        # A form of the preview (parse_request let only its paths through). The body has the
+        # request's own deadline to arrive, as the head had.
+        def read(length: int) -> bytes:
+            self.head.start(self.server.request_timeout)
+            try:
+                return self.rfile.read(length)
+            finally:
+                self.head.stop(self.server.request_timeout)
+
+        client = str(self.client_address[0])
+        try:
+            response = self.server.writes.answer(self.path, self.headers, read, client)
+        except Refused as refused:
+            log.warning("preview: %s refused (%d): %s", self.path, refused.status, refused.reason)
+            self.reply(refused.status, f"refused: {refused.reason}; nothing was changed\n")
+            return
+        except Exception:  # the traceback goes to the log; the editor gets a page that says so
+            log.exception("preview: %s failed", self.path)
+            response = failure(self.path, self.server.live.generation)
+        self.send(response)
 
     def do_GET(self) -> None:
         # The path is what comes before `?`: never urlsplit's reading, which takes `//host/x`
@@ -119,7 +154,8 @@ class Handler(BaseHTTPRequestHandler):
         generation = self.server.live.generation
         try:
             site, generation = self.server.live.site()
-            response = respond(site, path, live=True, generation=generation)
+            token = self.server.writes.form_token
+            response = respond(site, path, live=True, generation=generation, token=token)
         except Exception:  # a page that keeps live reload; the traceback goes to the log
             log.exception("preview: %s failed", path)
             response = failure(path, generation)
@@ -127,6 +163,8 @@ class Handler(BaseHTTPRequestHandler):
 
     def send(self, response: Response) -> None:
         self.send_response(response.status)
+        if response.location is not None:
+            self.send_header("Location", response.location)
         self.send_header("Content-Type", response.content_type)
         self.send_header("Content-Length", str(len(response.body)))
         self.security_headers(response.kind)
@@ -182,7 +220,7 @@ class Handler(BaseHTTPRequestHandler):
                 if page is not None:
                     try:
                         site, generation = live.site()
-                        data = payload(site, page, generation)
+                        data = payload(site, page, generation, self.server.writes.form_token)
                     except Exception:  # then the page asks for itself, and gets what do_GET has
                         log.exception("preview: the page event for %s failed", page)
                 if data is None:
@@ -197,7 +235,8 @@ class Handler(BaseHTTPRequestHandler):
 
 
 class PreviewHTTPServer(ThreadingHTTPServer):
-    """A ThreadingHTTPServer that knows its Live site and the Host names it answers to."""
+    """A ThreadingHTTPServer that knows its Live site, the Host names it answers to, and its
+    writes (the forms' token, who edits)."""
 
     daemon_threads = True
 
@@ -207,9 +246,13 @@ class PreviewHTTPServer(ThreadingHTTPServer):
         live: Live,
         allowed: frozenset[str],
         request_timeout: float = REQUEST_SECONDS,
+        editor: str | None = None,
     ) -> None:
         self.live, self.allowed, self.request_timeout = live, allowed, request_timeout
         super().__init__(address, Handler)
+        port = int(self.server_address[1])
+        loopback = is_loopback(address[0])
+        self.writes = Writes(live, port=port, allowed=allowed, loopback=loopback, by=editor)
 
     def host_allowed(self, value: str) -> bool:
         """Whether the Host header `value` names this preview."""
@@ -263,8 +306,12 @@ def start_server(
     interval: float = POLL_SECONDS,
     request_timeout: float = REQUEST_SECONDS,
     events: bool | None = None,
+    editor: str | None = None,
 ) -> PreviewServer:
     """Bind the preview to `host:port` (port 0: any free one) and start watching the files.
+
+    `editor` signs what the preview's forms write (edits, approvals); by default the login
+    name. Its forms are shown, and their POSTs taken, only on loopback.
 
     The watcher waits for file events, or polls (`interval` seconds apart at most) when `events`
     is False, when DIGEST_PREVIEW_POLL=1 asks for it (`events` None), or when events cannot be had.
@@ -279,7 +326,7 @@ def start_server(
     live = Live(config, seeds, clock=clock, interval=interval, events=events)
     kind = PreviewHTTPServer6 if ":" in host else PreviewHTTPServer
     try:
-        httpd = kind((host, port), live, allowed, request_timeout)
+        httpd = kind((host, port), live, allowed, request_timeout, editor or login_name())
     except OSError as error:
         live.stop()
         if error.errno == errno.EADDRINUSE:
@@ -291,3 +338,12 @@ def start_server(
         warn_beyond_loopback(host, int(httpd.server_address[1]), allowed)
     live.start()
     return PreviewServer(httpd, live)
+
+
+def login_name() -> str | None:
+    """Who runs the preview (the name its edits and approvals are signed with); None when the
+    system cannot say."""
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):
+        return None

@@ -11,10 +11,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
-import re
 import threading
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
@@ -26,16 +23,21 @@ from digest.channels import CHANNELS
 from digest.config import Settings, load_config
 from digest.config.source import read_file
 from digest.errors import ConfigError, DigestError, PublishError, SeedError
-from digest.models import Slot, Story
+from digest.models import Slot, Story, Summary
 from digest.outbox import is_published
 from digest.outbox.batches import Batch, published
 from digest.pipeline import gather, prepare, unsent
+from digest.preview.approvals import waiting
 from digest.preview.archive import ArchiveLink, archive_link
-from digest.preview.batch_files import read_batch
-from digest.preview.model import Item, Plan, Sample, SeedRow, Subject
+from digest.preview.batch_files import read_batch, read_pending
+from digest.preview.model import Item, Plan, Sample, SeedRow, Subject, Waiting
+from digest.preview.scrub import folder_pattern, warnings_of
 from digest.preview.sources import source_rows
 from digest.scheduler.slots import next_slots
 from digest.seeds import slugify
+from digest.seeds.edits import Edits, Sidecars
+from digest.summarize import summarize
+from digest.summarize.edits import apply_edits, edit_warnings
 
 log = logging.getLogger(__name__)
 RECENT_BATCHES = 10
@@ -86,7 +88,7 @@ class Site:
         self.outbox = paths.outbox if paths else here / "outbox"
         self.site_dir = paths.site if paths else here / "site"  # the archive's (digest archive)
         self.root = self.config_path.parent
-        self._folders = _folder_pattern(
+        self._folders = folder_pattern(
             self.root,
             self.seeds_dir,
             self.templates_dir,
@@ -95,11 +97,13 @@ class Site:
             self.config_path,
         )
         self.warnings: list[str] = []
+        self.sidecars = Sidecars(self.seeds_dir)  # the edits files, each read once per Site
         self.rows, self.stories = self._seed_rows()
         self.sources = source_rows(self.settings, self.seeds_dir, self.scrub, self.warnings)
-        with _warnings_of("digest.outbox", self.warnings, self.scrub):
+        with warnings_of("digest.outbox", self.warnings, self.scrub):
             self.plans = self._plans()
             self.batches = self._batches()
+            self.pending = self._waiting()
         self._samples: dict[str, Sample] = {}
         self._archived: dict[str, ArchiveLink] = {}
         self._lock = threading.Lock()
@@ -109,9 +113,21 @@ class Site:
             stories, errors = gather(self.seeds_dir, self.settings)
         except DigestError:  # no seeds folder (yet): the index says so
             return [], {}
-        rows = [SeedRow(s.source, s.slug, story=s) for s in stories]
+        rows = [SeedRow(s.source, s.slug, s, None, *self.edits_of(s)) for s in stories]
         rows += [SeedRow(e.path.name, slugify(e.path.stem), error=e) for e in errors]
         return sorted(rows, key=lambda r: r.file), {s.slug: s for s in stories}
+
+    def edits_of(self, story: Story) -> tuple[Edits | None, str | None]:
+        """The story's edits file as read (None without one), or why it cannot be read."""
+        try:
+            return self.sidecars.of(story.source), None
+        except SeedError as error:
+            return None, self.located(error)
+
+    def located(self, error: SeedError) -> str:
+        """An edits file's problem as the pages name it: `seeds/<name>.edits.toml:<line>: why`."""
+        where = self.shown(self.seeds_dir / error.path)
+        return self.scrub(f"{where}:{error.line}: {error.reason}")
 
     def _plans(self) -> list[Plan]:
         if self.settings is None:
@@ -122,7 +138,7 @@ class Site:
             slots = next_slots(schedule, self.now, LOOK_AHEAD)
             slot = next((s for s in slots if not self._published(s)), slots[-1])
             try:
-                chosen = unsent(self.stories.values(), self.outbox, slot)
+                chosen = unsent(self.stories.values(), self.outbox, slot, self.sidecars)
             except (DigestError, OSError) as error:  # an outbox that cannot be read
                 self.warnings.append(
                     self.scrub(f"{error}; the stories of the next {schedule.name} slot are unknown")
@@ -130,6 +146,16 @@ class Site:
                 chosen = []
             plans.append(Plan(schedule, slot, tuple(chosen[: schedule.max_stories])))
         return plans
+
+    def _waiting(self) -> list[Waiting]:
+        """The slots of outbox/.pending (schedules with approval = "required")."""
+        if self.settings is None:
+            return []
+        try:
+            return waiting(self.settings, self.outbox, self.now)
+        except (DigestError, OSError) as error:
+            self.warnings.append(self.scrub(f"{error}; the slots waiting for approval are unknown"))
+            return []
 
     def _published(self, slot: Slot) -> bool:
         """Whether the slot's batch is out; not when its date folder is a link or a file, where
@@ -180,6 +206,8 @@ class Site:
             return Subject(kind, key, f"next {key} slot") if plan else None
         if kind == "batch" and any(self.batch_key(b) == key for b in self.batches):
             return Subject(kind, key, f"batch {key}")
+        if kind == "pending" and any(w.row["batch"] == key for w in self.pending):
+            return Subject(kind, key, f"waiting for approval: {key}")
         return None
 
     def subjects(self) -> list[Subject]:
@@ -187,6 +215,7 @@ class Site:
         found = [self.subject("story", slug) for slug in sorted(self.stories)]
         found += [self.subject("slot", p.schedule.name) for p in self.plans]
         found += [self.subject("batch", self.batch_key(b)) for b in self.batches]
+        found += [self.subject("pending", w.row["batch"]) for w in self.pending]
         return [s for s in found if s is not None]
 
     def plan(self, name: str) -> Plan | None:
@@ -224,6 +253,8 @@ class Site:
             if subject.kind == "batch":
                 batch = next(b for b in self.batches if self.batch_key(b) == subject.key)
                 return read_batch(subject, batch.path, self.outbox, self.stories.values())
+            if subject.kind == "pending":
+                return read_pending(subject, self.outbox, self.stories.values())
             return self._render(subject)
         except TemplateSyntaxError as error:  # a template being edited, named with its line
             where = f"templates/{error.name}:{error.lineno}: " if error.name else ""
@@ -236,68 +267,73 @@ class Site:
 
     def _render(self, subject: Subject) -> Sample:
         assert self.settings is not None
+        problem = None
         if subject.kind == "story":  # the story alone, in every channel, in the first next slot
             slot = self.plans[0].slot
             story = self.stories[subject.key]
-            assembled = assemble(slot, CHANNELS, (story,), self.errors, self.settings, 1)
+            problem = self._edits_problem(story)
+            # With an edits file that breaks a rule, the story as generated (it is left out of
+            # batches until the file is fixed, which the page says).
+            edits = _Unedited(self.seeds_dir) if problem else self.sidecars
+            assembled = assemble(
+                slot, CHANNELS, (story,), self.errors, self.settings, 1, edits=edits
+            )
         else:  # the slot's batch, as a build would publish it now
             plan = self.plan(subject.key)
             assert plan is not None
             slot = plan.slot
             stories = self.stories.values()
-            prepared = prepare(self.settings, slot, stories, self.errors, self.outbox)
+            prepared = prepare(
+                self.settings, slot, stories, self.errors, self.outbox, seeds=self.seeds_dir
+            )
             if prepared is None:
                 return Sample(
                     subject,
                     batch_id=slot.batch_id,
                     problem="no new seeds: every valid seed was carried by an earlier batch of "
-                    f"{slot.schedule!r}, so this slot would publish nothing",
+                    f"{slot.schedule!r} or dropped by its editor, so this slot would publish "
+                    "nothing",
                 )
             assembled = prepared
         # A story that fails alone was left out, as a build would.
-        for error in assembled.rejected[len(self.errors) :]:
+        left_out = assembled.rejected[len(self.errors) :]
+        for error in left_out:
             log.warning("%s", error)
         rendered = assembled.rendered
-        digest = rendered.digest
-        items = tuple(Item(e.summary, e.story, e.story.source) for e in digest.entries)
+        items = tuple(self._item(e.story, e.summary) for e in rendered.digest.entries)
         files = {f.path: f.content for f in rendered.files}
-        return Sample(subject, batch_id=slot.batch_id, files=files, items=items)
+        return Sample(
+            subject,
+            batch_id=slot.batch_id,
+            files=files,
+            items=items,
+            problem=problem,
+            left_out=tuple(self.located(error) for error in left_out),
+        )
+
+    def _item(self, story: Story, summary: Summary) -> Item:
+        edits, _ = self.edits_of(story)
+        warnings = edit_warnings(story, summary) if summary.edited else []
+        return Item(summary, story, story.source, edits, tuple(map(self.scrub, warnings)))
+
+    def _edits_problem(self, story: Story) -> str | None:
+        """Why the story's edits file leaves it out of batches (it cannot be read, or breaks a
+        rule applied to the summary), as the page says it; None when it does not."""
+        assert self.settings is not None
+        try:
+            edits = self.sidecars.of(story.source)
+            if edits is not None:
+                apply_edits(summarize(story, self.settings.summary.max_bullets), edits)
+        except SeedError as error:
+            return (
+                f"{self.located(error)}. The story is left out of batches until its edits "
+                "file is fixed; shown here as generated"
+            )
+        return None
 
 
-class _Collect(logging.Handler):
-    def __init__(self, into: list[str], scrub: Callable[[str], str]) -> None:
-        super().__init__(logging.WARNING)
-        self.into, self.scrub = into, scrub
+class _Unedited(Sidecars):
+    """No edits file for any story: a story shown as generated."""
 
-    def emit(self, record: logging.LogRecord) -> None:
-        self.into.append(self.scrub(record.getMessage()))
-
-
-@contextmanager
-def _warnings_of(name: str, into: list[str], scrub: Callable[[str], str]) -> Iterator[None]:
-    """The warnings `name` logs meanwhile (a damaged batch skipped, say), shown on the page."""
-    handler = _Collect(into, scrub)
-    logger = logging.getLogger(name)
-    logger.addHandler(handler)
-    try:
-        yield
-    finally:
-        logger.removeHandler(handler)
-
-
-def _folder_pattern(root: Path, *paths: Path) -> tuple[re.Pattern[str], dict[str, str]]:
-    """A pattern matching `root` and each of `paths` (as given, and with symlinks followed) as
-    whole paths, and what each match is shown as: its path relative to `root`."""
-    shown: dict[str, str] = {}
-    for spelling in (os.fspath(root), os.path.realpath(root)):
-        if len(spelling) > 1:
-            shown.setdefault(spelling + "/", "")  # root/x is shown as x
-    for path in (root, *paths):
-        relative = Path(os.path.relpath(path, root)).as_posix()
-        for spelling in (os.fspath(path), os.path.realpath(path)):
-            if len(spelling) > 1:
-                shown.setdefault(spelling, relative)
-    names = sorted(shown, key=len, reverse=True)  # the longest (most specific) first
-    whole = r"(?=$|[/\s'\":;,)\]>]|\.(?:\s|$))"  # not followed by more of a name
-    alternatives = "|".join(re.escape(n) + ("" if n.endswith("/") else whole) for n in names)
-    return re.compile(alternatives), shown
+    def of(self, source: str) -> Edits | None:
+        return None

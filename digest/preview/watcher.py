@@ -22,6 +22,7 @@ from pathlib import Path
 
 from digest.archive.state import STATE as ARCHIVE_STATE
 from digest.clock import utc_now
+from digest.outbox.pending import PENDING
 from digest.preview.events import watch
 from digest.preview.site import Site
 from digest.preview.sources import sources_state
@@ -40,12 +41,16 @@ def watched(site: Site) -> list[tuple[Path, int]]:
     With sources, also the seeds folder's hidden record of their fetches, ahead of the folder
     (whose hidden names are left out): a fetch that failed writes no seed but changes the index's
     sources panel. With an archive, the site folder's state, which `digest archive` writes last:
-    the batches' archive links follow each run.
+    the batches' archive links follow each run. And the outbox's pending area, ahead of the
+    outbox (whose hidden names are left out) and down to each pending batch's manifest, which a
+    rebuild replaces: the index's slots waiting for approval follow the scheduler and
+    `digest approve`.
     """
     state = [(sources_state(site.seeds_dir), 0)] if site.sources else []
     settings = site.settings
     if settings is not None and settings.archive.base_url is not None:
         state.append((site.site_dir / ARCHIVE_STATE, 0))
+    state.append((site.outbox / PENDING, 3))
     folders = [(site.seeds_dir, 1), (site.templates_dir, 8), (site.outbox, 2)]
     return [(site.config_path, 0), *state, *folders]
 
@@ -142,6 +147,13 @@ class Live:
         self._last = now
         self.bump()
         return True
+
+    def changed(self) -> None:
+        """The preview itself has just written (an edit, an approval): start a new generation
+        now, so that the page the editor is sent to next shows it, and take the files'
+        fingerprint, so that the watcher does not count the same change again."""
+        self._last = fingerprint(self._paths)
+        self.bump()
 
     def bump(self) -> None:
         """Start a new generation and wake every client waiting for one."""

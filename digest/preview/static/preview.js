@@ -3,8 +3,9 @@
 // sends this page as it is now, with the email frames it can show ("page"); the page swaps its
 // content in, keeping the editor's width, scheme and scroll position, and writes the new email
 // into the iframe it already has instead of loading it again. A bare "change" (or a page event
-// it cannot use) makes it fetch itself instead. An export has no server: there the page only
-// does the width and scheme.
+// it cannot use) makes it fetch itself instead. What the editor is typing into a form of the page
+// stays as it was across the swap. An export has no server: there the page only does the width
+// and scheme. The forms themselves need no script: they post to the preview and reload the page.
 (() => {
   "use strict";
   const KEY = "digest-preview";
@@ -148,11 +149,52 @@
     return true;
   }
 
+  // The form fields the editor has changed but not saved, or is in: each named by its form's
+  // data-form and its own name, so that the same field of the new page gets them back.
+  const FIELDS = "form[data-form] textarea, form[data-form] input[type=text]";
+  function drafts() {
+    const out = [];
+    for (const el of document.querySelectorAll(FIELDS)) {
+      const focused = el === document.activeElement;
+      if (el.value === el.defaultValue && !focused) continue;
+      out.push({
+        form: el.form.dataset.form,
+        name: el.name,
+        value: el.value,
+        changed: el.value !== el.defaultValue,
+        focused,
+        start: el.selectionStart,
+        end: el.selectionEnd,
+      });
+    }
+    return out;
+  }
+
+  function restore(saved) {
+    for (const draft of saved) {
+      const form = Array.from(document.querySelectorAll("form[data-form]")).find(
+        (f) => f.dataset.form === draft.form,
+      );
+      const el = form && form.elements.namedItem(draft.name);
+      if (!el || !("value" in el)) continue;
+      if (draft.changed) el.value = draft.value;
+      if (draft.focused) {
+        el.focus();
+        try {
+          el.setSelectionRange(draft.start, draft.end);
+        } catch {
+          // a field that has no selection
+        }
+      }
+    }
+  }
+
   // Show `doc`, this page as the server has it now; with `frames` (file name -> email), the iframe
   // is kept and the new email written into it.
   function show(doc, frames) {
     const page = doc.getElementById("page");
     if (!page) throw new Error("not a preview page");
+    const saved = drafts();
     const y = window.scrollY;
     document.title = doc.title;
     const old = document.getElementById("page");
@@ -162,6 +204,7 @@
     if (!kept) old.replaceWith(document.adoptNode(page));
     document.body.dataset.generation = doc.body.dataset.generation || "";
     setup();
+    restore(saved);
     if (kept && !write(frame, frames)) reload(frame);
     window.scrollTo(0, y);
     status("live: updated " + new Date().toLocaleTimeString(), "live");

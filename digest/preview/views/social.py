@@ -11,6 +11,7 @@ from markupsafe import Markup, escape
 from digest.config import Settings
 from digest.platforms import PLATFORMS, limit_for
 from digest.preview.model import Item
+from digest.preview.views.edited import edited_mark
 from digest.render.social.roundup import ROUNDUP
 
 _TOKEN = re.compile(r"(https?://\S+)|(?<![\w#])(#\w+)")
@@ -123,7 +124,8 @@ def _platform(
         if index == -2:
             headline = "Roundup: one thread for the whole digest"
         hashtags = item.summary.hashtags if item else ()
-        stories.append({"headline": headline, "hashtags": hashtags, "cards": cards})
+        mark = edited_mark(item.summary) if item else None
+        stories.append({"headline": headline, "hashtags": hashtags, "cards": cards, "mark": mark})
     return {
         "id": name,
         "name": PLATFORMS[name].label,

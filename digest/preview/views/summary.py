@@ -1,5 +1,6 @@
 """The summary view: each part of a summary, with the seed sentences it came from marked in the
-story's text."""
+story's text, what an editor replaced marked "edited" (with the warnings of its text), and what
+the forms of the view need: each part's key in the edits file and the story's drop and rank."""
 
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ from markupsafe import Markup, escape
 
 from digest.models import Story, Summary
 from digest.preview.model import Item
+from digest.preview.views.edited import edited_mark
+from digest.summarize.edits import LIMITS
 
 
 @dataclass(frozen=True)
@@ -22,18 +25,40 @@ class Part:
     label: str
     text: str
     sources: tuple[str, ...]
+    key: str = ""  # its key in an edits file: headline, tagline, bullets.N
+    limit: int = 0  # the most characters it may have
+    edited: bool = False
 
 
 def parts_of(summary: Summary) -> list[Part]:
     """The summary's parts in reading order."""
+    edited = set(summary.edited)
     parts = [
-        Part("h", "Headline", summary.headline, summary.sources.headline),
-        Part("t", "Tagline", summary.tagline, summary.sources.tagline),
+        Part(
+            "h",
+            "Headline",
+            summary.headline,
+            summary.sources.headline,
+            "headline",
+            LIMITS.headline,
+            "headline" in edited,
+        ),
+        Part(
+            "t",
+            "Tagline",
+            summary.tagline,
+            summary.sources.tagline,
+            "tagline",
+            LIMITS.tagline,
+            "tagline" in edited,
+        ),
     ]
     for number, (bullet, sources) in enumerate(
         zip(summary.bullets, summary.sources.bullets, strict=False), 1
     ):
-        parts.append(Part(f"b{number}", f"Bullet {number}", bullet, sources))
+        key = f"bullets.{number}"
+        label = f"Bullet {number}"
+        parts.append(Part(f"b{number}", label, bullet, sources, key, LIMITS.bullet, key in edited))
     return parts
 
 
@@ -103,15 +128,25 @@ def summary_view(items: tuple[Item, ...]) -> list[dict[str, Any]]:
             for sentence in part.sources
             if (part.ref, sentence) not in found
         ]
+        warnings: dict[str, list[str]] = {}
+        for warning in item.warnings:
+            key, _, what = warning.partition(": ")
+            warnings.setdefault(key, []).append(what)
         out.append(
             {
                 "id": item.summary.story_id,
+                "slug": item.story.slug if item.story else None,
                 "source": item.source,
                 "parts": parts,
                 "hashtags": item.summary.hashtags,
                 "blocks": blocks,
                 "missing": missing,
                 "seed_gone": item.story is None,
+                "mark": edited_mark(item.summary),
+                "warnings": warnings,
+                "drop": item.edits.drop if item.edits else False,
+                "rank": item.edits.rank if item.edits else None,
+                "max_hashtags": LIMITS.hashtags,
             }
         )
     return out
