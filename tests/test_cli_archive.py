@@ -108,6 +108,8 @@ def test_no_base_url_is_one_line_naming_the_key(tmp_path: Path) -> None:
     status, out, err = run_here(tmp_path / "config.toml")
     assert status == 1 and out == ""
     assert err.startswith("digest: ") and "archive.base_url" in err and "Traceback" not in err
+    # It names the config file the key goes in, as every other config problem does.
+    assert err.startswith(f"digest: {tmp_path / 'config.toml'}: 1 problem(s)"), err
 
 
 @pytest.mark.parametrize(

@@ -36,9 +36,13 @@ def add_commands(commands: Any) -> None:
 def _archive(args: argparse.Namespace) -> int:
     from digest.archive import build_archive
     from digest.config import load_config
+    from digest.errors import ConfigError
 
     settings = load_config(args.config)
-    result = build_archive(settings, args.out.absolute() if args.out else None)
+    try:
+        result = build_archive(settings, args.out.absolute() if args.out else None)
+    except ConfigError as error:  # a key the archive needs (base_url): named in this file
+        raise ConfigError(args.config, error.problems) from None
     # Each skipped batch is already a warning on stderr, naming it, why, and what to do.
     if args.json:
         print_json(

@@ -159,7 +159,9 @@ class Settings(Section):
                         pattern, date=sample["date"], slot=sample["slot"], schedule=schedule.name
                     )
             except ValueError as error:
-                raise KeyProblems(("archive.base_url", f"{error}")) from None
+                # What to change: web_url when it names the pages, else where the site is.
+                key = "email.web_url" if self.email.web_url is not None else "archive.base_url"
+                raise KeyProblems((key, f"{error}")) from None
         return self
 
     def schedule(self, name: str | None) -> Schedule:

@@ -107,6 +107,11 @@ def page_file(pattern: str, *, date: str, slot: str, schedule: str) -> str:
             "itself (in any case of its letters); put the issue pages in a folder of their "
             "own, e.g. {date}/{slot}/"
         )
+    if any(part.startswith(".") for part in parts):  # hidden: many servers refuse to serve it
+        raise ValueError(
+            f"the archive page {shown(path)} has a name starting with '.', a hidden file many "
+            "web servers refuse to serve; end web_url with / or a name such as issue.html"
+        )
     return path
 
 
