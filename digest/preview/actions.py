@@ -24,6 +24,9 @@ from typing import TypeVar
 from digest.config import Settings
 from digest.errors import DigestError, SeedError
 from digest.models import Story
+from digest.outbox.approval import MAX_REASON
+from digest.outbox.approval import approve as approve_batch
+from digest.outbox.approval import hold as hold_batch
 from digest.pipeline import unsent
 from digest.preview.guard import Refused
 from digest.preview.site import Site
@@ -198,8 +201,6 @@ def _rank(sidecars: Sidecars, source: str) -> int | None:
 
 def approve(form: Mapping[str, str], writer: Writer) -> str:
     """Approve the pending batch the editor looked at (its manifest's sha256)."""
-    from digest.outbox.approval import approve as approve_batch
-
     settings, batch, back = _pending(form, writer)
     if not SHA256.fullmatch(form["sha256"]):
         raise Refused(400, "sha256: the pending manifest's sha256, 64 hex digits")
@@ -218,10 +219,12 @@ def approve(form: Mapping[str, str], writer: Writer) -> str:
 
 def hold(form: Mapping[str, str], writer: Writer) -> str:
     """Keep the pending batch out, with the editor's reason."""
-    from digest.outbox.approval import hold as hold_batch
-
     settings, batch, back = _pending(form, writer)
-    _library(lambda: hold_batch(settings, batch, reason=form["reason"], now=writer.now), back)
+    reason = " ".join(form["reason"].split())
+    if not reason or len(reason) > MAX_REASON:
+        why = "empty" if not reason else f"{len(reason)} characters long"
+        raise NotSaved(422, [f"reason: {why}; say in a few words (at most {MAX_REASON})"], back)
+    _library(lambda: hold_batch(settings, batch, reason=reason, now=writer.now), back)
     return f"{back}#pending"
 
 

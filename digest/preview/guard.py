@@ -126,6 +126,8 @@ def read_form(
             body.decode("utf-8"),
             keep_blank_values=True,
             strict_parsing=bool(body),
+            encoding="utf-8",
+            errors="strict",  # a percent-escape that is not UTF-8 is refused, not replaced
             max_num_fields=MAX_FIELDS,
         )
     except (UnicodeDecodeError, ValueError) as error:
