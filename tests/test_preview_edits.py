@@ -274,6 +274,7 @@ def test_the_index_shows_each_status_with_what_can_be_done(waiting: Path) -> Non
     assert 'data-status="pending"' in row
     assert 'action="approve"' in row and 'action="hold"' in row
     assert "once approved, it is published at its time" in row
+    assert "Sat 28 Nov 2026, 08:00 GMT" in row and "open until Sat 28 Nov 2026, 14:00 GMT" in row
     approve(settings, BATCH, by="Ana Editor", now=NOW)
     row = decide(Site(waiting, NOW))
     assert 'data-status="approved"' in row and "by Ana Editor at 2026-11-28T02:00:00+00:00" in row

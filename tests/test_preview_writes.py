@@ -170,7 +170,16 @@ REFUSED: list[tuple[str, str, dict[str, str], dict[str, str | None], int, str]] 
         403,
         "not the preview's own",
     ),
-    ("Origin null", "/edit", edit(), {"Origin": "null"}, 403, "not the preview's own"),
+    ("Origin null", "/edit", edit(), {"Origin": "null"}, 403, "Origin null and no Sec-Fetch-Site"),
+    (
+        "Origin null, cross-site",
+        "/edit",
+        edit(),
+        {"Origin": "null", "Sec-Fetch-Site": "cross-site"},
+        403,
+        "cross-site",
+    ),
+    ("a second Origin", "/edit", edit(), {"origin": "http://evil.example"}, 403, "evil.example"),
     ("no Origin", "/edit", edit(), {"Origin": None}, 403, "no Origin header"),
     (
         "no Origin, cross-site",
@@ -647,11 +656,13 @@ def load_manifest(batch: Path) -> dict[str, Any]:
     return dict(json.loads((batch / "manifest.json").read_text()))
 
 
+@pytest.mark.parametrize("origin", [None, "null"])
 def test_without_origin_sec_fetch_site_same_origin_stands_in(
-    fresh: tuple[Path, PreviewServer],
+    fresh: tuple[Path, PreviewServer], origin: str | None
 ) -> None:
+    """What a page with referrer policy no-referrer, or a browser without Origin, sends."""
     folder, server = fresh
-    headers = {"Origin": None, "Sec-Fetch-Site": "same-origin"}
+    headers = {"Origin": origin, "Sec-Fetch-Site": "same-origin"}
     assert post(server, "/edit", edit(), headers=headers)[0] == 303
     assert sidecar(folder).headline == "Trains return to the line"
 
@@ -687,6 +698,9 @@ def test_every_form_carries_the_token_and_none_is_in_a_page_without_forms(
         assert page.count("<form") == page.count(f'name="token" value="{token}"'), path
         assert (page.count("<form") > 0) == forms, path
         assert headers["Content-Security-Policy"] == CSP["form" if forms else "page"], path
+        policy = "same-origin" if forms else "no-referrer"  # a form's POST names its origin
+        assert headers["Referrer-Policy"] == policy, path
+        assert f'<meta name="referrer" content="{policy}">' in page, path
         assert 'method="post"' in page if forms else "<form" not in page
 
 

@@ -8,7 +8,7 @@ the index offers no button for it.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 from digest.config import Settings
@@ -18,6 +18,7 @@ from digest.outbox.listing import pending_batches
 from digest.preview.model import Waiting
 
 OPEN = ("pending", "approved", "held")
+SHOWN = "%a %d %b %Y, %H:%M %Z"
 
 
 def waiting(settings: Settings, outbox: Path, now: datetime) -> list[Waiting]:
@@ -26,12 +27,14 @@ def waiting(settings: Settings, outbox: Path, now: datetime) -> list[Waiting]:
     for row in pending_batches(outbox):
         local = datetime.fromisoformat(row["slot"])
         try:
-            catch_up = settings.schedule(row["schedule"]).catch_up
+            schedule = settings.schedule(row["schedule"])
         except DigestError:  # a schedule taken out of config.toml: nothing publishes it now
-            out.append(Waiting(row, open=False, due=now >= local, deadline=""))
+            out.append(Waiting(row, False, now >= local, deadline="", at=local.strftime(SHOWN)))
             continue
-        end = local + parse_duration(catch_up)
-        shown = end.strftime("%a %d %b %Y, %H:%M %Z")
+        local = local.astimezone(schedule.zone)  # named as its schedule's zone names it
+        at = local.strftime(SHOWN)
+        # As the outbox reckons it: the slot's instant plus catch_up (not its wall clock).
+        end = (local.astimezone(UTC) + parse_duration(schedule.catch_up)).astimezone(schedule.zone)
         is_open = row["status"] in OPEN and now <= end
-        out.append(Waiting(row, open=is_open, due=now >= local, deadline=shown))
+        out.append(Waiting(row, is_open, now >= local, end.strftime(SHOWN), at))
     return out

@@ -7,9 +7,11 @@ with nothing changed:
 1. the preview listens on loopback and the request comes from this machine;
 2. the request comes from a page of this preview: its `Origin` is the preview's own origin
    (`http://<the Host it was asked for>` at the preview's port), and `Sec-Fetch-Site`, when
-   the browser sends one, says `same-origin`. A request without `Origin` is refused unless
-   `Sec-Fetch-Site: same-origin` stands in for it (every browser that lacks the first sends
-   the second); `Origin: null` (a sandboxed or privacy-stripped page) is refused;
+   the browser sends one, says `same-origin`. Without an `Origin`, or with `Origin: null`
+   (what a browser sends from a page whose referrer policy is no-referrer, and from sandboxed
+   or opaque pages), only `Sec-Fetch-Site: same-origin` lets it through: a page cannot set
+   that header, and a sandboxed or foreign page gets `cross-site`. The pages with forms send
+   `Referrer-Policy: same-origin`, so that their browser names their origin;
 3. its body is a form (`application/x-www-form-urlencoded`) of a stated length, at most
    `MAX_BODY` bytes, UTF-8, each field named once;
 4. the form carries this preview process's token (`Token`: random per process, written into
@@ -93,10 +95,11 @@ def check_sender(
     if fetch_site and fetch_site != ["same-origin"]:
         raise Refused(403, f"Sec-Fetch-Site is {', '.join(fetch_site)}: not a page of the preview")
     origins = headers.get_all("Origin") or []
-    if not origins:
+    if not origins or origins == ["null"]:
         if fetch_site == ["same-origin"]:
             return
-        raise Refused(403, "no Origin header: only the preview's own pages may write")
+        what = "no Origin header" if not origins else "Origin null"
+        raise Refused(403, f"{what} and no Sec-Fetch-Site: same-origin: not a page of the preview")
     expected = own_origin(host, port)
     if len(origins) != 1 or not host_allowed(host, allowed) or origin_of(origins[0]) != expected:
         shown = ", ".join(origins)[:200]

@@ -87,6 +87,7 @@ class Waiting:
     open: bool
     due: bool  # its time has come: approving publishes it at once
     deadline: str  # the end of its catch-up, local time, as the page shows it
+    at: str = ""  # its time, local, as the page shows it
 
 
 @dataclass(frozen=True)

@@ -191,7 +191,8 @@ class Handler(BaseHTTPRequestHandler):
     def security_headers(self, kind: str) -> None:
         self.send_header("Content-Security-Policy", CSP[kind])
         self.send_header("X-Content-Type-Options", "nosniff")
-        self.send_header("Referrer-Policy", "no-referrer")
+        # A page with forms names its origin in its POSTs (no-referrer would make it "null").
+        self.send_header("Referrer-Policy", "same-origin" if kind == "form" else "no-referrer")
         self.send_header("Cache-Control", "no-store")
         self.send_header("X-Frame-Options", "SAMEORIGIN" if kind == "frame" else "DENY")
         self.send_header("Cross-Origin-Resource-Policy", "same-origin")
