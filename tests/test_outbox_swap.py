@@ -4,7 +4,9 @@ strace runs the real command and sends it SIGKILL at the Nth call of one system 
 call the build makes; a start-up (a build, or the scheduler) follows. The slot must then hold
 exactly one complete batch, the old one or the new one. Both ways of replacing are covered: the
 atomic exchange (renameat2), and the two renames used where it is missing (strace makes
-renameat2 fail with ENOSYS, as an old kernel or another system would).
+renameat2 fail with ENOSYS, as an old kernel or another system would). The staging folder is
+written the same way in both modes, so its fsyncs are kill points of the exchange mode only; the
+two-renames mode kills at each rename, the last fsync before the first and every call after.
 """
 
 from __future__ import annotations
@@ -81,8 +83,11 @@ def _force(strace: str, cwd: Path, options: list[str]) -> subprocess.CompletedPr
     return subprocess.run(command, cwd=cwd, capture_output=True, text=True, timeout=120)
 
 
-def _calls(strace: str, scene: Scene, tmp: Path, mode: str) -> tuple[Counter[str], Counter[str]]:
-    """How often the build calls each traced system call, and of those, which are the index's."""
+def _calls(
+    strace: str, scene: Scene, tmp: Path, mode: str
+) -> tuple[Counter[str], Counter[str], Counter[str]]:
+    """How often the build calls each traced system call; of those, which are the index's; and
+    how many of each come before its first rename (the staging folder's writes)."""
     cwd, log = _copy(scene.project, tmp), tmp / "trace.txt"
     trace = ["-o", str(log), "-e", f"trace={','.join(TRACED)}", *MODES[mode]]
     assert _force(strace, cwd, trace).returncode == 0
@@ -92,7 +97,8 @@ def _calls(strace: str, scene: Scene, tmp: Path, mode: str) -> tuple[Counter[str
     # the batch's: whether it does depends on how long ago the copy's seeds were written (the
     # index keeps only settled seeds), so those calls are no kill point of the replacement.
     index = Counter(m[1] for line in lines if (m := _CALL.match(line)) and ".digest-index" in line)
-    return Counter(names), index
+    first = next((i for i, name in enumerate(names) if name.startswith("rename")), len(names))
+    return Counter(names), index, Counter(names[:first])
 
 
 def _problems_after(cwd: Path, scene: Scene) -> tuple[str, list[str]]:
@@ -122,7 +128,7 @@ def test_a_kill_at_any_rename_or_fsync_of_force_leaves_one_complete_batch(
     scene: Scene, tmp_path: Path, mode: str
 ) -> None:
     strace = _strace()
-    calls, index = _calls(strace, scene, tmp_path / "count", mode)
+    calls, index, staging = _calls(strace, scene, tmp_path / "count", mode)
     calls -= index
     renames = calls["rename"] + calls["renameat"]
     assert calls["fsync"] >= 8 and renames + calls["renameat2"] >= 1, calls
@@ -131,6 +137,8 @@ def test_a_kill_at_any_rename_or_fsync_of_force_leaves_one_complete_batch(
         calls.pop("renameat2", None)  # failed by strace in this mode: nothing to kill there
     held, failures = Counter[str](), []
     points = [(name, n) for name, count in sorted(calls.items()) for n in range(1, count + 1)]
+    if mode == "two renames":  # the staging writes' fsyncs are the exchange mode's points
+        points = [(name, n) for name, n in points if n >= staging[name]]
     for number, (name, n) in enumerate(points):
         cwd = _copy(scene.project, tmp_path / f"{name}-{n}")
         inject = ["-o", os.devnull, *MODES[mode], "-e", f"inject={name}:signal=KILL:when={n}"]
