@@ -90,11 +90,11 @@ def origin(server: PreviewServer) -> str:
 
 
 def token_of(server: PreviewServer) -> str:
-    _, _, body = raw(
-        server, b"GET /index.html HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
-    )
+    """The token in the forms of a story's summary view (a page that always has forms)."""
+    request = f"GET /story/{EXAMPLE_SLUG}/summary.html HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+    _, _, body = raw(server, f"{request}Connection: close\r\n\r\n".encode())
     found = re.search(rb'name="token" value="([^"]+)"', body)
-    assert found, "the index has no form"
+    assert found, "the summary view has no form"
     return found.group(1).decode()
 
 
@@ -763,3 +763,25 @@ def test_off_loopback_the_preview_shows_no_form_and_takes_no_post(tmp_path: Path
     with pytest.raises(Refused):  # bound to loopback, a request from elsewhere is refused too
         local.answer("/edit", headers, lambda n: b"", "192.0.2.7")
     live.stop()
+
+
+def test_a_form_that_stops_arriving_is_refused_at_the_timeout(tmp_path: Path) -> None:
+    config = approval_project(tmp_path)
+    server = start_server(config, port=0, clock=lambda: NOW, request_timeout=0.5).start()
+    try:
+        token = token_of(server)
+        body = urlencode(edit() | {"token": token}).encode()
+        port = server.httpd.server_address[1]
+        head = (
+            f"POST /edit HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nOrigin: http://127.0.0.1:{port}\r\n"
+            "Content-Type: application/x-www-form-urlencoded\r\n"
+            f"Content-Length: {len(body) + 10}\r\n\r\n"
+        )
+        before = snapshot(tmp_path)
+        with socket.create_connection(server.httpd.server_address[:2], timeout=10) as conn:
+            conn.sendall(head.encode() + body)  # ten bytes short, and the connection kept open
+            answer = conn.recv(65536)
+        assert answer.startswith(b"HTTP/1.0 408") or answer.startswith(b"HTTP/1.1 408"), answer
+        assert b"did not arrive in time" in answer and snapshot(tmp_path) == before
+    finally:
+        server.close()

@@ -125,6 +125,8 @@ class Handler(BaseHTTPRequestHandler):
             self.head.start(self.server.request_timeout)
             try:
                 return self.rfile.read(length)
+            except OSError:  # TimeoutError among them: a body that trickles or stops
+                raise Refused(408, "the form did not arrive in time") from None
             finally:
                 self.head.stop(self.server.request_timeout)
 
