@@ -785,3 +785,20 @@ def test_a_form_that_stops_arriving_is_refused_at_the_timeout(tmp_path: Path) ->
         assert b"did not arrive in time" in answer and snapshot(tmp_path) == before
     finally:
         server.close()
+
+
+def test_the_login_name_signs_what_the_preview_writes_by_default(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import getpass
+
+    from digest.preview.writes import login_name
+
+    monkeypatch.setattr(getpass, "getuser", lambda: "ana")
+    assert login_name() == "ana"
+
+    def unknown() -> str:
+        raise OSError("no user name in this container")
+
+    monkeypatch.setattr(getpass, "getuser", unknown)
+    assert login_name() is None  # signed by nobody named, rather than not at all

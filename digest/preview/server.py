@@ -13,7 +13,6 @@ request must carry exactly one Host header, naming an address the preview answer
 from __future__ import annotations
 
 import errno
-import getpass
 import io
 import logging
 import socket
@@ -40,7 +39,7 @@ from digest.preview.hosts import (
 from digest.preview.pages import Response, failure, respond
 from digest.preview.push import checked_path, payload
 from digest.preview.watcher import POLL_SECONDS, Live
-from digest.preview.writes import Writes
+from digest.preview.writes import Writes, login_name
 
 log = logging.getLogger(__name__)
 HEARTBEAT_SECONDS = 15.0
@@ -341,12 +340,3 @@ def start_server(
         warn_beyond_loopback(host, int(httpd.server_address[1]), allowed)
     live.start()
     return PreviewServer(httpd, live)
-
-
-def login_name() -> str | None:
-    """Who runs the preview (the name its edits and approvals are signed with); None when the
-    system cannot say."""
-    try:
-        return getpass.getuser()
-    except (OSError, KeyError):
-        return None

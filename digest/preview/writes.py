@@ -9,6 +9,7 @@ are never interleaved with another edit.
 
 from __future__ import annotations
 
+import getpass
 import logging
 import threading
 from collections.abc import Callable
@@ -88,3 +89,12 @@ class Writes:
             self.live.changed()
         log.info("preview: %s by %s: done", path, self.by or "someone unnamed")
         return Response(303, "text/plain; charset=utf-8", b"", kind="static", location=location)
+
+
+def login_name() -> str | None:
+    """Who runs the preview (the name its edits and approvals are signed with); None when the
+    system cannot say."""
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):
+        return None
