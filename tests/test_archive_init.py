@@ -4,6 +4,7 @@ batches keep their page, departed ones lose it; after_publish never raises."""
 
 from __future__ import annotations
 
+import json
 import logging
 import shutil
 from collections import Counter
@@ -20,6 +21,7 @@ from support.archive_site import own_files, site_files, site_problems
 
 import digest.archive as archive
 from digest.archive import build_archive
+from digest.archive.site import LOCK
 from digest.archive.state import STATE
 from digest.config import Settings, load_config
 from digest.outbox.batches import published
@@ -139,6 +141,26 @@ def test_a_lost_or_garbled_state_renders_again_and_writes_only_what_differs(
         assert rendered == Counter({page(1): 1, page(2): 1})
         assert result.written == () and result.removed == ()
         assert state.is_file()
+
+
+@pytest.mark.parametrize("path", ["../../etc/passwd", "/etc/passwd", ".digest-archive.lock"])
+def test_a_state_naming_a_path_outside_the_site_is_a_lost_state_not_an_error(
+    tmp_path: Path, rendered: Counter[str], caplog: pytest.LogCaptureFixture, path: str
+) -> None:
+    settings = project_with_batches(tmp_path, days=2)
+    build_archive(settings)
+    state = settings.paths.site / STATE
+    value = json.loads(state.read_bytes())
+    value["files"][path] = "0" * 64
+    state.write_text(json.dumps(value))
+    rendered.clear()
+    with caplog.at_level(logging.WARNING, logger="digest.archive"):
+        result = build_archive(settings)
+    assert "not the archive's state" in caplog.text and repr(path) in caplog.text
+    assert rendered == Counter({page(1): 1, page(2): 1})  # a lost state: rendered and compared
+    assert result.written == () and result.removed == ()
+    assert path not in json.loads(state.read_bytes())["files"]
+    assert (settings.paths.site / LOCK).is_file()
 
 
 def test_a_page_changed_on_disk_is_rendered_and_written_again(

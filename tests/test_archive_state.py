@@ -76,6 +76,40 @@ def test_a_garbled_state_is_logged_and_believed_as_nothing(
     assert "every page is rendered again and compared" in caplog.text
 
 
+BAD_PATHS = [
+    "../../etc/passwd",
+    "/etc/passwd",
+    "a/../../b",
+    "",
+    "a//b",
+    "./index.html",
+    "2026-12-01/",
+    "a\\..\\b",
+    "a\0b",
+    ".digest-archive.lock",
+    ".digest-staging/1-1.tmp",
+    ".digest-archive.journal",
+    STATE,  # the state is written last by every run: no file of the last one
+]
+
+
+@pytest.mark.parametrize("path", BAD_PATHS)
+@pytest.mark.parametrize("where", ["files", "pages"])
+def test_a_state_naming_a_path_the_archive_never_writes_is_believed_as_nothing(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, path: str, where: str
+) -> None:
+    state = a_state()
+    if where == "files":
+        state.files[path] = SHA
+    else:
+        state.pages["2026-12-03/morning-0800"] = PageRecord("b", "f" * 64, path)
+    (tmp_path / STATE).write_bytes(state_bytes(state))
+    with caplog.at_level(logging.WARNING, logger="digest.archive"):
+        assert read_state(tmp_path) == State()
+    assert "every page is rendered again and compared" in caplog.text
+    assert repr(path) in caplog.text
+
+
 def test_a_state_that_is_a_link_or_writable_by_others_is_not_read(tmp_path: Path) -> None:
     real = tmp_path / "real.json"
     real.write_bytes(state_bytes(a_state()))

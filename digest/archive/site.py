@@ -27,7 +27,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from digest.archive.state import STATE
+from digest.archive.state import STATE, path_problem
 from digest.errors import DigestError
 
 log = logging.getLogger("digest.archive")
@@ -44,11 +44,9 @@ class SiteError(DigestError):
 def check_path(path: str) -> str:
     """`path` when it is a site-relative file path the archive may write or remove: no empty,
     `.` or `..` part, not absolute, not in the archive's own `.digest` names (but its state)."""
-    parts = path.split("/")
-    if any(part in ("", ".", "..") for part in parts) or "\\" in path or "\0" in path:
-        raise SiteError(f"{path!r}: not a path inside the site")
-    if parts[0].startswith(".digest") and path != STATE:
-        raise SiteError(f"{path!r}: a name the archive keeps for its own files")
+    problem = path_problem(path)
+    if problem is not None:
+        raise SiteError(f"{path!r}: {problem}")
     return path
 
 

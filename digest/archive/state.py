@@ -3,9 +3,10 @@ batch each issue page was rendered from, with what, and the sha256 of every file
 
 It is a cache, never trusted over the files: a page is left as it is only when the state says
 it was rendered from the same batch with the same settings *and* the file on disk still has the
-bytes the state recorded. A state that is missing, garbled or of another version is logged and
-treated as empty: every page is rendered again and compared with what is on disk. It also says
-which files the archive wrote, so that only those are ever removed.
+bytes the state recorded. A state that is missing, garbled, of another version or naming a path
+the archive could not have written (`../../etc/passwd`, its own lock) is logged and treated as
+empty: every page is rendered again and compared with what is on disk. It also says which files
+the archive wrote, so that only those are ever removed.
 
     {"schema": 1, "key": "<sha256 of the generator and settings>",
      "pages": {"2026-12-01/morning-0800": {"batch_id": "...", "fingerprint": "...",
@@ -51,6 +52,18 @@ class State:
     files: dict[str, str] = field(default_factory=dict)  # site path -> sha256 of its bytes
 
 
+def path_problem(path: str) -> str | None:
+    """Why `path` is no site-relative file path the archive may write or remove (an empty, `.`
+    or `..` part, absolute, a backslash or NUL, one of the archive's own `.digest` names but its
+    state), or None when it is one."""
+    parts = path.split("/")
+    if any(part in ("", ".", "..") for part in parts) or "\\" in path or "\0" in path:
+        return "not a path inside the site"
+    if parts[0].startswith(".digest") and path != STATE:
+        return "a name the archive keeps for its own files"
+    return None
+
+
 def read_state(out: Path) -> State:
     """The state in the site folder `out`; an empty State (logged) when it cannot be believed."""
     path = out / STATE
@@ -92,8 +105,17 @@ def _state(data: Any) -> State:
             isinstance(entry.get(name), str) for name in ("batch_id", "fingerprint", "page")
         ):
             raise ValueError(f"page {folder!r} is not a record")
+        if _not_a_file(entry["page"]):
+            raise ValueError(f"page {folder!r}: {entry['page']!r} is no file of the site")
         records[folder] = PageRecord(entry["batch_id"], entry["fingerprint"], entry["page"])
     for path, digest in files.items():
+        if _not_a_file(path):
+            raise ValueError(f"{path!r} is no file of the site")
         if not isinstance(digest, str) or not _SHA256.match(digest):
             raise ValueError(f"file {path!r} has no sha256")
     return State(key, records, dict(files))
+
+
+def _not_a_file(path: str) -> bool:
+    """Whether `path` is no site file the archive writes (the state itself is none either)."""
+    return path == STATE or path_problem(path) is not None
