@@ -213,6 +213,14 @@ def test_any_text_is_published_as_one_line_or_refused_over_its_limit(text: str, 
                 "bullets.2: name 'March' is not in the seed",
             ],
         ),
+        # Each sentence an editor writes opens with a capital, which is no name.
+        ('[bullets]\n1 = "Bukele offered prisons. Also, the offer was made."', []),
+        (
+            '[bullets]\n1 = "Bukele offered prisons! Also Trudeau."',
+            [
+                "bullets.1: name 'Trudeau' is not in the seed",
+            ],
+        ),
         ('hashtags = ["Bukele", "ElSalvador", "immigration"]', []),  # case aside, in the seed
         (
             'hashtags = ["Bukele", "Transport"]',

@@ -28,6 +28,7 @@ from digest.summarize.hashtags import MAX_HASHTAGS, MAX_TAG
 from digest.text import nfc
 
 _NOT_WORD = regex.compile(r"[^\p{L}\p{M}\p{N}]+")
+_SENTENCE_END = regex.compile(r"(?<=[.!?…])\s+(?=\p{Lu})")  # where an editor's next sentence opens
 
 
 @dataclass(frozen=True)
@@ -153,9 +154,11 @@ def ungrounded_edits(story: Story, summary: Summary) -> list[tuple[str, str]]:
         if key == "hashtags":
             found += [(key, what) for what in _unknown_tags(story, summary.hashtags)]
             continue
-        text = _text_of(summary, key)
-        alone = summary.model_copy(update={"headline": text, "tagline": "", "bullets": ()})
-        found += [(key, what.removeprefix("headline: ")) for what in ungrounded(story, alone)]
+        # An editor may write several sentences: the first word of each is read as the first
+        # word of a bullet is (capitalised as a sentence opens, not necessarily a name).
+        sentences = tuple(_SENTENCE_END.split(_text_of(summary, key)))
+        alone = summary.model_copy(update={"headline": "", "tagline": "", "bullets": sentences})
+        found += [(key, what.removeprefix("bullet: ")) for what in ungrounded(story, alone)]
     return found
 
 
