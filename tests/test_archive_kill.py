@@ -11,10 +11,16 @@ call of the run is the Mth. A first child runs the whole build untouched and its
 the calls to choose from; each child's trace shows it was killed at a call of the run's, not at
 one of its own.
 
-The scene: a site built from four batches (three a page), then an outbox with one batch more,
-one gone, one rebuilt with --force and one damaged (skipped, its page kept): the run writes
-new pages, rewrites changed ones and removes a page and the second index pages. The runs happen
-on a tmpfs where there is one: fsync costs nothing there, and a SIGKILL loses no written data.
+The scenes: a site built from four batches, then an outbox with one batch more, one gone, one
+rebuilt with --force and one damaged (skipped, its page kept), archived with another
+`per_page`: "grow" goes from one index page to three (so the run writes page 3 before the
+page 2 it links to, and each page before the one that starts linking to it), "shrink" from four
+to one (the new last page before the pages past it go). After each kill: nothing but the old
+and the new bytes of each file, every file a reader can reach from index.html, the feeds and
+the sitemap whole (a page written ahead of those linking to it may link to one not yet
+written: no reader reaches it), and the next run makes exactly the site a run that was never
+killed makes. The runs happen on a tmpfs where there is one: fsync costs nothing there, and a
+SIGKILL loses no written data.
 """
 
 from __future__ import annotations
@@ -33,7 +39,7 @@ from pathlib import Path
 
 import pytest
 from support.archive import BASE_URL, FIRST_DAY, project_with_batches, publish_days, write_seeds
-from support.archive_site import own_files, site_files, site_problems
+from support.archive_site import own_files, reachable_problems, site_files
 
 from digest.archive import build_archive
 from digest.archive.site import LOCK, STAGING
@@ -43,13 +49,13 @@ from digest.pipeline import build
 from digest.scheduler.slots import slot_on
 
 CALLS = ("rename", "renameat", "renameat2", "fsync", "unlink", "unlinkat", "rmdir", "mkdir")
-POINTS = 8  # kill points at the renames, unlinks and rmdirs (sampled, first and last kept)
+POINTS = 8  # kill points at fsyncs (sampled, first and last kept); every rename and unlink
 MOST = 200  # M: more calls of one kind than the run makes
 _CALL = re.compile(r"^(\w+)\((.*)")
 
-# The process strace runs: argv is M and the project folders (the first to warm up on, the
-# second the counting run's). It reads kill points "<call> <n>" from stdin, one per remaining
-# folder, and prints one JSON line per child: {"pid", "status"}.
+# The process strace runs: argv is M and two project folders (the first to warm up on, the
+# second the counting run's). It reads kill points "<call> <n> <folder>" from stdin, and prints
+# one JSON line per child: {"pid", "status"}.
 SERVER = r"""
 import json, os, sys
 from pathlib import Path
@@ -89,8 +95,8 @@ def run(folder, call=None, n=0):
 
 build_archive(load_config(Path(folders[0]) / "config.toml"))  # templates compiled once
 run(folders[1])
-for folder, line in zip(folders[2:], sys.stdin):
-    call, n = line.split()
+for line in sys.stdin:
+    call, n, folder = line.rstrip("\n").split(" ", 2)
     run(folder, call, int(n))
 """
 
@@ -104,18 +110,26 @@ def _strace() -> str:
     pytest.skip("strace is not installed (CI installs it and sets DIGEST_REQUIRE_STRACE=1)")
 
 
+# name -> per_page of the old site, of the killed run, of the run after it (the other config)
+SCENES = {"grow": (4, 1, 3), "shrink": (1, 4, 2)}
+
+
 @dataclass(frozen=True)
 class Scene:
-    project: Path  # the old site, and the outbox the run archives
+    project: Path  # the old site, and the outbox the run archives (with the run's per_page)
     old: dict[str, bytes]  # the old site's files
     new: dict[str, bytes]  # the site a whole run makes
     new_state: bytes
+    other: dict[str, bytes]  # the site a whole run with the other per_page makes from the old
+    other_state: bytes
+    other_per_page: int
 
 
-@pytest.fixture(scope="module")
-def scene(tmp_path_factory: pytest.TempPathFactory) -> Scene:
-    folder = tmp_path_factory.mktemp("kill")
-    settings = project_with_batches(folder, days=4, archive={"per_page": 3})
+@pytest.fixture(scope="module", params=sorted(SCENES))
+def scene(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Scene:
+    before, during, after = SCENES[request.param]
+    folder = tmp_path_factory.mktemp(f"kill-{request.param}")
+    settings = project_with_batches(folder, days=4, archive={"per_page": before})
     build_archive(settings)
     old = site_files(settings.paths.site)
     write_seeds(settings.paths.seeds, 10)
@@ -126,14 +140,35 @@ def scene(tmp_path_factory: pytest.TempPathFactory) -> Scene:
     build(settings, slot_on(settings.schedules[0], FIRST_DAY.replace(day=2)), force=True)
     damaged = settings.paths.outbox / "2026-12-03/morning-0800/email/digest.html"
     damaged.write_bytes(damaged.read_bytes() + b" ")  # skipped: its old page stays
-    # Three issues listed, per_page 3: the second index pages are removed.
+    set_per_page(folder, during)
     whole = _copy(folder, tmp_path_factory.mktemp("kill-whole"))
     result = build_archive(load_config(whole / "config.toml"))
-    assert "page/2/index.html" in result.removed and len(result.skipped) == 1
-    assert len(result.written) >= 8
+    assert len(result.skipped) == 1 and len(result.written) >= 8
     new = site_files(whole / "site")
     assert any(old[name] != new[name] for name in old.keys() & new.keys())
-    return Scene(folder, old, new, (whole / "site" / STATE).read_bytes())
+    pages = {name for name in old.keys() | new.keys() if name.startswith("page/")}
+    assert pages == {"page/2/index.html", "page/3/index.html", "page/4/index.html"} & (
+        new.keys() if request.param == "grow" else old.keys()
+    )
+    other = _copy(folder, tmp_path_factory.mktemp("kill-other"))
+    set_per_page(other, after)
+    build_archive(load_config(other / "config.toml"))
+    return Scene(
+        folder,
+        old,
+        new,
+        (whole / "site" / STATE).read_bytes(),
+        site_files(other / "site"),
+        (other / "site" / STATE).read_bytes(),
+        after,
+    )
+
+
+def set_per_page(project: Path, per_page: int) -> None:
+    config = project / "config.toml"
+    text, count = re.subn(r"(?m)^per_page = \d+$", f"per_page = {per_page}", config.read_text())
+    assert count == 1
+    config.write_text(text)
 
 
 def _copy(project: Path, parent: Path) -> Path:
@@ -145,9 +180,9 @@ def _copy(project: Path, parent: Path) -> Path:
         if (project / name).is_dir():
             shutil.copytree(project / name, target / name, symlinks=True)
     config = (project / "config.toml").read_text(encoding="utf-8")
-    shared = json.dumps(str(project / "templates"))
-    assert config.count('templates = "templates"') == 1
-    config = config.replace('templates = "templates"', f"templates = {shared}")
+    if 'templates = "templates"' in config:
+        shared = json.dumps(str(project / "templates"))
+        config = config.replace('templates = "templates"', f"templates = {shared}")
     (target / "config.toml").write_text(config, encoding="utf-8")
     return target
 
@@ -168,21 +203,21 @@ def scratch(tmp_path: Path) -> Iterator[Path]:
 
 
 def _sample(calls: list[str]) -> list[tuple[str, int]]:
-    """Kill points along the run's calls, as (call, its count so far): a rename, unlink or
-    rmdir changes what a reader sees, so POINTS of those, evenly spread (the first and the last
-    included); besides, the first mkdir, and the fsync of the first file staged (which leaves
-    it in the staging folder) and the last fsync."""
+    """Kill points along the run's calls, as (call, its count so far): every rename, unlink and
+    rmdir (each changes what a reader sees); besides, the first mkdir, and POINTS fsyncs
+    evenly spread, the first of a journal line, of the first file staged (which leaves it in
+    the staging folder) and the last among them."""
     seen: dict[str, int] = {}
     numbered = []
     for call in calls:
         seen[call] = seen.get(call, 0) + 1
         numbered.append((call, seen[call]))
-    changes = [point for point in numbered if point[0] not in ("fsync", "mkdir")]
-    step = max(1.0, (len(changes) - 1) / (POINTS - 1))
-    picked = {changes[min(len(changes) - 1, round(i * step))] for i in range(POINTS)}
-    first_rename = calls.index("rename")
-    staged = calls[:first_rename].count("fsync")
-    picked |= {("mkdir", 1), ("fsync", staged), ("fsync", seen["fsync"])}
+    picked = {point for point in numbered if point[0] not in ("fsync", "mkdir")}
+    syncs = [point for point in numbered if point[0] == "fsync"]
+    step = max(1.0, (len(syncs) - 1) / (POINTS - 1))
+    picked |= {syncs[min(len(syncs) - 1, round(i * step))] for i in range(POINTS)}
+    staged = calls[: calls.index("rename")].count("fsync")
+    picked |= {("mkdir", 1), ("fsync", staged), ("fsync", staged - 1)}
     return sorted(picked, key=numbered.index)
 
 
@@ -202,7 +237,7 @@ def _problems(cwd: Path, scene: Scene) -> list[str]:
     ]
     gone = scene.old.keys() - files.keys()
     problems += [f"{name}: of the old site and the new, gone" for name in gone & scene.new.keys()]
-    problems += site_problems(site, BASE_URL)
+    problems += reachable_problems(site, BASE_URL)
     problems += [
         f"{name}: an entry of the archive's own outside its staging folder"
         for name in own_files(site)
@@ -211,23 +246,36 @@ def _problems(cwd: Path, scene: Scene) -> list[str]:
     return problems
 
 
-def _next_run(cwd: Path, scene: Scene) -> list[str]:
-    """What is wrong after the next run (the scheduler's or a person's): none of it."""
-    build_archive(load_config(cwd / "config.toml"))
-    site = cwd / "site"
-    problems = [] if site_files(site) == scene.new else ["the next run did not make the new site"]
-    if (site / STATE).read_bytes() != scene.new_state:
-        problems.append("the next run's state differs from a whole run's")
-    if own_files(site) != [STATE, LOCK]:
-        problems.append(f"the next run left {own_files(site)}")
+def _next_runs(cwd: Path, scene: Scene) -> list[str]:
+    """What is wrong after the next run (the scheduler's or a person's), with the same config
+    or with the other per_page: none of it, each the site a run never killed makes."""
+    problems = []
+    for folder, files, state, which in ((cwd, scene.new, scene.new_state, "same"),):
+        build_archive(load_config(folder / "config.toml"))
+        site = folder / "site"
+        found = site_files(site)
+        if found != files:
+            extra, missing = sorted(found.keys() - files.keys()), sorted(files.keys() - found)
+            changed = sorted(n for n in found.keys() & files.keys() if found[n] != files[n])
+            problems.append(
+                f"the next run ({which} config) did not make the site a whole run makes: "
+                f"{extra} more, {missing} missing, {changed} differ"
+            )
+        if (site / STATE).read_bytes() != state:
+            problems.append(f"the next run's state ({which} config) differs from a whole run's")
+        if own_files(site) != [STATE, LOCK]:
+            problems.append(f"the next run ({which} config) left {own_files(site)}")
     return problems
 
 
 def _kill_runs(
-    strace: str, folders: list[Path], trace: Path
-) -> list[tuple[str, int, dict[str, int]]]:
-    """Run the server under strace: warm up, count, then one killed child per kill point;
-    (call, n, the child's pid and wait status) per point."""
+    strace: str, scene: Scene, scratch: Path
+) -> list[tuple[str, int, dict[str, int], Path]]:
+    """Run the server under strace: warm up, count, then one killed child per kill point, each
+    in a copy of the scene's project; (call, n, the child's pid and wait status, its project)
+    per point."""
+    trace = scratch / "trace"
+    folders = [_copy(scene.project, scratch / name) for name in ("warm", "count")]
     injections = [f"--inject={call}:signal=KILL:when={MOST}" for call in CALLS]
     command = [strace, "-f", "-qq", "-ff", "-o", str(trace), f"--trace={','.join(CALLS)}"]
     command += [*injections, sys.executable, "-c", SERVER, str(MOST), *map(str, folders)]
@@ -245,31 +293,35 @@ def _kill_runs(
         assert calls.count("rename") > 8 and "unlink" in calls and "rmdir" in calls, calls
         assert max(calls.count(call) for call in set(calls)) < MOST
         points = _sample(calls)
-        server.stdin.write("".join(f"{call} {n}\n" for call, n in points))
+        projects = [_copy(scene.project, scratch / f"run-{n}") for n in range(len(points))]
+        server.stdin.write(
+            "".join(f"{call} {n} {cwd}\n" for (call, n), cwd in zip(points, projects, strict=True))
+        )
         server.stdin.close()
         children = [json.loads(line) for line in server.stdout]
     assert server.returncode == 0 and len(children) == len(points), errors.read_text()
-    return [(call, n, child) for (call, n), child in zip(points, children, strict=True)]
+    return [
+        (call, n, child, cwd)
+        for (call, n), child, cwd in zip(points, children, projects, strict=True)
+    ]
 
 
-def test_a_kill_at_any_write_of_a_run_leaves_a_complete_site_and_the_next_run_finishes(
+def test_a_kill_at_any_write_of_a_run_leaves_a_whole_site_and_the_next_run_finishes(
     scene: Scene, scratch: Path
 ) -> None:
     strace = _strace()
-    folders = [_copy(scene.project, scratch / f"run-{n}") for n in range(POINTS + 6)]
-    trace = scratch / "trace"
-    runs = _kill_runs(strace, folders, trace)
+    runs = _kill_runs(strace, scene, scratch)
     failures = []
-    for (call, n, child), cwd in zip(runs, folders[2:], strict=False):
+    for call, n, child, cwd in runs:
         where = f"killed at {call} #{n}"
         status = child["status"]
         if not os.WIFSIGNALED(status) or os.WTERMSIG(status) != signal.SIGKILL:
             failures.append(f"{where}: not killed (status {status})")
             continue
-        last = _traced(Path(f"{trace}.{child['pid']}"))[-1]
+        last = _traced(Path(f"{scratch / 'trace'}.{child['pid']}"))[-1]
         if last[0] != call or "nonexistent-digest" in last[1]:
             failures.append(f"{where}: killed at {last}, not a call of the run")
         failures += [f"{where}: {problem}" for problem in _problems(cwd, scene)]
-        failures += [f"{where}: {problem}" for problem in _next_run(cwd, scene)]
+        failures += [f"{where}: {problem}" for problem in _next_runs(cwd, scene)]
     assert failures == []
-    assert len(runs) >= POINTS
+    assert len(runs) >= 2 * POINTS

@@ -4,10 +4,15 @@
                 ─▶ index pages and feeds of all ─▶ sitemap ─▶ removals ─▶ the state
 
 Each file is written only when its bytes change, each whole (`digest.archive.site`), in an
-order where a file comes after every file it links to: a run killed at any instant leaves a
-site whose links all resolve, and the next run finishes the job. An issue page is not even
-rendered again while its batch, the settings and its file on disk are what the state
-(`digest.archive.state`) recorded.
+order where no file a reader can reach links to one not written yet: issue pages first, then
+each listing's index pages from the last to the first (a new page 3 is written before the page
+2 that starts linking to it, and index.html, which links to page 2, last), then the feeds and
+the sitemap; files no longer needed go only after that, index pages and feeds before the issue
+pages they list. So at any instant, a run killed or not, every file reachable from index.html,
+the feeds and the sitemap has all its links resolving. (A page written ahead of those that will
+link to it, page 3 before page 2, may link to one not written yet: no reader reaches it yet.)
+The next run finishes the job. An issue page is not even rendered again while its batch, the
+settings and its file on disk are what the state (`digest.archive.state`) recorded.
 """
 
 from __future__ import annotations

@@ -1,11 +1,15 @@
 """Looking at a built archive site as its readers do: its files, its links, its feeds.
 
     problems = site_problems(out, BASE_URL)   # [] for a complete site
+    problems = reachable_problems(out, BASE_URL)   # [] while a run is under way, at any instant
 
 A site is complete when every page's relative links (and absolute ones under the base URL)
 reach a file of the site, every feed parses (Atom as XML, JSON Feed as JSON) and each of their
 entries' links reaches a page of the site, and the sitemap lists only pages that are there.
-The archive's own hidden files (`.digest-*` at the top) are no part of the site.
+Its reachable part is whole when that holds of every file a reader or a crawler can reach from
+index.html, feed.xml, feed.json and sitemap.xml by the links of those files (a page written
+ahead of the pages that will link to it may link to a page not written yet). The archive's own
+hidden files (`.digest-*` at the top) are no part of the site.
 """
 
 from __future__ import annotations
@@ -75,41 +79,69 @@ def target(page: str, link: str, base_url: str) -> str | None:
     return path
 
 
+ROOTS = ("index.html", "feed.xml", "feed.json", "sitemap.xml")
+
+
 def site_problems(out: Path, base_url: str) -> list[str]:
     """What keeps the site in `out` from being complete; [] when it is."""
     files = site_files(out)
     problems = []
-    for name, data in files.items():
-        if name.endswith(".html"):
-            for link in page_links(data):
-                reached = target(name, link, base_url)
-                if reached is not None and reached not in files:
-                    problems.append(f"{name}: {link} leads to no file of the site")
-    for name in (n for n in files if n.endswith("feed.xml")):
+    for name in files:
+        problems += [
+            f"{name}: {link} leads to no file of the site"
+            for link, reached in _links(name, files[name], base_url, problems)
+            if reached is not None and reached not in files
+        ]
+    return problems + [f"no {name}" for name in ROOTS if name not in files]
+
+
+def reachable_problems(out: Path, base_url: str) -> list[str]:
+    """What keeps the part of the site in `out` that its readers can reach (from ROOTS, by
+    links) from being whole; [] when it is."""
+    files = site_files(out)
+    problems = [f"no {name}" for name in ROOTS if name not in files]
+    seen = {name for name in ROOTS if name in files}
+    queue = sorted(seen)
+    while queue:
+        name = queue.pop()
+        for link, reached in _links(name, files[name], base_url, problems):
+            if reached is None or reached in seen:
+                continue
+            if reached not in files:
+                problems.append(f"{name}: {link} leads to no file of the site")
+                continue
+            seen.add(reached)
+            queue.append(reached)
+    return problems
+
+
+def _links(
+    name: str, data: bytes, base_url: str, problems: list[str]
+) -> list[tuple[str, str | None]]:
+    """Each link of the site file `name` (a page, a feed, the sitemap) and the site file it
+    reaches (None: outside the site); a file that does not parse is a problem."""
+    if name.endswith(".html"):
+        links = page_links(data)
+    elif name.endswith(".xml"):
         try:
-            root = ET.fromstring(files[name])
+            root = ET.fromstring(data)
         except ET.ParseError as error:
             problems.append(f"{name}: not XML ({error})")
-            continue
-        for link in root.iter(f"{ATOM}link"):
-            reached = target(name, link.get("href", ""), base_url)
-            if reached is not None and reached not in files:
-                problems.append(f"{name}: {link.get('href')} leads to no page of the site")
-    for name in (n for n in files if n.endswith("feed.json")):
+            return []
+        links = [link.get("href", "") for link in root.iter(f"{ATOM}link")]
+        locs = [loc.text or "" for loc in root.iter(f"{SITEMAP}loc")]
+        problems += [
+            f"{name}: {loc} is no page of the site"
+            for loc in locs
+            if target(name, loc, base_url) is None
+        ]
+        links += locs
+    elif name.endswith(".json"):
         try:
-            feed = json.loads(files[name])
+            links = [item["url"] for item in json.loads(data)["items"]]
         except ValueError as error:
             problems.append(f"{name}: not JSON ({error})")
-            continue
-        for item in feed["items"]:
-            reached = target(name, item["url"], base_url)
-            if reached is not None and reached not in files:
-                problems.append(f"{name}: {item['url']} leads to no page of the site")
-    if "sitemap.xml" in files:
-        for loc in ET.fromstring(files["sitemap.xml"]).iter(f"{SITEMAP}loc"):
-            if target("sitemap.xml", loc.text or "", base_url) not in files:
-                problems.append(f"sitemap.xml: {loc.text} is no page of the site")
-    for name in ("index.html", "feed.xml", "feed.json", "sitemap.xml"):
-        if name not in files:
-            problems.append(f"no {name}")
-    return problems
+            return []
+    else:
+        return []
+    return [(link, target(name, link, base_url)) for link in links]
