@@ -20,6 +20,7 @@ from support.archive import BASE_URL, FIRST_DAY, project_with_batches, publish_d
 from support.archive_site import own_files, site_files, site_problems
 
 import digest.archive as archive
+import digest.archive.site as archive_site
 from digest.archive import build_archive
 from digest.archive.site import LOCK
 from digest.archive.state import STATE
@@ -235,6 +236,52 @@ def test_fewer_index_pages_remove_the_ones_no_longer_needed(tmp_path: Path) -> N
     ]
     assert not (settings.paths.site / "page/3").exists()
     assert site_problems(settings.paths.site, BASE_URL) == []
+
+
+class Stopped(Exception):
+    """A run stopped after some writes, as a SIGKILL would (tests/test_archive_kill.py kills)."""
+
+
+def stopped_after(monkeypatch: pytest.MonkeyPatch, writes: int) -> None:
+    """Every run from now on stops right after its `writes`-th file (none the state)."""
+    real = archive_site.Site.put
+    done = [0]
+
+    def put(self: archive_site.Site, path: str, data: bytes) -> bool:
+        if done[0] >= writes:
+            raise Stopped(path)
+        wrote = real(self, path, data)
+        done[0] += wrote
+        return wrote
+
+    monkeypatch.setattr(archive_site.Site, "put", put)
+
+
+@pytest.mark.parametrize("writes", [1, 2, 4, 6, 8, 10, 12])
+def test_pages_a_stopped_run_wrote_go_when_a_later_run_needs_them_no_more(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, writes: int
+) -> None:
+    settings = project_with_batches(tmp_path, days=4, archive={"per_page": 4})
+    build_archive(settings)
+    start = tmp_path / "start"
+    shutil.copytree(settings.paths.site, start)
+    write_seeds(settings.paths.seeds, 10)
+    publish_days(settings, 1, first=FIRST_DAY.replace(day=5))  # a page the next run drops again
+    more = with_config(settings, "per_page = 4", "per_page = 1")
+    stopped_after(monkeypatch, writes)
+    with pytest.raises(Stopped):
+        build_archive(more)  # wrote issue page 5, then index pages 5, 4 ... and stopped
+    monkeypatch.undo()
+    shutil.rmtree(settings.paths.outbox / "2026-12-05")
+    fewer = with_config(more, "per_page = 1", "per_page = 2")
+    result = build_archive(fewer)
+    fresh = tmp_path / "fresh"
+    shutil.copytree(start, fresh)
+    build_archive(fewer, fresh)
+    assert site_files(settings.paths.site) == site_files(fresh)
+    assert (settings.paths.site / STATE).read_bytes() == (fresh / STATE).read_bytes()
+    assert own_files(settings.paths.site) == [STATE, LOCK]
+    assert all(p.startswith(("page/", "schedules/", "2026-12-05/")) for p in result.removed)
 
 
 def test_a_batch_that_left_the_outbox_loses_its_page(tmp_path: Path) -> None:

@@ -19,8 +19,9 @@ to one (the new last page before the pages past it go). After each kill: nothing
 and the new bytes of each file, every file a reader can reach from index.html, the feeds and
 the sitemap whole (a page written ahead of those linking to it may link to one not yet
 written: no reader reaches it), and the next run makes exactly the site a run that was never
-killed makes. The runs happen on a tmpfs where there is one: fsync costs nothing there, and a
-SIGKILL loses no written data.
+killed makes, with the same `per_page` or with a third one (so a killed run's pages that no
+state named are removed too: they were in its journal). The runs happen on a tmpfs where there
+is one: fsync costs nothing there, and a SIGKILL loses no written data.
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ from support.archive import BASE_URL, FIRST_DAY, project_with_batches, publish_d
 from support.archive_site import own_files, reachable_problems, site_files
 
 from digest.archive import build_archive
+from digest.archive.journal import JOURNAL
 from digest.archive.site import LOCK, STAGING
 from digest.archive.state import STATE
 from digest.config import load_config
@@ -241,7 +243,7 @@ def _problems(cwd: Path, scene: Scene) -> list[str]:
     problems += [
         f"{name}: an entry of the archive's own outside its staging folder"
         for name in own_files(site)
-        if name not in (STATE, LOCK, STAGING) and not name.startswith(STAGING + "/")
+        if name not in (STATE, LOCK, STAGING, JOURNAL) and not name.startswith(STAGING + "/")
     ]
     return problems
 
@@ -249,8 +251,13 @@ def _problems(cwd: Path, scene: Scene) -> list[str]:
 def _next_runs(cwd: Path, scene: Scene) -> list[str]:
     """What is wrong after the next run (the scheduler's or a person's), with the same config
     or with the other per_page: none of it, each the site a run never killed makes."""
+    other = _copy(cwd, cwd.with_name(cwd.name + "-other"))
+    set_per_page(other, scene.other_per_page)
     problems = []
-    for folder, files, state, which in ((cwd, scene.new, scene.new_state, "same"),):
+    for folder, files, state, which in (
+        (cwd, scene.new, scene.new_state, "same"),
+        (other, scene.other, scene.other_state, "other"),
+    ):
         build_archive(load_config(folder / "config.toml"))
         site = folder / "site"
         found = site_files(site)

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 import digest.archive.site as site_module
+from digest.archive.journal import JOURNAL, read_journal
 from digest.archive.site import LOCK, STAGING, Site, SiteError, check_path, open_site
 from digest.archive.state import STATE
 
@@ -42,8 +43,69 @@ def test_put_writes_a_file_once_and_counts_the_unchanged(tmp_path: Path) -> None
         "2026-12-01/morning-0800/index.html": b"<p>one</p>",
         "index.html": b"index, new",
         LOCK: f"{os.getpid()}\n".encode(),
+        # Each file written, before it was: a run that never finished leaves its journal.
+        JOURNAL: b"".join(
+            f'["{path}","{sha(data)}"]\n'.encode()
+            for path, data in [
+                ("2026-12-01/morning-0800/index.html", b"<p>one</p>"),
+                ("index.html", b"index"),
+                ("index.html", b"index, new"),
+            ]
+        ),
     }
     assert not (out / STAGING).exists()  # emptied and gone once the run is over
+
+
+def test_a_finished_run_removes_its_journal_and_a_state_write_is_not_journaled(
+    tmp_path: Path,
+) -> None:
+    out = tmp_path / "site"
+    with open_site(out) as site:
+        site.put("index.html", b"index")
+        site.put(STATE, b"{}")
+        assert read_journal(out) == {"index.html": frozenset({sha(b"index")})}
+        site.finish()
+    assert sorted(os.listdir(out)) == [STATE, LOCK, "index.html"]
+
+
+def test_the_journal_of_a_killed_run_is_appended_to_and_read_whole(tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    out.mkdir()
+    (out / LOCK).write_text("")
+    # A machine that lost power mid-line, then lines no run writes: all left out.
+    (out / JOURNAL).write_bytes(
+        b'["page/6/index.html","' + sha(b"6").encode() + b'"]\n'
+        b'["../../etc/passwd","' + b"0" * 64 + b'"]\n["a.html","not a sha"]\n'
+        b'["' + STATE.encode() + b'","' + b"0" * 64 + b'"]\n{"a": 1}\n["page/7/ind'
+    )
+    with open_site(out) as site:
+        site.put("page/6/index.html", b"six")
+    assert read_journal(out) == {
+        "page/6/index.html": frozenset({sha(b"6"), sha(b"six")}),
+    }
+    assert (
+        (out / JOURNAL)
+        .read_bytes()
+        .endswith(b'["page/7/ind\n["page/6/index.html","' + sha(b"six").encode() + b'"]\n')
+    )
+
+
+@pytest.mark.parametrize("damage", ["link", "others may write"])
+def test_a_journal_that_is_a_link_or_writable_by_others_is_not_read(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, damage: str
+) -> None:
+    out = tmp_path / "site"
+    out.mkdir()
+    real = tmp_path / "real"
+    real.write_text('["index.html","' + "0" * 64 + '"]\n')
+    if damage == "link":
+        (out / JOURNAL).symlink_to(real)
+    else:
+        (out / JOURNAL).write_bytes(real.read_bytes())
+        os.chmod(out / JOURNAL, 0o666)
+    with caplog.at_level(logging.WARNING, logger="digest.archive"):
+        assert read_journal(out) == {}
+    assert "not the archive's journal" in caplog.text
 
 
 def test_each_file_is_staged_fsynced_renamed_then_its_folder_fsynced(
@@ -71,6 +133,8 @@ def test_each_file_is_staged_fsynced_renamed_then_its_folder_fsynced(
         monkeypatch.undo()
     staged = f"{out / STAGING}/{os.getpid()}-1.tmp"
     assert calls == [
+        ("fsync", str(out)),  # the journal made
+        ("fsync", str(out / JOURNAL)),  # what is about to be written, recorded
         ("fsync", staged),
         ("rename", f"{staged} -> {out / 'news/index.html'}"),
         ("fsync", str(out / "news")),
@@ -199,12 +263,27 @@ def test_remove_takes_only_what_the_archive_wrote_and_the_folders_it_empties(
             assert not site.remove("2026-12-03/morning-0800/index.html", sha(b"gone"))
         assert site.removed == ["2026-12-01/morning-0800/index.html"]
     assert sorted(files_of(out)) == [
+        JOURNAL,
         LOCK,
         "2026-12-01/evening-1800/index.html",
         "2026-12-02/morning-0800/index.html",
     ]
     assert not (out / "2026-12-01/morning-0800").exists()
     assert "changed since the archive wrote it; left in place" in caplog.text
+
+
+def test_remove_takes_a_file_holding_any_of_the_bytes_the_archive_wrote_there(
+    tmp_path: Path,
+) -> None:
+    out = tmp_path / "site"
+    with open_site(out) as site:
+        site.put("page/2/index.html", b"written by a killed run")
+        site.put("page/3/index.html", b"edited by hand")
+        assert site.remove(
+            "page/2/index.html", sha(b"the state's"), sha(b"written by a killed run")
+        )
+        assert not site.remove("page/3/index.html", sha(b"the state's"), sha(b"the journal's"))
+    assert not (out / "page/2").exists() and (out / "page/3/index.html").is_file()
 
 
 def test_remove_never_goes_through_a_link(tmp_path: Path) -> None:

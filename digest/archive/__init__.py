@@ -11,8 +11,10 @@ the sitemap; files no longer needed go only after that, index pages and feeds be
 pages they list. So at any instant, a run killed or not, every file reachable from index.html,
 the feeds and the sitemap has all its links resolving. (A page written ahead of those that will
 link to it, page 3 before page 2, may link to one not written yet: no reader reaches it yet.)
-The next run finishes the job. An issue page is not even rendered again while its batch, the
-settings and its file on disk are what the state (`digest.archive.state`) recorded.
+The next run finishes the job: what a killed run wrote is in its journal
+(`digest.archive.journal`), so it is removed when no longer needed, as the files the state
+names are. An issue page is not even rendered again while its batch, the settings and its
+file on disk are what the state (`digest.archive.state`) recorded.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from urllib.parse import urlsplit
 from digest import __version__
 from digest.archive.feeds import FeedInfo, atom_feed, json_feed, sitemap
 from digest.archive.issues import read_issues
+from digest.archive.journal import owned, read_journal
 from digest.archive.links import relative
 from digest.archive.model import Issue, Skipped
 from digest.archive.pages import SiteInfo, index_pages
@@ -35,7 +38,7 @@ from digest.archive.site import Site, open_site
 from digest.archive.state import STATE, PageRecord, State, read_state, state_bytes
 from digest.archive.webpage import web_version
 from digest.config import Settings
-from digest.config.archive import page_url
+from digest.config.archive import RESERVED, page_url
 from digest.errors import DigestError
 from digest.jsonfile import json_file
 
@@ -61,6 +64,7 @@ def build_archive(settings: Settings, out: Path | None = None) -> ArchiveResult:
         # Read under the lock: what a run that waited writes is never older than the outbox.
         issues, skipped = read_issues(settings)
         old = read_state(out)
+        ours = owned(old, read_journal(out))  # what the last runs wrote, a killed one's too
         new = State(key=render_key(settings))
         # The issue pages first: everything else links to them.
         for issue in issues:
@@ -70,12 +74,14 @@ def build_archive(settings: Settings, out: Path | None = None) -> ArchiveResult:
         for files in _listings(settings, info, issues):
             for path, data in files.items():
                 _put(site, new, path, data)
-        _keep_skipped(site, old, new, skipped)
+        _keep_skipped(site, old, ours, new, skipped)
         # Only now what nothing links to any more: listings before the pages they list.
-        _remove_departed(site, old, new)
+        _remove_departed(site, ours, new)
         written, unchanged = tuple(site.written), site.unchanged
-        # The state last: a run killed before this is redone (compared) by the next one.
+        # The state last: a run killed before this is redone (compared) by the next one, which
+        # finds what this one wrote in the journal the state now replaces.
         site.put(STATE, state_bytes(new))
+        site.finish()
     return ArchiveResult(out, len(issues), written, tuple(site.removed), unchanged, tuple(skipped))
 
 
@@ -150,24 +156,27 @@ def _put(site: Site, new: State, path: str, data: bytes) -> None:
     new.files[path] = hashlib.sha256(data).hexdigest()
 
 
-def _keep_skipped(site: Site, old: State, new: State, skipped: list[Skipped]) -> None:
+def _keep_skipped(
+    site: Site, old: State, ours: dict[str, frozenset[str]], new: State, skipped: list[Skipped]
+) -> None:
     """A skipped batch's page stays as it was (and stays the archive's), out of every listing."""
     for left in skipped:
         record = old.pages.get(left.folder)
-        if record is None or record.page in new.files or record.page not in old.files:
+        if record is None or record.page in new.files:
             continue
-        if site.sha256(record.page) == old.files[record.page]:
+        found = site.sha256(record.page)
+        if found is not None and found in ours.get(record.page, ()):
             new.pages[left.folder] = record
-            new.files[record.page] = old.files[record.page]
+            new.files[record.page] = found
 
 
-def _remove_departed(site: Site, old: State, new: State) -> None:
-    """Remove what the last run wrote and this one did not: index pages and feeds first, then
-    issue pages, so that no file left on disk links to a removed one."""
-    pages = {record.page for record in old.pages.values()}
-    gone = set(old.files) - set(new.files)
-    for path in sorted(gone, key=lambda path: (path in pages, path)):
-        site.remove(path, old.files[path])
+def _remove_departed(site: Site, ours: dict[str, frozenset[str]], new: State) -> None:
+    """Remove what the last runs wrote (a killed one's too) and this one did not: index pages
+    and feeds first, then issue pages, so that no file a reader can reach links to a removed
+    one (the index pages that go are past the last one, which no longer links to them)."""
+    gone = set(ours) - set(new.files)
+    for path in sorted(gone, key=lambda path: (path.split("/", 1)[0] not in RESERVED, path)):
+        site.remove(path, *sorted(ours[path]))
 
 
 def _listings(

@@ -5,18 +5,19 @@ fsynced, renamed to its place, and its folder fsynced: a reader (a web server, r
 old bytes or the new ones, never part of a file. No temporary file ever appears beside the
 site's own files: a run that is killed leaves them in the staging folder only, which the next run
 empties. Every top-level name starting with `.digest` is the archive's own (its state, its lock,
-its staging); a deploy leaves them out (`rsync --exclude='/.digest-*'`).
+its journal, its staging); a deploy leaves them out (`rsync --exclude='/.digest-*'`).
 
 The out folder must be a real folder (not a link, not a file), either empty or the archive's own
 (holding its state or its lock), so `digest archive --out ~` never overwrites a home folder's
 index.html. Folders inside it must be real folders too: no write or removal goes through a link.
-Only files the archive wrote (its state says so, with their sha256) are ever removed.
+Only files the archive wrote are ever removed: those its state names with their sha256, and
+those a killed run was about to write (its journal, `digest.archive.journal`, appended and
+fsynced before each rename), while they still hold those bytes.
 """
 
 from __future__ import annotations
 
 import contextlib
-import errno
 import fcntl
 import hashlib
 import logging
@@ -27,6 +28,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+from digest.archive.journal import Journal, fsync_folder
 from digest.archive.state import STATE, path_problem
 from digest.errors import DigestError
 
@@ -58,6 +60,7 @@ class Site:
     def __init__(self, root: Path, lock_fd: int) -> None:
         self.root = root
         self._lock_fd = lock_fd
+        self._journal = Journal(root)
         self._staging = root / STAGING
         self._folders: set[str] = {""}  # site-relative folders known to be real ones
         self._count = 0
@@ -93,7 +96,7 @@ class Site:
 
     def put(self, path: str, data: bytes) -> bool:
         """Make the site file `path` hold `data`: False when it already does, else written whole
-        (staged, fsynced, renamed, its folder fsynced)."""
+        (in the journal first, but the state; staged, fsynced, renamed, its folder fsynced)."""
         if self.current(path) == data:
             self.unchanged += 1
             return False
@@ -102,6 +105,8 @@ class Site:
         target = self.root / path
         if os.path.isdir(target) and not os.path.islink(target):
             raise SiteError(f"{target}: a folder stands where the archive writes a file; move it")
+        if path != STATE:
+            self._journal.add(path, hashlib.sha256(data).hexdigest())
         self._count += 1
         temporary = self._staging / f"{os.getpid()}-{self._count}.tmp"
         fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o644)
@@ -115,18 +120,18 @@ class Site:
             with contextlib.suppress(OSError):
                 temporary.unlink()
             raise
-        _fsync_folder(self.root / folder)
+        fsync_folder(self.root / folder)
         self.written.append(path)
         return True
 
-    def remove(self, path: str, sha256: str) -> bool:
-        """Remove the site file `path` when it still holds the bytes of `sha256` (what the
+    def remove(self, path: str, *sha256: str) -> bool:
+        """Remove the site file `path` when it still holds the bytes of one `sha256` (what the
         archive wrote there), and the folders that leaves empty; False (logged) otherwise."""
         check_path(path)
         found = self.sha256(path)
         if found is None:
             return False
-        if found != sha256:
+        if found not in sha256:
             log.warning(
                 "%s: changed since the archive wrote it; left in place (remove it yourself if "
                 "it should go)",
@@ -135,7 +140,7 @@ class Site:
             return False
         os.unlink(self.root / path)
         folder = _folder_of(path)
-        _fsync_folder(self.root / folder)
+        fsync_folder(self.root / folder)
         while folder:
             try:
                 os.rmdir(self.root / folder)
@@ -143,7 +148,7 @@ class Site:
                 break
             self._folders.discard(folder)
             folder = _folder_of(folder)
-            _fsync_folder(self.root / folder)
+            fsync_folder(self.root / folder)
         self.removed.append(path)
         return True
 
@@ -162,7 +167,7 @@ class Site:
             if not create:
                 return False
             os.mkdir(path, 0o755)
-            _fsync_folder(self.root / parent)
+            fsync_folder(self.root / parent)
             mode = stat.S_IFDIR
         if not stat.S_ISDIR(mode):
             if not create:
@@ -175,8 +180,14 @@ class Site:
         self._folders.add(folder)
         return True
 
+    def finish(self) -> None:
+        """End a complete run, once its state is written: the journal goes."""
+        self._journal.remove()
+
     def close(self) -> None:
-        """Remove the (empty) staging folder and let the lock go."""
+        """Remove the (empty) staging folder and let the lock go (the journal stays, unless
+        `finish` removed it: a run that did not finish leaves it for the next)."""
+        self._journal.close()
         with contextlib.suppress(OSError):
             os.rmdir(self._staging)
         os.close(self._lock_fd)
@@ -269,14 +280,3 @@ def _clean_staging(staging: Path) -> None:
 
 def _folder_of(path: str) -> str:
     return path.rsplit("/", 1)[0] if "/" in path else ""
-
-
-def _fsync_folder(folder: Path) -> None:
-    fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
-    try:
-        os.fsync(fd)
-    except OSError as exc:
-        if exc.errno not in (errno.EINVAL, errno.ENOTSUP):  # a file system without folder fsync
-            raise
-    finally:
-        os.close(fd)
