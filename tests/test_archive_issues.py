@@ -8,6 +8,8 @@ import email.policy
 import hashlib
 import json
 import logging
+import re
+import shutil
 import tempfile
 from datetime import date
 from pathlib import Path
@@ -24,6 +26,7 @@ from support.archive import (
     write_seeds,
 )
 
+from digest.archive import build_archive
 from digest.archive.issues import read_issues
 from digest.archive.model import Issue
 from digest.config import Settings
@@ -498,3 +501,68 @@ def test_an_issue_is_a_frozen_value(tmp_path: Path) -> None:
     assert isinstance(issue, Issue)
     with pytest.raises(AttributeError):
         issue.subject = "x"  # type: ignore[misc]
+
+
+# --- folders that are no batch of their own --------------------------------------------------
+
+# (what is done to 2026-12-01/morning-0800, where the copy or the moved folder goes, a part of
+# the reason it is skipped), the original (when still there) kept.
+COPIES = [
+    ("copy", "2026-12-09/morning-0800", "does not name its manifest's slot"),  # another day
+    ("copy", "2026-11-30/morning-0800", "does not name its manifest's slot"),  # the day before
+    ("copy", "2026-12-01/evening-1800", "is not its manifest's schedule"),
+    ("copy", "2026-12-01/morning-0900", "does not name its manifest's slot"),  # later that day
+    ("copy", "2026-12-01/morning-2500", "does not name its manifest's slot"),  # no time
+    ("copy", "2026-12-01/morning-0700", "is that of 2026-12-01/morning-0800 too"),  # in a gap?
+    ("move", "2026-12-09/morning-0800", "does not name its manifest's slot"),
+]
+
+
+@pytest.mark.parametrize(("how", "target", "reason"), COPIES)
+def test_a_copied_or_moved_batch_folder_is_skipped_and_no_id_is_listed_twice(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, how: str, target: str, reason: str
+) -> None:
+    settings = project_with_batches(tmp_path, days=2)
+    source = batch_of(settings, "2026-12-01/morning-0800")
+    (settings.paths.outbox / target).parent.mkdir(exist_ok=True)
+    if how == "copy":
+        shutil.copytree(source, settings.paths.outbox / target, symlinks=True)
+    else:
+        source.rename(settings.paths.outbox / target)
+    with caplog.at_level(logging.WARNING, logger="digest.archive"):
+        issues, skipped = read_issues(settings)
+    kept = ["2026-12-02/morning-0800"] + (["2026-12-01/morning-0800"] if how == "copy" else [])
+    assert [i.folder for i in issues] == kept
+    assert len({i.batch_id for i in issues}) == len(issues)
+    assert [s.folder for s in skipped] == [target]
+    assert reason in skipped[0].reason, skipped[0].reason
+    assert (
+        f"{target}: left out of the archive" in caplog.text
+        or str(settings.paths.outbox / target) in caplog.text
+    )
+    build_archive(settings)
+    for feed in ("feed.xml", "schedules/morning/feed.xml"):
+        ids = re.findall(rb"<id>(tag:[^<]*)</id>", (settings.paths.site / feed).read_bytes())
+        assert len(ids) == len(set(ids)) == len(kept), ids
+    items = json.loads((settings.paths.site / "feed.json").read_bytes())["items"]
+    assert sorted(item["id"] for item in items) == sorted(i.batch_id for i in issues)
+
+
+def test_a_copy_that_sorts_first_still_leaves_the_original_its_issue(tmp_path: Path) -> None:
+    settings = project_with_batches(tmp_path, days=1)
+    source = batch_of(settings, "2026-12-01/morning-0800")
+    for name in ("morning-0600", "morning-0759"):  # both within a spring-forward gap's reach
+        shutil.copytree(source, source.with_name(name))
+    issues, skipped = read_issues(settings)
+    assert [i.folder for i in issues] == ["2026-12-01/morning-0800"]
+    assert [s.folder for s in skipped] == ["2026-12-01/morning-0600", "2026-12-01/morning-0759"]
+
+
+def test_a_slot_moved_by_a_spring_forward_gap_is_its_folders(tmp_path: Path) -> None:
+    # 01:30 does not exist in London on 2027-03-28: the slot is 02:30 BST, its folder -0130.
+    settings = write_project(tmp_path, schedules=({"name": "night", "at": "01:30"},))
+    write_seeds(settings.paths.seeds, 2)
+    publish_days(settings, 1, first=date(2027, 3, 28))
+    (issue,), skipped = read_issues(settings)
+    assert skipped == [] and issue.folder == "2027-03-28/night-0130"
+    assert issue.local.isoformat() == "2027-03-28T02:30:00+01:00"

@@ -1,6 +1,7 @@
 """Read: the published batches of the archived schedules, as `Issue`s (or `Skipped`, and why).
 
-Everything comes from the batch itself, checked against its manifest (`verify`): the Subject
+Everything comes from the batch itself, checked against its manifest (`verify`) and held to
+what digest publishes (`digest.archive.batch_checks`: its folder names its slot): the Subject
 and the links of `email/digest.eml`, the HTML of `email/digest.html`, each story's
 `stories/<slug>.json`. Only the way out also takes the current config's links (an issue page
 must not keep an unsubscribe link the config still names). Each file read is held to its
@@ -22,6 +23,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from digest.archive.batch_checks import folder_problem, one_per_batch
 from digest.archive.model import Issue, Skipped, StoryEntry
 from digest.config import Settings
 from digest.config.archive import page_file, page_pattern, page_url
@@ -73,7 +75,7 @@ def read_issues(settings: Settings) -> tuple[list[Issue], list[Skipped]]:
         if issue is not None:
             issues.append(issue)
     issues.sort(key=lambda issue: (issue.utc, issue.batch_id), reverse=True)
-    return _one_per_page(issues, skipped)
+    return _one_per_page(one_per_batch(issues, skipped), skipped)
 
 
 def read_issue(batch: Batch, settings: Settings, base: str) -> Issue | None:
@@ -85,10 +87,12 @@ def read_issue(batch: Batch, settings: Settings, base: str) -> Issue | None:
     if "email" not in manifest.channels or not {EMAIL_HTML, EMAIL_EML} <= names:
         log.info("%s: no email in this batch, so it is no issue of the archive", batch.path)
         return None
+    misnamed = folder_problem(batch, manifest)
+    if misnamed:
+        raise DigestError(misnamed)
     problems = verify_files(batch.path, manifest)
     if problems:
-        shown = "; ".join(problems[:3]) + (f" (and {len(problems) - 3} more)" * (len(problems) > 3))
-        raise DigestError(f"fails verification: {shown}")
+        raise DigestError(f"fails verification: {_shown(problems)}")
     if not manifest.stories:
         raise DigestError("its manifest lists no story, so the issue has nothing to show")
     headers = BytesHeaderParser(policy=default_policy).parsebytes(
@@ -215,6 +219,10 @@ def _page(base: str, web_link: str | None, settings: Settings, folder: str, sche
         return page_file(pattern, date=date, slot=slot, schedule=schedule)
     except ValueError as error:
         raise DigestError(f"has no archive page: {error}") from None
+
+
+def _shown(problems: list[str]) -> str:
+    return "; ".join(problems[:3]) + (f" (and {len(problems) - 3} more)" * (len(problems) > 3))
 
 
 def _one_per_page(issues: list[Issue], skipped: list[Skipped]) -> tuple[list[Issue], list[Skipped]]:
