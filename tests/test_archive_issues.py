@@ -566,3 +566,63 @@ def test_a_slot_moved_by_a_spring_forward_gap_is_its_folders(tmp_path: Path) -> 
     (issue,), skipped = read_issues(settings)
     assert skipped == [] and issue.folder == "2027-03-28/night-0130"
     assert issue.local.isoformat() == "2027-03-28T02:30:00+01:00"
+
+
+def _link_to_elsewhere(batch: Path) -> None:
+    elsewhere = batch.parent.parent.parent / "elsewhere" / batch.name
+    elsewhere.parent.mkdir(exist_ok=True)
+    batch.rename(elsewhere)
+    batch.symlink_to(elsewhere, target_is_directory=True)
+
+
+def _date_link(batch: Path) -> None:
+    day = batch.parent
+    elsewhere = day.parent.parent / "elsewhere-day"
+    day.rename(elsewhere)
+    day.symlink_to(elsewhere, target_is_directory=True)
+
+
+# (what is done to 2026-12-01/morning-0800, the folder skipped, a part of its reason)
+PASSED_OVER = [
+    (_link_to_elsewhere, "2026-12-01/morning-0800", "a symbolic link, not a batch folder"),
+    (_date_link, "2026-12-01", "a symbolic link, not a date folder"),
+    (lambda b: (b / "manifest.json").unlink(), "2026-12-01/morning-0800", "no manifest.json"),
+    (
+        lambda b: (shutil.rmtree(b), b.write_text("x")),
+        "2026-12-01/morning-0800",
+        "not a folder",
+    ),
+]
+
+
+@pytest.mark.parametrize(("damage", "folder", "reason"), PASSED_OVER)
+def test_an_entry_published_passes_over_is_skipped_not_forgotten(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, damage: object, folder: str, reason: str
+) -> None:
+    settings = project_with_batches(tmp_path, days=2, schedules=("morning", "evening"))
+    damage(batch_of(settings, "2026-12-01/morning-0800"))  # type: ignore[operator]
+    with caplog.at_level(logging.WARNING):
+        issues, skipped = read_issues(settings)
+    assert [s.folder for s in skipped] == [folder]
+    assert reason in skipped[0].reason
+    assert "2026-12-01/morning-0800" not in [i.folder for i in issues]
+    # published() warned of it, once; the archive says no more of it.
+    assert [r for r in caplog.records if "2026-12-01" in r.getMessage()] != []
+    assert not [r for r in caplog.records if "left out of the archive" in r.getMessage()]
+    result = build_archive(settings)
+    assert [s.folder for s in result.skipped] == [folder]  # so digest archive exits 2
+
+
+def test_entries_that_are_no_batch_of_an_archived_schedule_are_not_skipped(
+    tmp_path: Path,
+) -> None:
+    settings = project_with_batches(
+        tmp_path, days=1, schedules=("morning", "evening"), archive={"schedules": ["morning"]}
+    )
+    day = settings.paths.outbox / "2026-12-01"
+    _link_to_elsewhere(day / "evening-0900")  # a schedule the archive leaves out
+    (day / "notes.txt").write_text("not named like a batch")
+    (day / "morning").mkdir()
+    (settings.paths.outbox / "README").write_text("x")
+    issues, skipped = read_issues(settings)
+    assert skipped == [] and [i.folder for i in issues] == ["2026-12-01/morning-0800"]

@@ -5,12 +5,18 @@ issue only when it is what digest publishes.
 - Its folder names its manifest's slot: `<local date>/<schedule>-<HHMM>` (a copied folder,
   `cp -a 2026-11-03/morning-0800 2026-11-22/`, would show one issue twice in every feed).
 - One issue per batch id: of two folders holding one batch, the one naming its slot exactly.
+- Entries of the outbox that look like batches but `published()` passes over (a link, not a
+  folder, no manifest; a date folder that is a link): skipped too, so `digest archive` says so.
 """
 
 from __future__ import annotations
 
 import logging
+import os
+import re
+from collections.abc import Callable
 from datetime import datetime, timedelta
+from pathlib import Path
 
 from digest.archive.model import Issue, Skipped
 from digest.outbox.batches import Batch
@@ -19,6 +25,8 @@ from digest.outbox.manifest import Manifest
 log = logging.getLogger("digest.archive")
 # A time in a spring-forward gap moves forward by the gap (digest.scheduler.slots.slot_on).
 MOST_GAP = timedelta(hours=3)
+_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_FOLDER = re.compile(r"^(?P<schedule>[a-z0-9][a-z0-9-]*)-(?P<at>\d{4})$")
 
 
 def folder_problem(batch: Batch, manifest: Manifest) -> str | None:
@@ -46,6 +54,36 @@ def wall_time(day: str, at: str) -> datetime | None:
         return None
 
 
+def passed_over(
+    outbox: Path, batches: list[Batch], archives: Callable[[str], bool]
+) -> list[Skipped]:
+    """The entries of `outbox` named like batches of the schedules it `archives` that are none
+    of `batches` (what `published()` found), each with why; a date folder that is a link is
+    one entry. `published()` already warned of each."""
+    found = {(batch.day, batch.path.name) for batch in batches}
+    out = []
+    try:
+        days = sorted(name for name in os.listdir(outbox) if _DAY.match(name))
+    except OSError:
+        return []
+    for day in days:
+        folder = outbox / day
+        if folder.is_symlink():
+            out.append(Skipped(day, "a symbolic link, not a date folder of the outbox: " + _WHY))
+            continue
+        try:
+            names = sorted(os.listdir(folder))
+        except OSError:
+            continue
+        for name in names:
+            match = _FOLDER.match(name)
+            if match is None or (day, name) in found:
+                continue
+            if archives(match["schedule"]):
+                out.append(Skipped(f"{day}/{name}", _not_a_batch(folder / name)))
+    return out
+
+
 def one_per_batch(issues: list[Issue], skipped: list[Skipped]) -> list[Issue]:
     """The issues with each batch id taken once (a copy of a batch's folder is none): by the
     folder that names its slot exactly, else the first folder; the others `skipped`, warned."""
@@ -67,3 +105,14 @@ def one_per_batch(issues: list[Issue], skipped: list[Skipped]) -> list[Issue]:
             skipped.append(Skipped(issue.folder, reason))
             log.warning("%s: left out of the archive: %s", issue.folder, reason)
     return [issue for issue in issues if owners[issue.batch_id] is issue]
+
+
+_WHY = "the archive reads batches only where digest publishes them; put the real folder there"
+
+
+def _not_a_batch(path: Path) -> str:
+    if path.is_symlink():
+        return "a symbolic link, not a batch folder: " + _WHY
+    if not path.is_dir():
+        return "not a folder, so no batch: " + _WHY
+    return "no manifest.json, so no published batch; rebuild its slot or remove the folder"

@@ -23,7 +23,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from digest.archive.batch_checks import folder_problem, one_per_batch
+from digest.archive.batch_checks import folder_problem, one_per_batch, passed_over
 from digest.archive.model import Issue, Skipped, StoryEntry
 from digest.config import Settings
 from digest.config.archive import page_file, page_pattern, page_url
@@ -47,7 +47,9 @@ def read_issues(settings: Settings) -> tuple[list[Issue], list[Skipped]]:
     """Every published batch of the archived schedules that has an email, newest first (by its
     UTC slot, then batch id), and the batches left out with why (a warning names each).
 
-    A batch without an email is no issue (logged at info). Raises `ConfigError` when
+    A batch without an email is no issue (logged at info). An entry of the outbox named like
+    a batch that `published()` passes over (a symbolic link, say) is Skipped too, without a
+    second warning (it warned). Raises `ConfigError` when
     `[archive] base_url` is not set: the pages cannot know their own URLs.
     """
     base = settings.archive.base_url
@@ -63,8 +65,10 @@ def read_issues(settings: Settings) -> tuple[list[Issue], list[Skipped]]:
             ],
         )
     issues: list[Issue] = []
-    skipped: list[Skipped] = []
-    for batch in published(settings.paths.outbox):
+    batches = published(settings.paths.outbox)
+    # Named like batches, but none (a link, say): published() warned of each already.
+    skipped = passed_over(settings.paths.outbox, batches, settings.archive.archives)
+    for batch in batches:
         if not settings.archive.archives(batch.schedule):
             continue
         try:
