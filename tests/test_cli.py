@@ -258,3 +258,33 @@ def test_output_piped_into_a_reader_that_stops_early_is_no_traceback(project: Pa
     reader.stderr.close()
     assert reader.wait(timeout=60) == 0, errors
     assert "Traceback" not in errors and "BrokenPipeError" not in errors
+
+
+DEEP_EDITS = {
+    "nested tables": "x = " + "{a=" * 5000 + "1" + "}" * 5000,
+    "nested arrays": "x = " + "[" * 30000 + "]" * 30000,
+    "a long number": "rank = 1" + "0" * 5000,
+}
+
+
+@pytest.mark.parametrize("kind", DEEP_EDITS)
+def test_an_edits_file_too_deep_to_read_leaves_its_story_out_only(project: Path, kind: str) -> None:
+    seeds = project / "mixed"
+    seeds.mkdir()
+    goods = sorted(BBC_SEEDS.glob("*.txt"))[:3]
+    for good in goods:
+        shutil.copy(good, seeds / good.name)
+    bad = goods[1].with_suffix(".edits.toml").name
+    (seeds / bad).write_text(DEEP_EDITS[kind], encoding="utf-8")
+
+    validated = run("validate", "--seeds", str(seeds), cwd=project)
+    assert validated.returncode == 1 and "Traceback" not in validated.stderr
+    assert f"digest: {bad}:1: " in validated.stderr
+
+    result = run("build", "--date", DAY, "--seeds", str(seeds), "--json", cwd=project)
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr and f"digest: {bad}:1: left out" in result.stderr
+    out = json.loads(result.stdout)
+    manifest = json.loads((Path(out["batch"]) / "manifest.json").read_text())
+    assert sorted(s["source"] for s in manifest["stories"]) == [goods[0].name, goods[2].name]
+    assert [r["file"] for r in manifest["rejected"]] == [bad]

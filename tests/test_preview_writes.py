@@ -804,3 +804,28 @@ def test_the_login_name_signs_what_the_preview_writes_by_default(
 
     monkeypatch.setattr(getpass, "getuser", unknown)
     assert login_name() is None  # signed by nobody named, rather than not at all
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["x = " + "{a=" * 5000 + "1" + "}" * 5000, "x = " + "[" * 30000 + "]" * 30000],
+    ids=["nested tables", "nested arrays"],
+)
+def test_an_edits_file_too_deep_to_read_is_named_and_the_page_renders(
+    tmp_path: Path, text: str
+) -> None:
+    from support.preview import make_project
+
+    from digest.preview.pages import respond
+
+    config = make_project(tmp_path)
+    name = "bbc-business-006.edits.toml"
+    (tmp_path / "seeds" / name).write_text(text, encoding="utf-8")
+    site = Site(config, NOW)
+    response = respond(site, "/", live=True, token=TOKEN)
+    assert response.status == 200
+    html = response.body.decode()
+    row = html[html.index('data-file="bbc-business-006.txt"') :]
+    row = row[: row.index("</tr>")]
+    assert f"seeds/{name}:1: nested too deeply to read" in row
+    assert "left out of batches until it is fixed" in row

@@ -586,3 +586,42 @@ def test_none_for_says_when_no_story_can_have_an_edits_file(
         (tmp_path / name).write_text("", encoding="utf-8")
     assert Sidecars(tmp_path).none_for(sources) is none
     assert Sidecars(tmp_path / "missing").none_for(sources) is False
+
+
+# Files no reader can walk: each is one story's error at line 1, never an exception that stops
+# the build, the scheduler or the preview (RecursionError, ValueError of a long integer).
+UNREADABLE = [
+    ("x = " + "{a=" * 5000 + "1" + "}" * 5000, "nested too deeply to read"),
+    ("x = " + "[" * 30000 + "]" * 30000, "nested too deeply to read"),
+    ("headline = " + "[" * 900 + "]" * 900, "nested too deeply to read"),
+    ("[bullets]\n1 = " + "{a=" * 900 + "1" + "}" * 900, "nested too deeply to read"),
+    ("hashtags = [" + "[" * 900 + "]" * 900 + "]", "nested too deeply to read"),
+    ("rank = 1" + "0" * 5000, "a number too long to read"),
+    ("x.y = " + "[{a=" * 3000 + "1" + "}]" * 3000, "nested too deeply to read"),
+]
+
+
+@pytest.mark.parametrize(("text", "words"), UNREADABLE)
+def test_a_file_too_deep_or_long_to_read_is_an_error_at_line_1(
+    tmp_path: Path, text: str, words: str
+) -> None:
+    _write(tmp_path, text)
+    with pytest.raises(EditsError) as caught:
+        read_edits(tmp_path, "story.txt")
+    assert (caught.value.path, caught.value.line) == (Path(FILE), 1)
+    assert words in caught.value.reason and "Editing a story" in caught.value.reason
+    sidecars = Sidecars(tmp_path)
+    for _ in range(2):  # the same error each time it is asked, never the exception
+        with pytest.raises(EditsError):
+            sidecars.of("story.txt")
+
+
+@pytest.mark.parametrize(("text", "words"), UNREADABLE[:2])
+def test_set_edit_on_a_file_too_deep_to_read_names_it_and_keeps_it(
+    tmp_path: Path, text: str, words: str
+) -> None:
+    path = _write(tmp_path, text)
+    with pytest.raises(EditsError) as caught:
+        set_edit(tmp_path, "story.txt", "headline", "New", by=None, now=NOW)
+    assert words in caught.value.reason
+    assert path.read_text(encoding="utf-8") == text

@@ -156,6 +156,14 @@ def _read_text(seeds_dir: Path, path: Path, file: str, max_bytes: int) -> str:
 def parse_edits(text: str, file: str) -> Edits:
     """The `Edits` that `text`, the TOML of the edits file `file`, says; raises `EditsError`."""
     data = _load(text, file)
+    try:
+        return _checked(text, data, file)
+    except (RecursionError, MemoryError):  # values nested deeper than the checks can walk
+        raise EditsError(file, [(1, f"{_TOO_DEEP}; {FORMAT}")]) from None
+
+
+def _checked(text: str, data: dict[str, object], file: str) -> Edits:
+    """The `Edits` that `data`, read from `text`, says; raises `EditsError`."""
     lines = scan_key_lines(text)
     problems: list[tuple[int, str]] = []
     values: dict[str, object] = {}
@@ -223,12 +231,22 @@ def set_edit(
 
 
 def _load(text: str, file: str) -> dict[str, object]:
+    """The TOML of `text`; any failure to read it (not TOML, nested too deeply, a number too
+    long, out of memory) is an `EditsError` naming `file`, so only its story is left out."""
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         message, _, where = str(exc).partition(" (at line ")
         line = int(where.split(",")[0]) if where[:1].isdigit() else 1
         raise EditsError(file, [(line, f"not valid TOML: {message}; {FORMAT}")]) from None
+    except (RecursionError, MemoryError):
+        raise EditsError(file, [(1, f"{_TOO_DEEP}; {FORMAT}")]) from None
+    except ValueError:  # Python refuses to read an integer of more than 4300 digits
+        reason = f"not valid TOML: a number too long to read; {FORMAT}"
+        raise EditsError(file, [(1, reason)]) from None
+
+
+_TOO_DEEP = "nested too deeply to read; an edits file holds a few plain keys"
 
 
 class Sidecars:
