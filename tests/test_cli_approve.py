@@ -234,3 +234,39 @@ def test_help_names_the_commands_with_an_example(tmp_path: Path) -> None:
     ):
         shown = run(verb, "--help", cwd=tmp_path)
         assert shown.returncode == 0 and example in " ".join(shown.stdout.split())
+
+
+@pytest.mark.parametrize("state", ["not prepared", "pending", "held", "approved"])
+@pytest.mark.parametrize("offset", [timedelta(hours=1), -timedelta(hours=1)], ids=["ahead", "past"])
+def test_build_refuses_a_slot_that_needs_approval_unless_without_approval(
+    tmp_path: Path, state: str, offset: timedelta
+) -> None:
+    settings, slot = waiting_project(tmp_path, offset)
+    pending = pending_path(settings.paths.outbox, slot.folder)
+    if state == "not prepared":
+        for path in sorted(pending.parent.rglob("*"), reverse=True):
+            path.rmdir() if path.is_dir() else path.unlink()
+    elif state == "held":
+        assert run("hold", slot.folder, "--reason", "disputed", cwd=tmp_path).returncode == 0
+    elif state == "approved" and offset > timedelta(0):
+        assert run("approve", slot.folder, "--by", "Ana", cwd=tmp_path).returncode == 0
+    named = f"soon@{slot.day.isoformat()}"
+    before = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*"))
+    for args in (["--slot", named], ["--date", slot.day.isoformat()], []):
+        if not args and datetime.now(UTC).date() != slot.day:
+            continue  # today's slot is another day's at midnight
+        refused = run("build", *args, "--force", cwd=tmp_path)
+        assert refused.returncode == 1, refused.stdout
+        assert refused.stdout == ""
+        assert refused.stderr == (
+            f"digest: {slot.batch_id}: schedule 'soon' needs approval: the scheduler prepares it "
+            "into outbox/.pending from `prepare` (2h) before its time and `digest approve` "
+            "publishes it; `digest build --without-approval` builds and publishes it now, "
+            "bypassing approval\n"
+        )
+        assert sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*")) == before
+    built = run("build", "--slot", named, "--without-approval", cwd=tmp_path)
+    batch = settings.paths.outbox / slot.folder
+    assert built.returncode == 0, built.stderr
+    assert built.stdout == f"published {batch}: 1 stories, 0 seeds rejected\n"
+    assert run("outbox", "verify", slot.folder, cwd=tmp_path).returncode == 0

@@ -89,6 +89,11 @@ def _parser() -> argparse.ArgumentParser:
     project_options(build)
     build.add_argument("--force", action="store_true", help="replace an already published batch")
     build.add_argument("--json", action="store_true", help="print the result as JSON")
+    build.add_argument(
+        "--without-approval",
+        action="store_true",
+        help='publish a slot of an approval = "required" schedule now, bypassing approval',
+    )
     build.set_defaults(run=_build)
 
     fetch.add_commands(commands)
@@ -112,6 +117,16 @@ def _build(args: argparse.Namespace) -> int:
 
     settings = load_config(args.config)
     slot = chosen_slot(settings, utc_now(), named=args.slot, schedule=args.schedule, day=args.date)
+    schedule = settings.schedule(slot.schedule)
+    if schedule.approval == "required" and not args.without_approval:
+        print(
+            f"digest: {slot.batch_id}: schedule {slot.schedule!r} needs approval: the scheduler "
+            f"prepares it into outbox/.pending from `prepare` ({schedule.prepare}) before its "
+            "time and `digest approve` publishes it; `digest build --without-approval` builds "
+            "and publishes it now, bypassing approval",
+            file=sys.stderr,
+        )
+        return FAILED
     result = build(settings, slot, seeds=args.seeds, force=args.force)
     for error in result.rejected:
         print(f"digest: {error}", file=sys.stderr)
