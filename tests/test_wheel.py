@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-CHECK = ROOT / ".ci" / "check_wheel.py"  # the same script .ci/run runs
+CHECK = ROOT / ".ci" / "check_wheel.py"  # what CI checks of the wheel, run by this test
 
 
 @pytest.mark.slow
