@@ -270,3 +270,42 @@ def test_build_refuses_a_slot_that_needs_approval_unless_without_approval(
     assert built.returncode == 0, built.stderr
     assert built.stdout == f"published {batch}: 1 stories, 0 seeds rejected\n"
     assert run("outbox", "verify", slot.folder, cwd=tmp_path).returncode == 0
+
+
+def test_approve_rebuilds_first_and_manifest_sha256_pins_what_was_looked_at(
+    tmp_path: Path, ahead: tuple[Settings, Slot]
+) -> None:
+    settings, slot = ahead
+
+    def listed_sha() -> str:
+        rows = json.loads(run("outbox", "list", "--json", cwd=tmp_path).stdout)
+        return str(rows[0]["manifest_sha256"])
+
+    old = listed_sha()
+    edits = settings.paths.seeds / "story-0001.edits.toml"
+    edits.write_text('headline = "Park plan approved"\n', encoding="utf-8")
+    refused = run("approve", slot.folder, "--by", "Ana", cwd=tmp_path)
+    assert refused.returncode == 1 and refused.stdout == ""
+    new = listed_sha()
+    assert new != old
+    assert refused.stderr == (
+        f"digest: {slot.batch_id}: the pending batch was rebuilt with the latest seeds and edits "
+        f"(manifest sha256 {new}, was {old}); it is not approved: look at it again and approve "
+        "what it is now\n"
+    )
+    assert read_state(settings.paths.outbox, slot.folder).status == "pending"
+    stale = run("approve", slot.folder, "--manifest-sha256", old, cwd=tmp_path)
+    assert stale.returncode == 1 and "changed since it was looked at" in stale.stderr
+    for bad in ("abc", "g" * 64, old + "0"):
+        usage = run("approve", slot.folder, "--manifest-sha256", bad, cwd=tmp_path)
+        assert usage.returncode == 2 and "write the 64 hex digits of a sha256" in usage.stderr
+    pinned = run(
+        "approve", slot.folder, "--by", "Ana", "--manifest-sha256", new.upper(), cwd=tmp_path
+    )
+    assert pinned.returncode == 0, pinned.stderr
+    state = read_state(settings.paths.outbox, slot.folder)
+    assert (state.status, state.approved_by, state.approved_manifest_sha256) == (
+        "approved",
+        "Ana",
+        new,
+    )

@@ -829,3 +829,65 @@ def test_an_edits_file_too_deep_to_read_is_named_and_the_page_renders(
     row = row[: row.index("</tr>")]
     assert f"seeds/{name}:1: nested too deeply to read" in row
     assert "left out of batches until it is fixed" in row
+
+
+def test_approving_a_batch_the_edits_changed_since_rebuilds_it_and_shows_why(
+    tmp_path: Path,
+) -> None:
+    config = approval_project(tmp_path)
+    prepare_slots(config)
+    outbox = tmp_path / "outbox"
+    (row,) = pending_batches(outbox)
+    edits = tmp_path / "seeds" / "bbc-business-006.edits.toml"
+    edits.write_text('headline = "Japan escapes recession, narrowly"\n', encoding="utf-8")
+    server = start_server(config, port=0, clock=lambda: NOW, editor="Ana Editor").start()
+    try:
+        looked_at = {"token": TOKEN, "batch": BATCH, "sha256": row["manifest_sha256"]}
+        status, _, body = post(server, "/approve", looked_at)
+        page = body.decode()
+        assert status == 409 and "<h1>Not saved</h1>" in page, page
+        assert "the pending batch was rebuilt with the latest seeds and edits" in page
+        assert "look at it again" in page and str(tmp_path) not in page
+        (rebuilt,) = pending_batches(outbox)
+        assert rebuilt["status"] == "pending"
+        assert rebuilt["manifest_sha256"] != row["manifest_sha256"]
+        assert (
+            b"Japan escapes recession, narrowly"
+            in (outbox / ".pending" / BATCH / "email" / "digest.txt").read_bytes()
+        )
+        assert post(server, "/approve", looked_at)[0] == 409  # the old one: refused still
+        again = looked_at | {"sha256": rebuilt["manifest_sha256"]}
+        assert post(server, "/approve", again)[0] == 303
+    finally:
+        server.close()
+    state = read_state(outbox, BATCH)
+    assert (state.status, state.approved_by) == ("approved", "Ana Editor")
+    assert state.approved_manifest_sha256 == rebuilt["manifest_sha256"]
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        edit(),
+        edit(field="drop", value="true"),
+        {"token": TOKEN, "story": EXAMPLE_SLUG, "schedule": "morning", "direction": "down"},
+    ],
+    ids=["a headline", "a drop", "a move"],
+)
+def test_a_write_of_the_preview_prepares_the_waiting_slot_again_at_once(
+    fresh: tuple[Path, PreviewServer], fields: dict[str, str]
+) -> None:
+    folder, server = fresh
+    outbox = folder / "outbox"
+    (before,) = pending_batches(outbox)
+    approved = {"token": TOKEN, "batch": BATCH, "sha256": before["manifest_sha256"]}
+    assert post(server, "/approve", approved)[0] == 303
+    path = "/move" if "direction" in fields else "/edit"
+    assert post(server, path, fields)[0] == 303
+    (after,) = pending_batches(outbox)
+    assert after["manifest_sha256"] != before["manifest_sha256"]
+    assert after["status"] == "pending"  # the approval of what was there is withdrawn
+    again = approved | {"sha256": after["manifest_sha256"]}
+    assert post(server, "/approve", again)[0] == 303
+    state = read_state(outbox, BATCH)
+    assert (state.status, state.approved_manifest_sha256) == ("approved", after["manifest_sha256"])

@@ -591,3 +591,62 @@ def test_any_run_of_wake_ups_approvals_holds_and_edits_publishes_only_what_was_a
     assert approvals and approvals[-1]["event"] == "approved"
     assert approvals[-1]["detail"].endswith(approval.manifest_sha256)
     assert verify(settings.paths.outbox / slot.folder) == []
+
+
+@pytest.mark.parametrize("change", list(CHANGES))
+@pytest.mark.parametrize("pinned", [False, True], ids=["unpinned", "pinned"])
+def test_approving_a_batch_the_seeds_no_longer_make_rebuilds_it_and_refuses(
+    tmp_path: Path, change: str, pinned: bool
+) -> None:
+    from digest.scheduler.approval import approve_current
+
+    settings = approval_project(tmp_path)
+    slot = the_slot(settings)
+    outbox = settings.paths.outbox
+    started(settings).run_due(slot.utc - timedelta(hours=1))
+    before = approve(settings, slot.folder, by="X", now=slot.utc - timedelta(hours=1))
+    assert before.outcome == "approved"
+    changed = CHANGES[change](settings)  # no wake-up after it: the pending batch is the old one
+    now = slot.utc - timedelta(minutes=30)
+    pin = before.manifest_sha256 if pinned else None
+    with pytest.raises(DigestError) as caught:
+        approve_current(changed, slot.folder, by="Ana", now=now, manifest_sha256=pin)
+    message = str(caught.value)
+    assert message.startswith(
+        f"{slot.batch_id}: the pending batch was rebuilt with the latest seeds and edits"
+    )
+    assert "look at it again" in message and before.manifest_sha256 in message
+    state = read_state(outbox, slot.folder)
+    assert state.status == "pending"  # the earlier approval of the old batch withdrawn too
+    assert [e["event"] for e in events(settings)][-2:] == ["withdrawn", "prepared"]
+    started(changed).run_due(now)  # a wake-up finds the batch as it would prepare it
+    assert [e["event"] for e in events(settings)][-1] == "prepared"
+    assert len(events(settings, "prepared")) == 2
+    if pinned:  # the pin is the old batch: refused however often it is tried
+        with pytest.raises(DigestError, match="changed since it was looked at"):
+            approve_current(changed, slot.folder, by="Ana", now=now, manifest_sha256=pin)
+    again = approve_current(changed, slot.folder, by="Ana", now=now)
+    assert again.outcome == "approved" and again.manifest_sha256 != before.manifest_sha256
+    assert read_state(outbox, slot.folder).approved_manifest_sha256 == again.manifest_sha256
+    started(changed).run_due(slot.utc)
+    assert read_manifest(outbox / slot.folder).approval.by == "Ana"  # type: ignore[union-attr]
+
+
+def test_approving_a_batch_the_seeds_still_make_approves_it_as_it_is(tmp_path: Path) -> None:
+    from digest.scheduler.approval import approve_current
+
+    settings = approval_project(tmp_path)
+    slot = the_slot(settings)
+    outbox = settings.paths.outbox
+    started(settings).run_due(slot.utc - timedelta(hours=1))
+    pending = pending_path(outbox, slot.folder)
+    files = {p: p.read_bytes() for p in pending.rglob("*") if p.is_file()}
+    result = approve_current(settings, slot.folder, by="Ana", now=slot.utc - timedelta(minutes=5))
+    assert result.outcome == "approved"
+    assert {p: p.read_bytes() for p in pending.rglob("*") if p.is_file()} == files
+    assert [e["event"] for e in events(settings)] == ["prepared", "approved"]
+    with pytest.raises(DigestError, match="changed since it was looked at"):
+        approve_current(settings, slot.folder, by="Bo", now=slot.utc, manifest_sha256="0" * 64)
+    assert read_state(outbox, slot.folder).approved_by == "Ana"
+    late = approve_current(settings, slot.folder, by="Ana", now=slot.utc + timedelta(minutes=1))
+    assert late.outcome == "published"

@@ -29,6 +29,13 @@ def add_commands(commands: Any) -> None:
     approve.add_argument(
         "--by", metavar="NAME", help="who approves (default: the login name), kept in the manifest"
     )
+    approve.add_argument(
+        "--manifest-sha256",
+        metavar="SHA",
+        type=_sha256,
+        help="approve only if the pending manifest.json is still this one (the batch you looked "
+        "at; digest outbox list --json shows it)",
+    )
     approve.set_defaults(run=clean_os_errors(_approve))
     hold = command(
         commands,
@@ -51,11 +58,13 @@ def add_commands(commands: Any) -> None:
 
 def _approve(args: argparse.Namespace) -> int:
     from digest.config import load_config
-    from digest.outbox.approval import approve
+    from digest.scheduler.approval import approve_current
 
     by = args.by if args.by is not None else _login()
     settings = load_config(args.config)
-    result = approve(settings, args.batch, by=by, now=utc_now())
+    result = approve_current(
+        settings, args.batch, by=by, now=utc_now(), manifest_sha256=args.manifest_sha256
+    )
     if result.outcome == "published" and settings.archive.enabled:
         from digest.archive import after_publish
 
@@ -86,6 +95,13 @@ def _hold(args: argparse.Namespace) -> int:
     else:
         print(f"held {result.batch_id} ({result.batch}): {result.reason}; it is not published")
     return OK
+
+
+def _sha256(value: str) -> str:
+    """A manifest's sha256 as `--manifest-sha256` takes it: 64 hex digits, lowercased."""
+    if len(value) != 64 or any(c not in "0123456789abcdef" for c in value.lower()):
+        raise argparse.ArgumentTypeError(f"{value[:80]!r}: write the 64 hex digits of a sha256")
+    return value.lower()
 
 
 def _login() -> str | None:

@@ -5,9 +5,12 @@
     /approve  batch, sha256                     approve the pending batch the editor looked at
     /hold     batch, reason                     keep the pending batch out
 
-Each goes through the library's own writer, which replaces its file whole or not at all:
+After an edit or a move, each slot waiting for approval is prepared again at once
+(`refresh_pending`), so its Approve button approves the batch the edit made. Each goes through
+the library's own writer, which replaces its file whole or not at all:
 `digest.seeds.edits.set_edit` (checked against the story's summary by `apply_edits` before
-anything is written) and `digest.outbox.approval`'s `approve` and `hold`. A form that is not
+anything is written), `digest.scheduler.approval.approve_current` (the slot prepared again from
+the current seeds first) and `digest.outbox.approval.hold`. A form that is not
 one of these is `Refused` (400) before anything is read; what the library refuses (a headline
 over its limit, a bullet the summary does not have, an expired slot) is `NotSaved`, shown on a
 page with the form again. Either way nothing was changed.
@@ -25,11 +28,11 @@ from digest.config import Settings
 from digest.errors import DigestError, SeedError
 from digest.models import Story
 from digest.outbox.approval import MAX_REASON
-from digest.outbox.approval import approve as approve_batch
 from digest.outbox.approval import hold as hold_batch
 from digest.pipeline import unsent
 from digest.preview.guard import Refused
 from digest.preview.site import Site
+from digest.scheduler.approval import approve_current, refresh_pending
 from digest.seeds.edits import Edits, EditsError, Sidecars, set_edit
 from digest.summarize import summarize
 from digest.summarize.edits import apply_edits
@@ -121,6 +124,7 @@ def edit(form: Mapping[str, str], writer: Writer) -> str:
         raise NotSaved(422, problems, back, retry) from None
     except SeedError as error:
         raise NotSaved(422, [_where(writer.site, error)], back, retry) from None
+    refresh_pending(settings, writer.now, seeds=writer.site.seeds_dir)
     return f"{back}#story-{story.slug}"
 
 
@@ -148,7 +152,7 @@ def _value(
 def move(form: Mapping[str, str], writer: Writer) -> str:
     """The story one place up or down in its schedule's next slot, by the ranks of the stories
     ahead of it (see `moved`)."""
-    story, _ = _story(form, writer)
+    story, settings = _story(form, writer)
     site = writer.site
     plan = site.plan(form["schedule"])
     if plan is None:
@@ -168,6 +172,7 @@ def move(form: Mapping[str, str], writer: Writer) -> str:
             set_edit(site.seeds_dir, source, "rank", rank, by=writer.by, now=writer.now)
         except SeedError as error:
             raise NotSaved(422, [_where(site, error)], back) from None
+    refresh_pending(settings, writer.now, seeds=site.seeds_dir)
     return f"{back}#story-{story.slug}"
 
 
@@ -200,13 +205,19 @@ def _rank(sidecars: Sidecars, source: str) -> int | None:
 
 
 def approve(form: Mapping[str, str], writer: Writer) -> str:
-    """Approve the pending batch the editor looked at (its manifest's sha256)."""
+    """Approve the pending batch the editor looked at (its manifest's sha256), once it is
+    rebuilt from the current seeds and edits: a batch that changes is not approved."""
     settings, batch, back = _pending(form, writer)
     if not SHA256.fullmatch(form["sha256"]):
         raise Refused(400, "sha256: the pending manifest's sha256, 64 hex digits")
     result = _library(
-        lambda: approve_batch(
-            settings, batch, by=writer.by, now=writer.now, manifest_sha256=form["sha256"]
+        lambda: approve_current(
+            settings,
+            batch,
+            by=writer.by,
+            now=writer.now,
+            manifest_sha256=form["sha256"],
+            seeds=writer.site.seeds_dir,
         ),
         back,
     )

@@ -7,6 +7,9 @@ edit or another config shows there within a wake-up, and withdraws an approval o
 there (see digest.outbox.approval). From the slot time on, the first wake-up that finds it
 approved, as it is, publishes it. At its time plus `catch_up` a slot still unapproved expires,
 journaled with the reason, and is never published later.
+
+`approve_current` is `digest approve`'s and the preview's approval: it first prepares the slot
+as a wake-up would, so what is approved is the batch the current seeds, edits and config make.
 """
 
 from __future__ import annotations
@@ -19,10 +22,20 @@ from typing import TYPE_CHECKING
 
 from digest.config import Schedule, Settings
 from digest.config.values import parse_duration
-from digest.errors import DigestError
+from digest.errors import BatchExistsError, DigestError
 from digest.models import Slot
-from digest.outbox.approval import deadline, expire, prepare, release, withdraw
-from digest.outbox.pending import read_state
+from digest.outbox import is_published
+from digest.outbox.approval import (
+    ApprovalResult,
+    approve,
+    deadline,
+    expire,
+    find,
+    prepare,
+    release,
+    withdraw,
+)
+from digest.outbox.pending import entries, pending_path, read_entry, read_state
 
 if TYPE_CHECKING:
     from digest.assemble import Assembled
@@ -104,3 +117,81 @@ def assemble_slot(settings: Settings, slot: Slot, seeds: Path | None) -> Assembl
         )
     finally:
         keep_index(seeds_dir, settings.seeds.max_bytes, seeds_dir / INDEX)
+
+
+def approve_current(
+    settings: Settings,
+    batch: str,
+    *,
+    by: str | None,
+    now: datetime,
+    manifest_sha256: str | None = None,
+    seeds: Path | None = None,
+    durable: bool = True,
+) -> ApprovalResult:
+    """Approve the pending batch `batch` as the current seeds, edits and config make it.
+
+    The slot is first prepared again, as a wake-up prepares it (`assemble_slot`, then the
+    outbox's `prepare`); when that changes the batch, nothing is approved: DigestError saying
+    it was rebuilt and must be looked at again. `manifest_sha256` pins the manifest the approver
+    looked at (else the one waiting when this was called); any other is refused. Otherwise as
+    `digest.outbox.approval.approve`.
+    """
+    outbox = settings.paths.outbox
+    folder = find(outbox, batch)
+    entry = None if is_published(outbox, folder) else read_entry(outbox, folder)
+    if entry is None or not wants_preparing(settings, entry.slot, now):
+        return approve(
+            settings, batch, by=by, now=now, manifest_sha256=manifest_sha256, durable=durable
+        )
+    seen = manifest_sha256 or entry.sha256
+    if refresh(settings, entry.slot, now, seeds=seeds, durable=durable):
+        rebuilt = read_entry(outbox, folder)
+        if rebuilt is None:
+            raise DigestError(
+                f"{entry.slot.batch_id}: rebuilt with the latest seeds and edits, the slot has "
+                "no new story any more (earlier batches carried them all); there is nothing to "
+                "approve"
+            )
+        raise DigestError(
+            f"{entry.slot.batch_id}: the pending batch was rebuilt with the latest seeds and "
+            f"edits (manifest sha256 {rebuilt.sha256}, was {entry.sha256}); it is not "
+            "approved: look at it again and approve what it is now"
+        )
+    return approve(settings, batch, by=by, now=now, manifest_sha256=seen, durable=durable)
+
+
+def refresh(
+    settings: Settings, slot: Slot, now: datetime, *, seeds: Path | None, durable: bool = True
+) -> bool:
+    """Prepare the slot's pending batch again from the current seeds, edits and config, as a
+    wake-up does (taken away when no story is new); True when that changed it (an approval of
+    the old one is withdrawn). False, changing nothing, once the slot is published."""
+    assembled = assemble_slot(settings, slot, seeds)
+    if assembled is None:
+        existed = pending_path(settings.paths.outbox, slot.folder).exists()
+        withdraw(settings.paths.outbox, slot, now)
+        return existed
+    try:
+        return prepare(
+            assembled.rendered, settings.paths.outbox, settings.config_hash, now, durable=durable
+        )
+    except BatchExistsError:  # published meanwhile
+        return False
+
+
+def refresh_pending(settings: Settings, now: datetime, *, seeds: Path | None) -> None:
+    """`refresh` every slot waiting in the pending area that may still be approved, so that an
+    edit shows there at once (the preview, after each of its writes); a slot that cannot be
+    built is left as it is, with a warning (the scheduler's next wake-up says why)."""
+    for entry in entries(settings.paths.outbox):
+        try:
+            schedule = settings.schedule(entry.slot.schedule)
+        except DigestError:  # a schedule taken out of config.toml
+            continue
+        if schedule.approval != "required" or not wants_preparing(settings, entry.slot, now):
+            continue
+        try:
+            refresh(settings, entry.slot, now, seeds=seeds)
+        except DigestError as error:
+            log.warning("%s: not prepared again: %s", entry.slot.batch_id, error)
