@@ -35,6 +35,7 @@ from digest.outbox.listing import list_batches, pending_batches
 from digest.outbox.manifest import Manifest, build_manifest, manifest_bytes
 from digest.outbox.pending import (
     PENDING,
+    State,
     clean_text,
     pending_path,
     read_entry,
@@ -545,3 +546,83 @@ def test_a_date_folder_of_the_pending_area_that_is_a_link_holds_no_batch(
     with pytest.raises(PublishError, match="a symbolic link, where the slots waiting"):
         expire(outbox, the_slot(settings), LATE, "6h")
     assert not (moved / "daily-0900.state.json").exists()
+
+
+# Texts of a state file that --by and --reason would refuse: written by hand, or forged.
+FORGED_TEXTS = {
+    "a line break and ANSI colours": "Mallory\n\x1b[31mRED\x1b[0m",
+    "a bidi override": "Mallory\u202eevil",
+    "a zero-width joiner": "Mal\u200dlory",
+    "a line separator": "Mallory\u2028Bob",
+    "a DEL": "Mallory\x7f",
+    "a private-use character": "Mallory\ue000",
+    "empty": "",
+    "only spaces": "   ",
+    "spaces around it": " Mallory ",
+    "too long": "M" * 101,
+}
+
+
+def _approved_by(sha: str, by: str) -> bytes:
+    record = {
+        "status": "approved",
+        "approved_by": by,
+        "approved_at": "2026-12-01T08:00:00Z",
+        "approved_manifest_sha256": sha,
+    }
+    return json.dumps(record).encode()
+
+
+@pytest.mark.parametrize("case", list(FORGED_TEXTS))
+@pytest.mark.parametrize("key", ["approved_by", "reason"])
+def test_a_state_file_whose_texts_break_the_text_rules_counts_as_not_approved(
+    settings: Settings, case: str, key: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    slot = prepared(settings)
+    outbox = settings.paths.outbox
+    entry = read_entry(outbox, FOLDER)
+    assert entry is not None
+    text = FORGED_TEXTS[case] if case != "too long" or key == "approved_by" else "r" * 701
+    data = json.loads(_approved_by(entry.sha256, "Ana"))
+    data[key] = text
+    if key == "reason":
+        data = {"status": "held", "reason": text}
+    state_path(outbox, FOLDER).write_text(json.dumps(data), encoding="utf-8")
+    assert read_state(outbox, FOLDER) == State()
+    assert "the slot counts as not approved" in caplog.text
+    (row,) = pending_batches(outbox)
+    assert row["status"] == "pending" and row["approved_by"] is None and row["reason"] is None
+    assert release(outbox, slot, AFTER) is None
+    published_by = approve(settings, FOLDER, by="Ana", now=AFTER)
+    assert published_by.outcome == "published"
+    assert read_manifest(published_by.path).approval.by == "Ana"  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(
+    ("key", "text"),
+    [
+        ("approved_by", "Ana Editor"),
+        ("approved_by", "Zoë Ōkafor-Ng 李"),
+        ("approved_by", "M" * 100),
+        ("reason", "the figures are disputed"),
+        ("reason", "r" * 700),  # an expiry's words quoting a hold's longest reason
+    ],
+)
+def test_a_state_file_of_plain_texts_reads_as_written(
+    settings: Settings, key: str, text: str
+) -> None:
+    prepared(settings)
+    outbox = settings.paths.outbox
+    entry = read_entry(outbox, FOLDER)
+    assert entry is not None
+    data = json.loads(_approved_by(entry.sha256, "Ana")) | {key: text}
+    state_path(outbox, FOLDER).write_text(json.dumps(data), encoding="utf-8")
+    assert getattr(read_state(outbox, FOLDER), key) == text
+
+
+def test_an_expiry_of_the_longest_hold_reason_reads_back_as_expired(settings: Settings) -> None:
+    slot = prepared(settings)
+    hold(settings, FOLDER, reason="r" * 500, now=BEFORE)
+    expire(settings.paths.outbox, slot, LATE, "6h")
+    state = read_state(settings.paths.outbox, FOLDER)
+    assert state.status == "expired" and state.reason is not None and "r" * 500 in state.reason

@@ -26,6 +26,8 @@ from digest.outbox import is_published, journal, place
 from digest.outbox.batches import published, read_manifest
 from digest.outbox.manifest import Approval, build_manifest, manifest_bytes
 from digest.outbox.pending import (
+    MAX_NAME,
+    MAX_REASON,
     Entry,
     State,
     area,
@@ -42,7 +44,6 @@ from digest.outbox.pending import (
 )
 
 log = logging.getLogger("digest.outbox")
-MAX_NAME, MAX_REASON = 100, 500
 _FOLDER = re.compile(r"(?:^|/)(?P<folder>\d{4}-\d{2}-\d{2}/[a-z0-9][a-z0-9-]*-\d{4})/?$")
 Outcome = Literal["approved", "published", "already-published", "held"]
 

@@ -36,7 +36,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, ValidationError, model_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 
 from digest.errors import DigestError, PublishError
 from digest.models import Frozen, Slot
@@ -51,6 +51,9 @@ Status = Literal["pending", "approved", "held", "expired"]
 _DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _SLOT = re.compile(r"^(?P<schedule>[a-z0-9][a-z0-9-]*)-(?P<at>\d{4})$")
 _MAX_STATE = 64 << 10
+MAX_NAME, MAX_REASON = 100, 500  # characters of an approver's name, of a hold's reason
+# An expiry's reason quotes a hold's in a sentence (see digest.outbox.approval.expiry_reason).
+_MAX_STATE_REASON = MAX_REASON + 200
 _MAX_MANIFEST = 64 << 20
 
 
@@ -62,6 +65,18 @@ class State(Frozen):
     approved_at: datetime | None = None
     approved_manifest_sha256: str | None = Field(default=None, pattern=r"^[0-9a-f]{64}$")
     reason: str | None = None
+
+    @field_validator("approved_by")
+    @classmethod
+    def _plain_name(cls, value: str | None) -> str | None:
+        """The approver's name as `--by` takes it (see `clean_text`); else not a state file."""
+        return None if value is None else _plain(value, "approved_by", MAX_NAME)
+
+    @field_validator("reason")
+    @classmethod
+    def _plain_reason(cls, value: str | None) -> str | None:
+        """A hold's or an expiry's reason as `--reason` takes it; else not a state file."""
+        return None if value is None else _plain(value, "reason", _MAX_STATE_REASON)
 
     @model_validator(mode="after")
     def _approval_recorded(self) -> State:
@@ -288,6 +303,18 @@ def clean_text(value: str, what: str, limit: int) -> str:
     if any(unicodedata.category(c)[0] == "C" or c in "\u2028\u2029" for c in text):
         raise DigestError(f"{what} holds a control character; write plain text on one line")
     return text
+
+
+def _plain(value: str, what: str, limit: int) -> str:
+    """`value` when `clean_text` would keep it as it is; ValueError otherwise (a state file
+    written by hand, or forged, whose text would reach the terminal, the journal, the manifest)."""
+    try:
+        text = clean_text(value, what, limit)
+    except DigestError as error:
+        raise ValueError(str(error)) from None
+    if text != value:
+        raise ValueError(f"{what} has spaces around it")
+    return value
 
 
 def manifest_sha256(data: bytes) -> str:

@@ -27,8 +27,8 @@ from typing import TypeVar
 from digest.config import Settings
 from digest.errors import DigestError, SeedError
 from digest.models import Story
-from digest.outbox.approval import MAX_REASON
 from digest.outbox.approval import hold as hold_batch
+from digest.outbox.pending import MAX_REASON
 from digest.pipeline import unsent
 from digest.preview.guard import Refused
 from digest.preview.site import Site
