@@ -650,3 +650,72 @@ def test_approving_a_batch_the_seeds_still_make_approves_it_as_it_is(tmp_path: P
     assert read_state(outbox, slot.folder).approved_by == "Ana"
     late = approve_current(settings, slot.folder, by="Ana", now=slot.utc + timedelta(minutes=1))
     assert late.outcome == "published"
+
+
+class Killed(BaseException):
+    """Stands for a kill: nothing after it runs, no handler catches it."""
+
+
+@pytest.mark.parametrize(
+    "killed", ["before the journal line", "before the pending copy goes", "inside its removal"]
+)
+def test_a_wake_up_after_a_publish_that_was_killed_journals_it_and_tidies(
+    tmp_path: Path, killed: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import digest.outbox.approval as outbox_approval
+    import digest.outbox.pending as outbox_pending
+
+    settings = approval_project(tmp_path)
+    slot = the_slot(settings)
+    outbox = settings.paths.outbox
+    started(settings).run_due(slot.utc - timedelta(hours=1))
+    approve(settings, slot.folder, by="Ana", now=slot.utc - timedelta(minutes=30))
+    record, remove, rmtree = journal.record, outbox_approval.remove, outbox_pending.shutil.rmtree
+
+    def kill_at_published(*args: object, **kwargs: object) -> None:
+        if args[2] == "published" and killed == "before the journal line":
+            raise Killed
+        record(*args, **kwargs)  # type: ignore[arg-type]
+
+    def kill_remove(*args: object, **kwargs: object) -> None:
+        if killed == "before the pending copy goes":
+            raise Killed
+        monkeypatch.setattr(outbox_pending.shutil, "rmtree", lambda *a, **k: _kill())
+        remove(*args, **kwargs)  # type: ignore[arg-type]
+
+    def _kill() -> None:
+        raise Killed
+
+    monkeypatch.setattr(outbox_approval.journal, "record", kill_at_published)
+    monkeypatch.setattr(outbox_approval, "remove", kill_remove)
+    with pytest.raises(Killed):
+        started(settings).run_due(slot.utc)
+    monkeypatch.setattr(outbox_approval.journal, "record", record)
+    monkeypatch.setattr(outbox_approval, "remove", remove)
+    monkeypatch.setattr(outbox_pending.shutil, "rmtree", rmtree)
+    assert is_published(outbox, slot.folder)
+    assert (outbox / ".pending").exists()  # what the kill left: a copy, a state file or both
+    expected = 0 if killed == "before the journal line" else 1
+    assert len(events(settings, "published")) == expected
+    for _ in range(2):  # the next wake-up tidies; the one after finds nothing to do
+        started(settings).run_due(slot.utc + timedelta(minutes=10))
+        assert not pending_path(outbox, slot.folder).exists()
+        assert list((outbox / ".pending").rglob("*.state.json")) == []
+        assert [e["batch_id"] for e in events(settings, "published")] == [slot.batch_id]
+    assert verify(outbox / slot.folder) == []
+    assert read_manifest(outbox / slot.folder).approval.by == "Ana"  # type: ignore[union-attr]
+
+
+def test_a_wake_up_takes_away_the_pending_copy_of_a_slot_built_by_hand(tmp_path: Path) -> None:
+    from digest.pipeline import build
+
+    settings = approval_project(tmp_path)
+    slot = the_slot(settings)
+    outbox = settings.paths.outbox
+    started(settings).run_due(slot.utc - timedelta(hours=1))
+    hold(settings, slot.folder, reason="disputed", now=slot.utc - timedelta(minutes=50))
+    build(settings, slot)  # digest build --without-approval
+    started(settings).run_due(slot.utc - timedelta(minutes=40))
+    assert not pending_path(outbox, slot.folder).exists()
+    assert list((outbox / ".pending").rglob("*.state.json")) == []
+    assert read_manifest(outbox / slot.folder).approval is None

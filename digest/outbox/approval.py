@@ -20,7 +20,7 @@ from typing import Literal
 
 from digest.config import Settings
 from digest.config.values import parse_duration
-from digest.errors import BatchExistsError, DigestError
+from digest.errors import BatchExistsError, DigestError, PublishError
 from digest.models import Rendered, RenderedFile, Slot
 from digest.outbox import is_published, journal, place
 from digest.outbox.batches import published, read_manifest
@@ -28,11 +28,14 @@ from digest.outbox.manifest import Approval, build_manifest, manifest_bytes
 from digest.outbox.pending import (
     MAX_NAME,
     MAX_REASON,
+    PENDING,
+    STATE,
     Entry,
     State,
     area,
     clean_text,
     entries,
+    folders,
     locked,
     manifest_sha256,
     pending_path,
@@ -40,6 +43,7 @@ from digest.outbox.pending import (
     read_files,
     read_state,
     remove,
+    state_path,
     write_state,
 )
 
@@ -223,6 +227,52 @@ def release(outbox: Path, slot: Slot, now: datetime, *, durable: bool = True) ->
         if not approves(state, entry):
             return None
         return _release(outbox, entry, state, now, durable)
+
+
+def tidy_published(outbox: Path, now: datetime) -> list[str]:
+    """Take away the pending copies of slots that are published already, with their state
+    files; the folders (`DATE/SLOT`) tidied, for the scheduler's wake-up.
+
+    An approval's publish that stopped (a kill, a power cut) between its rename and its journal
+    line leaves the slot published and its pending copy beside it: the journal gets its
+    `published` line here, once (not when it has one for the batch already), then the copy goes.
+    A copy left by `digest build --without-approval` goes the same way.
+    """
+    tidied = []
+    for folder in _pending_folders(outbox):
+        try:
+            if not is_published(outbox, folder):
+                continue
+        except PublishError:  # a date folder that is a link or a file holds no batch
+            continue
+        with locked(outbox):
+            try:
+                entry = read_entry(outbox, folder)
+            except DigestError:
+                entry = None  # unreadable: nothing to journal it by, removed all the same
+            if entry is not None and not _journaled_published(outbox, entry.slot.batch_id):
+                detail = f"{outbox / folder} (found published at a later wake-up)"
+                journal.record(outbox, now, "published", entry.slot, detail)
+            remove(outbox, folder, state=True)
+        log.info("%s: published already; its pending copy was removed", folder)
+        tidied.append(folder)
+    return tidied
+
+
+def _pending_folders(outbox: Path) -> list[str]:
+    """The slots the pending area holds a batch or a state file of."""
+    found = set(folders(outbox))
+    for state in sorted((outbox / PENDING).glob(f"*/*{STATE}")):
+        folder = f"{state.parent.name}/{state.name.removesuffix(STATE)}"
+        if _FOLDER.fullmatch(folder) and state == state_path(outbox, folder):
+            found.add(folder)
+    return sorted(found)
+
+
+def _journaled_published(outbox: Path, batch_id: str) -> bool:
+    return any(
+        e["event"] == "published" and e["batch_id"] == batch_id for e in journal.read(outbox)
+    )
 
 
 def expire(outbox: Path, slot: Slot, now: datetime, catch_up: str) -> str:

@@ -28,9 +28,10 @@ from typing import TYPE_CHECKING, Any
 from digest.clock import minus, utc_now
 from digest.config import Schedule, Settings
 from digest.config.values import parse_duration
-from digest.errors import BatchExistsError, PublishError
+from digest.errors import BatchExistsError, DigestError, PublishError
 from digest.models import Slot
 from digest.outbox import is_published, journal
+from digest.outbox.approval import tidy_published
 from digest.outbox.staging import clean_stale
 from digest.scheduler import approval
 from digest.scheduler.fetching import fetch_round, nothing_new, wants_fetch
@@ -97,6 +98,10 @@ class Scheduler:
             if standing_by:
                 # Taking over: what the outbox says now, not what it said at our start-up.
                 self.start()
+        try:  # an approval's publish stopped before its journal line: journal it, tidy up
+            tidy_published(self.outbox, now)
+        except (OSError, DigestError) as exc:
+            log.warning("the pending area was not tidied: %s", exc)
         # One fetch of the sources per wake-up, by the first due slot that wants one.
         self._fetched, self._published_now = None, []
         for schedule in self.settings.schedules:
