@@ -626,3 +626,49 @@ def test_entries_that_are_no_batch_of_an_archived_schedule_are_not_skipped(
     (settings.paths.outbox / "README").write_text("x")
     issues, skipped = read_issues(settings)
     assert skipped == [] and [i.folder for i in issues] == ["2026-12-01/morning-0800"]
+
+
+# --- an email digest did not build ------------------------------------------------------------
+
+# Markup a batch's email may be given by anyone who can write the outbox (and its manifest),
+# which digest's own email checks refuse: the batch is skipped, its page not made from it.
+UNSAFE = [
+    ("<script>alert(1)</script>", "a <script> element"),
+    ("<body onload=alert(1)>", "event handler onload"),
+    ('<a href="javascript:alert(1)">x</a>', "runs code"),
+    ('<a href="data:text/html,x">x</a>', "not an http, https or mailto link"),
+    ('<img src="data:image/png;base64,AAAA" alt="">', "not an http or https image"),
+    ('<iframe src="https://evil.example/"></iframe>', "a <iframe> element"),
+    ('<object data="https://evil.example/x"></object>', "a <object> element"),
+    ('<base href="https://evil.example/">', "a <base> element"),
+    ('<form action="https://evil.example/"><input name="q"></form>', "a <form> element"),
+    ('<p style="background:url(javascript:alert(1))">x</p>', "runs code"),
+    ('<!--[if mso]><v:rect href="javascript:alert(1)"><![endif]-->', "javascript"),
+]
+
+
+@pytest.mark.parametrize(("markup", "reason"), UNSAFE)
+def test_an_email_failing_digests_own_checks_is_skipped(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, markup: str, reason: str
+) -> None:
+    settings = project_with_batches(tmp_path, days=2)
+    batch = batch_of(settings, "2026-12-01/morning-0800")
+    html = batch / "email/digest.html"
+    html.write_text(html.read_text().replace("</p>", "</p>" + markup, 1))
+    resign(batch)  # the manifest agrees: verify passes, as it would for a tampered batch
+    with caplog.at_level(logging.WARNING, logger="digest.archive"):
+        issues, skipped = read_issues(settings)
+    assert [i.folder for i in issues] == ["2026-12-02/morning-0800"]
+    assert [s.folder for s in skipped] == ["2026-12-01/morning-0800"]
+    assert "fails digest's own checks" in skipped[0].reason and reason in skipped[0].reason
+    assert "left out of the archive" in caplog.text
+
+
+@pytest.mark.parametrize("preset", ["none", "listmonk", "mailchimp", "ses", "postmark", "sendgrid"])
+def test_every_email_digest_builds_passes(tmp_path: Path, preset: str) -> None:
+    email = {"web_url": WEB_URL}
+    if preset != "none":
+        email |= {"merge_tags": preset, "unsubscribe_url": None}
+    settings = project_with_batches(tmp_path, days=2, email=email)
+    issues, skipped = read_issues(settings)
+    assert skipped == [] and len(issues) == 2

@@ -4,6 +4,11 @@ issue only when it is what digest publishes.
 
 - Its folder names its manifest's slot: `<local date>/<schedule>-<HHMM>` (a copied folder,
   `cp -a 2026-11-03/morning-0800 2026-11-22/`, would show one issue twice in every feed).
+- Its email passes the checks it passed when digest built it (`digest.render.email.checks`):
+  nothing that runs (`inert`: no script, frame, object, form or base, no `on...` handler, no
+  javascript: link or style) and only http, https and mailto links, or an email service's own
+  merge tag (`link-schemes`), http and https images. An email that fails them was not built by
+  digest, and its page is not made from it.
 - One issue per batch id: of two folders holding one batch, the one naming its slot exactly.
 - Entries of the outbox that look like batches but `published()` passes over (a link, not a
   folder, no manifest; a date folder that is a link): skipped too, so `digest archive` says so.
@@ -19,10 +24,15 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from digest.archive.model import Issue, Skipped
+from digest.config.email_links import ESPS
 from digest.outbox.batches import Batch
 from digest.outbox.manifest import Manifest
+from digest.render.email.html_quick import parse_html
+from digest.render.email.links import SCHEMES, scheme_of
 
 log = logging.getLogger("digest.archive")
+# Every email service's tags: a batch built under any `merge_tags` preset links its way out so.
+MERGE_TAGS = frozenset(tag for esp in ESPS.values() for tag in (*esp.unsubscribe, *esp.preferences))
 # A time in a spring-forward gap moves forward by the gap (digest.scheduler.slots.slot_on).
 MOST_GAP = timedelta(hours=3)
 _DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -52,6 +62,25 @@ def wall_time(day: str, at: str) -> datetime | None:
         return datetime.strptime(f"{day} {at}", "%Y-%m-%d %H%M")
     except ValueError:
         return None
+
+
+def email_problems(html: str) -> list[str]:
+    """What in an email's HTML digest's own checks (`inert`, `link-schemes`) refuse; [] for
+    every email digest builds."""
+    page = parse_html(html)
+    problems = list(page.active)
+    links = [href for href, _ in page.links] + page.outlook_links
+    problems += [
+        f"the link {href[:80]!r} is not an http, https or mailto link"
+        for href in links
+        if scheme_of(href) not in SCHEMES and href not in MERGE_TAGS
+    ]
+    problems += [
+        f"the image {src[:80]!r} is not an http or https image"
+        for src in page.sources
+        if scheme_of(src) not in ("http", "https")
+    ]
+    return problems
 
 
 def passed_over(

@@ -1,7 +1,8 @@
 """Read: the published batches of the archived schedules, as `Issue`s (or `Skipped`, and why).
 
 Everything comes from the batch itself, checked against its manifest (`verify`) and held to
-what digest publishes (`digest.archive.batch_checks`: its folder names its slot): the Subject
+what digest publishes (`digest.archive.batch_checks`: its folder names its slot, its email
+passes digest's own inert and link checks): the Subject
 and the links of `email/digest.eml`, the HTML of `email/digest.html`, each story's
 `stories/<slug>.json`. Only the way out also takes the current config's links (an issue page
 must not keep an unsubscribe link the config still names). Each file read is held to its
@@ -23,7 +24,12 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from digest.archive.batch_checks import folder_problem, one_per_batch, passed_over
+from digest.archive.batch_checks import (
+    email_problems,
+    folder_problem,
+    one_per_batch,
+    passed_over,
+)
 from digest.archive.model import Issue, Skipped, StoryEntry
 from digest.config import Settings
 from digest.config.archive import page_file, page_pattern, page_url
@@ -103,6 +109,11 @@ def read_issue(batch: Batch, settings: Settings, base: str) -> Issue | None:
         header_block(_file(batch.path, EMAIL_EML, manifest))
     )
     html = _file(batch.path, EMAIL_HTML, manifest).decode("utf-8", errors="replace")
+    unsafe = email_problems(html)
+    if unsafe:
+        raise DigestError(
+            f"its email fails digest's own checks (inert, link-schemes): {_shown(unsafe)}"
+        )
     folder = f"{batch.day}/{batch.path.name}"
     web = _items(headers.get("List-Archive"))
     web_link = web[0] if web else None

@@ -11,9 +11,11 @@ markup, Outlook's conditional comments) stays byte for byte what readers got by 
   nothing, and the marked "View in browser" (`<!--digest:web-link-->...`) an "All issues" link;
 - whatever a template did not mark: every `<a>` whose href is a way out of the issue or its
   web link is removed, and such an href of any other tag (Outlook's VML buttons) too;
-- no `<script>`, no `on...` handler, no href of another scheme than http, https or mailto,
-  and, outside `<style>`, no text an email service's template engine would read as a merge
-  tag (`{{`, `*|`, `<%` ... split by a space, as the email does under a `merge_tags` preset).
+- outside `<style>`, no text an email service's template engine would read as a merge tag
+  (`{{`, `*|`, `<%` ... split by a space, as the email does under a `merge_tags` preset);
+- nothing that runs, refreshes or loads a frame, no link of another scheme than http, https
+  or mailto, wherever it hides (`digest.archive.scrub`, repeated until it finds nothing), and
+  before the CSP only the doctype and the `<html>` tag: anything else before `<head>` goes.
 
 An email without a marked web link (no `[email] web_url`, or a template without the marks)
 gets its "All issues" link in a line of its own atop the body, so every page leads back to the
@@ -28,9 +30,9 @@ from collections.abc import Callable
 from html import unescape
 
 from digest.archive.model import Issue
+from digest.archive.scrub import TAG, scrub
 from digest.config.archive import Archive
 from digest.config.email_links import inert
-from digest.render.email.links import scheme_of
 
 SUBSCRIBE = "Subscribe"
 ALL_ISSUES = "All issues"
@@ -41,18 +43,13 @@ _ATTRIBUTE = re.compile(
 )
 # The end of an <a>, or the edge of the comment it is in (Outlook's): nothing past it is its.
 _END_A = re.compile(r"</a\s*>|<!--|-->", re.I)
-_LINK_SCHEMES = (None, "http", "https", "mailto")  # None: a link inside the site
 _MARKED = {
     name: re.compile(rf"<!--digest:{name}-->(.*?)<!--/digest:{name}-->", re.S)
     for name in ("way-out", "web-link")
 }
 _BODY = re.compile(rf"<body(?=[\s>/]){_QUOTED}>", re.I)
-_HEAD = re.compile(rf"<head(?=[\s>/]){_QUOTED}>", re.I)
-_HTML = re.compile(rf"<html(?=[\s>/]){_QUOTED}>", re.I)
-_CHARSET = re.compile(
-    rf"<meta\s(?=[^>]*(?:\bcharset\s*=|http-equiv\s*=\s*[\"']?content-type)){_QUOTED}>", re.I
-)
-_SCRIPT = re.compile(r"<script(?=[\s>/]).*?(?:</script\s*>|\Z)", re.I | re.S)
+_DOCTYPE = re.compile(r"<!doctype[^>]*>", re.I)
+_DOCTYPE_AT_START = re.compile(r"(?:\s*<!doctype[^>]*>)?", re.I)
 _STYLE = re.compile(r"<style(?=[\s>/]).*?</style\s*>", re.I | re.S)
 _ORIGIN = re.compile(r"https://[A-Za-z0-9.-]+(?::[0-9]{1,5})?")
 
@@ -80,8 +77,8 @@ def web_version(
     html = _MARKED["web-link"].sub(lambda m: _relinked(m.group(1), index_href, ALL_ISSUES), html)
     gone = issue.way_out | ({issue.web_link} if issue.web_link else set())
     html = _without_links(html, lambda href: href in gone)
-    html = _SCRIPT.sub("", html)
     html = _outside_styles(html, inert)
+    html = scrub(html)  # last: nothing it drops can come back, and it drops what joins made
     head = _head(issue, archive, feed_href=feed_href, font_origin=font_origin)
     return _with_head(html, head).encode("utf-8")
 
@@ -129,17 +126,31 @@ def _with_nav(html: str, index_href: str, color: str | None) -> str:
 
 
 def _with_head(html: str, head: str) -> str:
-    """`html` with `head` first in its <head> (one made when it has none), and no other
-    charset declaration (a page declares one)."""
-    found = _HEAD.search(html)
-    if found is None:
-        root = _HTML.search(html)
-        at = root.end() if root else 0
-        return f"{html[:at]}<head>{head}</head>{html[at:]}"
-    end = html.find("</head", found.end())
-    end = len(html) if end < 0 else end
-    inside = _CHARSET.sub("", html[found.end() : end])
-    return f"{html[: found.end()]}{head}{inside}{html[end:]}"
+    """`html` (scrubbed) with `head` first in its <head> (one made when it has none): before
+    it, only the doctype and the <html> tag, as the email wrote them; anything else there, which
+    a browser would read before the CSP, is dropped."""
+    found = _first_tag(html, "head")
+    if found is not None:
+        before, opened, rest = html[: found.start()], found.group(), html[found.end() :]
+        root = _first_tag(before, "html")
+    else:
+        root = _first_tag(html, "html")
+        leading = _DOCTYPE_AT_START.match(html)
+        at = root.end() if root else leading.end() if leading else 0
+        before, opened, rest = html[:at], "<head>", html[at:]
+        head += "</head>"
+    doctype = _DOCTYPE.search(before[: root.start()] if root else before)
+    kept = (doctype.group() if doctype else "") + (root.group() if root else "")
+    return f"{kept}{opened}{head}{rest}"
+
+
+def _first_tag(html: str, name: str) -> re.Match[str] | None:
+    """The first start tag `name` a browser could read in `html`."""
+    for opening in re.finditer(rf"<(?={name}[\t\n\f\r />])", html, re.IGNORECASE):
+        tag = TAG.match(html, opening.start())
+        if tag is not None and tag[1].lower() == name:
+            return tag
+    return None
 
 
 def _escape(text: str) -> str:
@@ -160,8 +171,7 @@ def _relinked(span: str, href: str, label: str) -> str:
 
 def _without_links(html: str, gone: Callable[[str], bool]) -> str:
     """`html` without the <a> elements whose href is `gone`, and in every other tag (VML,
-    inside Outlook's conditional comments too) without such an href, an href of another
-    scheme than http, https or mailto, or an `on...` handler."""
+    inside Outlook's conditional comments too) without such an href."""
     out, position = [], 0
     for found in _TAG.finditer(html):
         if found.start() < position:
@@ -185,11 +195,8 @@ def _hrefs(attributes: str) -> list[re.Match[str]]:
 
 
 def _unwanted(attribute: re.Match[str], gone: Callable[[str], bool]) -> bool:
-    """An `on...` handler, or an href that is `gone` or would run code."""
-    if attribute[2].lower() != "href":
-        return _drops(attribute, set())
-    href = _value(attribute)
-    return gone(href) or scheme_of(href) not in _LINK_SCHEMES
+    """An href that is `gone` (the rest is `scrub`'s)."""
+    return attribute[2].lower() == "href" and gone(_value(attribute))
 
 
 def _drops(attribute: re.Match[str], names: set[str]) -> bool:
