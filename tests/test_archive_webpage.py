@@ -1,5 +1,6 @@
 """An issue's web page: its email's HTML with the CSP first in <head>, no way out, no web link,
-no merge tag and no script, checked by html.parser on real batches of many configs, on hostile
+no merge tag (template syntax split where the email split it, kept as written where it did
+not) and no script, checked by html.parser on real batches of many configs, on hostile
 headlines and on generated markup; everything else byte for byte the email."""
 
 from __future__ import annotations
@@ -83,6 +84,10 @@ def read(html: str, inside: bool = False) -> Page:
     return page
 
 
+def outside_styles(html: str) -> str:
+    return re.sub(r"<style\b.*?</style\s*>", "", html, flags=re.S | re.I)
+
+
 def assert_web_page(
     page: bytes,
     issue: Issue,
@@ -91,8 +96,12 @@ def assert_web_page(
     index_href: str = INDEX,
     feed_href: str = FEED,
     font_origin: str | None = None,
+    templates: str = "split",
 ) -> Page:
-    """The postconditions of every issue page; the page as read."""
+    """The postconditions of every issue page; the page as read. `templates`: "split" for an
+    email built under a merge_tags preset (no template syntax may be left outside <style>),
+    "kept" for one built without (its text as written: every opener of it is still there),
+    "either" when the caller checks."""
     text = page.decode("utf-8")
     found = read(text)
     tags = found.tags
@@ -127,15 +136,17 @@ def assert_web_page(
         href = (attrs.get("href") or "").strip()
         if attrs.get("href") is None:
             continue
-        assert href not in issue.way_out, (tag, attrs)
+        assert href not in issue.way_out and href not in ESP_TAGS, (tag, attrs)
         if href == issue.web_link:
             assert (tag, attrs.get("rel")) == ("link", "canonical"), (tag, attrs)
         assert scheme_of(href) in (None, "http", "https", "mailto"), (tag, attrs)
     assert "<script" not in text.lower()
-    # No merge tag: no template opener outside <style>, no tag of any email service.
-    outside_styles = re.sub(r"<style\b.*?</style\s*>", "", text, flags=re.S | re.I)
-    assert not TEMPLATE_OPENER.search(outside_styles)
-    assert not [tag for tag in ESP_TAGS if tag in text]
+    # Template syntax: split where the email split it, as it was where the email kept it.
+    openers = TEMPLATE_OPENER.findall(outside_styles(text))
+    if templates == "split":  # no template opener outside <style>, no tag of any service
+        assert openers == [] and not [tag for tag in ESP_TAGS if tag in text]
+    elif templates == "kept":
+        assert openers == TEMPLATE_OPENER.findall(outside_styles(issue.email_html))
     return found
 
 
@@ -271,7 +282,8 @@ def test_every_page_keeps_the_postconditions(
         page = web_version(
             issue, settings.archive, index_href=INDEX, feed_href=FEED, font_origin=font
         )
-        found = assert_web_page(page, issue, settings.archive, font_origin=font)
+        kept = "kept" if settings.email.merge_tags == "none" else "split"
+        found = assert_web_page(page, issue, settings.archive, font_origin=font, templates=kept)
         text = page.decode()
         shown = re.sub(r"<!--.*?-->", "", text, flags=re.S)  # Outlook's VML keeps its words
         assert "Unsubscribe" not in shown and "Manage preferences" not in shown
@@ -450,10 +462,30 @@ def test_hostile_headlines_keep_the_postconditions(
             page = web_version(
                 issue, settings.archive, index_href=INDEX, feed_href=FEED, font_origin=None
             )
-            found = assert_web_page(page, issue, settings.archive)
+            kept = "kept" if preset == "none" else "split"
+            found = assert_web_page(page, issue, settings.archive, templates=kept)
             assert [h for h, t in found.links if t == SUBSCRIBE] == (
                 [SUBSCRIBE_URL] if subscribe else []
             )
+
+
+@pytest.mark.parametrize("preset", ["none", "listmonk", "mailchimp", "sendgrid"])
+def test_template_syntax_reads_on_the_page_as_the_email_wrote_it(
+    tmp_path: Path, preset: str
+) -> None:
+    titles = ["Prices {{ rise }} as *|fall|* and <%= today %> ends", "A second story"]
+    email = {} if preset == "none" else {"merge_tags": preset, "unsubscribe_url": None}
+    settings = project_with_batches(tmp_path, days=1, titles=titles, email=email)
+    (issue,), _ = read_issues(settings)
+    page = web_version(
+        issue, settings.archive, index_href=INDEX, feed_href=FEED, font_origin=None
+    ).decode()
+    written = re.findall(r"Prices [^<]*? ends", outside_styles(issue.email_html))
+    assert written and all(text in page for text in written)
+    assert page.count("Prices ") == issue.email_html.count("Prices ")
+    # Split where the email split it (under a preset), as written where it was not.
+    assert ("{{ rise }}" in written[0]) == (preset == "none")
+    assert ("{ { rise } }" in written[0]) == (preset != "none")
 
 
 # --- generated markup: templates of any shape -------------------------------------------------
@@ -602,10 +634,15 @@ def test_generated_markup_keeps_the_postconditions(
     issue = issue_of(html, way_out, WEB_LINK if web else None)
     archive = Archive(base_url=BASE_URL, subscribe_url=subscribe, noindex=noindex)
     page = web_version(issue, archive, index_href=INDEX, feed_href=FEED, font_origin=font)
-    found = assert_web_page(page, issue, archive, font_origin=font)
+    found = assert_web_page(page, issue, archive, font_origin=font, templates="either")
+    assert_templates(html, page.decode())
     # Every link that is no way out, outside the marked spans, stays (if only as its text);
     # of the others nothing is left.
-    gone = {f"L{i}" for i, href in enumerate(POOL) if href in issue.way_out | {issue.web_link}}
+    gone = {
+        f"L{i}"
+        for i, href in enumerate(POOL)
+        if href in issue.way_out | {issue.web_link} | set(ESP_TAGS)
+    }
     unmarked = re.sub(r"<!--digest:([a-z-]+)-->.*?<!--/digest:\1-->", "", html, flags=re.S)
     before = [text.split()[0] for _, text in read(unmarked).links if text.startswith("L")]
     after = [text.split()[0] for _, text in found.links if text.startswith("L")]
@@ -616,6 +653,26 @@ def test_generated_markup_keeps_the_postconditions(
     assert page.count(b"<![endif]-->") == html.count("<![endif]-->")
     assert page.decode().endswith("</body></html>")
     assert page.decode().startswith('<!doctype html><html lang="en">')
+
+
+TEXT_TEMPLATES = ["{{ x }}", "*|FNAME|*", "<%x%>", "{{{ y }}}"]  # fragments() kind 5
+SPLIT = re.compile(r"\{ \{|\} \}|\* \||\| \*|< %|% >")
+
+
+def assert_templates(email_html: str, page: str) -> None:
+    """Template syntax on a page of generated markup: an email whose only template syntax is
+    its service's tags as hrefs (`href="*|UNSUB|*"`, as digest writes them) was built under a
+    merge_tags preset, and its page holds none; any other keeps its text as written (nothing
+    split that the email did not split)."""
+    text = outside_styles(email_html)
+    for tag in ESP_TAGS:
+        text = text.replace(f'"{tag}"', "")
+    if not TEMPLATE_OPENER.search(text):
+        assert not TEMPLATE_OPENER.search(outside_styles(page))
+    else:
+        for fragment in TEXT_TEMPLATES:
+            assert page.count(fragment) == email_html.count(fragment), fragment
+        assert len(SPLIT.findall(page)) <= len(SPLIT.findall(email_html))
 
 
 def test_a_page_without_head_gets_one() -> None:

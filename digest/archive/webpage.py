@@ -9,10 +9,12 @@ markup, Outlook's conditional comments) stays byte for byte what readers got by 
 - the way out the theme marks (`<!--digest:way-out-->...<!--/digest:way-out-->`, the
   unsubscribe and preferences links) becomes a Subscribe link (`[archive] subscribe_url`) or
   nothing, and the marked "View in browser" (`<!--digest:web-link-->...`) an "All issues" link;
-- whatever a template did not mark: every `<a>` whose href is a way out of the issue or its
-  web link is removed, and such an href of any other tag (Outlook's VML buttons) too;
-- outside `<style>`, no text an email service's template engine would read as a merge tag
-  (`{{`, `*|`, `<%` ... split by a space, as the email does under a `merge_tags` preset);
+- whatever a template did not mark: every `<a>` whose href is a way out of the issue, an
+  email service's merge tag or its web link is removed, and such an href of any other tag
+  (Outlook's VML buttons) too;
+- outside `<style>`, template syntax (`{{`, `*|`, `<%` ...) split by a space only where the
+  email split it (built under a `[email] merge_tags` preset, it holds none but its service's
+  tags): an email built without one keeps its text as written, as the index and feeds do;
 - nothing that runs, refreshes or loads a frame, no link of another scheme than http, https
   or mailto, wherever it hides (`digest.archive.scrub`, repeated until it finds nothing), and
   before the CSP only the doctype and the `<html>` tag: anything else before `<head>` goes.
@@ -29,10 +31,11 @@ import re
 from collections.abc import Callable
 from html import unescape
 
+from digest.archive.batch_checks import MERGE_TAGS
 from digest.archive.model import Issue
 from digest.archive.scrub import TAG, scrub
 from digest.config.archive import Archive
-from digest.config.email_links import inert
+from digest.config.email_links import TEMPLATE_OPENER, inert
 
 SUBSCRIBE = "Subscribe"
 ALL_ISSUES = "All issues"
@@ -75,9 +78,10 @@ def web_version(
         lambda m: _relinked(m.group(1), subscribe, SUBSCRIBE) if subscribe else "", html
     )
     html = _MARKED["web-link"].sub(lambda m: _relinked(m.group(1), index_href, ALL_ISSUES), html)
-    gone = issue.way_out | ({issue.web_link} if issue.web_link else set())
+    gone = issue.way_out | MERGE_TAGS | ({issue.web_link} if issue.web_link else set())
     html = _without_links(html, lambda href: href in gone)
-    html = _outside_styles(html, inert)
+    if not _keeps_templates(issue.email_html):
+        html = _outside_styles(html, inert)
     html = scrub(html)  # last: nothing it drops can come back, and it drops what joins made
     head = _head(issue, archive, feed_href=feed_href, font_origin=font_origin)
     return _with_head(html, head).encode("utf-8")
@@ -151,6 +155,15 @@ def _first_tag(html: str, name: str) -> re.Match[str] | None:
         if tag is not None and tag[1].lower() == name:
             return tag
     return None
+
+
+def _keeps_templates(email_html: str) -> bool:
+    """Whether the email kept template syntax in its text (built under `merge_tags = "none"`):
+    any outside <style> but an email service's own tags, as hrefs."""
+    text = _STYLE.sub("", email_html)
+    for tag in MERGE_TAGS:
+        text = text.replace(f'"{tag}"', "")
+    return TEMPLATE_OPENER.search(text) is not None
 
 
 def _escape(text: str) -> str:
