@@ -153,7 +153,7 @@ def assert_web_page(
 def kept_pieces(email_html: str) -> list[str]:
     """The parts of an email (the theme's, marked) that its page keeps byte for byte."""
     edited = re.compile(
-        r"<!--digest:(way-out|web-link)-->.*?<!--/digest:\1-->|<head>|"
+        r"<!--digest:(way-out|web-link|email-only)-->.*?<!--/digest:\1-->|<head>|"
         r'<meta http-equiv="Content-Type"[^>]*>',
         re.S,
     )
@@ -162,7 +162,7 @@ def kept_pieces(email_html: str) -> list[str]:
     return [
         part
         for piece in edited.split(marked_body)
-        if piece not in (None, "way-out", "web-link")
+        if piece not in (None, "way-out", "web-link", "email-only")
         for part in piece.split("\0")
     ]
 
@@ -302,6 +302,29 @@ def test_every_page_keeps_the_postconditions(
             assert any(href and href.startswith(str(story.url)) for href, _ in found.links)
         if marked:
             assert_in_order(kept_pieces(issue.email_html), text)
+
+
+@pytest.mark.parametrize("name", ["plain", "subscribe", "listmonk"])
+def test_the_page_shows_the_postal_address_not_why_an_email_reader_gets_it(
+    built: Callable[[str], tuple[Settings, list[Issue]]], name: str
+) -> None:
+    settings, issues = built(name)
+    footer, address = settings.brand.footer, settings.brand.postal_address
+    assert footer and address
+    for issue in issues:
+        assert footer in issue.email_html and address in issue.email_html
+        page = web_version(
+            issue, settings.archive, index_href=INDEX, feed_href=FEED, font_origin=None
+        ).decode()
+        assert footer not in page and "You receive this" not in page
+        assert address in page
+        subscribe = settings.archive.subscribe_url
+        written = (subscribe or "").replace("&", "&amp;")
+        assert (f'href="{written}"' in page) == (subscribe is not None)
+        # Where the footer line was, nothing: the address line follows the column's start.
+        assert re.search(
+            r'<div style="[^"]*">\s*<p style="margin:0 0 8px;">' + re.escape(address), page
+        )
 
 
 def test_the_subscribe_link_is_dressed_as_the_way_out_was(

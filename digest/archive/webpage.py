@@ -8,7 +8,9 @@ markup, Outlook's conditional comments) stays byte for byte what readers got by 
   the Atom feed;
 - the way out the theme marks (`<!--digest:way-out-->...<!--/digest:way-out-->`, the
   unsubscribe and preferences links) becomes a Subscribe link (`[archive] subscribe_url`) or
-  nothing, and the marked "View in browser" (`<!--digest:web-link-->...`) an "All issues" link;
+  nothing, the marked "View in browser" (`<!--digest:web-link-->...`) an "All issues" link,
+  and what only an email reader needs (`<!--digest:email-only-->...`: why they get it, "You
+  receive this digest because you subscribed at ...") nothing;
 - whatever a template did not mark: every `<a>` whose href is a way out of the issue, an
   email service's merge tag or its web link is removed, and such an href of any other tag
   (Outlook's VML buttons) too;
@@ -48,7 +50,7 @@ _ATTRIBUTE = re.compile(
 _END_A = re.compile(r"</a\s*>|<!--|-->", re.I)
 _MARKED = {
     name: re.compile(rf"<!--digest:{name}-->(.*?)<!--/digest:{name}-->", re.S)
-    for name in ("way-out", "web-link")
+    for name in ("way-out", "web-link", "email-only")
 }
 _BODY = re.compile(rf"<body(?=[\s>/]){_QUOTED}>", re.I)
 _DOCTYPE = re.compile(r"<!doctype[^>]*>", re.I)
@@ -78,6 +80,7 @@ def web_version(
         lambda m: _relinked(m.group(1), subscribe, SUBSCRIBE) if subscribe else "", html
     )
     html = _MARKED["web-link"].sub(lambda m: _relinked(m.group(1), index_href, ALL_ISSUES), html)
+    html = _MARKED["email-only"].sub("", html)
     gone = issue.way_out | MERGE_TAGS | ({issue.web_link} if issue.web_link else set())
     html = _without_links(html, lambda href: href in gone)
     if not _keeps_templates(issue.email_html):
