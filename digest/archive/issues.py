@@ -35,7 +35,7 @@ from digest.config import Settings
 from digest.config.archive import page_file, page_pattern, page_url
 from digest.errors import ConfigError, DigestError
 from digest.outbox.batches import MAX_MANIFEST, Batch, published
-from digest.outbox.manifest import Manifest
+from digest.outbox.manifest import Manifest, manifest_problem
 from digest.outbox.verify import open_inside, verify_files
 from digest.render.email.links import safe_url, scheme_of, written_link
 from digest.render.email.readback import header_block
@@ -147,11 +147,7 @@ def _manifest(raw: bytes) -> Manifest:
     try:
         return Manifest.model_validate_json(raw)
     except ValidationError as exc:
-        error = exc.errors()[0]
-        where = ".".join(str(part) for part in error["loc"])
-        raise DigestError(
-            f"manifest.json is not a valid manifest: {where + ': ' if where else ''}{error['msg']}"
-        ) from None
+        raise DigestError(f"manifest.json is {manifest_problem(exc)}") from None
 
 
 def _file(batch: Path, rel: str, manifest: Manifest | None) -> bytes:

@@ -25,6 +25,7 @@ from digest.config.values import (
     KeyProblems,
     Section,
     TimeZone,
+    each_once,
     parse_duration,
     unique_names,
 )
@@ -61,10 +62,7 @@ class Schedule(Section):
     @field_validator("channels")
     @classmethod
     def _each_channel_once(cls, channels: list[str]) -> list[str]:
-        doubles = sorted({c for c in channels if channels.count(c) > 1})
-        if doubles:
-            raise ValueError(f"each channel once; repeated: {', '.join(doubles)}")
-        return channels
+        return each_once(channels, "channel")
 
     @property
     def time(self) -> time:

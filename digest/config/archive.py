@@ -9,7 +9,7 @@ from pydantic import AfterValidator, Field, field_validator
 
 from digest.config.email_links import fill_web_url
 from digest.config.texts import HttpsUrl, LineText, https_url, shown
-from digest.config.values import Section
+from digest.config.values import Section, each_once
 
 # Where an issue's page is, under base_url, when [email] web_url does not say.
 DEFAULT_PAGE = "{date}/{slot}/"
@@ -47,10 +47,7 @@ class Archive(Section):
     @field_validator("schedules")
     @classmethod
     def _each_once(cls, names: list[str]) -> list[str]:
-        doubles = sorted({n for n in names if names.count(n) > 1})
-        if doubles:
-            raise ValueError(f"each schedule once; repeated: {', '.join(doubles)}")
-        return names
+        return each_once(names, "schedule")
 
     def archives(self, schedule: str) -> bool:
         """Whether the batches of `schedule` go into the archive."""

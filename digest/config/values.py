@@ -55,6 +55,14 @@ def unique_names(items: Sequence[_N], kind: str) -> Sequence[_N]:
     return items
 
 
+def each_once(values: list[str], kind: str) -> list[str]:
+    """`values` when none is repeated; else ValueError naming the repeats (channels, schedules)."""
+    doubles = sorted({value for value in values if values.count(value) > 1})
+    if doubles:
+        raise ValueError(f"each {kind} once; repeated: {', '.join(doubles)}")
+    return values
+
+
 def _colour(value: str) -> str:
     if not re.fullmatch(r"#[0-9a-fA-F]{6}", value):
         raise ValueError(f"{shown(value)} is not a colour; write it as #rrggbb, e.g. #1a73e8")

@@ -163,7 +163,7 @@ def _day_folder(day: Path, *, create: bool) -> None:
 def _fsync_parent(target: Path) -> None:
     """Make the rename durable; the batch is complete and visible whatever happens here."""
     try:
-        _fsync_dir(target.parent)
+        flush.fsync_dir(target.parent)
     except OSError as exc:
         log.warning(
             "published %s, but fsync of %s failed (%s): it may not survive a power loss",
@@ -198,11 +198,11 @@ def _write_batch(
             os.close(fd)
     if durable:
         for folder in sorted(folders, reverse=True):
-            _fsync_dir(folder)
+            flush.fsync_dir(folder)
     # The manifest last: a batch folder with a manifest is a complete one (see holds_batch).
     _write_file(staging / "manifest.json", manifest, durable)
     if durable:
-        _fsync_dir(staging)
+        flush.fsync_dir(staging)
 
 
 def _write_files(
@@ -260,14 +260,6 @@ def _fsync_files(paths: list[Path]) -> None:
             os.close(fd)
 
 
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 def _rename_exclusive(staging: Path, target: Path) -> None:
     """Rename into place; a non-empty target (someone else's batch) makes rename fail."""
     try:
@@ -292,8 +284,8 @@ def _carry_claims(source: Path, batch: Path, durable: bool) -> None:
     for name, data in records.items():
         _write_file(folder / name, data, durable)
     if durable:
-        _fsync_dir(folder)
-        _fsync_dir(batch)
+        flush.fsync_dir(folder)
+        flush.fsync_dir(batch)
 
 
 def _carry_late(old: Path, target: Path) -> None:
@@ -308,7 +300,7 @@ def _carry_late(old: Path, target: Path) -> None:
                 os.link(temporary, target / CLAIMS / name)  # a claim is complete or absent
             os.unlink(temporary)
         if late:
-            _fsync_dir(target / CLAIMS)
+            flush.fsync_dir(target / CLAIMS)
     except OSError as exc:  # the new batch is published; only these claims are missing
         log.warning(
             "published %s, but the claims made meanwhile on the batch it replaced were not "

@@ -18,7 +18,7 @@ from pydantic import ValidationError
 from digest.cachefile import folder_name, own_file_bytes, write_whole
 from digest.clock import sane
 from digest.errors import DigestError
-from digest.outbox.manifest import Manifest, holds_batch
+from digest.outbox.manifest import Manifest, holds_batch, manifest_problem
 from digest.outbox.pending import PENDING
 from digest.outbox.verify import CLAIMS, verify_files
 
@@ -130,11 +130,7 @@ def read_manifest(batch: Path) -> Manifest:
     except OSError as exc:
         raise DigestError(f"{path}: cannot read the manifest ({exc.strerror})") from None
     except ValidationError as exc:
-        error = exc.errors()[0]
-        where = ".".join(str(part) for part in error["loc"])
-        raise DigestError(
-            f"{path}: not a valid manifest: {where + ': ' if where else ''}{error['msg']}"
-        ) from None
+        raise DigestError(f"{path}: {manifest_problem(exc)}") from None
     finally:
         os.close(fd)
 

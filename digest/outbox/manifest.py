@@ -10,7 +10,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, Field
+from pydantic import AfterValidator, Field, ValidationError
 
 from digest import __version__
 from digest.jsonfile import json_file
@@ -135,6 +135,13 @@ def build_manifest(rendered: Rendered, config_hash: str) -> Manifest:
         ),
         rejected=digest.rejected,
     )
+
+
+def manifest_problem(error: ValidationError) -> str:
+    """Why a manifest's bytes are no `Manifest`, said once: "not a valid manifest: <key>: <why>"."""
+    first = error.errors()[0]
+    where = ".".join(str(part) for part in first["loc"])
+    return f"not a valid manifest: {where + ': ' if where else ''}{first['msg']}"
 
 
 def manifest_bytes(manifest: Manifest) -> bytes:
