@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import json
+import os
 import re
 import subprocess
 import sys
@@ -137,6 +138,8 @@ def test_collecting_the_suite_opens_nothing_outside_the_repository() -> None:
     result = subprocess.run(
         [sys.executable, "-c", COLLECT, str(TESTS)],
         cwd=ROOT,
+        # One plain collection in this process: CI's options (PYTEST_ADDOPTS: -n 2) are not its.
+        env={key: value for key, value in os.environ.items() if key != "PYTEST_ADDOPTS"},
         capture_output=True,
         text=True,
         timeout=300,
