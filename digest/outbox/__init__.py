@@ -163,7 +163,7 @@ def _day_folder(day: Path, *, create: bool) -> None:
 def _fsync_parent(target: Path) -> None:
     """Make the rename durable; the batch is complete and visible whatever happens here."""
     try:
-        flush.fsync_dir(target.parent)
+        _fsync_dir(target.parent)
     except OSError as exc:
         log.warning(
             "published %s, but fsync of %s failed (%s): it may not survive a power loss",
@@ -198,11 +198,11 @@ def _write_batch(
             os.close(fd)
     if durable:
         for folder in sorted(folders, reverse=True):
-            flush.fsync_dir(folder)
+            _fsync_dir(folder)
     # The manifest last: a batch folder with a manifest is a complete one (see holds_batch).
     _write_file(staging / "manifest.json", manifest, durable)
     if durable:
-        flush.fsync_dir(staging)
+        _fsync_dir(staging)
 
 
 def _write_files(
@@ -284,8 +284,8 @@ def _carry_claims(source: Path, batch: Path, durable: bool) -> None:
     for name, data in records.items():
         _write_file(folder / name, data, durable)
     if durable:
-        flush.fsync_dir(folder)
-        flush.fsync_dir(batch)
+        _fsync_dir(folder)
+        _fsync_dir(batch)
 
 
 def _carry_late(old: Path, target: Path) -> None:
@@ -300,7 +300,7 @@ def _carry_late(old: Path, target: Path) -> None:
                 os.link(temporary, target / CLAIMS / name)  # a claim is complete or absent
             os.unlink(temporary)
         if late:
-            flush.fsync_dir(target / CLAIMS)
+            _fsync_dir(target / CLAIMS)
     except OSError as exc:  # the new batch is published; only these claims are missing
         log.warning(
             "published %s, but the claims made meanwhile on the batch it replaced were not "
@@ -342,5 +342,13 @@ def _read_claim(folder: int, name: str) -> bytes | None:
         if not stat.S_ISREG(info.st_mode) or info.st_size > _MAX_CLAIM:
             return None
         return os.read(fd, _MAX_CLAIM + 1)
+    finally:
+        os.close(fd)
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(fd)
     finally:
         os.close(fd)

@@ -16,7 +16,6 @@ import functools
 import os
 import sys
 from collections.abc import Callable
-from pathlib import Path
 
 # A system call filter (seccomp) answers ENOSYS or EPERM for a call it does not allow.
 _UNSUPPORTED = {errno.ENOSYS, errno.EPERM}
@@ -64,12 +63,3 @@ def sync_filesystem(fd: int) -> bool:
     if code in _UNSUPPORTED:
         return False
     raise OSError(code, os.strerror(code))
-
-
-def fsync_dir(path: Path) -> None:
-    """fsync the folder `path`, so the names just made or renamed in it last."""
-    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)

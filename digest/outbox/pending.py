@@ -40,7 +40,6 @@ from pydantic import Field, ValidationError, field_validator, model_validator
 
 from digest.errors import DigestError, PublishError
 from digest.models import Frozen, Slot
-from digest.outbox import flush
 from digest.outbox.manifest import Manifest
 from digest.outbox.verify import open_inside
 
@@ -185,7 +184,7 @@ def write_state(outbox: Path, folder: str, state: State) -> None:
     finally:
         with contextlib.suppress(OSError):
             temporary.unlink()
-    flush.fsync_dir(path.parent)
+    _fsync_dir(path.parent)
 
 
 def read_entry(outbox: Path, folder: str) -> Entry | None:
@@ -336,5 +335,13 @@ def _read_plain(path: Path, limit: int) -> bytes:
             raise OSError(0, f"not a regular file of at most {limit} bytes")
         with os.fdopen(os.dup(fd), "rb") as handle:
             return handle.read(limit + 1)
+    finally:
+        os.close(fd)
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(fd)
     finally:
         os.close(fd)
