@@ -41,6 +41,7 @@ from pathlib import Path
 import pytest
 from support.archive import BASE_URL, FIRST_DAY, project_with_batches, publish_days, write_seeds
 from support.archive_site import own_files, reachable_problems, site_files
+from support.strace import strace as _strace
 
 from digest.archive import build_archive
 from digest.archive.journal import JOURNAL
@@ -101,15 +102,6 @@ for line in sys.stdin:
     call, n, folder = line.rstrip("\n").split(" ", 2)
     run(folder, call, int(n))
 """
-
-
-def _strace() -> str:
-    found = shutil.which("strace")
-    if found:
-        return found
-    if os.environ.get("DIGEST_REQUIRE_STRACE") == "1":
-        pytest.fail("strace is not installed; install it (apt-get install -y strace)")
-    pytest.skip("strace is not installed (CI installs it and sets DIGEST_REQUIRE_STRACE=1)")
 
 
 # name -> per_page of the old site, of the killed run, of the run after it (the other config)

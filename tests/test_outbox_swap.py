@@ -22,21 +22,13 @@ from pathlib import Path
 
 import pytest
 from support.factories import project, run_digest, write_seed
+from support.strace import strace as _strace
 
 DIGEST = str(Path(sys.executable).parent / "digest")
 TRACED = ("rename", "renameat", "renameat2", "fsync", "fdatasync", "syncfs")
 SLOT, FOLDER = "daily@2026-11-28", "2026-11-28/daily-0900"
 MODES = {"exchange": [], "two renames": ["-e", "inject=renameat2:error=ENOSYS"]}
 _CALL = re.compile(r"^\d+\s+(\w+)\(")
-
-
-def _strace() -> str:
-    found = shutil.which("strace")
-    if found:
-        return found
-    if os.environ.get("DIGEST_REQUIRE_STRACE") == "1":
-        pytest.fail("strace is not installed; install it (apt-get install -y strace)")
-    pytest.skip("strace is not installed (CI installs it and sets DIGEST_REQUIRE_STRACE=1)")
 
 
 @dataclass(frozen=True)
