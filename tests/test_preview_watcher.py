@@ -83,7 +83,14 @@ def test_saving_a_seed_bumps_the_generation(watching: Live, tmp_path: Path) -> N
     seed = tmp_path / "seeds" / SEED
     seed.write_text(seed.read_text(encoding="utf-8").replace("Bukele", "Nayib Bukele"))
     assert watching.wait(0, BOUND) >= 1
-    assert shows(watching, lambda: "Nayib" in watching.site()[0].stories[EXAMPLE_SLUG].title)
+    # write_text truncates first: a look between the truncation and the write sees an empty seed
+    # (the story left out with an error), and the next look sees the whole file
+    assert shows(watching, lambda: "Nayib" in _title(watching, EXAMPLE_SLUG))
+
+
+def _title(live: Live, slug: str) -> str:
+    story = live.site()[0].stories.get(slug)
+    return story.title if story is not None else ""
 
 
 def test_saving_a_template_bumps_the_generation(watching: Live, tmp_path: Path) -> None:
