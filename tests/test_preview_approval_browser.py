@@ -119,7 +119,7 @@ def test_a_value_over_the_limit_shows_the_edits_files_error(
     page: Any, preview: tuple[Path, PreviewServer]
 ) -> None:
     folder, server = preview
-    before = snapshot(folder)
+    before = snapshot(folder, caches=False)
     page.goto(f"{server.url}story/{EXAMPLE_SLUG}/summary.html")
     form = page.locator(f'form[data-form="{EXAMPLE_SLUG}|headline"]')
     form.locator("textarea").fill("A headline far too long for the subject line of any email " * 2)
@@ -131,7 +131,7 @@ def test_a_value_over_the_limit_shows_the_edits_files_error(
     assert re.search(
         rf"seeds/{re.escape(EDITS)}:\d+: headline: \d+ characters, over the 70", problem
     )
-    assert snapshot(folder) == before
+    assert snapshot(folder, caches=False) == before
     screenshot(page, "editors-not-saved")
 
 
@@ -172,7 +172,7 @@ def test_a_post_without_the_token_from_the_page_itself_is_refused(
 ) -> None:
     folder, server = preview
     fields = _forged(page, server)
-    before = snapshot(folder)
+    before = snapshot(folder, caches=False)
     script = """async (body) => {
         const answer = await fetch("/edit", {method: "POST", body: new URLSearchParams(body)});
         return [answer.status, await answer.text()];
@@ -180,7 +180,7 @@ def test_a_post_without_the_token_from_the_page_itself_is_refused(
     for body in ({k: v for k, v in fields.items() if k != "token"}, fields | {"token": "x" * 43}):
         status, text = page.evaluate(script, body)
         assert status == 403 and "token" in text and "nothing was changed" in text
-    assert snapshot(folder) == before
+    assert snapshot(folder, caches=False) == before
 
 
 def test_a_form_on_another_origin_is_refused(
@@ -198,14 +198,14 @@ def test_a_form_on_another_origin_is_refused(
         lambda route: route.fulfill(status=200, content_type="text/html", body=evil),
     )
     page.goto("http://evil.example/")
-    before = snapshot(folder)
+    before = snapshot(folder, caches=False)
     with page.expect_response(lambda r: r.url.endswith("/edit")) as answer:
         page.click("button")
     assert answer.value.status == 403
     assert answer.value.request.all_headers()["origin"] == "http://evil.example"
     # The browser's own Sec-Fetch-Site (a page cannot set it) is the first rule it breaks.
     assert answer.value.text().startswith("refused: Sec-Fetch-Site is cross-site")
-    assert snapshot(folder) == before
+    assert snapshot(folder, caches=False) == before
     screenshot(page, "editors-foreign-origin-refused")
 
 
@@ -214,7 +214,7 @@ def test_the_request_api_and_a_raw_request_with_a_foreign_origin_are_refused(
 ) -> None:
     folder, server = preview
     fields = _forged(page, server)
-    before = snapshot(folder)
+    before = snapshot(folder, caches=False)
     answer = page.request.post(
         server.url + "edit", form=fields, headers={"Origin": "http://evil.example"}
     )
@@ -230,7 +230,7 @@ def test_the_request_api_and_a_raw_request_with_a_foreign_origin_are_refused(
         assert reply.status == 403, reply.read()
         reply.read()
         connection.close()
-    assert snapshot(folder) == before
+    assert snapshot(folder, caches=False) == before
 
 
 def test_what_the_editor_types_survives_a_live_reload(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import os
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -47,8 +48,13 @@ def _get(server: PreviewServer, path: str) -> bytes:
 
 
 def _edit(tmp_path: Path, new: str) -> None:
+    """Save the seed with a new title in one step, a file renamed over it (as many editors
+    save): a save in two writes can be seen half done, the story left out in between, and a
+    page whose story went away reloads instead of taking the new email in place."""
     seed = tmp_path / "seeds" / SEED
-    seed.write_text(seed.read_text(encoding="utf-8").replace(TITLE, new), encoding="utf-8")
+    staged = seed.with_name(f".{SEED}.saving")
+    staged.write_text(seed.read_text(encoding="utf-8").replace(TITLE, new), encoding="utf-8")
+    os.replace(staged, seed)
 
 
 @pytest.mark.parametrize(

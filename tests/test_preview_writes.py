@@ -331,14 +331,14 @@ def test_a_refused_post_changes_nothing(
     says: str,
 ) -> None:
     folder, server = preview
-    before = snapshot(folder)
+    before = snapshot(folder, caches=False)
     body = None
     if not fields:  # a field twice
         body = (
             f"token={token_of(server)}&story={EXAMPLE_SLUG}&field=headline&value=a&value=b".encode()
         )
     answer, _, text = post(server, path, fields, headers=headers, body=body)
-    assert (answer, snapshot(folder)) == (status, before)
+    assert (answer, snapshot(folder, caches=False)) == (status, before)
     assert says in text.decode(), text
     assert b"Traceback" not in text
     assert b"nothing was changed" in text or b"bad Host header" in text  # Host: as every request
@@ -365,18 +365,18 @@ def test_only_the_forms_paths_take_post_and_only_post(
     preview: tuple[Path, PreviewServer], method: str, path: str, allow: str
 ) -> None:
     folder, server = preview
-    before = snapshot(folder)
+    before = snapshot(folder, caches=False)
     status, headers, _ = post(server, path, edit(), method=method)
-    assert (status, headers["Allow"], snapshot(folder)) == (405, allow, before)
+    assert (status, headers["Allow"], snapshot(folder, caches=False)) == (405, allow, before)
 
 
 def test_a_form_that_ends_early_changes_nothing(preview: tuple[Path, PreviewServer]) -> None:
     folder, server = preview
-    before = snapshot(folder)
+    before = snapshot(folder, caches=False)
     status, _, text = post(
         server, "/edit", edit(), headers={"Content-Length": "400"}, half_close=True
     )
-    assert (status, snapshot(folder)) == (400, before)
+    assert (status, snapshot(folder, caches=False)) == (400, before)
     assert b"ended before its Content-Length" in text
 
 
@@ -395,9 +395,9 @@ def test_a_body_that_is_no_form_of_ours_changes_nothing(
     preview: tuple[Path, PreviewServer], body: bytes
 ) -> None:
     folder, server = preview
-    before = snapshot(folder)
+    before = snapshot(folder, caches=False)
     status, _, text = post(server, "/edit", body=body)
-    assert (status, snapshot(folder)) == (400, before), text
+    assert (status, snapshot(folder, caches=False)) == (400, before), text
 
 
 # (id, path, fields, status, what the page says): the library's refusals, shown on a page.
@@ -490,10 +490,10 @@ def test_what_the_library_refuses_is_shown_and_changes_nothing(
     preview: tuple[Path, PreviewServer], path: str, fields: dict[str, str], status: int, says: str
 ) -> None:
     folder, server = preview
-    before = snapshot(folder)
+    before = snapshot(folder, caches=False)
     answer, headers, body = post(server, path, fields)
     page = body.decode()
-    assert (answer, snapshot(folder)) == (status, before), page
+    assert (answer, snapshot(folder, caches=False)) == (status, before), page
     assert headers["Content-Type"].startswith("text/html")
     assert headers["Content-Security-Policy"] == CSP["form"]
     assert "<h1>Not saved</h1>" in page and "Nothing was changed" in page

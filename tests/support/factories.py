@@ -15,6 +15,7 @@ from digest.config import Settings, load_config
 from digest.models import Digest, Entry, Slot, Story
 from digest.render.templates import THEME
 from digest.seeds import read_seed
+from digest.seeds.memo import INDEX
 from digest.summarize import summarize
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -113,11 +114,15 @@ def config_problems(folder: Path, text: str) -> dict[str, str]:
     return dict(caught.value.problems)
 
 
-def snapshot(folder: Path) -> dict[str, bytes | str]:
-    """Every entry under `folder` with its bytes (files), target (links) or "dir"."""
+def snapshot(folder: Path, *, caches: bool = True) -> dict[str, bytes | str]:
+    """Every entry under `folder` with its bytes (files), target (links) or "dir"; with
+    `caches` False, not the seeds folder's index (`digest.seeds.memo.INDEX`): any read of the
+    seeds may rewrite that cache, e.g. once a file it read has settled (two seconds old)."""
     found: dict[str, bytes | str] = {}
     for path in sorted(folder.rglob("*")):
         name = path.relative_to(folder).as_posix()
+        if not caches and path.name == INDEX:
+            continue
         if path.is_symlink():
             found[name] = f"-> {os.readlink(path)}"
         else:
