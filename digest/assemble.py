@@ -14,16 +14,21 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, partial
 from itertools import islice
+from typing import Any
 
 from jinja2 import TemplateSyntaxError
 
+from digest.ahead import Ahead
 from digest.config import Settings
 from digest.errors import DigestError, EmailCheckError, RenderError, SeedError
 from digest.models import Digest, Entry, RejectedSeed, Rendered, Slot, Story, Summary
 from digest.render import render
 from digest.render.email.checks import check_rendered
+from digest.render.social import Composed, post_texts
+from digest.render.social.common import renderer
+from digest.render.templates import stamp
 from digest.seeds.edits import Edits, Sidecars
 from digest.summarize import summarize
 from digest.summarize.edits import apply_edits, generated_problems, located_warnings
@@ -52,6 +57,7 @@ def assemble(
     max_stories: int,
     *,
     edits: Sidecars | None = None,
+    ahead: Ahead | None = None,
 ) -> Assembled:
     """The batch of up to `max_stories` of `candidates` (in order) that render and pass the checks.
 
@@ -60,10 +66,15 @@ def assemble(
     its place; when the stories pass alone but not together (the email's size), the last ones
     wait for the next slot. Raises `DigestError` when nothing can be published: a template
     error, or no story that passes on its own (a limit or check that fails every story).
+    With `ahead` (see `helper`), the candidates' own work is shared with a helper process.
     """
     rejected = list(errors)
     sidecars = edits if edits is not None else Sidecars(settings.paths.seeds)
-    queue = _entries(candidates, settings, rejected, sidecars)
+    shared = _Shared(ahead, settings, channels) if ahead is not None else None
+    if shared is not None:
+        candidates = list(candidates)
+        shared.want(candidates, max_stories)
+    queue = _entries(candidates, settings, rejected, sidecars, shared)
     entries = list(islice(queue, max_stories))
     if not entries:
         raise DigestError(
@@ -71,11 +82,12 @@ def assemble(
             "fix the seeds listed above"
         )
     try:
-        return Assembled(_checked(slot, channels, entries, rejected, settings), tuple(rejected))
+        rendered = _checked(slot, channels, entries, rejected, settings, shared)
+        return Assembled(rendered, tuple(rejected))
     except Exception as whole:
         _raise_if_templates(whole)
         entries = _sift(slot, channels, entries, queue, max_stories, settings, rejected, whole)
-    return _fit(slot, channels, entries, rejected, settings)
+    return _fit(slot, channels, entries, rejected, settings, shared)
 
 
 def _raise_if_templates(whole: Exception) -> None:
@@ -93,6 +105,7 @@ def _fit(
     entries: list[Entry],
     rejected: list[SeedError],
     settings: Settings,
+    shared: _Shared | None = None,
 ) -> Assembled:
     """The longest run of `entries`, from the first, that passes together; the rest deferred.
 
@@ -101,7 +114,7 @@ def _fit(
     why = ""
     for count in range(len(entries), 0, -1):
         try:
-            rendered = _checked(slot, channels, entries[:count], rejected, settings)
+            rendered = _checked(slot, channels, entries[:count], rejected, settings, shared)
         except Exception as exc:
             _raise_if_templates(exc)
             if count == 1:
@@ -114,24 +127,33 @@ def _fit(
 
 
 def _entries(
-    stories: Iterable[Story], settings: Settings, failed: list[SeedError], edits: Sidecars
+    stories: Iterable[Story],
+    settings: Settings,
+    failed: list[SeedError],
+    edits: Sidecars,
+    shared: _Shared | None = None,
 ) -> Iterator[Entry]:
     """The entries of `stories` that summarize, in order, as they are asked for; the others
     go to `failed` with why."""
     for story in stories:
-        entry = _entry(story, settings, failed, edits)
+        entry = _entry(story, settings, failed, edits, shared)
         if entry is not None:
             yield entry
 
 
 def _entry(
-    story: Story, settings: Settings, failed: list[SeedError], edits: Sidecars | None = None
+    story: Story,
+    settings: Settings,
+    failed: list[SeedError],
+    edits: Sidecars | None = None,
+    shared: _Shared | None = None,
 ) -> Entry | None:
     """The story with its summary (its editor's overrides from `edits` applied), or None (and
     why, in `failed`) when the summary fails, its edits file is wrong, or the summarizer's own
     text shows a number or name that is not in the seed."""
     try:
-        summary, problems = _summarized(story, settings.summary.max_bullets)
+        ready = shared.take(story) if shared is not None else None
+        summary, problems = ready or _summarized(story, settings.summary.max_bullets)
     except Exception as exc:  # a summarizer bug on odd text must not stop the other stories
         log.debug("summary of %s failed", story.source, exc_info=True)
         failed.append(_left_out(story, f"its summary failed ({_describe(exc)})"))
@@ -231,9 +253,11 @@ def _checked(
     entries: list[Entry],
     rejected: list[SeedError],
     settings: Settings,
+    shared: _Shared | None = None,
 ) -> Rendered:
     """The batch of `entries`, rendered, its email checked."""
-    rendered = render(_digest(slot, channels, entries, rejected), settings)
+    known = shared.posts if shared is not None and shared.current() else None
+    rendered = render(_digest(slot, channels, entries, rejected), settings, known)
     check_rendered(rendered, settings)
     return rendered
 
@@ -277,3 +301,86 @@ def _left_out(story: Story, why: str) -> SeedError:
 def _describe(exc: BaseException) -> str:
     text = str(exc) if isinstance(exc, DigestError) else f"{type(exc).__name__}: {exc}"
     return " ".join(text.split())[:300]
+
+
+def helper(settings: Settings, *, lookahead: bool = False) -> Ahead:
+    """A helper process that does each candidate's own work ahead (its summary, what of it the
+    seed does not back, its posts) for the builds of `settings`; with `lookahead`, the next
+    slot's candidates too (more slots are due). See `digest.ahead`; `close()` it."""
+    return Ahead(partial(_work_ahead, settings), lookahead=lookahead)
+
+
+# What a story's work ahead is for: the summary's number of bullets, the platforms to compose
+# posts for, and the templates folder as it stood (a template saved since changes the posts).
+_Context = tuple[int, tuple[str, ...], tuple[tuple[str, int, int], ...]]
+
+
+@dataclass(frozen=True)
+class _Ready:
+    """A candidate's work done ahead: its summary as generated, what of it the seed does not
+    back, and (when it is backed) its posts per platform."""
+
+    summary: Summary
+    problems: tuple[str, ...]
+    posts: dict[str, Composed]
+
+
+def _work_ahead(settings: Settings, story: Story, context: _Context) -> _Ready | None:
+    """In the helper: what `_entry` and the posts would compute for `story`; None when any of
+    it fails (the build meets the same failure and says why)."""
+    max_bullets, names, _ = context
+    try:
+        summary, problems = _summarized(story, max_bullets)
+    except Exception:
+        return None
+    posts: dict[str, Composed] = {}
+    if not problems:
+        entry = Entry(story=story, summary=summary)
+        for name in names:
+            try:
+                posts[name] = post_texts(entry, name, settings, _renderer(name, context, settings))
+            except Exception:  # composed again, and refused with why, by the build
+                continue
+    return _Ready(summary, problems, posts)
+
+
+_RENDERERS: dict[tuple[str, _Context], Any] = {}  # the helper's, one per template state
+
+
+def _renderer(name: str, context: _Context, settings: Settings) -> Any:
+    if (name, context) not in _RENDERERS:
+        _RENDERERS[name, context] = renderer(name, settings)
+    return _RENDERERS[name, context]
+
+
+class _Shared:
+    """One `assemble` call's side of the helper: what it asks for, and takes."""
+
+    def __init__(self, ahead: Ahead, settings: Settings, channels: Sequence[str]) -> None:
+        self.ahead, self.templates = ahead, settings.paths.templates
+        names = () if settings.platforms.roundup else settings.platforms.enabled()
+        posts = tuple(name for name in names if name in channels)
+        self.context: _Context = (
+            settings.summary.max_bullets,
+            posts,
+            stamp(settings.paths.templates) if posts else (),
+        )
+
+    def want(self, candidates: Sequence[Story], max_stories: int) -> None:
+        self.ahead.want(candidates, max_stories, self.context)
+
+    def take(self, story: Story) -> tuple[Summary, tuple[str, ...]] | None:
+        ready = self.ahead.take(story, self.context)
+        return (ready.summary, ready.problems) if isinstance(ready, _Ready) else None
+
+    def current(self) -> bool:
+        """Whether no template was saved since the candidates were asked for: else the posts
+        are composed here, all with the template as it is now."""
+        return not self.context[1] or stamp(self.templates) == self.context[2]
+
+    def posts(self, entry: Entry, name: str) -> Composed | None:
+        """The posts the helper composed for this very entry (an edited summary has none)."""
+        ready = self.ahead.ready.get((entry.story, self.context))
+        if not isinstance(ready, _Ready) or ready.summary != entry.summary:
+            return None
+        return ready.posts.get(name)

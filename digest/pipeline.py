@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from digest.ahead import Ahead
 from digest.assemble import Assembled, assemble
 from digest.config import Settings, load_config
 from digest.errors import ConfigError, DigestError, SeedError
@@ -97,18 +98,26 @@ def prepare(
     outbox: Path,
     *,
     seeds: Path | None = None,
+    ahead: Ahead | None = None,
 ) -> Assembled | None:
     """The slot's batch as a build would publish it, rendered and checked, with the overrides
     of the edits files in `seeds` (by default the config's seeds folder); None when every story
     was carried by an earlier batch or dropped. A story that fails alone is left out (see
-    `assemble`)."""
+    `assemble`, which shares the stories' work with `ahead`, a helper process, if given)."""
     schedule = settings.schedule(slot.schedule)
     edits = Sidecars(seeds or settings.paths.seeds)  # each edits file read once, for both uses
     fresh = unsent(stories, outbox, slot, edits)
     if not fresh:
         return None
     return assemble(
-        slot, schedule.channels, fresh, errors, settings, schedule.max_stories, edits=edits
+        slot,
+        schedule.channels,
+        fresh,
+        errors,
+        settings,
+        schedule.max_stories,
+        edits=edits,
+        ahead=ahead,
     )
 
 
@@ -119,8 +128,10 @@ def build(
     seeds: Path | None = None,
     force: bool = False,
     durable: bool = True,
+    ahead: Ahead | None = None,
 ) -> BuildResult:
-    """Build and publish the batch of `slot` from the seeds folder: the whole program, in order."""
+    """Build and publish the batch of `slot` from the seeds folder: the whole program, in order;
+    with `ahead` (`digest.assemble.helper`), on two cores."""
     settings.schedule(slot.schedule)  # an unknown schedule fails before the outbox is touched
     outbox = settings.paths.outbox
     clean_stale(outbox)  # what killed builds left in staging; puts back a half-replaced batch
@@ -128,14 +139,20 @@ def build(
         refuse_taken(outbox, slot.folder)
     seeds_dir = seeds or settings.paths.seeds
     try:
-        return _build(settings, slot, seeds_dir, force=force, durable=durable)
+        return _build(settings, slot, seeds_dir, force=force, durable=durable, ahead=ahead)
     finally:
         # Last, whatever happened: its rename never comes between the batch's.
         keep_index(seeds_dir, settings.seeds.max_bytes, seeds_dir / INDEX)
 
 
 def _build(
-    settings: Settings, slot: Slot, seeds_dir: Path, *, force: bool, durable: bool
+    settings: Settings,
+    slot: Slot,
+    seeds_dir: Path,
+    *,
+    force: bool,
+    durable: bool,
+    ahead: Ahead | None,
 ) -> BuildResult:
     outbox = settings.paths.outbox
     # Read every seed; the bad ones are reported, never fatal.
@@ -145,7 +162,7 @@ def _build(
     # Select the seeds no earlier batch of this schedule carried, in the order they go out;
     # summarize, render and check them. A story that fails on its own is left out, and the
     # next one takes its place.
-    assembled = prepare(settings, slot, stories, errors, outbox, seeds=seeds_dir)
+    assembled = prepare(settings, slot, stories, errors, outbox, seeds=seeds_dir, ahead=ahead)
     if assembled is None:
         return BuildResult(batch=None, slot=slot, stories=(), rejected=tuple(errors))
     rendered = assembled.rendered

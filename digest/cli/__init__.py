@@ -111,6 +111,7 @@ def _help(parser: argparse.ArgumentParser) -> int:
 
 
 def _build(args: argparse.Namespace) -> int:
+    from digest.assemble import helper
     from digest.config import load_config
     from digest.pipeline import build
     from digest.scheduler.slots import chosen_slot
@@ -127,7 +128,8 @@ def _build(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return FAILED
-    result = build(settings, slot, seeds=args.seeds, force=args.force)
+    with helper(settings) as ahead:  # the stories' work on both cores, where there are two
+        result = build(settings, slot, seeds=args.seeds, force=args.force, ahead=ahead)
     for error in result.rejected:
         print(f"digest: {error}", file=sys.stderr)
     for story in result.deferred:

@@ -110,9 +110,9 @@ def _schedule(args: argparse.Namespace) -> int:
     if args.list is not None:
         return _print_next(settings, args.list)
     if args.once:
-        run_once(settings, utc_now(), seeds=args.seeds)
+        run_once(settings, utc_now(), seeds=args.seeds, helper=True)
     else:
-        serve(Scheduler(settings, seeds=args.seeds), interval=args.interval)
+        serve(Scheduler(settings, seeds=args.seeds, helper=True), interval=args.interval)
     return OK
 
 

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from digest.config import Settings
 from digest.models import Digest, Rendered
 
+if TYPE_CHECKING:
+    from digest.render.social import Known
 
-def render(digest: Digest, settings: Settings) -> Rendered:
-    """Every file of the batch for the digest's channels."""
+
+def render(digest: Digest, settings: Settings, known: Known | None = None) -> Rendered:
+    """Every file of the batch for the digest's channels; `known`, the posts composed already
+    (see `digest.render.social.render_social`)."""
     from digest.render.email import render_email
     from digest.render.social import render_social
     from digest.render.stories import render_stories
@@ -15,5 +21,5 @@ def render(digest: Digest, settings: Settings) -> Rendered:
     files = render_stories(digest)
     if "email" in digest.channels:
         files += render_email(digest, settings)
-    files += render_social(digest, settings)
+    files += render_social(digest, settings, known)
     return Rendered(digest=digest, files=files)

@@ -38,6 +38,21 @@ def find_template(templates: Path, name: str) -> Path | None:
     return None
 
 
+def stamp(templates: Path) -> tuple[tuple[str, int, int], ...]:
+    """Every file of the project's templates folder with its mtime and size: what changes when
+    any template is saved (the theme's ship with the package)."""
+    found = []
+    for folder, _, names in os.walk(templates):
+        for name in names:
+            path = os.path.join(folder, name)
+            try:
+                info = os.stat(path)
+            except OSError:
+                continue
+            found.append((os.path.relpath(path, templates), info.st_mtime_ns, info.st_size))
+    return tuple(sorted(found))
+
+
 class ThemeLoader(FileSystemLoader):
     """The search path's loader, whose cached templates also go stale when an override appears.
 

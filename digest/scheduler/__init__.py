@@ -39,6 +39,7 @@ from digest.scheduler.history import learn, write_awake
 from digest.scheduler.slots import slots_between
 
 if TYPE_CHECKING:
+    from digest.ahead import Ahead
     from digest.pipeline import BuildResult
     from digest.sources import SourceResult
 
@@ -48,19 +49,29 @@ BACKOFF_FIRST = timedelta(seconds=30)
 BACKOFF_CAP = timedelta(minutes=15)
 
 
-def build(settings: Settings, slot: Slot, *, seeds: Path | None = None) -> BuildResult:
+def build(
+    settings: Settings, slot: Slot, *, seeds: Path | None = None, ahead: Ahead | None = None
+) -> BuildResult:
     """The pipeline's `build`, imported only when a slot is due: a wake-up with nothing to
     publish never loads the summarizer, the renderers and the platforms."""
     from digest.pipeline import build as build_batch
 
-    return build_batch(settings, slot, seeds=seeds)
+    return build_batch(settings, slot, seeds=seeds, ahead=ahead)
 
 
 class Scheduler:
     """Publishes each schedule's slots once, catching up after downtime, backing off on failure."""
 
-    def __init__(self, settings: Settings, *, seeds: Path | None = None, lock: bool = True):
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        seeds: Path | None = None,
+        lock: bool = True,
+        helper: bool = False,
+    ):
         self.settings = settings
+        self.use_helper = helper  # builds share their stories' work with a helper process
         self.outbox = settings.paths.outbox
         self.seeds = seeds
         self.use_lock = lock
@@ -74,6 +85,7 @@ class Scheduler:
         self._fetched: list[SourceResult] | None = None  # this wake-up's round of sources
         self._published_now: list[Slot] = []  # the slots this wake-up published
         self._lock_fd: int | None = None
+        self._ahead: Ahead | None = None  # this wake-up's helper process, once a slot is due
 
     def start(self) -> None:
         """Clean stale staging folders; the next wake-up learns from the outbox what is done."""
@@ -104,12 +116,17 @@ class Scheduler:
             log.warning("the pending area was not tidied: %s", exc)
         # One fetch of the sources per wake-up, by the first due slot that wants one.
         self._fetched, self._published_now = None, []
-        for schedule in self.settings.schedules:
-            if self.retry_at.get(schedule.name, now) > now:
-                continue
-            for slot in self.pending(schedule, now):
-                if self.stopping or not self._run_slot(schedule, slot, now):
-                    break
+        try:
+            for schedule in self.settings.schedules:
+                if self.retry_at.get(schedule.name, now) > now:
+                    continue
+                for slot in self.pending(schedule, now):
+                    if self.stopping or not self._run_slot(schedule, slot, now):
+                        break
+        finally:
+            if self._ahead is not None:
+                self._ahead.close()
+                self._ahead = None
         self._archive(now)
         write_awake(self.outbox, now)
 
@@ -157,7 +174,7 @@ class Scheduler:
         if self._fetched is None and wants_fetch(self.settings, schedule):
             self._fetched = fetch_round(self.settings, slot, now, seeds=self.seeds)
         try:
-            result = build(self.settings, slot, seeds=self.seeds)
+            result = build(self.settings, slot, seeds=self.seeds, ahead=self._helper())
         except BatchExistsError:
             log.info("%s was published by another process", slot.batch_id)
             self._settle(slot)
@@ -178,6 +195,15 @@ class Scheduler:
         log.info("published %s (%d stories)", result.batch, len(result.stories))
         self._published_now.append(slot)
         return self._finish(slot, now, "published", str(result.batch))
+
+    def _helper(self) -> Ahead | None:
+        """This wake-up's helper process (see `digest.ahead`), started for its first build;
+        it works on the next slot's candidates too, as a catch-up builds several."""
+        if self.use_helper and self._ahead is None:
+            from digest.assemble import helper
+
+            self._ahead = helper(self.settings, lookahead=True)
+        return self._ahead
 
     def _run_approval(self, schedule: Schedule, slot: Slot, now: datetime) -> bool:
         """Prepare, publish once approved, or expire one slot; False when it failed."""
@@ -247,10 +273,13 @@ class Scheduler:
             self._lock_fd = None
 
 
-def run_once(settings: Settings, now: datetime, *, seeds: Path | None = None) -> None:
+def run_once(
+    settings: Settings, now: datetime, *, seeds: Path | None = None, helper: bool = False
+) -> None:
     """`digest schedule --once`: publish what is due at `now`, then let the outbox lock go
-    (cron and systemd timers run this; a scheduler already serving the outbox makes it a no-op)."""
-    scheduler = Scheduler(settings, seeds=seeds)
+    (cron and systemd timers run this; a scheduler already serving the outbox makes it a no-op).
+    `helper`: builds share their work with a helper process (see `digest.ahead`)."""
+    scheduler = Scheduler(settings, seeds=seeds, helper=helper)
     scheduler.start()
     try:
         scheduler.run_due(now)

@@ -34,9 +34,18 @@ from digest.render.social.compose import (
 )
 from digest.render.social.roundup import compose_roundup
 
+# A story's posts for one platform before they are placed in a batch: the parts they are made
+# of and the texts (see `post_texts`).
+Composed = tuple[Parts, tuple[str, ...]]
+# What was composed already (worked out ahead, see `digest.ahead`) for an entry and a platform.
+Known = Callable[[Entry, str], Composed | None]
 
-def render_social(digest: Digest, settings: Settings) -> tuple[RenderedFile, ...]:
-    """`social/<platform>.json` and `.txt` for each enabled platform among the digest's channels."""
+
+def render_social(
+    digest: Digest, settings: Settings, known: Known | None = None
+) -> tuple[RenderedFile, ...]:
+    """`social/<platform>.json` and `.txt` for each enabled platform among the digest's channels;
+    the texts `known` has for an entry are taken as they are (they were composed alike)."""
     files: list[RenderedFile] = []
     for name in settings.platforms.enabled():
         if name not in digest.channels:
@@ -48,7 +57,9 @@ def render_social(digest: Digest, settings: Settings) -> tuple[RenderedFile, ...
             posts = tuple(
                 post
                 for entry in digest.entries
-                for post in compose_posts(entry, name, digest, settings, render)
+                for post in compose_posts(
+                    entry, name, digest, settings, render, known(entry, name) if known else None
+                )
             )
         files.append(_json_file(name, posts))
         files.append(_text_file(name, posts, limit_for(name, settings)))
@@ -61,8 +72,19 @@ def compose_posts(
     digest: Digest,
     settings: Settings,
     render: Callable[[Parts], str] | None = None,
+    composed: Composed | None = None,
 ) -> tuple[Post, ...]:
-    """The story's post for platform `name` in its configured mode.
+    """The story's post for platform `name` in its configured mode (see `post_texts`), placed
+    in the digest's batch; `composed`, when `post_texts` of the entry was worked out already."""
+    full, texts = composed or post_texts(entry, name, settings, render)
+    return _posts(texts, entry, name, digest, settings, full)
+
+
+def post_texts(
+    entry: Entry, name: str, settings: Settings, render: Callable[[Parts], str] | None = None
+) -> Composed:
+    """The texts of the story's post (or thread) for platform `name`, and the parts they are
+    made of; they depend on the entry and the settings only, never on the batch.
 
     "post": headline, link and tags; "summary": one post with the tagline and the key points
     that fit; "thread": a numbered thread when the story is longer than one post. Every post is
@@ -99,7 +121,7 @@ def compose_posts(
                 f"{name}: a limit of {limit} {platform.unit} leaves no room for the first "
                 f"character of story {entry.story.id}'s headline; raise [platforms.{name}] limit"
             )
-    return _posts(texts, entry, name, digest, settings, full)
+    return full, texts
 
 
 def _single(
