@@ -127,6 +127,7 @@ class Ahead:
                 os._exit(code)
         theirs.close()
         self._pid, self._conn = pid, mine
+        log.debug("helper process %d works ahead", pid)
 
     def _send(self, message: tuple[Any, ...]) -> None:
         if self._conn is None:

@@ -8,6 +8,8 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import subprocess
+import sys
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -23,6 +25,7 @@ from digest.models import Story
 from digest.scheduler import run_once
 
 EDITS = 'headline = "An editor wrote this headline"\n[bullets]\n1 = "An editor\'s point."\n'
+CORES = len(os.sched_getaffinity(0))  # this machine's, before any test pretends otherwise
 ALL = ("email", "x", "bluesky", "mastodon", "linkedin", "threads")
 NOW = datetime(2026, 11, 28, 9, 0, tzinfo=UTC)  # the fourth of four slots due (07:00 UTC each)
 SCHEDULE = {"name": "morning", "at": "08:00", "max_stories": 4, "catch_up": "3d 3h"}
@@ -214,3 +217,22 @@ def test_a_helper_that_dies_mid_catch_up_changes_nothing_published(
     run_once(alone, NOW)
     run_once(shared, NOW, helper=True)
     assert _published(shared.paths.outbox) == _published(alone.paths.outbox)
+
+
+def test_digest_build_on_two_cores_writes_what_it_writes_on_one(tmp_path: Path) -> None:
+    """The command itself (a process of its own, where the helper starts), with and without
+    DIGEST_AHEAD=0."""
+    folders = []
+    for name, value in (("one", "0"), ("two", "")):
+        settings = _project(tmp_path / name, MODES["threads"])
+        folder = settings.paths.seeds.parent
+        env = {**os.environ, ENV: value}
+        command = [str(Path(sys.executable).parent / "digest"), "-v", "build"]
+        done = subprocess.run(
+            [*command, "--date", "2026-11-28"], cwd=folder, env=env, capture_output=True, text=True
+        )
+        assert done.returncode == 0, done.stderr
+        assert ("works ahead" in done.stderr) == (value != "0" and CORES >= 2), done.stderr
+        folders.append(settings.paths.outbox)
+    one, two = (_published(outbox) for outbox in folders)
+    assert len(one) > 10 and two == one
