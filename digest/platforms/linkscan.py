@@ -10,7 +10,9 @@ spaces or line breaks, so `scan` answers for them and says None (ask twitter-tex
   a digit, a run of ASCII letters that is no TLD) holds no URL;
 - a word that is exactly `http(s)://host/path` (ASCII host labels, a known TLD, path characters
   that are both twitter-text's path characters and path endings, or "." inside) is one URL,
-  the whole word, as both the JS library and the Python port find it.
+  the whole word, as both the JS library and the Python port find it;
+- a word that is a bare `host` or `host/path` of that kind (`_BARE`), in news text's punctuation,
+  is one URL, the host and path without that punctuation (see `_bare`).
 tests/test_platforms_fast.py checks `scan` against the reference on adversarial text.
 """
 
@@ -30,6 +32,16 @@ _CLEAN = re.compile(
     r"(?:/(?:[A-Za-z0-9_/.~-]*[A-Za-z0-9_/-])?)?"
 )
 _DOMAIN_BEFORE = re.compile(r"[A-Za-z0-9._-]+\Z")
+# A bare domain with an optional path, in the punctuation news puts around it: an opening
+# bracket and a quote, then a possessive "'s" (ASCII only without a path: a path takes it) and
+# closing marks, none of them a letter, digit, path ending or query ending.
+_BARE = re.compile(
+    r"[(\[]?(?P<quote>[\"'\u201c\u2018]?)"
+    r"(?P<url>(?P<host>(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+(?P<tld>[A-Za-z]{2,63}))"
+    r"(?P<path>/(?:[A-Za-z0-9_/.~-]*[A-Za-z0-9_/-])?)?)"
+    r"(?(path)(?:\u2019s)?|(?:['\u2019]s)?)"
+    r"[)\]\"'\u201d\u2019.,;:!?\u2026]*"
+)
 MAX_CLEAN = 2000  # far inside twitter-text's 4096 for a whole URL
 MAX_HOST = 253
 
@@ -51,6 +63,9 @@ def _word(word: str, protocol_only: bool) -> tuple[tuple[int, int], ...] | None:
             return ((0, len(word)),)
     if protocol_only and "://" not in word:
         return ()  # the port's protocol-only search keeps no URL without "http(s)://"
+    bare = _bare(word)
+    if bare:
+        return (bare,)
     for match in _AFTER_DOT.finditer(word):
         run, after = match.group(1), match.group(2)
         lowered = run.lower()
@@ -62,12 +77,38 @@ def _word(word: str, protocol_only: bool) -> tuple[tuple[int, int], ...] | None:
     return ()
 
 
+def _bare(word: str) -> tuple[int, int] | None:
+    """The span of the one URL in a `_BARE` word, or None (not such a word, or not sure).
+
+    twitter-text finds that URL and nothing else in the word. Before the host, "(" "[" and "'"
+    are punctuation: no domain starts at them, and each may come before a URL without protocol.
+    A quote '"' "“" "‘" is a domain letter: after a space or bracket the domain starts at it
+    (at the start of a text the quote comes before it), and the ASCII part kept is the host all
+    the same; only the label length check sees the quote, so the first label must pass it in
+    either reading (1-63 characters as punycode). After the host, nothing is a letter, digit,
+    "@", "+" or "-" (the TLD ends there), and the closing marks hold no letter but a possessive's
+    "s", so no domain goes on past them or starts in them; nor a port digit, path ending or
+    query ending, so the path and query end where `_BARE`'s do (an ASCII "'s" after a path is
+    taken into it: refused there).
+    """
+    match = _BARE.fullmatch(word)
+    if not match or len(word) > MAX_CLEAN:
+        return None
+    host, quote = match.group("host").lower(), match.group("quote")
+    if match.group("tld").lower() not in _ASCII_TLDS or len(host) > MAX_HOST or "xn--" in host:
+        return None
+    first = quote.replace("'", "") + host.split(".", 1)[0]  # "'" is punctuation, no letter
+    if len(first if first.isascii() else "xn--" + first.encode("punycode").decode()) > 63:
+        return None
+    return match.span("url")
+
+
 def _after_at_sign(word: str, dot: int) -> bool:
     """Whether the ASCII domain characters before `dot` follow an "@" (an e-mail address): no
     URL starts after "@", and one starting after "." "-" or "_" inside has no protocol, which
     twitter-text refuses after those."""
     stretch = _DOMAIN_BEFORE.search(word, 0, dot)
-    return bool(stretch and stretch.start() > 0 and word[stretch.start() - 1] in "@＠")
+    return bool(stretch and stretch.start() > 0 and word[stretch.start() - 1] == "@")
 
 
 def _letter(char: str) -> bool:
