@@ -13,9 +13,11 @@ catchup (default): a temp project from the repo's config.toml with one daily sch
   clock: the process is `python -c` that sets `digest.clock.utc_now` to return that `now`, then
   calls `digest.cli.main(["schedule", "--once", ...])` -- the same code path as the installed
   command, only the clock is fixed. Prints ms per story published (wall time / stories in the
-  outbox's manifests), median of R reps (default 3), each into a fresh outbox; the same process
+  outbox's manifests), median of R reps (default 3), each into a fresh outbox, and the same
+  with DIGEST_AHEAD=0 (no helper process: one core); the same process
   again with every slot published, so nothing due (the fixed cost of starting); a cProfile
-  of one more run grouped by package; then, when the peer stack is set up (/tmp/peer-env, see
+  of one more run grouped by package; (the stage timers and cProfile see the main process only:
+  the helper's share of summaries and posts is not in their figures); then, when the peer stack is set up (/tmp/peer-env, see
   ../shared/tools/peer/README.md), its `peer: X.XX ms per story` from the same run and the
   ratio digest/peer.
 warm: SMALL and LARGE (default 200 and 5,000) seeds in the folder, K (default 3) earlier slots
@@ -35,6 +37,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import pstats
 import re
 import shutil
@@ -199,11 +202,15 @@ def published_stories(outbox: Path) -> tuple[int, int]:
     return batches, stories
 
 
-def run_once(config: Path, now: datetime, extra: list[str] | None = None) -> float:
-    """Wall ms of one `digest schedule --once` process at `now`."""
+def run_once(
+    config: Path, now: datetime, extra: list[str] | None = None, *, one_core: bool = False
+) -> float:
+    """Wall ms of one `digest schedule --once` process at `now` (`one_core`: DIGEST_AHEAD=0,
+    no helper process)."""
     command = [str(PYTHON), "-c", RUN_ONCE, now.isoformat(), str(config), *(extra or [])]
+    env = {**os.environ, "DIGEST_AHEAD": "0"} if one_core else None
     started = time.perf_counter()
-    result = subprocess.run(command, capture_output=True, text=True, cwd=config.parent)
+    result = subprocess.run(command, capture_output=True, text=True, cwd=config.parent, env=env)
     elapsed = (time.perf_counter() - started) * 1000
     if result.returncode != 0:
         sys.exit(f"digest schedule --once failed ({result.returncode}):\n{result.stderr[-2000:]}")
@@ -266,7 +273,7 @@ def catchup(args: argparse.Namespace, rows: list[dict[str, object]], work: Path)
         f"catchup: {args.seeds} seeds, one daily schedule ({len(CHANNELS)} channels, "
         f"max_stories {STORIES}), {args.slots} slots due at now={now.isoformat()}; {args.reps} reps"
     )
-    per_story, walls = [], []
+    per_story, walls, alone = [], [], []
     for _ in range(args.reps):
         outbox = fresh_outbox(config)
         wall = run_once(config, now)
@@ -274,6 +281,10 @@ def catchup(args: argparse.Namespace, rows: list[dict[str, object]], work: Path)
         walls.append(wall)
         per_story.append(wall / max(stories, 1))
         print(f"  run: {wall:9.0f} ms, {batches} batches, {stories} stories")
+        outbox = fresh_outbox(config)
+        wall = run_once(config, now, one_core=True)
+        alone.append(wall / max(published_stories(outbox)[1], 1))
+        print(f"  run: {wall:9.0f} ms with DIGEST_AHEAD=0 (one core: no helper process)")
     # The same process again on the last rep's outbox: every slot is published, so nothing is
     # due (start-up, config, reading the outbox's history, the lock).
     idle = statistics.median(run_once(config, now) for _ in range(args.reps))
@@ -281,6 +292,7 @@ def catchup(args: argparse.Namespace, rows: list[dict[str, object]], work: Path)
     print(f"process with nothing due  median {idle:8.0f} ms   (start-up, config, history, lock)")
     print(f"whole process             median {statistics.median(walls):8.0f} ms")
     print(f"digest: {digest:.2f} ms per story published (wall / stories, median of {args.reps})")
+    print(f"  on one core (DIGEST_AHEAD=0): {statistics.median(alone):.2f} ms per story")
     if args.stages:
         print("\n".join(stage_lines(config, now, work, cprofile=False)))
     if args.cprofile:
