@@ -14,11 +14,12 @@ catchup (default): a temp project from the repo's config.toml with one daily sch
   calls `digest.cli.main(["schedule", "--once", ...])` -- the same code path as the installed
   command, only the clock is fixed. Prints ms per story published (wall time / stories in the
   outbox's manifests), median of R reps (default 3), each into a fresh outbox, and the same
-  with DIGEST_AHEAD=0 (no helper process: one core); the same process
-  again with every slot published, so nothing due (the fixed cost of starting); a cProfile
-  of one more run grouped by package; (the stage timers and cProfile see the main process only:
-  the helper's share of summaries and posts is not in their figures); then, when the peer stack is set up (/tmp/peer-env, see
-  ../shared/tools/peer/README.md), its `peer: X.XX ms per story` from the same run and the
+  with DIGEST_AHEAD=0 (no helper process: one core); the same process again with every slot
+  published, so nothing due (the fixed cost of starting); one more run with stage timers, and
+  with --cprofile a cProfile of one more (both see the main process only: the helper's share
+  of summaries and posts is not in their figures); then, when the peer stack is set up
+  (/tmp/peer-env, see ../shared/tools/peer/README.md), its `peer: X.XX ms per story` from the
+  same run and the
   ratio digest/peer.
 warm: SMALL and LARGE (default 200 and 5,000) seeds in the folder, K (default 3) earlier slots
   built first so there are manifests, then the next slot's build timed in the same, warm
