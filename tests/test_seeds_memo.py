@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -166,11 +167,11 @@ def _apply(folder: Path, action: str, name: str, n: int) -> None:
         if path.is_symlink():
             path.unlink()
         path.write_text(text)
-    elif action == "same" and path.is_file() and not path.is_symlink():
+    elif action == "same-size" and path.is_file() and not path.is_symlink():
         old = path.stat()
         path.write_text(text)
         os.utime(path, ns=(old.st_atime_ns, old.st_mtime_ns))
-    elif action == "mtime":
+    elif action == "restore-mtime":
         os.utime(path, ns=(0, 0), follow_symlinks=False)
     elif action == "chmod" and not path.is_symlink():
         path.chmod(0o000 if path.stat().st_mode & 0o400 else 0o644)
@@ -182,6 +183,107 @@ def _apply(folder: Path, action: str, name: str, n: int) -> None:
         path.symlink_to(folder / "a.txt")
     elif action == "rename":
         path.rename(folder / f"z-{name}")
+
+
+def _plain(folder: Path) -> str:
+    (folder / "a.txt").write_text(SEED.format(n=1))
+    return "a.txt"
+
+
+def _link(folder: Path) -> str:
+    (folder / "a.txt").write_text(SEED.format(n=1))
+    (folder / "l.txt").symlink_to("a.txt")
+    return "l.txt"
+
+
+def _fifo(folder: Path) -> str:
+    os.mkfifo(folder / "p.txt")
+    return "p.txt"
+
+
+def _folder(folder: Path) -> str:
+    (folder / "d.txt").mkdir()
+    return "d.txt"
+
+
+def _dangling(folder: Path) -> str:
+    (folder / "g.txt").symlink_to("gone.txt")
+    return "g.txt"
+
+
+def _missing(folder: Path) -> str:
+    return "none.txt"
+
+
+@pytest.mark.parametrize("make", [_plain, _link, _fifo, _folder, _dangling, _missing])
+def test_the_stat_key_is_the_files_own_lstat_in_the_open_folder(
+    tmp_path: Path, make: Callable[[Path], str]
+) -> None:
+    """The key of a plain file is its device, inode, size, modification and change time as
+    `lstat` gives them; anything else (a link, whatever it leads to) has none: read every time."""
+    name = make(tmp_path)
+    try:
+        info = os.lstat(tmp_path / name)
+        expected = (
+            (info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns)
+            if stat.S_ISREG(info.st_mode)
+            else None
+        )
+    except FileNotFoundError:
+        expected = None
+    fd = os.open(tmp_path, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        assert memo.key_at(fd, name) == expected
+    finally:
+        os.close(fd)
+
+
+def test_a_warm_read_opens_no_seed_and_gives_back_the_objects_it_kept(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Nothing changed: one listing, one `lstat` of each seed in the open folder (no path walked
+    again), no seed opened, and the very stories and errors of the last read."""
+    for number in range(5):
+        (tmp_path / f"s{number}.txt").write_text(SEED.format(n=number))
+    (tmp_path / "bad.txt").write_bytes(b"\xff not utf-8")
+    (tmp_path / "notes.rtf").write_text("not a seed")
+    settle()
+    read_seeds(tmp_path)  # read and kept
+    first = read_seeds(tmp_path)  # the first from what was kept
+    calls: list[tuple[str, object, object]] = []
+    for name in ("stat", "lstat", "open"):
+        real = getattr(os, name)
+
+        def counting(path: Any, *args: Any, _name: str = name, _real: Any = real, **kw: Any) -> Any:
+            calls.append((_name, os.fspath(path), kw.get("dir_fd")))
+            return _real(path, *args, **kw)
+
+        monkeypatch.setattr(os, name, counting)
+    second = read_seeds(tmp_path)
+    monkeypatch.undo()
+    assert [len(first[0]), len(first[1])] == [5, 1]
+    assert all(a is b for a, b in zip(first[0] + first[1], second[0] + second[1], strict=True))
+    opened = [path for name, path, _ in calls if name == "open"]
+    assert opened == [str(tmp_path)]  # the folder, to list it and look at each seed in it
+    looked = sorted(path for name, path, dir_fd in calls if name != "open" and dir_fd is not None)
+    assert looked == ["bad.txt"] + [f"s{number}.txt" for number in range(5)]
+    assert [call for call in calls if call[0] != "open" and call[2] is None] == []
+
+
+def test_a_folder_reached_through_a_link_reads_as_itself_and_names_files_so(
+    tmp_path: Path, reads: list[str]
+) -> None:
+    folder = tmp_path / "real"
+    folder.mkdir()
+    (folder / "a.txt").write_text(SEED.format(n=1))
+    (folder / "bad.txt").write_bytes(b"\xff")
+    (tmp_path / "link").symlink_to("real")
+    settle()
+    for spelled in (folder, tmp_path / "link", tmp_path / "link", folder):
+        stories, errors = read_seeds(spelled)
+        assert [s.title for s in stories] == ["Title 1"]
+        assert [str(e.path) for e in errors] == [str(spelled / "bad.txt")]
+    assert sorted(reads) == ["a.txt", "a.txt", "bad.txt", "bad.txt"]  # once per spelling
 
 
 # The index in the seeds folder: what one process read, the next starts from.

@@ -21,6 +21,7 @@ starting a new article. A `.json` seed holds `title`, `tagline`, `articles` (eac
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import re
@@ -32,7 +33,7 @@ from digest.seeds.files import check_name, printable, read_bounded
 from digest.seeds.formats import clean, parse_canonical, parse_markdown
 from digest.seeds.front_matter import PROVENANCE, check_front_matter, split_front_matter
 from digest.seeds.json_seed import parse_json
-from digest.seeds.memo import SeedMemo
+from digest.seeds.memo import SeedMemo, key_at
 
 SEED_SUFFIXES = (".txt", ".md", ".json")
 DEFAULT_MAX_BYTES = 1_000_000
@@ -51,41 +52,66 @@ def read_seeds(
 
     A plain file that `stat` shows unchanged since this process last read it is not read again
     (see `digest.seeds.memo`): the scheduler builds slot after slot from the same folder. With
-    `index` (a file in the outbox), it starts from what an earlier process kept there (see
+    `index` (a hidden file in the seeds folder), it starts from what an earlier process kept (see
     `keep_index`).
     """
+    try:
+        fd = os.open(folder, _LISTED)
+    except OSError as exc:
+        return [], [_unlisted(folder, exc)]
+    try:
+        return _read_listed(folder, fd, max_bytes, index)
+    finally:
+        os.close(fd)
+
+
+_LISTED = os.O_RDONLY | os.O_DIRECTORY | os.O_NONBLOCK | os.O_CLOEXEC
+
+
+def _read_listed(
+    folder: Path, fd: int, max_bytes: int, index: Path | None
+) -> tuple[list[Story], list[SeedError]]:
+    """`read_seeds` of `folder`, open as `fd`: listed once, and each seed's stat key taken in
+    that very folder (`key_at`) before anything else."""
     stories: list[Story] = []
     errors: list[SeedError] = []
     try:
-        with os.scandir(folder) as listing:
-            entries = sorted(listing, key=lambda entry: entry.name)
+        names = sorted(name for name in os.listdir(fd) if _is_seed_name(name))
     except OSError as exc:
-        reason = f"cannot list the seeds folder: {exc.strerror}; check its permissions"
-        return stories, [SeedError(printable(str(folder)), 1, reason)]
+        return stories, [_unlisted(folder, exc)]
     memo = SeedMemo.of(folder, max_bytes)
     if index is not None:
         memo.load(index, folder, max_bytes, _named_as_read)
-    names = set()
-    for entry in entries:
-        name = entry.name
-        if name.startswith(".") or os.path.splitext(name)[1].lower() not in SEED_SUFFIXES:
-            continue
-        if name.lower() == "readme.md":
-            continue
-        names.add(name)
-        key, result = memo.lookup(entry.path)
+    where = os.path.join(folder, "")  # the folder as this call spells it, as files are named
+    for name in names:
+        key = key_at(fd, name)
+        result = memo.lookup(name, key, where)
         if result is None:
+            path = where + name
             try:
-                result = read_seed(Path(entry.path), folder, max_bytes)
+                result = read_seed(Path(path), folder, max_bytes)
             except SeedError as error:
                 result = error
-            memo.remember(entry.path, key, result)
+            memo.remember(path, key, result)
         if isinstance(result, SeedError):
             errors.append(result)
         else:
             stories.append(result)
-    memo.keep_only(names)
+    memo.keep_only(set(names))
     return stories, errors
+
+
+def _unlisted(folder: Path, exc: OSError) -> SeedError:
+    reason = f"cannot list the seeds folder: {exc.strerror}; check its permissions"
+    return SeedError(printable(str(folder)), 1, reason)
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _is_seed_name(name: str) -> bool:
+    """Whether a file named `name` is read as a seed: not hidden, a seed suffix, no README."""
+    if name.startswith(".") or os.path.splitext(name)[1].lower() not in SEED_SUFFIXES:
+        return False
+    return name.lower() != "readme.md"
 
 
 def _named_as_read(name: str, story: Story) -> bool:

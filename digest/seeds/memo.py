@@ -71,6 +71,7 @@ class SeedMemo:
     """The seeds read from one folder with one size limit: file name -> (stat key, result)."""
 
     entries: dict[str, tuple[Key, Known]] = field(default_factory=dict)
+    errors: dict[str, SeedError] = field(default_factory=dict)  # by path: each built once
     changed: bool = False  # since it was loaded or saved
     loaded: bool = False
 
@@ -79,17 +80,25 @@ class SeedMemo:
         """The memo of `folder` read with `max_bytes`."""
         return _MEMOS.setdefault((os.path.abspath(folder), max_bytes), cls())
 
-    def lookup(self, path: str) -> tuple[Key | None, Result | None]:
-        """The stat key of the file at `path` (None unless a plain file), taken before it is
-        read, and what it read as when it is still the same settled file as then."""
-        key = _key(path)
-        known = self.entries.get(os.path.basename(path))
+    def lookup(self, name: str, key: Key | None, where: str) -> Result | None:
+        """What the file `name` read as, when its stat key is still `key` (`key_at`, taken
+        before it is read) and that is a settled plain file's; `where` is the folder as the
+        caller spells it, ending with a separator (a kept error names the file so). It is the
+        very object kept: a `SeedError` is built once per path."""
+        known = self.entries.get(name)
         if key is None or known is None or known[0] != key:
-            return key, None
+            return None
         if isinstance(known[1], Story):
-            return key, known[1]
-        line, reason = known[1]
-        return key, SeedError(printable(path), line, reason)
+            return known[1]
+        return self._error(where + name, known[1])
+
+    def _error(self, path: str, known: tuple[int, str]) -> SeedError:
+        """The `SeedError` of the file at `path`, as kept, built once per spelling of it."""
+        built = self.errors.get(path)
+        if built is None or (built.line, built.reason) != known:
+            built = SeedError(printable(path), *known)
+            self.errors[path] = built
+        return built
 
     def remember(self, path: str, key: Key | None, result: Result) -> None:
         """Keep what the file at `path` read as, under the key `lookup` took before reading,
@@ -109,6 +118,9 @@ class SeedMemo:
         for name in self.entries.keys() - names:  # pop: the preview reads from several threads
             self.entries.pop(name, None)
             self.changed = True
+        for path in list(self.errors):  # a copy first: another thread may add one meanwhile
+            if os.path.basename(path) not in names:
+                self.errors.pop(path, None)
 
     def load(
         self, index: Path, folder: Path, max_bytes: int, accept: Callable[[str, Story], bool]
@@ -169,9 +181,11 @@ def _as_read(story: Story) -> Story:
     return story.model_copy(update={"date": when.replace(tzinfo=zone)})
 
 
-def _key(path: str) -> Key | None:
+def key_at(folder: int, name: str) -> Key | None:
+    """The stat key of the file `name` in the folder open as `folder` (its `lstat`, one system
+    call with no path to walk), or None unless it is a plain file."""
     try:
-        info = os.stat(path, follow_symlinks=False)
+        info = os.stat(name, dir_fd=folder, follow_symlinks=False)
     except OSError:
         return None
     if not stat.S_ISREG(info.st_mode):
