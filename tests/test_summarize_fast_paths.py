@@ -8,10 +8,10 @@ import re
 from collections import Counter
 
 import regex
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from digest.summarize import compress, hashtags, names, verbs
+from digest.summarize import compress, extract, hashtags, names, verbs
 from digest.summarize.text import FUNCTION_WORDS, bare
 from digest.text import nfc
 
@@ -233,3 +233,53 @@ def test_every_pair_of_ascii_characters_tokenises_alike() -> None:
         text = "A." + "".join(pair) + "B"
         assert names.tokens_of(text) == names._TOKEN.findall(text)
         assert re.fullmatch(r"[\x00-\x7f]*", text)
+
+
+# The reporting phrases _NOT_A_POINT finds, whole and in pieces, in any case, and with letters
+# IGNORECASE folds to ASCII ones (ſ is s, K is k, ı and İ are i).
+REPORTING_PHRASES = [
+    *"Scroll down|Click here|Read more|Watch|Follow|Sign up|CLICK|could not be reached".split("|"),
+    *"did not respond|did not immediately respond|declined to comment|not immediately ".split("|"),
+    *"contributed to this report|not immediately clear|not immediately known|clear".split("|"),
+    *"not immediately available|did not |immediately |not |respond|declined|comment".split("|"),
+]
+FOLDED = str.maketrans({"s": "ſ", "k": "K", "i": "ı", "I": "İ"})
+REPORTING = st.lists(
+    st.one_of(
+        st.sampled_from(REPORTING_PHRASES + [p.translate(FOLDED) for p in REPORTING_PHRASES]),
+        st.sampled_from([*ASCII, "é", "\n"]),
+    ).flatmap(lambda piece: st.sampled_from([piece, piece.upper(), piece.title()])),
+    max_size=12,
+).map("".join)
+
+
+@settings(max_examples=1000)
+@given(REPORTING)
+def test_not_a_point(text: str) -> None:
+    for sentence in (text, text.lower(), text.upper(), text.swapcase()):
+        assert extract.not_a_point(sentence) is bool(extract._NOT_A_POINT.search(sentence))
+
+
+@given(st.text(max_size=300))
+def test_not_a_point_any_text(text: str) -> None:
+    assert extract.not_a_point(text) is bool(extract._NOT_A_POINT.search(text))
+
+
+def test_not_a_point_cases() -> None:
+    for text, expected in [
+        ("", False),
+        ("Click", True),
+        ("cLiCkbait spreads", True),
+        ("He did NOT immediately Respond.", True),
+        ("He did not  respond.", False),
+        ("It was not immediately clear why.", True),
+        ("BBC News contributed to this report", True),
+        ("Officials declined to comment.", True),
+        ("Officials declined to ſay.", False),
+        ("ſcroll down for video", True),  # the regex path: ſ folds to s
+        ("The watch was stolen.", False),
+        ("Watchdogs warned.", True),
+        ("x" * 100_000 + " could not be reached", True),
+    ]:
+        assert extract.not_a_point(text) is expected, text
+        assert bool(extract._NOT_A_POINT.search(text)) is expected, text

@@ -35,6 +35,18 @@ _NOT_A_POINT = re.compile(
     r"not immediately (?:clear|known|available)",
     re.IGNORECASE,
 )
+# _NOT_A_POINT of ASCII text as string tests on its lower case (the regex is slow: it tries
+# each branch at each place). IGNORECASE pairs an ASCII letter only with its other case and
+# with letters outside ASCII (ſ, K, ı), which ASCII text does not hold.
+_OPENERS = ("scroll down", "click here", "read more", "watch", "follow", "sign up", "click")
+_NOT_PHRASES = (  # each holds "not ", tested first
+    "could not be reached",
+    "did not respond",
+    "did not immediately respond",
+    "not immediately clear",
+    "not immediately known",
+    "not immediately available",
+)
 
 
 class Sentence(NamedTuple):
@@ -62,7 +74,7 @@ def _scores(sentences: list[Sentence], title: frozenset[str]) -> list[float]:
     frequency = Counter(chain.from_iterable(s.words for s in sentences))
     scores = []
     for s in sentences:
-        if len(s.words) < 3 or _NOT_A_POINT.search(s.text) or s.text.endswith("?"):
+        if len(s.words) < 3 or not_a_point(s.text) or s.text.endswith("?"):
             scores.append(-1.0)
             continue
         repeats = sum(map(frequency.__getitem__, s.words)) - len(s.words)
@@ -78,6 +90,18 @@ def _scores(sentences: list[Sentence], title: frozenset[str]) -> list[float]:
             score *= LEANS_BACK
         scores.append(score)
     return scores
+
+
+def not_a_point(text: str) -> bool:
+    """Whether a sentence is about the reporting, not the news ("... declined to comment")."""
+    if not text.isascii():
+        return bool(_NOT_A_POINT.search(text))
+    lower = text.lower()
+    if lower.startswith(_OPENERS) or "declined to comment" in lower:
+        return True
+    if "not " in lower and any(phrase in lower for phrase in _NOT_PHRASES):
+        return True
+    return "contributed to this report" in lower
 
 
 def leans_back(text: str) -> bool:
