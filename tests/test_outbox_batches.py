@@ -10,15 +10,18 @@ import multiprocessing
 import os
 import posixpath
 import shutil
+import subprocess
+import sys
 import time
 import unicodedata
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import jsonschema
 import pytest
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 from support.factories import EXAMPLE_SEED, ROOT, project, write_seed
@@ -36,7 +39,14 @@ from digest.outbox.batches import (
     status,
     verify,
 )
-from digest.outbox.manifest import FileRecord, check_batch_path
+from digest.outbox.manifest import (
+    FileRecord,
+    Manifest,
+    SlotTimes,
+    StoryRecord,
+    check_batch_path,
+    manifest_bytes,
+)
 from digest.pipeline import build
 from digest.scheduler.slots import slot_on
 
@@ -410,6 +420,7 @@ def _fresh_process() -> None:
     """Forget what this process read of manifests and carried indexes, as a new process would."""
     batches._CARRIED.clear()
     batches._MANIFESTS.clear()
+    batches._OUTBOXES.clear()
 
 
 def _history(tmp_path: Path) -> Path:
@@ -501,3 +512,276 @@ def test_an_index_entry_counts_only_for_its_own_manifest(tmp_path: Path) -> None
     index.write_text(json.dumps(data), encoding="utf-8")
     _fresh_process()
     assert carried(outbox, "daily", NOW) == {"forged"}
+
+
+# A warm process does not list again a folder of the outbox that did not change (issue 14); every
+# change to the outbox, by this process or another, is seen all the same.
+
+LISTING_SETTLED_NS = 20_000_000
+
+
+@pytest.fixture
+def settling(monkeypatch: pytest.MonkeyPatch) -> Callable[[], None]:
+    """Folders count as settled 20 ms after their last change; `settle()` waits that long."""
+    monkeypatch.setattr(batches, "SETTLED_NS", LISTING_SETTLED_NS)
+    monkeypatch.setattr(batches, "_OUTBOXES", {})
+    return lambda: time.sleep(LISTING_SETTLED_NS * 1.5 / 1e9)
+
+
+def _publish(outbox: Path, day: int, at: str = "0900", schedule: str = "daily") -> Path:
+    """A batch of `schedule` at `at` on 2026-01-<day> (its slot that UTC time), published as the
+    publisher does: staged whole, then one rename into its date folder."""
+    when = datetime(2026, 1, day, int(at[:2]), int(at[2:]), tzinfo=UTC)
+    slug = f"s{day}-{at}-{schedule}"
+    manifest = Manifest(
+        batch_id=f"{schedule}@{when:%Y-%m-%dT%H:%M:%SZ}",
+        schedule=schedule,
+        slot=SlotTimes(local=when, utc=when),
+        generator="digest test",
+        config_hash="0" * 64,
+        channels=("email",),
+        stories=(StoryRecord(id=f"{slug}-0", slug=slug, content_hash="0", source="x"),),
+        files=(),
+        rejected=(),
+    )
+    staged = outbox / ".staging" / f"{schedule}-{day}-{at}"
+    (staged / "stories").mkdir(parents=True)
+    (staged / "manifest.json").write_bytes(manifest_bytes(manifest))
+    target = outbox / f"{when:%Y-%m-%d}" / f"{schedule}-{at}"
+    target.parent.mkdir(exist_ok=True)
+    staged.rename(target)
+    return target
+
+
+def _seen(outbox: Path) -> tuple[list[str], set[str], list[str]]:
+    """What this process finds in `outbox`: every batch, what daily's carried, the warnings."""
+    with pytest.MonkeyPatch.context() as patch:
+        warned: list[str] = []
+        patch.setattr(batches.log, "warning", lambda *a: warned.append(a[0] % a[1:]))
+        found = [b.path.relative_to(outbox).as_posix() for b in published(outbox)]
+        slugs = carried(outbox, "daily", datetime(2027, 1, 1, tzinfo=UTC))
+    return found, slugs, warned
+
+
+def _fresh_seen(outbox: Path) -> tuple[list[str], set[str], list[str]]:
+    """What a fresh process finds (nothing remembered), this process's memory put back after."""
+    kept = dict(batches._OUTBOXES), dict(batches._CARRIED), dict(batches._MANIFESTS)
+    _fresh_process()
+    try:
+        return _seen(outbox)
+    finally:
+        for cache, entries in zip(
+            (batches._OUTBOXES, batches._CARRIED, batches._MANIFESTS), kept, strict=True
+        ):
+            cache.clear()
+            cache.update(entries)  # type: ignore[attr-defined]
+
+
+def _count_listings(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    listed: list[str] = []
+    for name in ("listdir", "scandir"):
+        real = getattr(os, name)
+
+        def counting(path: Any, *args: Any, _real: Any = real, **kwargs: Any) -> Any:
+            listed.append(os.fspath(path))
+            return _real(path, *args, **kwargs)
+
+        monkeypatch.setattr(os, name, counting)
+    return listed
+
+
+def test_an_unchanged_outbox_is_not_listed_again_and_a_changed_folder_is(
+    tmp_path: Path, settling: Callable[[], None], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    outbox = tmp_path / "outbox"
+    for day in (1, 2, 3):
+        _publish(outbox, day)
+    settling()
+    first = _seen(outbox)
+    listed = _count_listings(monkeypatch)
+    assert _seen(outbox) == first
+    assert listed == []  # not the outbox, no date folder
+    added = _publish(outbox, 2, "1800")  # a second batch in a date folder listed before
+    days = ["2026-01-01/daily-0900", "2026-01-02/daily-0900", "2026-01-02/daily-1800"]
+    assert _seen(outbox)[0] == [*days, "2026-01-03/daily-0900"]
+    # That folder only (the outbox's own entries are the same), by published() and carried():
+    # changed just now, it is not trusted unchanged until it has settled.
+    assert listed == [str(added.parent)] * 2
+    settling()
+    listed.clear()
+    _seen(outbox), _seen(outbox)
+    assert listed == [str(added.parent)]
+
+
+def test_a_folder_changed_within_the_settling_time_is_listed_every_time(
+    tmp_path: Path, settling: Callable[[], None], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two changes within one tick of the file system's clock can leave a folder's times as they
+    were: a folder is trusted unchanged only once it has been still for SETTLED_NS."""
+    outbox = tmp_path / "outbox"
+    for day in (1, 2):
+        _publish(outbox, day)
+    monkeypatch.setattr(batches, "SETTLED_NS", 10**18)
+    listed = _count_listings(monkeypatch)
+    for _ in range(3):
+        assert len(published(outbox)) == 2
+    folders = [str(outbox), str(outbox / "2026-01-01"), str(outbox / "2026-01-02")]
+    assert sorted(listed) == sorted(folders * 3)  # each folder on every call
+
+
+def _in_another_process(code: str, outbox: Path) -> None:
+    subprocess.run([sys.executable, "-c", code, str(outbox)], check=True, timeout=60)
+
+
+def test_a_batch_another_process_publishes_or_removes_is_seen(
+    tmp_path: Path, settling: Callable[[], None]
+) -> None:
+    outbox = tmp_path / "outbox"
+    first = _publish(outbox, 1)
+    second = _publish(outbox, 2)
+    copy = tmp_path / "copy"
+    shutil.copytree(second, copy)
+    settling()
+    assert _seen(outbox)[1] == {"s1-0900-daily", "s2-0900-daily"}
+    # Another process takes the second day's batch away, then puts it back renamed to 0800.
+    _in_another_process(
+        "import shutil, sys; shutil.rmtree(sys.argv[1] + '/2026-01-02/daily-0900')", outbox
+    )
+    assert _seen(outbox)[:2] == (["2026-01-01/daily-0900"], {"s1-0900-daily"})
+    settling()
+    _seen(outbox)  # now settled and remembered empty
+    _in_another_process(
+        f"import os, sys; os.rename({str(copy)!r}, sys.argv[1] + '/2026-01-02/daily-0800')", outbox
+    )
+    assert _seen(outbox)[0] == ["2026-01-01/daily-0900", "2026-01-02/daily-0800"]
+    settling()
+    # And a manifest replaced in a batch folder (its date folder does not change) is read again.
+    slugs = _seen(outbox)[1]
+    replaced = first / "manifest.json"
+    replaced.with_name("new.json").write_text(
+        replaced.read_text().replace("s1-0900-daily", "changed"), encoding="utf-8"
+    )
+    os.replace(replaced.with_name("new.json"), replaced)
+    assert _seen(outbox)[1] == slugs - {"s1-0900-daily"} | {"changed"}
+
+
+# Each step changes the outbox as a publisher, a `--force` rebuild, an operator or an odd tool
+# might; after each, what this warm process finds must be what a fresh process finds.
+OUTBOX_STEPS = st.lists(
+    st.tuples(
+        st.sampled_from(
+            [
+                "publish",
+                "publish other",
+                "remove",
+                "rename",
+                "move day",
+                "rewrite manifest",
+                "remove manifest",
+                "link batch",
+                "odd file",
+                "remove day",
+                "link day",
+                "chmod day",
+            ]
+        ),
+        st.integers(1, 3),
+        st.sampled_from(["0900", "1800"]),
+        st.booleans(),  # settle after the step: the folders' times then tell the next change
+    ),
+    max_size=8,
+)
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(steps=OUTBOX_STEPS)
+def test_a_warm_process_finds_what_a_fresh_one_would(
+    tmp_path: Path, settling: Callable[[], None], steps: list[tuple[str, int, str, bool]]
+) -> None:
+    outbox = tmp_path / f"o{len(list(tmp_path.iterdir()))}"
+    outbox.mkdir()
+    _publish(outbox, 1)
+    settling()
+    _seen(outbox)
+    try:
+        for action, day, at, settle in steps:
+            _change(outbox, action, day, at)
+            assert _seen(outbox) == _fresh_seen(outbox), (action, day, at)
+            if settle:
+                settling()
+                assert _seen(outbox) == _fresh_seen(outbox), (action, day, at)
+    finally:  # let pytest remove what a step made unreadable
+        for folder in outbox.iterdir():
+            if folder.is_dir() and not folder.is_symlink():
+                folder.chmod(0o755)
+
+
+def _change(outbox: Path, action: str, day: int, at: str) -> None:
+    folder = outbox / f"2026-01-{day:02d}"
+    batch = folder / f"daily-{at}"
+    other = folder / f"daily-{'1800' if at == '0900' else '0900'}"
+    real_day = folder.is_dir() and not folder.is_symlink()
+    real_batch = real_day and batch.is_dir() and not batch.is_symlink()
+    taken = os.path.lexists
+    if action.startswith("publish"):
+        schedule = "other" if action == "publish other" else "daily"
+        if (real_day or not taken(folder)) and not taken(folder / f"{schedule}-{at}"):
+            _publish(outbox, day, at, schedule)
+    elif action == "remove" and real_batch:
+        shutil.rmtree(batch)
+    elif action == "rename" and real_day and taken(batch) and not taken(other):
+        batch.rename(other)
+    elif action == "move day" and real_day and taken(batch):
+        target = outbox / f"2026-01-{day % 3 + 1:02d}"
+        if target.is_dir() and not target.is_symlink() and not taken(target / batch.name):
+            batch.rename(target / batch.name)
+    elif action == "rewrite manifest" and real_batch and (batch / "manifest.json").is_file():
+        path = batch / "manifest.json"
+        path.write_text(path.read_text().replace(f"s{day}-", f"r{day}-"), encoding="utf-8")
+    elif action == "remove manifest" and real_batch and (batch / "manifest.json").is_file():
+        (batch / "manifest.json").unlink()
+    elif action == "link batch" and real_day and not taken(batch):
+        batch.symlink_to(outbox / "2026-01-01" / "daily-0900")
+    elif action == "odd file" and real_day:
+        (folder / f"odd-{at}.txt").write_text("?")
+    elif action == "remove day" and taken(folder):
+        if real_day:
+            shutil.rmtree(folder)
+        else:
+            folder.unlink()
+    elif action == "link day" and not taken(folder):
+        folder.symlink_to(outbox / "2026-01-01")
+    elif action == "chmod day" and real_day:
+        folder.chmod(0o300 if folder.stat().st_mode & 0o400 else 0o755)
+
+
+def test_threads_listing_one_outbox_while_batches_come_and_go_never_fail(
+    tmp_path: Path, settling: Callable[[], None]
+) -> None:
+    """The preview lists the outbox from several threads: they share what it remembers."""
+    import threading
+
+    outbox = tmp_path / "outbox"
+    for day in range(1, 29):
+        _publish(outbox, day)
+    settling()
+    failures: list[BaseException] = []
+
+    def reader() -> None:
+        try:
+            for _ in range(30):
+                published(outbox, "daily")
+        except BaseException as exc:  # any failure fails the test
+            failures.append(exc)
+
+    threads = [threading.Thread(target=reader) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for day in range(1, 29):  # the batches go while the threads list
+        shutil.rmtree(outbox / f"2026-01-{day:02d}" / "daily-0900")
+    for thread in threads:
+        thread.join()
+    assert failures == []
+    assert published(outbox) == []
