@@ -191,3 +191,53 @@ def test_a_message_that_reads_back_with_other_headers_is_a_render_error() -> Non
     changed = built.as_bytes().replace(b"Subject: Bukele", b"Subject: Other", 1)
     with pytest.raises(RenderError, match="reads Subject as 'Other US Plan on Migrants'"):
         verify_headers(changed, built, values, "morning@2026-11-28T08:00:00Z")  # type: ignore[arg-type]
+
+
+def _as_read(header: object) -> tuple[object, ...]:
+    """What a reader sees of a header object: its text, kind, defects and parsed parts."""
+    return (
+        str(header),
+        [c.__name__ for c in type(header).__mro__[1:]],
+        [type(d).__name__ for d in getattr(header, "defects", ())],
+        [(a.display_name, a.addr_spec) for a in getattr(header, "addresses", ())],
+        getattr(header, "content_type", None),
+        dict(getattr(header, "params", {})),
+        getattr(header, "datetime", None),
+    )
+
+
+READ_NAMES = ["From", "To", "Subject", "List-Id", "Date", "Message-ID", "Content-Type", "X-Any"]
+
+
+@FUZZ
+@given(name=st.sampled_from(READ_NAMES), value=HEADER_TEXT)
+def test_the_read_back_policy_reads_any_header_as_policy_default(name: str, value: str) -> None:
+    # READER makes each header object once for a name and value: it must be the object
+    # policy.default makes, however often and in whatever order it is read.
+    from digest.render.email.readback import READER
+
+    raw = f"{name}: {value}".replace("\r", " ").replace("\n", " ").encode("utf-8", "replace")
+    raw += b"\r\nOther: x\r\n\r\n"
+    found = []
+    for policy in (email.policy.default, READER, READER, email.policy.default):
+        try:
+            found.append(
+                [_as_read(v) for v in email.message_from_bytes(raw, policy=policy).values()]
+            )
+        except Exception as exc:  # the stdlib's parser raises on some values: alike, each time
+            found.append([f"{type(exc).__name__}: {exc}"])
+    assert found[1] == found[2] == found[0] == found[3]
+
+
+def test_header_classes_are_made_once_and_follow_the_registry() -> None:
+    from email.headerregistry import HeaderRegistry, UniqueUnstructuredHeader
+
+    from digest.render.email.readback import HeaderClasses
+
+    classes, stdlib = HeaderClasses(), HeaderRegistry()
+    for name in ("Subject", "subject", "From", "Date", "X-Any"):
+        assert classes[name] is classes[name.upper()]
+        assert type(classes(name, "a <b@c.d>")).__mro__[1:] == stdlib[name].__mro__[1:]
+    plain = classes["X-Any"]
+    classes.map_to_type("x-any", UniqueUnstructuredHeader)
+    assert classes["X-Any"] is not plain and classes["X-Any"].max_count == 1

@@ -1,5 +1,7 @@
-"""`mime` predicts byte for byte what `EmailMessage` writes for the same parts (the .eml is built by
-the stdlib; the checks recognise its parts by this prediction instead of parsing them)."""
+"""`mime` writes byte for byte what `EmailMessage` writes for the same parts: the `.eml`'s parts are
+written by it after the header block `email` folds, and the checks recognise them by the same
+bytes instead of parsing them. The reference here is the stdlib writing it all: each part set by
+`set_content(body, cte="quoted-printable")` at 76 characters a line, the message by `as_bytes`."""
 
 from __future__ import annotations
 
@@ -9,6 +11,7 @@ from email import quoprimime
 from email.message import EmailMessage
 from typing import cast
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from support.email import three_stories, with_summary
@@ -19,8 +22,8 @@ from digest.config import Settings
 from digest.errors import RenderError
 from digest.models import Digest
 from digest.render.email import render_email
-from digest.render.email.message import POLICY, clean_header
-from digest.render.email.mime import encode_text, folded, parts, quoted_printable
+from digest.render.email.message import POLICY, build_eml, clean_header, message_head
+from digest.render.email.mime import BODY_LINE, encode_text, folded, parts, quoted_printable
 from digest.seeds import read_seed
 
 _BOUNDARY = "=_digest_0123456789abcdef01234567"
@@ -135,19 +138,32 @@ def test_both_parts_are_quoted_printable_short_lined_and_decode_back(text, html)
     assert encode_text(text) == quoted_printable(text.encode().splitlines(), 76)
 
 
+def stdlib_part(body: str, subtype: str) -> EmailMessage:
+    """A part as `EmailMessage` sets it: utf-8, quoted-printable at 76 characters a line,
+    without the MIME-Version `set_content` adds to it."""
+    part = EmailMessage(policy=POLICY.clone(max_line_length=BODY_LINE))
+    part.set_content(body, subtype=subtype, cte="quoted-printable")
+    del part["MIME-Version"]
+    return part
+
+
+def stdlib_build(digest: Digest, config: Settings, text: str, html: str) -> bytes:
+    """The `.eml` of `build_eml`, written whole by `EmailMessage.as_bytes`: the same headers,
+    the two parts attached as `set_content` makes them."""
+    msg, _ = message_head(digest, config)
+    msg.attach(stdlib_part(text, "plain"))
+    msg.attach(stdlib_part(html, "html"))
+    return msg.as_bytes()
+
+
 def _both(digest: Digest, config: Settings) -> tuple[object, object]:
-    """The parts of the built .eml (or the refusal), and the same as `mime` predicts them."""
+    """The built .eml (or the refusal), and the same written whole by the stdlib."""
     try:
         files = {f.path: f.content for f in render_email(digest, config)}
     except RenderError as exc:
         return str(exc), str(exc)
     eml, text, html = (files[f"email/digest.{kind}"] for kind in ("eml", "txt", "html"))
-    assert isinstance(eml, bytes)
-    body = eml.partition(b"\r\n\r\n")[2]
-    mark = email.message_from_bytes(eml, policy=POLICY).get_boundary()
-    assert mark is not None
-    as_text = (t if isinstance(t, str) else t.decode() for t in (text, html))
-    return body, parts(POLICY, mark, *as_text)
+    return eml, stdlib_build(digest, config, text.decode(), html.decode())
 
 
 def test_built_emails_are_the_bytes_the_stdlib_writes() -> None:
@@ -188,3 +204,35 @@ def test_hostile_stories_give_the_bytes_the_stdlib_writes(
     config = BASE.model_copy(update={"brand": BASE.brand.model_copy(update={"name": brand})})
     new, old = _both(digest, config)
     assert new == old
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(text=st.one_of(_TEXT, _HOSTILE), html=st.one_of(_TEXT, _HOSTILE))
+def test_any_text_and_html_are_built_into_the_bytes_the_stdlib_writes(text, html) -> None:
+    # Long lines, CR, CRLF, "=", "From ", ".", trailing spaces and tabs, non-ASCII.
+    assert build_eml(DIGEST, BASE, text=text, html=html) == stdlib_build(DIGEST, BASE, text, html)
+
+
+# Lines that put `=XX` escapes, spaces and tabs at every place near a cut, many cuts a line.
+_NEAR_CUTS = st.lists(st.sampled_from(["a", "=", " ", "\t", "é", "\x00"]), max_size=400).map(
+    "".join
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(lines=st.lists(_NEAR_CUTS, min_size=1, max_size=4), limit=st.integers(4, 90))
+def test_quoted_printable_cuts_long_lines_where_body_encode_does(lines, limit) -> None:
+    raw = [line.encode() for line in lines]
+    body = (b"\n".join(raw) + b"\n").decode("latin-1")
+    wanted = quoprimime.body_encode(body, limit).replace("\n", "\r\n").encode("ascii")
+    assert quoted_printable(raw, limit) == wanted
+
+
+@pytest.mark.parametrize("limit", [4, 5, 6, 7, 76])
+def test_quoted_printable_cuts_every_length_around_the_limit_as_body_encode(limit: int) -> None:
+    for size in range(2 * limit + 8):
+        for at in range(size):  # one escape, anywhere in the line, and a space at its end
+            for line in ("a" * at + "=" + "a" * (size - at - 1), "a" * at + "é" + " " * 2):
+                body = line.encode().decode("latin-1") + "\n"
+                wanted = quoprimime.body_encode(body, limit).replace("\n", "\r\n")
+                assert quoted_printable([line.encode()], limit) == wanted.encode("ascii")

@@ -17,7 +17,7 @@ from typing import Any
 
 from digest.render.email.message import POLICY
 from digest.render.email.mime import parts
-from digest.render.email.readback import header_block
+from digest.render.email.readback import READER, header_block
 
 
 class _Headers(EmailMessage):
@@ -40,11 +40,9 @@ _MISSING = object()
 
 
 def read_headers(eml: bytes) -> EmailMessage | None:
-    """The `.eml` read by `email` (policy.default) as far as its headers: the same headers as
-    the whole message gives (`header_block`), and no parts."""
-    message = email.message_from_bytes(
-        header_block(eml), _class=_Headers, policy=email.policy.default
-    )
+    """The `.eml` read by `email` (policy.default, as `readback.READER`) as far as its headers:
+    the same headers as the whole message gives (`header_block`), and no parts."""
+    message = email.message_from_bytes(header_block(eml), _class=_Headers, policy=READER)
     if not isinstance(message, _Headers):
         return None
     message._read = {}

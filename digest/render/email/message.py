@@ -1,5 +1,8 @@
 """The `.eml`: a multipart/alternative message built by `email`, ready for `sendmail -t`.
 
+Its headers are set on an `EmailMessage` and folded by the policy; its two parts are written as
+`EmailMessage` writes them (`mime`, the same bytes without the generator's work line by line).
+
 Header values are made safe by construction: each text that reaches a header (the subject from
 the lead headline, the From and To display names, the brand name in List-Id) is put on one line
 without control, bidi or invisible characters, and its `=?` pairs are broken, because the stdlib
@@ -27,8 +30,8 @@ from digest.config.email_links import inert
 from digest.errors import RenderError
 from digest.models import Digest
 from digest.render.email.links import safe_url, web_link, written_link
-from digest.render.email.mime import BODY_LINE
-from digest.render.email.readback import verify_headers
+from digest.render.email.mime import folded, parts
+from digest.render.email.readback import HeaderClasses, verify_headers
 from digest.summarize.text import is_url, trim_end
 from digest.text import graphemes, one_line, visible
 
@@ -45,6 +48,20 @@ def build_eml(digest: Digest, settings: Settings, *, text: str, html: str) -> by
 
     Raises `RenderError` when the message does not read back with the headers it was built with.
     """
+    msg, values = message_head(digest, settings)
+    # The header block is folded by the policy from `email`'s header objects, as `as_bytes`
+    # writes it; the two parts are what `as_bytes` writes for them, quoted-printable at 76
+    # characters a line (`mime`: the same bytes, tests/test_render_email_mime.py), without
+    # the generator's work line by line.
+    raw = folded(msg) + parts(POLICY, boundary(digest), text, html)
+    verify_headers(raw, msg, values, digest.slot.batch_id)
+    return raw
+
+
+def message_head(digest: Digest, settings: Settings) -> tuple[EmailMessage, dict[str, str]]:
+    """The message of a batch as far as its headers: every header set by `EmailMessage` with
+    `POLICY` (multipart/alternative, its boundary derived from the batch), no part attached; and
+    the value of each header taken from config or story text, as `msg[name]` stored it."""
     email, key = settings.email, batch_key(digest)
     headers: dict[str, str | BaseHeader] = {
         "From": _address_header("From", email.from_, "email.from"),
@@ -67,33 +84,20 @@ def build_eml(digest: Digest, settings: Settings, *, text: str, html: str) -> by
     for name, value in headers.items():
         msg[name] = _stored(name, value) if isinstance(value, str) else value
     values = {name: str(msg[name]) for name in headers}
-    # Built by the stdlib, never by hand (DESIGN.md); `mime` only predicts these bytes, so that
-    # the checks can recognise them without parsing the message again (see `eml_parts`).
-    msg["MIME-Version"] = "1.0"
+    # Built by the stdlib, never by hand (DESIGN.md): MIME-Version and the Content-Type with
+    # its boundary as `make_alternative` and `set_boundary` write them. The parts, each a
+    # quoted-printable utf-8 text with no MIME-Version of its own (RFC 2045 puts it on the
+    # message only), are added by `mime.parts`, their headers made by `set_content` once.
+    msg["MIME-Version"] = _stored("MIME-Version", "1.0")
     msg.make_alternative()
-    msg.attach(body_part(text, "plain"))
-    msg.attach(body_part(html, "html"))
-    # EmailMessage picks a random boundary; one derived from the batch keeps re-runs identical.
-    msg.set_boundary(f"=_digest_{key[32:56]}")
-    raw = msg.as_bytes()
-    verify_headers(raw, msg, values, digest.slot.batch_id)
-    return raw
+    msg.set_boundary(boundary(digest))
+    return msg, values
 
 
-def body_part(body: str, subtype: str) -> EmailMessage:
-    """One utf-8 part of the alternative, quoted-printable whatever it holds, with no
-    MIME-Version of its own (RFC 2045 puts it on the message only; `EmailMessage.set_content`
-    adds one to every part it sets).
-
-    `set_content` alone picks 7bit, 8bit, quoted-printable or base64 from the text, so one
-    build was 8bit and the next quoted-printable, and an 8bit part is sent raw by a relay
-    without 8BITMIME (msmtp). Quoted-printable is 7-bit safe everywhere, and its lines are cut
-    at 76 characters (RFC 2045 6.7), where `policy.SMTP`'s 78 would be too long.
-    """
-    part = EmailMessage(policy=PART_POLICY)
-    part.set_content(body, subtype=subtype, cte="quoted-printable")
-    del part["MIME-Version"]
-    return part
+def boundary(digest: Digest) -> str:
+    """The MIME boundary of a batch's `.eml`. EmailMessage picks a random one; one derived from
+    the batch keeps re-runs identical (and `=_` is never in quoted-printable text)."""
+    return f"=_digest_{batch_key(digest)[32:56]}"
 
 
 @lru_cache(maxsize=256)
@@ -195,7 +199,7 @@ def _folded(
 
 
 def _registry() -> HeaderRegistry:
-    registry = HeaderRegistry()
+    registry = HeaderClasses()
     registry.map_to_type("subject", _Subject)
     registry.map_to_type("list-id", _ListId)
     for name in ("message-id", "list-unsubscribe", "list-unsubscribe-post", "list-archive"):
@@ -205,8 +209,6 @@ def _registry() -> HeaderRegistry:
 
 # policy.SMTP with the header classes above: how every `.eml` is built and read back.
 POLICY = SMTP.clone(header_factory=_registry())
-# How the two parts' bodies are encoded: quoted-printable lines of at most 76 characters.
-PART_POLICY = POLICY.clone(max_line_length=BODY_LINE)
 
 
 def subject_line(digest: Digest, settings: Settings) -> str:

@@ -10,8 +10,11 @@ from __future__ import annotations
 import email
 import email.policy
 from email.header import decode_header, make_header
+from email.headerregistry import BaseHeader, HeaderRegistry
 from email.message import EmailMessage, Message
 from email.policy import compat32
+from functools import lru_cache
+from typing import Any
 
 from digest.errors import RenderError
 
@@ -20,6 +23,53 @@ _ADDRESSES = ("From", "To")  # structured: must read back as the same addresses
 # Read by providers as written (RFC 2369, 8058): the raw bytes, unfolded, must be the value set.
 VERBATIM = ("Message-ID", "List-Unsubscribe", "List-Unsubscribe-Post")
 MAX_LINE = 998  # characters of a header line, CRLF aside (RFC 5322)
+
+
+class HeaderClasses(HeaderRegistry):
+    """A header factory that makes each header name's class once: `HeaderRegistry` makes a new
+    one, the same, for every header set or parsed (and for every `max_count` asked when one is
+    set), which costs more than parsing most values."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._classes: dict[str, Any] = {}
+
+    def map_to_type(self, name: str, cls: Any) -> None:
+        super().map_to_type(name, cls)
+        self._classes.clear()
+
+    def __getitem__(self, name: str) -> Any:
+        key = name.lower()
+        found = self._classes.get(key)
+        if found is None:
+            found = self._classes[key] = super().__getitem__(key)
+        return found
+
+
+_HEADERS = HeaderClasses()  # policy.default's header classes
+
+
+@lru_cache(maxsize=512)
+def _parsed(name: str, value: str) -> BaseHeader:
+    return _HEADERS(name, value)
+
+
+class _ParsedOnce(HeaderClasses):
+    """policy.default's header factory, each header object made once for a name and a value.
+
+    A header object is made from those two alone and never changed (the build already keeps
+    those it sets); a batch's `.eml` headers are read here, then again by its checks, and most
+    of them are the same for every batch of a config.
+    """
+
+    def __call__(self, name: str, value: Any) -> Any:
+        if type(value) is not str:
+            return super().__call__(name, value)
+        return _parsed(name, value)
+
+
+# How the `.eml` is read back: policy.default, its header objects made once (`_ParsedOnce`).
+READER = email.policy.default.clone(header_factory=_ParsedOnce())
 
 
 class HeaderMismatchError(RenderError):
@@ -37,7 +87,7 @@ def verify_headers(raw: bytes, built: EmailMessage, values: dict[str, str], wher
     """Raise `HeaderMismatchError` unless `raw` reads back with exactly `built`'s headers."""
     names = list(built.keys())
     head = header_block(raw)
-    default = email.message_from_bytes(head, policy=email.policy.default)
+    default = email.message_from_bytes(head, policy=READER)
     old = email.message_from_bytes(head, policy=compat32)
     found = {"raw lines": _raw_names(raw), "policy.default": default.keys(), "compat32": old.keys()}
     for reader, read in found.items():
