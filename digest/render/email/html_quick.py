@@ -1,18 +1,20 @@
-"""Read email HTML into a `HtmlFacts`: a clean page's facts straight from `html_scan`'s tokens.
+"""Read email HTML into a `HtmlFacts`: a clean page's facts in the same pass as its tokens.
 
 A built email has no structural error, unquoted attribute, image without alt or active
 content: each of those is reported with its line, and only the full reading (`html_facts`)
-knows lines. So this reading keeps no positions but the links' byte offsets, and gives up
-(None) at the first token that would be a problem; the caller then reads the page fully and
-reports it. When it answers, its facts are the full reading's (tests/
-test_render_email_html_scan.py holds both to html.parser's on built and edited emails).
+knows lines. So this reading keeps no positions but the links' byte offsets, reads the tokens
+as `html_scan.scan` does (its expression, its attributes, its raw text) and judges each as it
+comes, without keeping it, and gives up (None) at the first token that `scan` does not read or
+that would be a problem; the caller then reads the page fully and reports it. When it answers,
+its facts are the full reading's (tests/test_render_email_html_scan.py holds it to `scan` and
+html.parser's rules on built and edited emails).
 """
 
 from __future__ import annotations
 
 import re
 from functools import lru_cache
-from typing import cast
+from html import unescape
 
 from digest.render.email.html_facts import (
     _ACTIVE_TAGS,
@@ -25,7 +27,7 @@ from digest.render.email.html_facts import (
     parse_html_slowly,
     replay_facts,
 )
-from digest.render.email.html_scan import Token, scan
+from digest.render.email.html_scan import RAW_TEXT, TOKEN, attributes, raw_text_end, scan
 
 _Attributes = tuple[tuple[str, str | None], ...]
 _HEADINGS = {f"h{level}": level for level in range(1, 7)}
@@ -35,19 +37,22 @@ _PRESENTATION = re.compile(r'\srole="presentation"')
 def parse_html(html: str) -> HtmlFacts:
     """Parse `html` (MJML output) into a `HtmlFacts`, noting every structural error on the way.
 
-    The markup MJML writes is read in one regular-expression pass (`html_scan`), and a clean
-    page's facts taken straight from its tokens; a page with a problem has html.parser's rules
-    replayed on the tokens, to report it by line; any other markup is read by html.parser.
-    All three give the same facts (tests/test_render_email_html_scan.py).
+    The markup MJML writes is read in one regular-expression pass, and a clean page's facts
+    taken as it goes (`quick_facts`); a page with a problem is read into tokens (`html_scan`)
+    and has html.parser's rules replayed on them, to report it by line; any other markup is
+    read by html.parser. All three give the same facts (tests/test_render_email_html_scan.py).
     """
+    quick = quick_facts(html)
+    if quick is not None:
+        return quick
     tokens = scan(html)
     if tokens is None:
         return parse_html_slowly(html)
-    return quick_facts(html, tokens) or replay_facts(html, tokens)
+    return replay_facts(html, tokens)
 
 
-def quick_facts(html: str, tokens: list[Token]) -> HtmlFacts | None:
-    """The facts of `html` read from its `tokens`, or None when the page has any problem."""
+def quick_facts(html: str) -> HtmlFacts | None:
+    """The facts of `html`, or None when `scan` does not read it or the page has any problem."""
     page = HtmlFacts()
     stack: list[str] = []
     chunks: list[str] = []
@@ -55,62 +60,85 @@ def quick_facts(html: str, tokens: list[Token]) -> HtmlFacts | None:
     seen_doctype = started = False
     ascii_only = html.isascii()
     byte = byte_at = 0
-    for kind, position, value, extra in tokens:
-        if kind == "text":
-            if not hidden:
-                chunks.append(value)
-        elif kind == "start" or kind == "startend":
-            if not started or (value == "html" and not seen_doctype):
-                if not seen_doctype:
-                    return None
-                started = True
-            attrs = cast(tuple[_Attributes, str], extra)[0]
-            if not _clean_start(value, attrs):
+    position, size = 0, len(html)
+    while position < size:
+        for found in TOKEN.finditer(html, position):  # as `scan` reads them
+            start, end = found.span()
+            if start != position:
                 return None
-            if kind == "startend":
-                if value not in VOID:
+            kind = found.lastgroup
+            if kind == "close":  # a start tag
+                name, raw, closed = found.group("start", "attrs", "close")
+                tag = name.lower()
+                if not started or (tag == "html" and not seen_doctype):
+                    if not seen_doctype:
+                        return None
+                    started = True
+                attrs, clean = _start_tag(tag, raw)
+                if not clean or (closed and tag not in VOID):
                     return None
-            elif value not in VOID:
-                stack.append(value)
-                hidden += value in _SKIP_TEXT
-            if value == "a":
-                href = _value(attrs, "href")
-                if href is not None:
-                    if not ascii_only:
-                        byte += len(html[byte_at:position].encode())
-                        byte_at = position
-                    page.links.append((href.strip(), byte if not ascii_only else position))
-            elif value == "img":
-                src, alt = _value(attrs, "src"), _value(attrs, "alt")
-                if alt is None:
+                if not closed and tag not in VOID:
+                    stack.append(tag)
+                    hidden += tag in _SKIP_TEXT
+                if tag == "a":
+                    href = _value(attrs, "href")
+                    if href is not None:
+                        if not ascii_only:
+                            byte += len(html[byte_at:position].encode())
+                            byte_at = position
+                        page.links.append((href.strip(), byte if not ascii_only else position))
+                elif not _noted(page, tag, attrs):
                     return None
-                page.sources.append((src or "").strip())
-            elif value == "table":
-                page.layout_tables += _value(attrs, "role") != "presentation"
-            elif value == "html":
-                page.lang = _value(attrs, "lang") or None
-            elif value in _HEADINGS:
-                page.headings.append(_HEADINGS[value])
-        elif kind == "end":
-            if not stack or stack[-1] != value:
-                return None  # a void element closed, or a tag closed out of order
-            stack.pop()
-            hidden -= value in _SKIP_TEXT
-        elif kind == "comment":
-            if value.startswith("[if"):
-                conditional = _conditional(value)
-                if conditional is None:
-                    return None
-                page.layout_tables += conditional[0]
-                page.outlook_links.extend(conditional[1])
-        elif value.lower() == "doctype html" and not started:  # a declaration
-            seen_doctype = started = True
+                if tag in RAW_TEXT:  # its text is hidden: the element is open
+                    stop = raw_text_end(html, tag, bool(closed), end)
+                    if stop is None:
+                        return None
+                    position = stop
+                    break
+            elif kind == "end":
+                tag = found["end"].lower()
+                if not stack or stack[-1] != tag:
+                    return None  # a void element closed, or a tag closed out of order
+                stack.pop()
+                hidden -= tag in _SKIP_TEXT
+            elif kind == "text":
+                if not hidden:
+                    text = found["text"]
+                    chunks.append(unescape(text) if "&" in text else text)
+            elif kind == "comment":
+                comment = found["comment"]
+                if comment.startswith("[if"):
+                    conditional = _conditional(comment)
+                    if conditional is None:
+                        return None
+                    page.layout_tables += conditional[0]
+                    page.outlook_links.extend(conditional[1])
+            elif found["decl"].lower() == "doctype html" and not started:
+                seen_doctype = started = True
+            else:
+                started = True
+            position = end
         else:
-            started = True
-    if any(tag not in ("html", "body", "head") for tag in stack):
+            break
+    if position < size or any(tag not in ("html", "body", "head") for tag in stack):
         return None
     page.text = "".join(chunks)
     return page
+
+
+def _noted(page: HtmlFacts, tag: str, attrs: _Attributes) -> bool:
+    """Note what a start tag other than `<a>` tells; False for an image without alt."""
+    if tag == "img":
+        if _value(attrs, "alt") is None:
+            return False
+        page.sources.append((_value(attrs, "src") or "").strip())
+    elif tag == "table":
+        page.layout_tables += _value(attrs, "role") != "presentation"
+    elif tag == "html":
+        page.lang = _value(attrs, "lang") or None
+    elif tag in _HEADINGS:
+        page.headings.append(_HEADINGS[tag])
+    return True
 
 
 def _value(attrs: _Attributes, name: str) -> str | None:
@@ -121,14 +149,16 @@ def _value(attrs: _Attributes, name: str) -> str | None:
 
 
 @lru_cache(maxsize=4096)
-def _clean_start(tag: str, attrs: _Attributes) -> bool:
-    """Whether a start tag holds no active content and no repeated attribute (MJML repeats its
-    tags: each is judged once)."""
+def _start_tag(tag: str, raw: str) -> tuple[_Attributes, bool]:
+    """A start tag's attributes, read from their text `raw` as `scan` reads them, and whether
+    the tag holds no active content and no repeated attribute (MJML repeats its tags: each is
+    read and judged once)."""
+    attrs = attributes(raw)
     if tag in _ACTIVE_TAGS:
-        return False
+        return attrs, False
     if len(attrs) > 1 and len({name for name, _ in attrs}) < len(attrs):
-        return False
-    return all(_inert(tag, name, value) for name, value in attrs)
+        return attrs, False
+    return attrs, all(_inert(tag, name, value) for name, value in attrs)
 
 
 def _inert(tag: str, name: str, value: str | None) -> bool:

@@ -15,10 +15,10 @@ from functools import lru_cache
 from html import unescape
 
 _WS = "[ \\t\\n\\r\\f]"
-_TOKEN = re.compile(
+TOKEN = re.compile(
     rf"""
     (?P<text>[^<]+)
-  | <!--(?P<comment>(?!-?>)(?:[^-]|-(?!-))*)-->
+  | <!--(?P<comment>(?!-?>)[^-]*(?:-(?!-)[^-]*)*)-->
   | <!(?P<decl>[dD][oO][cC][tT][yY][pP][eE][^<>]*)>
   | </(?P<end>[a-zA-Z][a-zA-Z0-9:-]*){_WS}*>
   | <(?P<start>[a-zA-Z][a-zA-Z0-9:-]*)
@@ -30,7 +30,7 @@ _TOKEN = re.compile(
 _ATTRIBUTE = re.compile(rf"""{_WS}+([^\s"'<>/=]+)(?:=("[^"<>]*"|'[^'<>]*'))?""")
 # Elements whose content html.parser reads as raw text (or some Python version may); of them,
 # `style` (its text raw) and `title` (its text decoded) are read here, when they hold no `<`.
-_RAW_TEXT = frozenset(
+RAW_TEXT = frozenset(
     "script style textarea title xmp iframe noembed noframes noscript plaintext".split()
 )
 _TEXT_ONLY = frozenset(("style", "title"))
@@ -44,37 +44,55 @@ Token = tuple[str, int, str, object]
 def scan(html: str) -> list[Token] | None:
     """The tokens of `html` in order, or None when it holds markup outside what is read here."""
     tokens: list[Token] = []
+    append = tokens.append
     position, size = 0, len(html)
-    match = _TOKEN.match
     while position < size:
-        found = match(html, position)
-        if found is None:
-            return None
-        kind = found.lastgroup  # a start tag's last group is its `close`
-        if kind == "text":
-            text = found.group("text")
-            tokens.append(("text", position, unescape(text) if "&" in text else text, None))
-        elif kind == "close":
-            tag = found.group("start").lower()
-            attrs = attributes(found.group("attrs"))
-            closed = bool(found.group("close"))
-            tokens.append(("startend" if closed else "start", position, tag, (attrs, found[0])))
-            if tag in _RAW_TEXT:
-                if tag not in _TEXT_ONLY or closed:
-                    return None
-                start, stop = found.end(), html.find(f"</{tag}>", found.end())
-                if stop < 0 or "<" in html[start:stop]:
-                    return None
-                if stop > start:
-                    text = html[start:stop]
-                    decoded = unescape(text) if tag != "style" and "&" in text else text
-                    tokens.append(("text", start, decoded, None))
-                position = stop
-                continue
+        # Token after token from `position`, each where the last ended (a gap is markup that
+        # is not read here); a raw-text element's text is taken whole, and the tokens go on
+        # after it.
+        for found in TOKEN.finditer(html, position):
+            start, end = found.span()
+            if start != position:
+                return None
+            kind = found.lastgroup  # a start tag's last group is its `close`
+            if kind == "close":
+                name, raw, closed = found.group("start", "attrs", "close")
+                tag = name.lower()
+                kind = "startend" if closed else "start"
+                append((kind, position, tag, (attributes(raw), found[0])))
+                if tag in RAW_TEXT:
+                    stop = raw_text_end(html, tag, bool(closed), end)
+                    if stop is None:
+                        return None
+                    if stop > end:
+                        text = html[end:stop]
+                        decoded = unescape(text) if tag != "style" and "&" in text else text
+                        append(("text", end, decoded, None))
+                    position = stop
+                    break
+            elif kind == "end":  # lower-cased, as html.parser names it
+                append(("end", position, found["end"].lower(), None))
+            elif kind == "text":
+                text = found["text"]
+                append(("text", position, unescape(text) if "&" in text else text, None))
+            else:
+                append((str(kind), position, str(found[str(kind)]), None))
+            position = end
         else:
-            tokens.append((str(kind), position, str(found.group(str(kind))), None))
-        position = found.end()
-    return tokens
+            break
+    return tokens if position >= size else None
+
+
+def raw_text_end(html: str, tag: str, closed: bool, end: int) -> int | None:
+    """Where the text of a raw-text element (`RAW_TEXT`) whose start tag ends at `end` ends,
+    at its end tag; None when it is not read here: not `style` or `title`, written `<tag/>`,
+    with no end tag, or with a `<` in its text."""
+    if tag not in _TEXT_ONLY or closed:
+        return None
+    stop = html.find(f"</{tag}>", end)
+    if stop < 0 or "<" in html[end:stop]:
+        return None
+    return stop
 
 
 @lru_cache(maxsize=4096)
