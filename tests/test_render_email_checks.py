@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import shutil
 from collections.abc import Callable
@@ -202,6 +203,22 @@ def test_a_story_link_only_in_the_text_fails() -> None:
     found = failed(text=TEXT + extra)
     assert list(found) == ["same-links"]
     assert "in the text but not in the HTML" in found["same-links"][0]
+
+
+@pytest.mark.parametrize(
+    ("gone", "check"),
+    [
+        ("Unsubscribe: https://example.org/unsubscribe", "unsubscribe"),
+        ("https://www.bbc.co.uk/news/technology?utm_source=digest", "same-links"),
+    ],
+)
+def test_the_links_of_the_text_are_read_from_each_emails_own_text(gone: str, check: str) -> None:
+    # The text's links are read once per email for the checks that ask, never kept for another.
+    good = read_email(*(GOOD[p] for p in FILES))
+    assert check_email(good, CONFIG) == [] and good.text_links
+    edited = dataclasses.replace(good, text=replace(good.text, gone, "elsewhere"))
+    assert check in {name for name, _ in check_email(edited, CONFIG)}
+    assert check_email(good, CONFIG) == []
 
 
 def test_a_link_not_written_out_in_the_text_fails() -> None:

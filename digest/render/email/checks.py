@@ -13,6 +13,7 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from email.message import EmailMessage
+from functools import cached_property, lru_cache
 from itertools import pairwise
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
@@ -47,6 +48,11 @@ class Email:
     eml: bytes
     page: HtmlFacts
     message: EmailMessage | None
+
+    @cached_property
+    def text_links(self) -> tuple[str, ...]:
+        """The links written out in the text, in order (read once for the checks that ask)."""
+        return tuple(_TEXT_LINK.findall(self.text))
 
 
 @dataclass(frozen=True)
@@ -189,13 +195,19 @@ def _img_alt(mail: Email, settings: Settings) -> list[str]:
 
 def _story_links(links: set[str], settings: Settings) -> set[str]:
     source = settings.email.utm.source
-    return {u for u in links if source in parse_qs(urlsplit(u).query).get("utm_source", [])}
+    return {u for u in links if source in _utm_sources(u)}
+
+
+@lru_cache(maxsize=1024)
+def _utm_sources(url: str) -> tuple[str, ...]:
+    """The `utm_source` values of a link's query (a link is in both parts: read once)."""
+    return tuple(parse_qs(urlsplit(url).query).get("utm_source", ()))
 
 
 def _same_links(mail: Email, settings: Settings) -> list[str]:
     hrefs = {href for href, _ in mail.page.links}
     html = {href for href in hrefs if _TEXT_LINK.fullmatch(href)}
-    text = set(_TEXT_LINK.findall(mail.text))
+    text = set(mail.text_links)
     problems = _web_version(mail, settings, hrefs, text)
     for link in sorted(set(mail.page.outlook_links) - hrefs):  # the VML button's, say
         problems.append(f"the link {link[:80]} is only in Outlook's markup, not in the HTML's")
@@ -269,7 +281,7 @@ def _unsubscribe(mail: Email, settings: Settings) -> list[str]:
         problems.append(f"no unsubscribe link ({url}) in the HTML")
     elif tag and f'href="{url}"'.encode() not in mail.html:  # escaped, the ESP finds no tag
         problems.append(f"the unsubscribe tag {url} is not written as it is in the HTML")
-    if not (_in_text(mail.text, url) if tag else url in _TEXT_LINK.findall(mail.text)):
+    if not (_in_text(mail.text, url) if tag else url in mail.text_links):
         problems.append(f"no unsubscribe link ({url}) in the text")
     links = [url, _written(settings.email.unsubscribe_mailto, settings)]
     return problems + list_unsubscribe(mail.eml, links, tag=tag)
