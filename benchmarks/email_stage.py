@@ -17,8 +17,9 @@ files; and then, on this tree, the parts of the checks once more (`read_email`, 
 `check_email` on what it read; the `.eml`'s headers already read once for the batch). With
 `--cprofile`, one more pass over the batches of this tree (caches emptied again) runs under
 cProfile and the functions of most own time are printed. The two trees must write the same
-`.eml` bytes, or the run stops saying so. Prints medians in ms per batch; figures are read by
-people, never asserted.
+`.eml` bytes, or the run stops saying so. Prints medians in ms per batch, of wall time and of
+the thread's CPU time (steadier on a shared machine); figures are read by people, never
+asserted.
 """
 
 from __future__ import annotations
@@ -76,10 +77,11 @@ def prepared(package: str, rows: list[dict[str, Any]], batches: int, work: Path)
     return found, settings, out
 
 
-def timed(run: Callable[[], object]) -> float:
-    started = time.perf_counter()
+def timed(run: Callable[[], object]) -> tuple[float, float]:
+    """Wall and CPU ms of one call (the CPU time is the steadier on a shared machine)."""
+    started, cpu = time.perf_counter(), time.thread_time()
     run()
-    return (time.perf_counter() - started) * 1000
+    return (time.perf_counter() - started) * 1000, (time.thread_time() - cpu) * 1000
 
 
 def empty_caches(package: str) -> None:
@@ -150,13 +152,7 @@ def main() -> None:
                     sys.exit("the two trees write different .eml bytes: nothing to compare")
         for side in sides:
             empty_caches("digest_old" if side == "old" else "digest")
-        timings: dict[tuple[str, str], list[float]] = {}
-        for index in range(args.rounds * args.batches):
-            for side, (found, settings, made) in sides.items():
-                for name, run in one_batch(found, settings, made[index % distinct]).items():
-                    if side == "old" and name.startswith(" "):
-                        continue
-                    timings.setdefault((name, side), []).append(timed(run))
+        timings = time_batches(sides, args.rounds * args.batches)
         if args.cprofile:
             profile(*sides["new"])
     finally:
@@ -164,17 +160,43 @@ def main() -> None:
     against = f"; old = {args.against}" if args.against else ""
     print(
         f"{args.rounds} rounds of {args.batches} batches of {STORIES} stories ({distinct} "
-        f"distinct){against}; medians in ms per batch"
+        f"distinct){against}; medians in ms per batch, wall and CPU (thread) time"
     )
+    print("\n".join(report(timings)))
+
+
+def time_batches(sides: dict[str, Any], count: int) -> dict[tuple[str, str], list[Any]]:
+    """(wall, CPU) ms of each step of `count` batches, in turn, for each tree: the parts of the
+    checks on this tree only."""
+    timings: dict[tuple[str, str], list[Any]] = {}
+    for index in range(count):
+        for side, (found, settings, made) in sides.items():
+            for name, run in one_batch(found, settings, made[index % len(made)]).items():
+                if side == "old" and name.startswith(" "):
+                    continue
+                timings.setdefault((name, side), []).append(timed(run))
+    return timings
+
+
+def report(timings: dict[tuple[str, str], list[tuple[float, float]]]) -> list[str]:
+    """A row per step: the medians of wall and CPU time of each tree, and old/new of each."""
     names = list(dict.fromkeys(name for name, _ in timings))
-    print(f"{'':<16} {'old':>8} {'new':>8} {'old/new':>8}" if "old" in sides else "")
+    sides = [side for side in ("old", "new") if (names[0], side) in timings]
+    heads = [f"{side} {kind}" for side in sides for kind in ("wall", "cpu")]
+    ratios = ["old/new wall", "old/new cpu"] if len(sides) == 2 else []
+    lines = [f"{'':<16}" + "".join([f"{h:>10}" for h in heads] + [f"{h:>14}" for h in ratios])]
     for name in names:
-        new = statistics.median(timings[(name, "new")])
-        if (name, "old") in timings:
-            old = statistics.median(timings[(name, "old")])
-            print(f"{name:<16} {old:8.2f} {new:8.2f} {old / new:7.2f}x")
-        else:
-            print(f"{name:<16} {'':>8} {new:8.2f}")
+        medians = {
+            side: [statistics.median(t[kind] for t in timings[(name, side)]) for kind in (0, 1)]
+            for side in sides
+            if (name, side) in timings
+        }
+        pairs = [medians.get(side, [None, None]) for side in sides]
+        row = [f"{v:10.2f}" if v is not None else f"{'':>10}" for pair in pairs for v in pair]
+        if len(medians) == 2:
+            row += [f"{medians['old'][k] / medians['new'][k]:13.2f}x" for k in (0, 1)]
+        lines.append(f"{name:<16}" + "".join(row))
+    return lines
 
 
 if __name__ == "__main__":

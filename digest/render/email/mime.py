@@ -26,9 +26,9 @@ CTE = "quoted-printable"  # both parts, whatever they hold: deterministic and 7-
 
 # How a body's octets are written: `=` as `=3D`, first (it is the commonest, in every HTML
 # attribute); then tab, space and printable ASCII (`_KEPT`, the `=` of `=3D` among them) as they
-# are, and any other octet as `=XX`, made of kept octets only, so never quoted again. CR and LF
-# never reach it.
-_KEPT = bytes([9, *range(0x20, 0x7F)])
+# are, and any other octet as `=XX`, made of kept octets only, so never quoted again. The lines
+# are quoted together: the LF between two is kept too (a line holds none, nor a CR).
+_KEPT = bytes([9, 10, *range(0x20, 0x7F)])
 _QUOTE = [b"=%02X" % octet for octet in range(256)]
 _OCTET = [bytes([octet]) for octet in range(256)]
 
@@ -44,8 +44,8 @@ def quoted_printable(lines: list[bytes], limit: int) -> bytes:
     line, as `as_bytes` writes it: CRLF after every line, soft breaks included."""
     out: list[bytes] = []
     append = out.append
-    for raw in lines or [b""]:  # no lines is one empty line, as body_encode reads "\n"
-        line = _quoted(raw)
+    # No lines is one empty line, as body_encode reads "\n".
+    for line in _quoted(b"\n".join(lines)).split(b"\n"):
         start, last = 0, len(line) - 1 - limit
         if start <= last:  # the pieces cut while more than `limit` characters are left
             pieces = _pieces(limit).findall(line)
@@ -84,7 +84,7 @@ def _pieces(limit: int) -> re.Pattern[bytes]:
 
 def _quoted(raw: bytes) -> bytes:
     """`raw` with `=` and each octet not `_KEPT` written `=XX`: one `replace` per distinct
-    octet (a line holds few; the replacements hold only kept octets)."""
+    octet (a text holds few; the replacements hold only kept octets)."""
     line = raw.replace(b"=", b"=3D")
     for octet in set(line.translate(None, _KEPT)):
         line = line.replace(_OCTET[octet], _QUOTE[octet])
