@@ -25,7 +25,7 @@ from digest.archive import build_archive
 from digest.archive.site import LOCK
 from digest.archive.state import STATE
 from digest.config import Settings, load_config
-from digest.outbox.batches import published
+from digest.outbox.published import published
 from digest.pipeline import build
 from digest.scheduler.slots import slot_on
 

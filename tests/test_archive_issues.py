@@ -33,7 +33,7 @@ from digest.config import Settings
 from digest.config.email_links import ESPS, TEMPLATE_OPENER
 from digest.errors import ConfigError
 from digest.jsonfile import json_file
-from digest.outbox.batches import published
+from digest.outbox.published import published
 
 WEB_URL = BASE_URL + "{date}/{slot}/"
 

@@ -29,16 +29,8 @@ from support.factories import EXAMPLE_SEED, ROOT, project, write_seed
 from digest.config import load_config
 from digest.errors import DigestError
 from digest.outbox import batches
-from digest.outbox.batches import (
-    carried,
-    claim,
-    done,
-    keep_carried,
-    published,
-    read_manifest,
-    status,
-    verify,
-)
+from digest.outbox import published as listings
+from digest.outbox.batches import carried, claim, done, keep_carried, read_manifest, status, verify
 from digest.outbox.manifest import (
     FileRecord,
     Manifest,
@@ -47,6 +39,7 @@ from digest.outbox.manifest import (
     check_batch_path,
     manifest_bytes,
 )
+from digest.outbox.published import published
 from digest.pipeline import build
 from digest.scheduler.slots import slot_on
 
@@ -420,7 +413,7 @@ def _fresh_process() -> None:
     """Forget what this process read of manifests and carried indexes, as a new process would."""
     batches._CARRIED.clear()
     batches._MANIFESTS.clear()
-    batches._OUTBOXES.clear()
+    listings._OUTBOXES.clear()
 
 
 def _history(tmp_path: Path) -> Path:
@@ -523,8 +516,8 @@ LISTING_SETTLED_NS = 20_000_000
 @pytest.fixture
 def settling(monkeypatch: pytest.MonkeyPatch) -> Callable[[], None]:
     """Folders count as settled 20 ms after their last change; `settle()` waits that long."""
-    monkeypatch.setattr(batches, "SETTLED_NS", LISTING_SETTLED_NS)
-    monkeypatch.setattr(batches, "_OUTBOXES", {})
+    monkeypatch.setattr(listings, "SETTLED_NS", LISTING_SETTLED_NS)
+    monkeypatch.setattr(listings, "_OUTBOXES", {})
     return lambda: time.sleep(LISTING_SETTLED_NS * 1.5 / 1e9)
 
 
@@ -565,13 +558,13 @@ def _seen(outbox: Path) -> tuple[list[str], set[str], list[str]]:
 
 def _fresh_seen(outbox: Path) -> tuple[list[str], set[str], list[str]]:
     """What a fresh process finds (nothing remembered), this process's memory put back after."""
-    kept = dict(batches._OUTBOXES), dict(batches._CARRIED), dict(batches._MANIFESTS)
+    kept = dict(listings._OUTBOXES), dict(batches._CARRIED), dict(batches._MANIFESTS)
     _fresh_process()
     try:
         return _seen(outbox)
     finally:
         for cache, entries in zip(
-            (batches._OUTBOXES, batches._CARRIED, batches._MANIFESTS), kept, strict=True
+            (listings._OUTBOXES, batches._CARRIED, batches._MANIFESTS), kept, strict=True
         ):
             cache.clear()
             cache.update(entries)  # type: ignore[attr-defined]
@@ -621,7 +614,7 @@ def test_a_folder_changed_within_the_settling_time_is_listed_every_time(
     outbox = tmp_path / "outbox"
     for day in (1, 2):
         _publish(outbox, day)
-    monkeypatch.setattr(batches, "SETTLED_NS", 10**18)
+    monkeypatch.setattr(listings, "SETTLED_NS", 10**18)
     listed = _count_listings(monkeypatch)
     for _ in range(3):
         assert len(published(outbox)) == 2

@@ -20,7 +20,8 @@ from support.factories import BBC_SEEDS, make_digest, project, write_seed
 
 from digest.errors import BatchExistsError, PublishError
 from digest.outbox import flush, publish
-from digest.outbox.batches import claim, done, published, read_manifest, status, verify
+from digest.outbox.batches import claim, done, read_manifest, status, verify
+from digest.outbox.published import published
 from digest.outbox.staging import STAGING, clean_stale
 from digest.pipeline import build
 from digest.render import render

@@ -18,7 +18,8 @@ from support.factories import project, write_seed
 from digest.cli import main
 from digest.config import Settings, load_config
 from digest.errors import DigestError
-from digest.outbox.batches import carried, published, read_manifest
+from digest.outbox.batches import carried, read_manifest
+from digest.outbox.published import published
 from digest.pipeline import build
 from digest.scheduler.slots import slot_on
 

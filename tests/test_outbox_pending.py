@@ -30,7 +30,7 @@ from digest.outbox.approval import (
     release,
     withdraw,
 )
-from digest.outbox.batches import carried, claim, done, published, read_manifest, verify
+from digest.outbox.batches import carried, claim, done, read_manifest, verify
 from digest.outbox.listing import list_batches, pending_batches
 from digest.outbox.manifest import Manifest, build_manifest, manifest_bytes
 from digest.outbox.pending import (
@@ -42,6 +42,7 @@ from digest.outbox.pending import (
     read_state,
     state_path,
 )
+from digest.outbox.published import published
 from digest.scheduler.approval import assemble_slot
 from digest.scheduler.slots import slot_on
 

@@ -24,7 +24,7 @@ from digest.config import Settings
 from digest.errors import BatchExistsError, PublishError
 from digest.models import Slot
 from digest.outbox import is_published, journal
-from digest.outbox.batches import published
+from digest.outbox.published import published
 from digest.outbox.staging import STAGING
 from digest.pipeline import build
 from digest.scheduler import Scheduler

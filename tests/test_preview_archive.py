@@ -15,7 +15,7 @@ from digest.archive import build_archive
 from digest.archive.pages import SiteInfo, index_pages
 from digest.archive.state import STATE
 from digest.config import load_config
-from digest.outbox.batches import published
+from digest.outbox.published import published
 from digest.preview.archive import NOT_YET, archive_link, site_path
 from digest.preview.export import export_site
 from digest.preview.server import CSP, PreviewServer

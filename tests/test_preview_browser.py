@@ -25,7 +25,7 @@ from support.preview import (
 )
 
 from digest.config import load_config
-from digest.outbox.batches import published
+from digest.outbox.published import published
 from digest.pipeline import build
 from digest.platforms import PLATFORMS, limit_for
 from digest.preview.server import PreviewServer

@@ -15,7 +15,7 @@ import pytest
 from support.preview import EXAMPLE_SLUG, NOW, make_project, running
 
 from digest.config import load_config
-from digest.outbox.batches import published
+from digest.outbox.published import published
 from digest.pipeline import build
 from digest.preview.hosts import LOOPBACK, allowed_hosts
 from digest.preview.server import CSP, PreviewServer, start_server

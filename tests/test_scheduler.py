@@ -23,7 +23,7 @@ from support.feeds import FeedServer, feed, serve_fixture
 
 from digest.config import Settings, load_config
 from digest.outbox import journal
-from digest.outbox.batches import published
+from digest.outbox.published import published
 from digest.pipeline import build
 from digest.scheduler import BACKOFF_CAP, Scheduler, run_once
 from digest.scheduler.fetching import nothing_new

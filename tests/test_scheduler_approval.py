@@ -26,8 +26,9 @@ from digest.errors import DigestError
 from digest.models import Slot
 from digest.outbox import is_published, journal
 from digest.outbox.approval import approve, hold
-from digest.outbox.batches import published, read_manifest, verify
+from digest.outbox.batches import read_manifest, verify
 from digest.outbox.pending import pending_path, read_state
+from digest.outbox.published import published
 from digest.scheduler import Scheduler
 from digest.scheduler.slots import slot_on
 

@@ -17,7 +17,7 @@ from support.archive_site import site_problems
 import digest.archive as archive
 from digest.config import Settings
 from digest.outbox import journal
-from digest.outbox.batches import published
+from digest.outbox.published import published
 from digest.scheduler import Scheduler
 
 MORNING = {"name": "morning", "at": "08:00", "timezone": "UTC"}

@@ -25,8 +25,8 @@ from pathlib import Path
 
 from digest.archive.model import Issue, Skipped
 from digest.config.email_links import ESPS
-from digest.outbox.batches import Batch
 from digest.outbox.manifest import Manifest
+from digest.outbox.published import Batch
 from digest.render.email.html_quick import parse_html
 from digest.render.email.links import SCHEMES, scheme_of
 

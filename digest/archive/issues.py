@@ -34,8 +34,9 @@ from digest.archive.model import Issue, Skipped, StoryEntry
 from digest.config import Settings
 from digest.config.archive import page_file, page_pattern, page_url
 from digest.errors import ConfigError, DigestError
-from digest.outbox.batches import MAX_MANIFEST, Batch, published
+from digest.outbox.batches import MAX_MANIFEST
 from digest.outbox.manifest import Manifest, manifest_problem
+from digest.outbox.published import Batch, published
 from digest.outbox.verify import open_inside, verify_files
 from digest.render.email.links import safe_url, scheme_of, written_link
 from digest.render.email.readback import header_block

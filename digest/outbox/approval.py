@@ -23,7 +23,8 @@ from digest.config.values import parse_duration
 from digest.errors import BatchExistsError, DigestError, PublishError
 from digest.models import Rendered, RenderedFile, Slot
 from digest.outbox import is_published, journal, place
-from digest.outbox.batches import published, read_manifest
+from digest.outbox.batches import read_manifest
+from digest.outbox.published import published
 from digest.outbox.manifest import Approval, build_manifest, manifest_bytes
 from digest.outbox.pending import (
     MAX_NAME,

@@ -13,7 +13,8 @@ from typing import TypedDict
 
 from digest.errors import DigestError
 from digest.outbox import is_published
-from digest.outbox.batches import published, read_manifest, status
+from digest.outbox.batches import read_manifest, status
+from digest.outbox.published import published
 from digest.outbox.pending import entries, read_state
 
 log = logging.getLogger("digest.outbox")

@@ -17,7 +17,7 @@ from pathlib import Path
 from digest.archive.issues import read_issue
 from digest.config import Settings
 from digest.errors import DigestError
-from digest.outbox.batches import Batch
+from digest.outbox.published import Batch
 from digest.outbox.verify import open_inside
 
 MAX_FILE_BYTES = 50_000_000  # far more than any page or feed the archive writes

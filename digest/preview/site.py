@@ -25,7 +25,7 @@ from digest.config.source import read_file
 from digest.errors import ConfigError, DigestError, PublishError, SeedError
 from digest.models import Slot, Story, Summary
 from digest.outbox import is_published
-from digest.outbox.batches import Batch, published
+from digest.outbox.published import Batch, published
 from digest.pipeline import gather, prepare, unsent
 from digest.preview.approvals import waiting
 from digest.preview.archive import ArchiveLink, archive_link

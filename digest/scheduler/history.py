@@ -16,7 +16,8 @@ from pathlib import Path
 from digest.clock import MAX_YEAR, MIN_YEAR, sane
 from digest.errors import DigestError
 from digest.outbox import journal
-from digest.outbox.batches import keep_carried, published, read_manifest
+from digest.outbox.batches import keep_carried, read_manifest
+from digest.outbox.published import published
 
 log = logging.getLogger("digest.scheduler")
 AWAKE = ".scheduler.awake"
