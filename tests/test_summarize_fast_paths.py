@@ -93,6 +93,27 @@ def test_links_blanked_by_chunks(text: str) -> None:
     assert hashtags._plain(text) == plain_reference(text)
 
 
+LINKY_ASCII = st.lists(
+    st.sampled_from([p for p in PIECES if p.isascii()] + ["WWW.", "wWw.", "a/b", "+1", "\x1f"]),
+    max_size=40,
+).map("".join)
+
+
+@given(LINKY_ASCII)
+def test_ascii_links_blanked_as_the_regex_module_does(text: str) -> None:
+    assert hashtags.maybe_not_text(text) is bool(hashtags._MAYBE_NOT_TEXT.search(text))
+    fast = [m.group() for m in hashtags.ASCII_CHUNK_NOT_TEXT.finditer(text)]
+    assert fast == [m.group() for m in hashtags._CHUNK_NOT_TEXT.finditer(text)]
+    assert hashtags._plain(text) == plain_reference(text)
+
+
+def test_ascii_chunks_end_at_the_regex_modules_white_space() -> None:
+    for char in ASCII:
+        text = f"a{char}x/y{char}b"
+        fast = hashtags.ASCII_CHUNK_NOT_TEXT.findall(text)
+        assert fast == hashtags._CHUNK_NOT_TEXT.findall(text), repr(char)
+
+
 def tidy_reference(text: str) -> str:
     text = compress._SPACES.sub(lambda m: m.group(1) or " ", text).strip()
     return text.lstrip(",;: ")

@@ -39,6 +39,11 @@ _NOT_TEXT = regex.compile(
 # space-free chunks holding one of them need the full pattern (which is slow on a whole paragraph).
 _MAYBE_NOT_TEXT = regex.compile(r"[/@#+]|www\.", regex.I)
 _CHUNK_NOT_TEXT = regex.compile(r"(?<!\S)\S*(?:[/@#+]|(?i:www\.))\S*")
+# The same chunks of ASCII text, with the standard library's engine: there \s (White_Space) is
+# [\t\n\v\f\r ] (re's \s would also take \x1c-\x1f).
+ASCII_CHUNK_NOT_TEXT = re.compile(
+    r"(?<![^\t\n\x0b\x0c\r ])[^\t\n\x0b\x0c\r ]*(?:[/@#+]|(?i:www\.))[^\t\n\x0b\x0c\r ]*"
+)
 _WORDS = regex.compile(r"[\p{L}\p{M}\p{N}'’-]+|\S")
 ASCII_WORDS = re.compile(r"[A-Za-z0-9'-]+|[^\t\n\x0b\x0c\r ]")  # _WORDS of ASCII text, faster
 _LOWER = regex.compile(r"\p{Ll}[\p{Ll}\p{M}-]{4,}")  # a lower-case word of five letters or more
@@ -65,12 +70,20 @@ def _plain(paragraph: str) -> str:
     text = nfc(paragraph)
     if "(" in text:
         text = _DATELINE.sub(" . ", text)
-    if _MAYBE_NOT_TEXT.search(text):
+    if text.isascii():
+        if maybe_not_text(text):
+            text = ASCII_CHUNK_NOT_TEXT.sub(_blank_not_text, text)
+    elif _MAYBE_NOT_TEXT.search(text):
         text = _CHUNK_NOT_TEXT.sub(_blank_not_text, text)
     return text
 
 
-def _blank_not_text(chunk: regex.Match[str]) -> str:
+def maybe_not_text(text: str) -> bool:
+    """`_MAYBE_NOT_TEXT.search` of ASCII text, as string tests."""
+    return "/" in text or "@" in text or "#" in text or "+" in text or "www." in text.lower()
+
+
+def _blank_not_text(chunk: regex.Match[str] | re.Match[str]) -> str:
     return str(_NOT_TEXT.sub(" ", chunk.group()))
 
 
