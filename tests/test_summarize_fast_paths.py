@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from digest.summarize import compress, extract, hashtags, names, verbs
-from digest.summarize.text import FUNCTION_WORDS, bare
+from digest.summarize.text import FUNCTION_WORDS, bare, capitalise
 from digest.text import nfc
 
 ASCII = [chr(c) for c in range(128)]
@@ -128,6 +128,50 @@ def test_tidy(text: str) -> None:
 def test_strip_dateline(text: str) -> None:
     for sentence in (text, "LONDON (CNN) -- " + text, "By . Jo Smith. " + text):
         assert compress.strip_dateline(sentence) == compress.DATELINE.sub("", sentence).strip()
+
+
+def compress_reference(sentence: str) -> str:
+    text = compress.strip_dateline(sentence)
+    whole = verbs.is_sentence(text)
+    for pattern, replacement in (
+        (compress.PARENTHETICAL, " "),
+        (compress._TRAILING_SAY, ""),
+        (compress._RELATIVE, " "),
+        (compress._TRAILING_PARTICIPLE, ""),
+        (compress._LEADING_CLAUSE, ""),
+        (compress._LEADING_SAY, ""),
+    ):
+        shorter = tidy_reference(pattern.sub(replacement, text, count=1))
+        enough = len(shorter) >= compress.MIN_KEEP * len(sentence) and len(shorter.split()) >= 4
+        if enough and (verbs.is_sentence(shorter) or not whole):
+            text = shorter
+    if len(text.split()) > compress.LONG:
+        shorter = tidy_reference(compress._TRAILING_CLAUSE.sub("", text, count=1))
+        if len(shorter.split()) >= 8 and (verbs.is_sentence(shorter) or not whole):
+            text = shorter
+    return capitalise(text)
+
+
+# Sentences each deletion of compress can find something in, spaced oddly at times.
+CLAUSES = st.lists(
+    st.sampled_from(
+        [
+            *"The mayor|said|told|reporters|police|on Monday|that|the plan failed".split("|"),
+            *"was sound|(CNN) --|LONDON (CNN) --|In a statement,|However,|Police said".split("|"),
+            *"Officials said|, which|, who|, sparking|, according to|, police said".split("|"),
+            *", despite|, as|, but|(pictured)|(AP)|(2)|the|a|of|with|new|rules|10%|$5m".split("|"),
+            *'"|”|;|:|.|?|!'.split("|"),
+            *[" ", "  ", "\t", "\n", "\x1c", "\u00a0", " ,", ", ", "é", "東京"],
+        ]
+    ),
+    max_size=40,
+).map(" ".join)
+
+
+@given(CLAUSES)
+def test_compress(text: str) -> None:
+    for sentence in (text, text + ".", text + ' police said."', text.replace(" ", "  ")):
+        assert compress.compress(sentence) == compress_reference(sentence)
 
 
 def verb_like_reference(word: str, before: str) -> bool:

@@ -54,6 +54,7 @@ def compress(sentence: str) -> str:
     """`sentence` with its removable parts removed; unchanged when nothing safe can go."""
     text = strip_dateline(sentence)
     whole = is_sentence(text)  # then every deletion must leave a sentence: a verb, no dangling end
+    tidy = ""  # a text _tidy leaves as it is: a step that removes nothing from it changes nothing
     for pattern, replacement in (
         (PARENTHETICAL if "(" in text else None, " "),
         (_TRAILING_SAY, ""),
@@ -62,13 +63,20 @@ def compress(sentence: str) -> str:
         (_LEADING_CLAUSE, ""),
         (_LEADING_SAY, ""),
     ):
-        shorter = _tidy(pattern.sub(replacement, text, count=1) if pattern else text)
+        cut, removed = pattern.subn(replacement, text, count=1) if pattern else (text, 0)
+        if not removed and text == tidy:
+            continue
+        shorter = _tidy(cut)
+        if not removed and shorter == text:
+            tidy = text
+            continue
         enough = len(shorter) >= MIN_KEEP * len(sentence) and len(shorter.split()) >= 4
         if enough and (is_sentence(shorter) or not whole):
             text = shorter
     if len(text.split()) > LONG:
-        shorter = _tidy(_TRAILING_CLAUSE.sub("", text, count=1))
-        if len(shorter.split()) >= 8 and (is_sentence(shorter) or not whole):
+        cut, removed = _TRAILING_CLAUSE.subn("", text, count=1)
+        shorter = _tidy(cut) if removed or text != tidy else text
+        if shorter != text and len(shorter.split()) >= 8 and (is_sentence(shorter) or not whole):
             text = shorter
     return capitalise(text)
 
