@@ -6,12 +6,15 @@ from __future__ import annotations
 import itertools
 import re
 from collections import Counter
+from unittest.mock import patch
 
 import regex
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from digest.summarize import compress, extract, hashtags, names, verbs
+from digest.models import Story, Summary
+from digest.seeds import story_from_text
+from digest.summarize import compress, extract, grounding, hashtags, names, summarize, verbs
 from digest.summarize.text import FUNCTION_WORDS, bare, capitalise
 from digest.text import nfc
 
@@ -348,3 +351,73 @@ def test_not_a_point_cases() -> None:
     ]:
         assert extract.not_a_point(text) is expected, text
         assert bool(extract._NOT_A_POINT.search(text)) is expected, text
+
+
+def ungrounded_reference(story: Story, summary: Summary) -> list[str]:
+    source = grounding.source_text(story)
+    known_numbers = set(grounding._NUMBER.findall(source))
+    known_words = {t.strip("'’-") for t in set(grounding._TOKEN.findall(source))}
+    lowered = {w.lower() for w in known_words}
+    problems = []
+    for field, text in (
+        ("headline", summary.headline),
+        ("tagline", summary.tagline),
+        *(("bullet", b) for b in summary.bullets),
+    ):
+        for number in grounding._NUMBER.findall(text):
+            if number not in known_numbers:
+                problems.append(f"{field}: number {number!r} is not in the seed")
+        for index, word in enumerate(grounding._tokens(text)):
+            if not word[:1].isupper():
+                continue
+            seen = word.lower() in lowered if index == 0 else word in known_words
+            if not seen:
+                problems.append(f"{field}: name {word!r} is not in the seed")
+    return problems
+
+
+# Numbers, names and what stands around them in a seed: separators, the characters a token's
+# ends lose ('’-), digits \d takes (٣) and leaves (², ½), word characters that are not letters.
+GROUNDED = st.lists(
+    st.sampled_from(
+        [
+            *"1|2|12|1.5|1,000|3:30|.|,|:|'|’|-|_|٣|²|½|Ed|ED|ed|Balls|Ed's|’Ed|-Ed-|Ed_".split(
+                "|"
+            ),
+            *" |\n|x|É|é|İ|i̇|ǅ|Mc|McEd|Ed-Balls|Balls'|O'Neil|o'neil|The|the".split("|"),
+        ]
+    ),
+    max_size=30,
+).map("".join)
+
+
+@given(GROUNDED, st.integers(1, 10))
+def test_source_numbers_and_words(text: str, looks: int) -> None:
+    numbers = set(grounding._NUMBER.findall(text))
+    words = {t.strip("'’-") for t in grounding._TOKEN.findall(text)}
+    asked = [*grounding._NUMBER.findall(text + " 1 12 1.5 2:1 ٣"), "0", "5.5"]
+    with patch.object(grounding, "LOOKS", looks):
+        source = grounding.Source(text)
+        for number in asked:
+            assert source.has_number(number) is (number in numbers), number
+        for word in {*words, *grounding._tokens("Ed Balls ED E É Mc O'Neil The")} - {""}:
+            assert source.has_word(word) is (word in words), word
+            assert source.has_lower(word.lower()) is (word.lower() in {w.lower() for w in words})
+
+
+@given(GROUNDED, GROUNDED, st.lists(GROUNDED, min_size=2, max_size=5))
+def test_ungrounded(title: str, text: str, fields: list[str]) -> None:
+    story = story_from_text("s", "Ed Balls said 2.5 things.")
+    summary = summarize(story).model_copy(
+        update={"headline": fields[0], "tagline": fields[1], "bullets": tuple(fields[2:])}
+    )
+    article = story.articles[0].model_copy(update={"paragraphs": (text, "Ed")})
+    story = story.model_copy(update={"title": title, "articles": (article,)})
+    assert grounding.ungrounded(story, summary) == ungrounded_reference(story, summary)
+
+
+def test_source_of_many_repeats() -> None:
+    text = "Ed" * 5000 + " x-Ed Ed- 2.5 1.5 " + "1.5." * 3000
+    source = grounding.Source(text)
+    assert source.has_word("Ed") and not source.has_word("Edd") and not source.has_word("E")
+    assert source.has_number("1.5") and not source.has_number("2") and not source.has_number("5")

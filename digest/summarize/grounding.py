@@ -8,6 +8,8 @@ from digest.models import Story, Summary
 
 _NUMBER = re.compile(r"\d+(?:[.,:]\d+)*")
 _TOKEN = re.compile(r"[\w'’-]+")
+_EDGE = "'’-"  # stripped from a token's ends
+LOOKS = 8  # places a word is looked at in the seed before its tokens are all listed instead
 
 
 def source_text(story: Story) -> str:
@@ -19,15 +21,75 @@ def source_text(story: Story) -> str:
 
 
 def _tokens(text: str) -> list[str]:
-    return [t.strip("'’-") for t in _TOKEN.findall(text)]
+    return [t.strip(_EDGE) for t in _TOKEN.findall(text)]
+
+
+class Source:
+    """A seed's text, asked whether it holds a number or a word as `_NUMBER` and `_tokens` find
+    them. A summary asks about a few dozen words: each is looked up where `str.find` finds it,
+    and the seed's tokens are listed only for a word that a few such looks cannot settle."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._numbers: set[str] | None = None
+        self._words: set[str] | None = None
+        self._lowered: set[str] | None = None
+
+    def has_number(self, number: str) -> bool:
+        """Whether `number` (a `_NUMBER` match) is one of the text's `_NUMBER` matches."""
+        text, at = self.text, self.text.find(number)
+        for _ in range(LOOKS):
+            if at < 0:
+                return False
+            end = at + len(number)
+            # A match starts where no digit (or digit and separator) comes before: that would
+            # have begun it earlier; it ends where no digit (or separator and digit) follows.
+            if not (
+                (at and text[at - 1].isdecimal())
+                or (at > 1 and text[at - 1] in ".,:" and text[at - 2].isdecimal())
+                or text[end : end + 1].isdecimal()
+                or (text[end : end + 1] in (".", ",", ":") and text[end + 1 : end + 2].isdecimal())
+            ):
+                return True
+            at = text.find(number, at + 1)
+        if self._numbers is None:
+            self._numbers = set(_NUMBER.findall(text))
+        return number in self._numbers
+
+    def has_word(self, word: str) -> bool:
+        """Whether `word` (a token of `_tokens`, not "") is one of the text's."""
+        text, at = self.text, self.text.find(word)
+        for _ in range(LOOKS):
+            if at < 0:
+                return False
+            start, end = at, at + len(word)
+            while start and text[start - 1] in _EDGE:
+                start -= 1
+            while text[end : end + 1] in ("'", "’", "-"):
+                end += 1
+            # The token holding this place is the word when what is around it is not of a token.
+            before, after = text[start - 1 : start] if start else "", text[end : end + 1]
+            if not (before.isalnum() or before == "_" or after.isalnum() or after == "_"):
+                return True
+            at = text.find(word, at + 1)
+        return word in self.words()
+
+    def has_lower(self, lower: str) -> bool:
+        """Whether some token of the text, lower-cased, is `lower`."""
+        if self._lowered is None:
+            self._lowered = {w.lower() for w in self.words()}
+        return lower in self._lowered
+
+    def words(self) -> set[str]:
+        """Every token of the text (as `_tokens` gives them)."""
+        if self._words is None:
+            self._words = {t.strip(_EDGE) for t in set(_TOKEN.findall(self.text))}
+        return self._words
 
 
 def ungrounded(story: Story, summary: Summary) -> list[str]:
     """Numbers and names in the headline, tagline and bullets that the seed does not contain."""
-    source = source_text(story)
-    known_numbers = set(_NUMBER.findall(source))
-    known_words = {t.strip("'’-") for t in set(_TOKEN.findall(source))}
-    lowered = {w.lower() for w in known_words}
+    seed = Source(source_text(story))
     problems = []
     for field, text in (
         ("headline", summary.headline),
@@ -35,13 +97,13 @@ def ungrounded(story: Story, summary: Summary) -> list[str]:
         *(("bullet", b) for b in summary.bullets),
     ):
         for number in _NUMBER.findall(text):
-            if number not in known_numbers:
+            if not seed.has_number(number):
                 problems.append(f"{field}: number {number!r} is not in the seed")
         for index, word in enumerate(_tokens(text)):
             if not word[:1].isupper():
                 continue
             # The first word may have been capitalised after a deletion: compare it loosely.
-            seen = word.lower() in lowered if index == 0 else word in known_words
+            seen = seed.has_word(word) or (index == 0 and seed.has_lower(word.lower()))
             if not seen:
                 problems.append(f"{field}: name {word!r} is not in the seed")
     return problems
