@@ -15,7 +15,14 @@ from hypothesis import strategies as st
 from digest.models import Story, Summary
 from digest.seeds import story_from_text
 from digest.summarize import compress, extract, grounding, hashtags, names, summarize, verbs
-from digest.summarize.text import FUNCTION_WORDS, bare, capitalise
+from digest.summarize.text import (
+    FUNCTION_WORDS,
+    NEAR_ASCII_EXTRA,
+    STOPWORDS,
+    bare,
+    capitalise,
+    near_ascii,
+)
 from digest.text import nfc
 
 ASCII = [chr(c) for c in range(128)]
@@ -421,3 +428,149 @@ def test_source_of_many_repeats() -> None:
     source = grounding.Source(text)
     assert source.has_word("Ed") and not source.has_word("Edd") and not source.has_word("E")
     assert source.has_number("1.5") and not source.has_number("2") and not source.has_number("5")
+
+
+def adjectival_reference(tokenised: list[list[str]]) -> set[str]:
+    out = set()
+    for tokens in tokenised:
+        for index, (token, after) in enumerate(itertools.pairwise(tokens)):
+            if capital_reference(token) and after[:1].islower():
+                low = after.lower()
+                if not low.endswith(("ed", "s")) and low not in names._NOT_NOUNS:
+                    out.add(tokens[index].lower())
+    return out
+
+
+def common_reference(word: str, lower_words: set[str], adjectival: set[str]) -> bool:
+    low = word.lower()
+    if low in names._COMMON or len(word) < 3:
+        return True
+    if word.isupper():
+        return False
+    return low in lower_words or (low.endswith(names._DEMONYM_ENDING) and low in adjectival)
+
+
+def names_of_reference(paragraphs: list[str]) -> list[names.Name]:
+    """names_of as first written: the regex module's tokens, paragraph by paragraph."""
+    tokenised = [names._TOKEN.findall(paragraph) for paragraph in paragraphs]
+    runs = [run for tokens in tokenised for run in runs_reference(tokens)]
+    known = {w for words, mid in runs if mid for w in words}
+    lower_words = {t for tokens in tokenised for t in tokens if t[:1].islower()}
+    raw: Counter[tuple[str, ...]] = Counter()
+    inside = set()
+    for found, mid in runs:
+        if words := clean_reference(found, not mid, known, lower_words):
+            raw[words] += 1
+            if mid:
+                inside.add(words)
+    adjectival = adjectival_reference(tokenised)
+    kept = Counter(
+        {
+            words: count
+            for words, count in raw.items()
+            if len(words) > 1
+            or (words in inside and not common_reference(words[0], lower_words, adjectival))
+        }
+    )
+    return merged_reference(kept)
+
+
+# Paragraphs of names, their parts, sentence ends and what stands beside a name.
+NAMED = st.lists(
+    st.sampled_from(
+        [
+            *"Mary|Queen|of|Scots|de|Lula|da|Silva|Ed|Balls|Balls's|Obama’s|O'Neil|McDonald".split(
+                "|"
+            ),
+            *"I|I'm|I’m|İ|A.|J. K.|U.S.|Jordanian|women|President|Putin|said|the".split("|"),
+            *"light|Light".split("|"),
+            *"Former|Broadcaster|Chris|Evans|ISIS|NATO|Zürich|São|Paulo|東京|£5|—|‘|’|'".split("|"),
+            *' |  |\n|\t|\x1c|\u00a0|.|, |. |: |"|(|)|-|--|x-Ed'.split("|"),
+        ]
+    ),
+    max_size=60,
+).map("".join)
+
+
+@given(st.lists(NAMED, max_size=4))
+def test_names_of(paragraphs: list[str]) -> None:
+    for texts in (paragraphs, [" ".join(paragraphs)], [p.replace(" ", "  ") for p in paragraphs]):
+        assert names.names_of(texts) == names_of_reference(texts)
+
+
+def test_near_ascii_characters_are_no_letter_mark_digit_or_space() -> None:
+    for char in NEAR_ASCII_EXTRA:
+        assert not regex.match(r"[\p{L}\p{M}\p{N}\s]", char), repr(char)
+        assert not re.match(r"[\w\s]", char), repr(char)
+        assert char.lower() == char == char.upper() and not char.isascii(), repr(char)
+
+
+NEAR_ASCII_TEXT = st.lists(
+    st.sampled_from([*ASCII, *NEAR_ASCII_EXTRA, "A. B", "don’t", "’s", "www.", "x/y", "£5"]),
+    max_size=60,
+).map("".join)
+
+
+@given(NEAR_ASCII_TEXT)
+def test_near_ascii_text_tokenises_as_unicode_text(text: str) -> None:
+    assert near_ascii(text)
+    assert names.tokens_of(text) == names._TOKEN.findall(text)
+    words = hashtags.ASCII_WORDS.findall(text)
+    assert words == hashtags._WORDS.findall(text)
+    for word in [*words, text]:
+        assert hashtags.ascii_lower_word(word) is bool(hashtags._LOWER.fullmatch(word)), word
+    assert hashtags.maybe_not_text(text) is bool(hashtags._MAYBE_NOT_TEXT.search(text))
+    fast = [m.group() for m in hashtags.ASCII_CHUNK_NOT_TEXT.finditer(text)]
+    assert fast == [m.group() for m in hashtags._CHUNK_NOT_TEXT.finditer(text)]
+    assert hashtags._plain(text) == plain_reference(text)
+
+
+@given(st.text(max_size=40))
+def test_near_ascii(text: str) -> None:
+    assert near_ascii(text) is all(c.isascii() or c in NEAR_ASCII_EXTRA for c in text)
+
+
+@given(st.lists(NEAR_ASCII_TEXT, max_size=3))
+def test_topic_of_near_ascii_text(paragraphs: list[str]) -> None:
+    assert hashtags._topic(paragraphs) == topic_reference(paragraphs)
+    assert names.names_of(paragraphs) == names_of_reference(paragraphs)
+
+
+def topic_reference(paragraphs: list[str]) -> str | None:
+    """_topic as first written: the regex module's words and lower-case test."""
+    raw: Counter[str] = Counter()
+    nouns: set[str] = set()
+    for paragraph in paragraphs:
+        tokens = ["", *hashtags._WORDS.findall(paragraph), ""]
+        for index, token in enumerate(tokens):
+            if token and hashtags._LOWER.fullmatch(token):
+                raw[token] += 1
+                after, before = tokens[index + 1], tokens[index - 1]
+                if (
+                    not after[:1].isalpha()
+                    or after.lower() in STOPWORDS
+                    or before.lower() in hashtags._DETERMINERS
+                ):
+                    nouns.add(token)
+    counts: dict[str, int] = {}
+    for word, count in raw.items():
+        single = word.removesuffix("s")
+        key = single if single in raw else word
+        counts[key] = counts.get(key, 0) + count
+        if word in nouns:
+            nouns.add(key)
+    ranked = sorted(
+        (
+            (w, n)
+            for w, n in counts.items()
+            if n >= 3 and w in nouns and hashtags._could_be_topic(w)
+        ),
+        key=lambda item: (-item[1], item[0]),
+    )
+    return ranked[0][0] if ranked else None
+
+
+@given(st.lists(NAMED, max_size=4))
+def test_topic(paragraphs: list[str]) -> None:
+    for texts in (paragraphs, [p.lower() for p in paragraphs], [" the ".join(paragraphs) * 3]):
+        assert hashtags._topic(texts) == topic_reference(texts)

@@ -18,7 +18,14 @@ import regex
 
 from digest.models import Story
 from digest.summarize.names import Name, names_of
-from digest.summarize.text import FUNCTION_WORDS, STOPWORDS, URL, WORDS_CACHED, capitalise
+from digest.summarize.text import (
+    FUNCTION_WORDS,
+    STOPWORDS,
+    URL,
+    WORDS_CACHED,
+    capitalise,
+    near_ascii,
+)
 from digest.summarize.uncased import uncased_topics
 from digest.summarize.wordlists import DEMONYMS, EVALUATIVE, GENERIC, NOT_NAMES
 from digest.text import nfc
@@ -39,13 +46,14 @@ _NOT_TEXT = regex.compile(
 # space-free chunks holding one of them need the full pattern (which is slow on a whole paragraph).
 _MAYBE_NOT_TEXT = regex.compile(r"[/@#+]|www\.", regex.I)
 _CHUNK_NOT_TEXT = regex.compile(r"(?<!\S)\S*(?:[/@#+]|(?i:www\.))\S*")
-# The same chunks of ASCII text, with the standard library's engine: there \s (White_Space) is
-# [\t\n\v\f\r ] (re's \s would also take \x1c-\x1f).
+# The same chunks of ASCII (and `near_ascii`) text, with the standard library's engine: there \s
+# (White_Space) is [\t\n\v\f\r ] (re's \s would also take \x1c-\x1f).
 ASCII_CHUNK_NOT_TEXT = re.compile(
     r"(?<![^\t\n\x0b\x0c\r ])[^\t\n\x0b\x0c\r ]*(?:[/@#+]|(?i:www\.))[^\t\n\x0b\x0c\r ]*"
 )
 _WORDS = regex.compile(r"[\p{L}\p{M}\p{N}'’-]+|\S")
-ASCII_WORDS = re.compile(r"[A-Za-z0-9'-]+|[^\t\n\x0b\x0c\r ]")  # _WORDS of ASCII text, faster
+# _WORDS of ASCII (and `near_ascii`) text, faster.
+ASCII_WORDS = re.compile(r"[A-Za-z0-9'’-]+|[^\t\n\x0b\x0c\r ]")
 _LOWER = regex.compile(r"\p{Ll}[\p{Ll}\p{M}-]{4,}")  # a lower-case word of five letters or more
 _DETERMINERS = frozenset(
     "the a an this that its his her their our your my le la les un une des du o os as um uma "
@@ -70,7 +78,7 @@ def _plain(paragraph: str) -> str:
     text = nfc(paragraph)
     if "(" in text:
         text = _DATELINE.sub(" . ", text)
-    if text.isascii():
+    if near_ascii(text):
         if maybe_not_text(text):
             text = ASCII_CHUNK_NOT_TEXT.sub(_blank_not_text, text)
     elif _MAYBE_NOT_TEXT.search(text):
@@ -79,7 +87,7 @@ def _plain(paragraph: str) -> str:
 
 
 def maybe_not_text(text: str) -> bool:
-    """`_MAYBE_NOT_TEXT.search` of ASCII text, as string tests."""
+    """`_MAYBE_NOT_TEXT.search` of `near_ascii` text, as string tests."""
     return "/" in text or "@" in text or "#" in text or "+" in text or "www." in text.lower()
 
 
@@ -106,7 +114,7 @@ def _topic(paragraphs: list[str]) -> str | None:
     raw: Counter[str] = Counter()
     nouns: set[str] = set()
     for paragraph in paragraphs:
-        if paragraph.isascii():
+        if near_ascii(paragraph):  # then no word but an ASCII one can be a lower-case word
             tokens = ["", *ASCII_WORDS.findall(paragraph), ""]
             lower = {word for word in set(tokens) if ascii_lower_word(word)}
         else:
@@ -139,7 +147,7 @@ def _lower_word(word: str) -> bool:
 
 
 def ascii_lower_word(word: str) -> bool:
-    """`_lower_word` of an ASCII word, without the regex: [a-z][a-z-]{4,}."""
+    """`_lower_word` of an ASCII (or `near_ascii`) word, without the regex: [a-z][a-z-]{4,}."""
     return len(word) > 4 and word[0] != "-" and word.islower() and word.replace("-", "").isalpha()
 
 

@@ -13,20 +13,24 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
+from itertools import compress
 
 import regex
 
-from digest.summarize.text import FUNCTION_WORDS, STOPWORDS
+from digest.summarize.text import FUNCTION_WORDS, STOPWORDS, WORDS_CACHED, near_ascii
 from digest.summarize.verbs import VERBS
 from digest.summarize.wordlists import CONNECTORS, DEMONYMS, EVALUATIVE, GENERIC, NOT_NAMES
 
 _TOKEN = regex.compile(
     r"\p{Lu}\.(?=\s+\p{Lu})|[\p{L}\p{M}\p{N}]+(?:['’-][\p{L}\p{M}\p{N}]+)*|[^\s\p{L}\p{M}\p{N}]"
 )
-# The same tokens of ASCII text, with the standard library's faster engine: in ASCII, \p{Lu}
-# is [A-Z], [\p{L}\p{M}\p{N}] is [A-Za-z0-9] and \s (White_Space) is [\t\n\v\f\r ].
+# The same tokens of ASCII text (and of `near_ascii` text), with the standard library's faster
+# engine: there \p{Lu} is [A-Z], [\p{L}\p{M}\p{N}] is [A-Za-z0-9] and \s (White_Space) is
+# [\t\n\v\f\r ]. Possessive quantifiers (nothing after them could make a shorter run match
+# instead) save the engine its backtracking points.
 ASCII_TOKEN = re.compile(
-    r"[A-Z]\.(?=[\t\n\x0b\x0c\r ]+[A-Z])|[A-Za-z0-9]+(?:['-][A-Za-z0-9]+)*"
+    r"[A-Z]\.(?=[\t\n\x0b\x0c\r ]+[A-Z])|[A-Za-z0-9]++(?:['’-][A-Za-z0-9]++)*+"
     r"|[^\t\n\x0b\x0c\r A-Za-z0-9]"
 )
 # Roles before a name: "Industry Secretary Patricia Hewitt" is Patricia Hewitt.
@@ -58,24 +62,30 @@ class Name:
 
 def tokens_of(paragraph: str) -> list[str]:
     """The paragraph's words (with inner apostrophes and hyphens), initials and punctuation."""
-    return (ASCII_TOKEN if paragraph.isascii() else _TOKEN).findall(paragraph)
+    return (ASCII_TOKEN if near_ascii(paragraph) else _TOKEN).findall(paragraph)
 
 
 def _capitals(tokens: list[str]) -> list[bool]:
     """Whether each token is capitalised ("I", "I'm" are not), tested once per distinct token."""
-    capital = {t for t in set(tokens) if t[:1].isupper() and t.lower() not in _PRONOUNS}
+    capital = _capitalised(set(tokens))
     return list(map(capital.__contains__, tokens))
 
 
-def _depossessed(word: str) -> str:
-    return word[:-2] if word.endswith(_POSSESSIVE) else word
+def _capitalised(words: set[str]) -> set[str]:
+    return {t for t in words if t[:1].isupper() and t.lower() not in _PRONOUNS}
+
+
+@lru_cache(maxsize=WORDS_CACHED)
+def _name_word(word: str) -> str:
+    """A run's word as the name holds it: "Obama's" -> "Obama", "A." -> "A"."""
+    return (word[:-2] if word.endswith(_POSSESSIVE) else word).rstrip(".")
 
 
 def _runs(tokens: list[str], capital: list[bool]) -> list[tuple[tuple[str, ...], bool]]:
     """Each run of capitalised words, and whether it stands mid-sentence."""
     out: list[tuple[tuple[str, ...], bool]] = []
     size, end = len(tokens), 0
-    for index in [i for i, c in enumerate(capital) if c]:
+    for index in compress(range(size), capital):
         if index < end:
             continue  # inside the run before
         run, end = [tokens[index]], index + 1
@@ -91,8 +101,7 @@ def _runs(tokens: list[str], capital: list[bool]) -> list[tuple[tuple[str, ...],
             else:
                 break
         before = tokens[index - 1] if index else ""
-        mid = bool(before) and before not in _ENDS_SENTENCE
-        out.append((tuple(_depossessed(w).rstrip(".") for w in run), mid))
+        out.append((tuple(map(_name_word, run)), bool(before) and before not in _ENDS_SENTENCE))
     return out
 
 
@@ -140,27 +149,31 @@ def _common(word: str, lower_words: set[str], adjectival: set[str]) -> bool:
     return low in lower_words or (low.endswith(_DEMONYM_ENDING) and low in adjectival)
 
 
-def _adjectival(tokenised: list[list[str]], capitals: list[list[bool]]) -> set[str]:
+def _adjectival(tokens: list[str], capital: list[bool]) -> set[str]:
     """Capitalised words seen right before a lower-case noun ("Jordanian women")."""
     out = set()
-    for tokens, capital in zip(tokenised, capitals, strict=True):
-        for index in [i for i, c in enumerate(capital[:-1]) if c]:
-            after = tokens[index + 1]
-            if not after[:1].islower():
-                continue
-            low = after.lower()
-            if not low.endswith(("ed", "s")) and low not in _NOT_NOUNS:
-                out.add(tokens[index].lower())
+    for index in compress(range(len(tokens) - 1), capital):
+        after = tokens[index + 1]
+        if not after[:1].islower():
+            continue
+        low = after.lower()
+        if not low.endswith(("ed", "s")) and low not in _NOT_NOUNS:
+            out.add(tokens[index].lower())
     return out
 
 
 def names_of(paragraphs: list[str]) -> list[Name]:
     """The story's names, most mentioned first (ties in alphabetical order)."""
-    tokenised = [tokens_of(paragraph) for paragraph in paragraphs]
-    capitals = [_capitals(tokens) for tokens in tokenised]
-    runs = [run for t, c in zip(tokenised, capitals, strict=True) for run in _runs(t, c)]
+    tokens: list[str] = []  # every paragraph's, each followed by "" (no run or noun goes past it)
+    for paragraph in paragraphs:
+        tokens += tokens_of(paragraph)
+        tokens.append("")
+    distinct = set(tokens)
+    capitalised = _capitalised(distinct)
+    capital = list(map(capitalised.__contains__, tokens))
+    runs = _runs(tokens, capital)
     known = {w for words, mid in runs if mid for w in words}  # capitalised mid-sentence
-    lower_words = {t for t in set().union(*tokenised) if t[:1].islower()}
+    lower_words = {t for t in distinct if t[:1].islower()}
     raw: Counter[tuple[str, ...]] = Counter()
     inside: set[tuple[str, ...]] = set()
     for found, mid in runs:
@@ -168,7 +181,7 @@ def names_of(paragraphs: list[str]) -> list[Name]:
             raw[words] += 1
             if mid:
                 inside.add(words)
-    adjectival = _adjectival(tokenised, capitals)
+    adjectival = _adjectival(tokens, capital)
     kept = Counter(
         {
             words: count

@@ -21,6 +21,16 @@ STOPWORDS = frozenset(
 
 WORDS_CACHED = 1 << 16  # per-word facts kept (a word's stem, whether it can be a verb, ...)
 WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’-]*")
+# Characters outside ASCII that news writes among ASCII (£5, "—", ’) and that are no letter, mark,
+# digit or white space: text of ASCII and these tokenises, with the standard library's engine
+# and ASCII classes, as the regex module's Unicode classes do (’ joins words: the patterns say so).
+NEAR_ASCII_EXTRA = "£€¥¢©®°•·–—‐‑‒―‘’‚“”„…′″‹›«»§¶†‡‰™×÷±"
+_NEAR_ASCII = re.compile(f"[\x00-\x7f{NEAR_ASCII_EXTRA}]*")
+
+
+def near_ascii(text: str) -> bool:
+    """Whether `text` is ASCII and `NEAR_ASCII_EXTRA` only."""
+    return text.isascii() or bool(_NEAR_ASCII.fullmatch(text))
 
 
 def content_words(text: str) -> list[str]:
