@@ -288,3 +288,37 @@ def test_an_edits_file_too_deep_to_read_leaves_its_story_out_only(project: Path,
     manifest = json.loads((Path(out["batch"]) / "manifest.json").read_text())
     assert sorted(s["source"] for s in manifest["stories"]) == [goods[0].name, goods[2].name]
     assert [r["file"] for r in manifest["rejected"]] == [bad]
+
+
+@pytest.mark.parametrize("after", [0.0, 0.3, 0.6, 0.9, 1.2])
+def test_ctrl_c_during_a_build_stops_it_in_one_line_and_publishes_no_half_batch(
+    project: Path, after: float
+) -> None:
+    """SIGINT to the command's process group (what Ctrl-C sends: the helper process too) at
+    several moments: exit 130 with one line, or the build had finished; never a traceback, a
+    half batch, or a process left behind."""
+    import os
+    import signal
+    import time
+
+    for seed in sorted(BBC_SEEDS.glob("*.txt")):
+        shutil.copy(seed, project / "seeds" / seed.name)
+    command = [str(Path(sys.executable).parent / "digest"), "build", "--date", DAY]
+    child = subprocess.Popen(
+        command, cwd=project, stderr=subprocess.PIPE, text=True, start_new_session=True
+    )
+    time.sleep(after)
+    os.killpg(child.pid, signal.SIGINT)
+    _, err = child.communicate(timeout=60)
+    assert "Traceback" not in err
+    stopped = child.returncode in (130, -signal.SIGINT)  # -2: before Python took the signal
+    if child.returncode == 130:
+        assert err.splitlines()[-1:] == ["digest: interrupted"], err
+    else:
+        assert stopped or child.returncode in (0, 2), err
+    batches = [p for p in (project / "outbox").glob("*/*") if p.is_dir()]
+    assert all((batch / "manifest.json").is_file() for batch in batches)
+    assert len(batches) == (0 if stopped else 1)
+    time.sleep(0.2)
+    with pytest.raises(ProcessLookupError):
+        os.killpg(child.pid, 0)  # no process of the group is left

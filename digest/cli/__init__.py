@@ -11,7 +11,7 @@ from typing import Any
 
 from digest import __version__
 from digest.cli import approve, archive, fetch, outbox, project, tools
-from digest.cli.common import FAILED, OK, PARTIAL, command, print_json, project_options
+from digest.cli.common import FAILED, INTERRUPTED, OK, PARTIAL, command, print_json, project_options
 from digest.clock import utc_now
 from digest.errors import DigestError
 
@@ -63,6 +63,11 @@ def main(argv: list[str] | None = None) -> int:
         if args.verbose:
             raise
         return FAILED
+    except KeyboardInterrupt:  # Ctrl-C: a batch is published whole or not at all, never half
+        if args.verbose:
+            raise
+        print("digest: interrupted", file=sys.stderr)
+        return INTERRUPTED
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -14,6 +14,7 @@ from typing import Any
 from digest.errors import DigestError
 
 OK, FAILED, PARTIAL = 0, 1, 2  # done; failed; done, but some seeds were rejected
+INTERRUPTED = 130  # Ctrl-C (128 + SIGINT, as shells report it)
 Command = Callable[[argparse.Namespace], int]
 _ADVICE = {
     errno.ENOTDIR: "a file stands where a folder must be; move it away or pick another path",
