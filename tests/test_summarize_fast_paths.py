@@ -574,3 +574,22 @@ def topic_reference(paragraphs: list[str]) -> str | None:
 def test_topic(paragraphs: list[str]) -> None:
     for texts in (paragraphs, [p.lower() for p in paragraphs], [" the ".join(paragraphs) * 3]):
         assert hashtags._topic(texts) == topic_reference(texts)
+
+
+@given(st.one_of(st.text(max_size=60), ASCII_TEXT))
+def test_has_digit(text: str) -> None:
+    for probe in (text, text + "٣", text + "7"):
+        assert extract.has_digit(probe) is bool(extract._NUMBER.search(probe))
+
+
+@given(st.text(alphabet=st.sampled_from(list("ab \t\n\x1c\u00a0\u2028\u3000.")), max_size=30))
+def test_counting_words_up_to_a_few(text: str) -> None:
+    assert (len(text.split(None, extract.MIN_WORDS - 1)) < extract.MIN_WORDS) is (
+        len(text.split()) < extract.MIN_WORDS
+    )
+
+
+@given(st.frozensets(st.integers(0, 12).map(str)), st.frozensets(st.integers(0, 12).map(str)))
+def test_similar(a: frozenset[str], b: frozenset[str]) -> None:
+    expected = bool(a) and bool(b) and len(a & b) / len(a | b) > extract.REDUNDANT
+    assert extract._similar(a, b) is expected
