@@ -14,7 +14,16 @@ from hypothesis import strategies as st
 
 from digest.models import Story, Summary
 from digest.seeds import story_from_text
-from digest.summarize import compress, extract, grounding, hashtags, names, summarize, verbs
+from digest.summarize import (
+    compress,
+    extract,
+    grounding,
+    hashtags,
+    names,
+    sentences,
+    summarize,
+    verbs,
+)
 from digest.summarize.text import (
     FUNCTION_WORDS,
     NEAR_ASCII_EXTRA,
@@ -593,3 +602,74 @@ def test_counting_words_up_to_a_few(text: str) -> None:
 def test_similar(a: frozenset[str], b: frozenset[str]) -> None:
     expected = bool(a) and bool(b) and len(a & b) / len(a | b) > extract.REDUNDANT
     assert extract._similar(a, b) is expected
+
+
+WORD_BEFORE = re.compile(r"([A-Za-z][A-Za-z.]*)$")  # what sentences.word_before finds
+
+
+WORD_ENDS = st.lists(st.sampled_from([*ASCII, "U.S", "Mr", "..", "é", "ſ", "K"]), max_size=20)
+
+
+@given(WORD_ENDS.map("".join))
+def test_word_before(text: str) -> None:
+    found = WORD_BEFORE.search(text)
+    assert sentences.word_before(text) == (found.group(1) if found else "")
+
+
+END = re.compile(r"""[.!?…؟۔]+['"”’)\]]*(?=\s)""")  # what sentences.end_spans finds
+
+
+def ends_here_reference(text: str, end: re.Match[str], following: re.Match[str]) -> bool:
+    if end.group() != ".":
+        return True
+    before = text[max(0, end.start() - 30) : end.start() + 1]
+    word = WORD_BEFORE.search(before[:-1])
+    if not word:
+        return True
+    token = word.group(1)
+    if token.lower() in sentences.ABBREVIATIONS:
+        return following.group(2)[:1].isupper() and token.lower() in {"etc", "inc", "ltd", "co"}
+    dotted = "." in token or (len(token) == 1 and token.isupper())
+    if dotted and sentences._DOTTED.search(before):
+        return following.group(1) == "" and following.group(2) in sentences.OPENERS
+    return True
+
+
+def split_reference(text: str) -> list[str]:
+    """split_sentences as first written: the regexes it tried at every character."""
+    out, start = [], 0
+    for end in END.finditer(text):
+        following = sentences._NEXT.match(text, end.end())
+        if not following or not sentences._opens(following.group(2)):
+            continue
+        if not ends_here_reference(text, end, following):
+            continue
+        if piece := text[start : end.end()].strip():
+            out.append(piece)
+        start = end.end()
+    return [*out, tail] if (tail := text[start:].strip()) else out
+
+
+# Sentence ends and what stands around them: marks of every script, closers, white space of
+# every kind (\x1c is white space to re), abbreviations, initials, openers.
+ENDS = st.lists(
+    st.sampled_from(
+        [
+            *".|!|?|…|؟|۔|...|?!|'|\"|”|’|)|]|(|“|‘".split("|"),
+            *" |  |\n|\t|\x1c|\u00a0|\u2028|\u3000".split("|"),
+            *"The|He|Mr|Mrs|St|No|etc|Inc|Ltd|Co|U.S|J|K|A|x|it|3|5|دولة|東京|é".split("|"),
+            *'Mr." |U.S.) |J. |etc." |No.\n|A.\x1c'.split("|"),
+        ]
+    ),
+    max_size=40,
+).map("".join)
+
+
+@given(ENDS)
+def test_end_spans(text: str) -> None:
+    assert sentences.end_spans(text) == [m.span() for m in END.finditer(text)]
+
+
+@given(ENDS)
+def test_split_sentences(text: str) -> None:
+    assert sentences.split_sentences(text) == split_reference(text)

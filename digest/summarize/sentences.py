@@ -9,6 +9,7 @@ acronym ends a sentence only when a typical sentence opener follows ("...in the 
 from __future__ import annotations
 
 import re
+import string
 
 # Words that end with a period without ending a sentence (compared lower-case, without the dot).
 ABBREVIATIONS = frozenset(
@@ -28,9 +29,10 @@ OPENERS = frozenset(
 )
 
 # A candidate end: terminal punctuation, optional closing quotes/brackets, then whitespace.
-_END = re.compile(r"""[.!?…؟۔]+['"”’)\]]*(?=\s)""")
+_TERMINALS = ".!?…؟۔"
+_CLOSERS = "'\"”’)]"
 _NEXT = re.compile(r"""\s+(['"“‘(\[]*)(\w[\w'’-]*)""")
-_WORD_BEFORE = re.compile(r"([A-Za-z][A-Za-z.]*)$")
+_LETTERS_AND_DOTS = string.ascii_letters + "."
 _DOTTED = re.compile(r"(?:^|[^A-Za-z.])(?:[A-Za-z]\.)+[A-Za-z]?$")
 
 
@@ -38,12 +40,11 @@ def split_sentences(text: str) -> list[str]:
     """Split one paragraph into sentences, keeping each sentence's own characters."""
     sentences: list[str] = []
     start = 0
-    for match in _END.finditer(text):
-        end = match.end()
+    for at, end in end_spans(text):
         following = _NEXT.match(text, end)
         if not following or not _opens(following.group(2)):
             continue
-        if not _ends_here(text, match, following):
+        if not _ends_here(text, at, end, following):
             continue
         piece = text[start:end].strip()
         if piece:
@@ -55,6 +56,33 @@ def split_sentences(text: str) -> list[str]:
     return sentences
 
 
+def end_spans(text: str) -> list[tuple[int, int]]:
+    """Where `[.!?…؟۔]+['"”’)\\]]*(?=\\s)` matches in `text` (finditer's spans), found from the
+    marks `str.find` finds: a regex engine would try each character. A match is the longest
+    run of marks, then closers, from a mark no match holds; with no white space after that
+    run, no place inside it starts a match either."""
+    places = []
+    for mark in _TERMINALS:
+        at = text.find(mark)
+        while at >= 0:
+            places.append(at)
+            at = text.find(mark, at + 1)
+    places.sort()
+    spans: list[tuple[int, int]] = []
+    size, end = len(text), 0
+    for at in places:
+        if at < end:
+            continue  # inside the run before
+        end = at + 1
+        while end < size and text[end] in _TERMINALS:
+            end += 1
+        while end < size and text[end] in _CLOSERS:
+            end += 1
+        if end < size and text[end].isspace():  # re's \s
+            spans.append((at, end))
+    return spans
+
+
 def _opens(word: str) -> bool:
     """Whether `word` can open a sentence: a capital, a digit, or a letter of a script without
     case (Arabic, Persian, Hebrew, Thai, Devanagari, CJK), where no capital marks the start."""
@@ -62,15 +90,19 @@ def _opens(word: str) -> bool:
     return first.isupper() or first.isdigit() or (first.isalpha() and not first.islower())
 
 
-def _ends_here(text: str, end: re.Match[str], following: re.Match[str]) -> bool:
-    punctuation = end.group()
-    if punctuation != ".":
+def word_before(text: str) -> str:
+    """What `([A-Za-z][A-Za-z.]*)$` finds in `text` ("" when nothing): the letters and dots it
+    ends with, from the first letter. Found by stripping: the regex would try every place."""
+    return text[len(text.rstrip(_LETTERS_AND_DOTS)) :].lstrip(".")
+
+
+def _ends_here(text: str, start: int, end: int, following: re.Match[str]) -> bool:
+    if end - start != 1 or text[start] != ".":
         return True  # "?", "!", "…", or a full stop inside closing quotes or brackets
-    before = text[max(0, end.start() - 30) : end.start() + 1]  # a window: no quadratic scans
-    word = _WORD_BEFORE.search(before[:-1])
-    if not word:
+    before = text[max(0, start - 30) : start + 1]  # a window: no quadratic scans
+    token = word_before(before[:-1])
+    if not token:
         return True  # after a number, a symbol or a space (" . ")
-    token = word.group(1)
     if token.lower() in ABBREVIATIONS:
         return following.group(2)[:1].isupper() and token.lower() in {"etc", "inc", "ltd", "co"}
     dotted = "." in token or (len(token) == 1 and token.isupper())
