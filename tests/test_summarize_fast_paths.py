@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 import re
+import sys
 from collections import Counter
 from unittest.mock import patch
 
@@ -30,6 +31,8 @@ from digest.summarize.text import (
     STOPWORDS,
     bare,
     capitalise,
+    ends_cleanly,
+    has_words,
     near_ascii,
 )
 from digest.text import nfc
@@ -591,11 +594,33 @@ def test_has_digit(text: str) -> None:
         assert extract.has_digit(probe) is bool(extract._NUMBER.search(probe))
 
 
-@given(st.text(alphabet=st.sampled_from(list("ab \t\n\x1c\u00a0\u2028\u3000.")), max_size=30))
-def test_counting_words_up_to_a_few(text: str) -> None:
-    assert (len(text.split(None, extract.MIN_WORDS - 1)) < extract.MIN_WORDS) is (
-        len(text.split()) < extract.MIN_WORDS
-    )
+# Words and white space of every kind (\u200b is unprintable, yet no white space).
+SPACED = st.lists(
+    st.sampled_from(
+        ["a", "bb", ".", " ", "  ", "\t", "\n", "\x1c", "\u00a0", "\u2028", "\u3000", "\u200b"]
+    ),
+    max_size=60,
+).map("".join)
+
+
+@given(SPACED, st.integers(1, 25))
+def test_has_words(text: str, count: int) -> None:
+    assert has_words(text, count) is (len(text.split()) >= count)
+
+
+@given(SPACED)
+def test_single_spaced(text: str) -> None:
+    printable = "".join(c for c in text if c.isprintable())
+    for probe in (text, " ".join(text.split()), text.strip(), printable, printable.strip()):
+        for edged in (probe, probe + " ", " " + probe, probe.replace("  ", " ")):
+            assert compress.single_spaced(edged) is (edged == " ".join(edged.split()))
+
+
+def test_every_white_space_but_space_is_unprintable() -> None:
+    for code in range(sys.maxunicode + 1):
+        char = chr(code)
+        if char.isspace() and char != " ":
+            assert not char.isprintable(), hex(code)
 
 
 @given(st.frozensets(st.integers(0, 12).map(str)), st.frozensets(st.integers(0, 12).map(str)))
@@ -673,3 +698,14 @@ def test_end_spans(text: str) -> None:
 @given(ENDS)
 def test_split_sentences(text: str) -> None:
     assert sentences.split_sentences(text) == split_reference(text)
+
+
+def ends_cleanly_reference(text: str) -> bool:
+    words = text.rstrip(".!?…\"'”’) ").split()
+    return bool(words) and bool(bare(words[-1])) and bare(words[-1]) not in FUNCTION_WORDS
+
+
+@given(st.one_of(CLAUSES, SPACED))
+def test_ends_cleanly(text: str) -> None:
+    for probe in (text, text + " with", text + " it.\t", "“" + text + ".”"):
+        assert ends_cleanly(probe) is ends_cleanly_reference(probe)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from digest.summarize.text import capitalise, clip, ends_cleanly, shorten
+from digest.summarize.text import capitalise, clip, ends_cleanly, has_words, shorten
 from digest.summarize.verbs import has_verb, is_sentence
 
 DATELINE = re.compile(
@@ -70,13 +70,13 @@ def compress(sentence: str) -> str:
         if not removed and shorter == text:
             tidy = text
             continue
-        enough = len(shorter) >= MIN_KEEP * len(sentence) and len(shorter.split()) >= 4
+        enough = len(shorter) >= MIN_KEEP * len(sentence) and has_words(shorter, 4)
         if enough and (is_sentence(shorter) or not whole):
             text = shorter
-    if len(text.split()) > LONG:
+    if has_words(text, LONG + 1):
         cut, removed = _TRAILING_CLAUSE.subn("", text, count=1)
         shorter = _tidy(cut) if removed or text != tidy else text
-        if shorter != text and len(shorter.split()) >= 8 and (is_sentence(shorter) or not whole):
+        if shorter != text and has_words(shorter, 8) and (is_sentence(shorter) or not whole):
             text = shorter
     return capitalise(text)
 
@@ -90,9 +90,17 @@ def strip_dateline(sentence: str) -> str:
 def _tidy(text: str) -> str:
     # _SPACES only matches a space before punctuation or a run of two or more spaces (or any
     # other white space): text already spaced by single " " with no " ," needs no scan.
-    if text != " ".join(text.split()) or _SPACE_BEFORE.search(text):
+    if not single_spaced(text) or _SPACE_BEFORE.search(text):
         text = _SPACES.sub(lambda m: m.group(1) or " ", text)
     return text.strip().lstrip(",;: ")
+
+
+def single_spaced(text: str) -> bool:
+    """`text == " ".join(text.split())`, mostly without splitting: every white space character
+    but " " is unprintable, so printable text is single-spaced when no "  " or end space."""
+    if text.isprintable():
+        return "  " not in text and text[:1] != " " and text[-1:] != " "
+    return text == " ".join(text.split())
 
 
 # Where a too-long sentence can stop and still be a sentence: before a relative or

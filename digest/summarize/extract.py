@@ -16,7 +16,7 @@ from typing import NamedTuple
 from digest.models import Story
 from digest.summarize.compress import compress, fit, strip_dateline
 from digest.summarize.sentences import split_sentences
-from digest.summarize.text import content_set
+from digest.summarize.text import content_set, has_words
 from digest.summarize.verbs import is_sentence
 
 REDUNDANT = 0.45  # word overlap (Jaccard) above which two sentences say the same thing
@@ -82,7 +82,7 @@ def _scores(sentences: list[Sentence], title: frozenset[str]) -> list[float]:
         lead = 3.0 / (1 + s.position) ** 0.8
         facts = 0.2 if has_digit(s.text) else 0.0
         score = lead + 0.12 * centrality + facts + 0.5 * len(s.words & title)
-        if len(s.text.split(None, MIN_WORDS - 1)) < MIN_WORDS:  # no need to split it all
+        if not has_words(s.text, MIN_WORDS):
             score *= 0.6
         if s.text[:1] in "\"“'‘":  # a quotation is colour; the facts are usually told plainly
             score *= 0.6

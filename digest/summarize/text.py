@@ -117,8 +117,14 @@ def trim_end(words: list[str]) -> list[str]:
 
 def ends_cleanly(text: str) -> bool:
     """Whether `text` ends on a content word (not "with", "the", "such", ...)."""
-    words = text.rstrip(".!?…\"'”’) ").split()
-    return bool(words) and bool(bare(words[-1])) and bare(words[-1]) not in FUNCTION_WORDS
+    words = text.rstrip(".!?…\"'”’) ").rsplit(None, 1)  # the last word, without splitting all
+    last = bare(words[-1]) if words else ""
+    return bool(last) and last not in FUNCTION_WORDS
+
+
+def has_words(text: str, count: int) -> bool:
+    """Whether `text` holds `count` (1 or more) words or more, without splitting all of it."""
+    return len(text.split(None, count - 1)) >= count
 
 
 def clip(text: str, limit: int) -> str:
