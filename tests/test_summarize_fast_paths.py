@@ -440,6 +440,8 @@ def test_source_of_many_repeats() -> None:
     source = grounding.Source(text)
     assert source.has_word("Ed") and not source.has_word("Edd") and not source.has_word("E")
     assert source.has_number("1.5") and not source.has_number("2") and not source.has_number("5")
+    dashes = grounding.Source("-" * 100_000 + "Ed" + "-" * 100_000 + " 'Eds' Edd")
+    assert dashes.has_word("Ed") and dashes.has_word("Eds") and not dashes.has_word("E")
 
 
 def adjectival_reference(tokenised: list[list[str]]) -> set[str]:

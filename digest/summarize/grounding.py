@@ -9,6 +9,7 @@ from digest.models import Story, Summary
 _NUMBER = re.compile(r"\d+(?:[.,:]\d+)*")
 _TOKEN = re.compile(r"[\w'’-]+")
 _EDGE = "'’-"  # stripped from a token's ends
+_EDGES = ("'", "’", "-")
 LOOKS = 8  # places a word is looked at in the seed before its tokens are all listed instead
 
 
@@ -58,18 +59,16 @@ class Source:
 
     def has_word(self, word: str) -> bool:
         """Whether `word` (a token of `_tokens`, not "") is one of the text's."""
-        text, at = self.text, self.text.find(word)
+        text, at, size = self.text, self.text.find(word), len(word)
+        unsure = False  # a place with one of '’- beside it: the token there may be longer
         for _ in range(LOOKS):
             if at < 0:
-                return False
-            start, end = at, at + len(word)
-            while start and text[start - 1] in _EDGE:
-                start -= 1
-            while text[end : end + 1] in ("'", "’", "-"):
-                end += 1
-            # The token holding this place is the word when what is around it is not of a token.
-            before, after = text[start - 1 : start] if start else "", text[end : end + 1]
-            if not (before.isalnum() or before == "_" or after.isalnum() or after == "_"):
+                return unsure and word in self.words()
+            # The token holding this place is the word when no character of a token is beside it.
+            before, after = text[at - 1] if at else "", text[at + size : at + size + 1]
+            if before in _EDGES or after in _EDGES:
+                unsure = True
+            elif not (before.isalnum() or before == "_" or after.isalnum() or after == "_"):
                 return True
             at = text.find(word, at + 1)
         return word in self.words()
