@@ -25,6 +25,7 @@ from digest.summarize import (
     summarize,
     verbs,
 )
+from digest.summarize import text as text_module
 from digest.summarize.text import (
     FUNCTION_WORDS,
     NEAR_ASCII_EXTRA,
@@ -711,3 +712,10 @@ def ends_cleanly_reference(text: str) -> bool:
 def test_ends_cleanly(text: str) -> None:
     for probe in (text, text + " with", text + " it.\t", "“" + text + ".”"):
         assert ends_cleanly(probe) is ends_cleanly_reference(probe)
+
+
+@given(st.one_of(TEXT, CLAUSES))
+def test_content_words(text: str) -> None:
+    reference = [stem for stem in map(text_module._stem, text_module.WORD.findall(text)) if stem]
+    assert text_module.content_words(text) == reference
+    assert text_module.content_set(text) == frozenset(reference)

@@ -35,16 +35,12 @@ def near_ascii(text: str) -> bool:
 
 def content_words(text: str) -> list[str]:
     """Content words, lower-cased and lightly stemmed ("talks" and "talk" match)."""
-    return [stem for stem in map(_stem, WORD.findall(text)) if stem]
+    return list(filter(None, map(_stem, WORD.findall(text))))  # a stopword's stem is ""
 
 
 def content_set(text: str) -> frozenset[str]:
     """`frozenset(content_words(text))`, built in one step."""
-    words = frozenset(map(_stem, WORD.findall(text)))
-    return words - _NO_WORD if "" in words else words
-
-
-_NO_WORD = frozenset([""])
+    return frozenset(filter(None, map(_stem, WORD.findall(text))))
 
 
 @cache
