@@ -65,13 +65,8 @@ def tokens_of(paragraph: str) -> list[str]:
     return (ASCII_TOKEN if near_ascii(paragraph) else _TOKEN).findall(paragraph)
 
 
-def _capitals(tokens: list[str]) -> list[bool]:
-    """Whether each token is capitalised ("I", "I'm" are not), tested once per distinct token."""
-    capital = _capitalised(set(tokens))
-    return list(map(capital.__contains__, tokens))
-
-
 def _capitalised(words: set[str]) -> set[str]:
+    """The capitalised words among `words` ("I", "I'm" are not): each tested once."""
     return {t for t in words if t[:1].isupper() and t.lower() not in _PRONOUNS}
 
 
