@@ -76,7 +76,7 @@ _TEXT = st.one_of(
 )
 
 
-@settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(subject=st.text(max_size=90), text=_TEXT, html=_TEXT)
 def test_the_parts_are_written_as_the_stdlib_writes_them(subject, text, html) -> None:
     assert fast_eml(subject, text, html) == stdlib_eml(subject, text, html)
