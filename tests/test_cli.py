@@ -295,7 +295,8 @@ def test_ctrl_c_during_a_build_stops_it_in_one_line_and_publishes_no_half_batch(
     project: Path, after: float
 ) -> None:
     """SIGINT to the command's process group (what Ctrl-C sends: the helper process too) at
-    several moments: exit 130 with one line, or the build had finished; never a traceback, a
+    several moments: exit 130 with one line (the batch published whole, or not at all, as the
+    signal came after its rename or before), or the build had finished; never a traceback, a
     half batch, or a process left behind."""
     import os
     import signal
@@ -317,8 +318,8 @@ def test_ctrl_c_during_a_build_stops_it_in_one_line_and_publishes_no_half_batch(
     else:
         assert stopped or child.returncode in (0, 2), err
     batches = [p for p in (project / "outbox").glob("*/*") if p.is_dir()]
-    assert all((batch / "manifest.json").is_file() for batch in batches)
-    assert len(batches) == (0 if stopped else 1)
+    assert all((batch / "manifest.json").is_file() for batch in batches)  # whole, if there
+    assert len(batches) == 1 if not stopped else len(batches) <= 1  # stopped after its rename
     time.sleep(0.2)
     with pytest.raises(ProcessLookupError):
         os.killpg(child.pid, 0)  # no process of the group is left
